@@ -1,0 +1,73 @@
+/* fakebao.h - the emulated Bao, frontend side: the shared-memory window, trap regions that
+ * turn a vCPU's MMIO accesses into Bao I/O requests, ioeventfd/irqfd routing, and the
+ * listening socket through which a device model's Bao UAPI (bao_preload) reaches it. */
+#ifndef FAKEBAO_H
+#define FAKEBAO_H
+
+#include <stdint.h>
+
+#include "bao.h"
+
+#define FAKEBAO_DEFAULT_SHMEM_ADDR 0x10000000ULL
+#define FAKEBAO_DEFAULT_SHMEM_SIZE 0x01000000ULL
+#define FAKEBAO_DEFAULT_IRQ 40 /* the backend io-dispatcher's interrupt in the demo (SPI 8) */
+#define FAKEBAO_MAX_VCPUS 8
+#define FAKEBAO_MAX_DMS 4
+#define FAKEBAO_MMIO_STAT_REGS 128 /* per-register counters for offsets 0..0x1fc */
+
+/* Environment variable that tells bao_preload where fakebao listens. */
+#define FAKEBAO_SOCKET_ENV "BAO_FAKEBAO_SOCKET"
+
+struct fakebao_config {
+	uint64_t shmem_addr;
+	uint64_t shmem_size;
+	uint32_t irq;
+	unsigned int nr_vcpus;
+	int window_fd;		 /* -1: fakebao creates a memfd; else used (dup'ed) as the window */
+	const char *socket_path; /* where to listen for device models (required) */
+	int trap_timeout_ms;	 /* bound on one trapped access; 0 = 30000 */
+	int spin_us;		 /* poll this long for a completion before sleeping; -1 = never */
+};
+
+struct fakebao_stats {
+	uint64_t mmio_traps;	   /* every trapped access */
+	uint64_t mmio_to_dm;	   /* forwarded to a device model as requests */
+	uint64_t ioeventfd_kicks;  /* writes completed by an ioeventfd */
+	uint64_t irqs_injected;	   /* interrupts delivered to the frontend */
+	uint64_t trap_timeouts;
+	uint64_t mmio_reads[FAKEBAO_MMIO_STAT_REGS];  /* by (addr - region base) / 4 */
+	uint64_t mmio_writes[FAKEBAO_MMIO_STAT_REGS];
+};
+
+struct fakebao;
+
+/* Create the window (or adopt cfg->window_fd), map it, listen on cfg->socket_path and start
+ * the control thread. Returns 0 or -errno (message logged). */
+int fakebao_create(const struct fakebao_config *cfg, struct fakebao **out);
+/* Stop the control thread, tell attached device models the hypervisor is gone, unmap, close,
+ * unlink the socket. NULL is fine. */
+void fakebao_destroy(struct fakebao *fb);
+
+/* Trap accesses to [base, base + size) and deliver them to device model dm_id. */
+int fakebao_add_trap_region(struct fakebao *fb, uint64_t base, uint64_t size, uint32_t dm_id);
+
+/* A vCPU's trapped access. op is BAO_IO_READ or BAO_IO_WRITE; width 1, 2, 4 or 8. The vCPU
+ * waits until the access completes (or timeout: -ETIMEDOUT, naming address and op). For reads
+ * *value receives the result. Returns 0 or -errno. One outstanding access per vcpu. */
+int fakebao_mmio_access(struct fakebao *fb, unsigned int vcpu, uint64_t addr, unsigned int op,
+			unsigned int width, uint64_t *value);
+
+/* Wait up to timeout_ms (0 = poll, -1 = the trap timeout) for a frontend interrupt raised
+ * through an irqfd. Returns 1 (consumed), 0 on timeout, or -errno. */
+int fakebao_wait_irq(struct fakebao *fb, int timeout_ms);
+
+void *fakebao_window(const struct fakebao *fb);
+uint64_t fakebao_window_gpa(const struct fakebao *fb);
+uint64_t fakebao_window_size(const struct fakebao *fb);
+int fakebao_window_fd(const struct fakebao *fb);
+/* Number of device models currently connected. */
+int fakebao_dm_connected(struct fakebao *fb);
+void fakebao_set_trap_timeout(struct fakebao *fb, int timeout_ms);
+void fakebao_get_stats(struct fakebao *fb, struct fakebao_stats *out);
+
+#endif

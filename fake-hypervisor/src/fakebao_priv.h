@@ -1,0 +1,69 @@
+/* fakebao_priv.h - fakebao's internal state, shared by its files (fakebao.c: regions, traps,
+ * interrupts; fakebao_ctl.c: the control thread that device models register eventfds with). */
+#ifndef FAKEBAO_PRIV_H
+#define FAKEBAO_PRIV_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "fakebao.h"
+#include "fakebao_shm.h"
+
+#define FAKEBAO_MAX_REGIONS 8
+#define FAKEBAO_MAX_IOEVENTFDS 64
+#define FAKEBAO_MAX_IRQFDS 8
+#define FAKEBAO_MAX_CLIENTS 8
+
+struct fakebao_region {
+	uint64_t base, size;
+	uint32_t dm_id;
+};
+
+struct fakebao_ioeventfd {
+	int fd; /* -1 when free */
+	int client;
+	uint32_t dm_id;
+	uint32_t flags;
+	uint64_t addr;
+	uint32_t len;
+	uint64_t data;
+};
+
+struct fakebao_irqfd {
+	int fd; /* -1 when free */
+	int client;
+	uint32_t dm_id;
+};
+
+struct fakebao {
+	struct fakebao_config cfg;
+	char socket_path[108];
+	int window_fd;
+	void *window;
+	int shm_fd;
+	struct fakebao_shm *shm;
+	int listen_fd;
+	int stop_efd;	 /* wakes the control thread for shutdown */
+	int irq_wake_efd; /* wakes fakebao_wait_irq when the irqfd set changes */
+	pthread_t ctl_thread;
+	int ctl_running;
+
+	pthread_mutex_t lock; /* regions, ioeventfds, irqfds, clients, producer side of queues */
+	struct fakebao_region regions[FAKEBAO_MAX_REGIONS];
+	int nr_regions;
+	struct fakebao_ioeventfd ioeventfds[FAKEBAO_MAX_IOEVENTFDS];
+	struct fakebao_irqfd irqfds[FAKEBAO_MAX_IRQFDS];
+	int clients[FAKEBAO_MAX_CLIENTS]; /* connected device-model sockets, -1 free */
+	uint64_t seq[FAKEBAO_MAX_VCPUS];
+
+	_Atomic int trap_timeout_ms;
+	struct fakebao_stats stats; /* updated with atomic adds */
+};
+
+int fakebao_ctl_start(struct fakebao *fb);
+void fakebao_ctl_stop(struct fakebao *fb);
+/* With fb->lock held: drop every registration a disconnected client made. */
+void fakebao_ctl_drop_client(struct fakebao *fb, int client);
+
+#endif

@@ -1,0 +1,241 @@
+/* remio.c - Bao's remote-I/O request path over the shared control page: the frontend enqueues a
+ * trapped access and waits on its vCPU slot; the device model fetches (FIFO) and completes.
+ * Named after Bao's src/core/remio.c, whose semantics (one outstanding request per vCPU,
+ * request ids echoed back, requests kept until fetched) this reproduces. */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/futex.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fakebao_shm.h"
+#include "log.h"
+#include "remio.h"
+
+int64_t fakebao_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int fakebao_futex_wait(_Atomic uint32_t *word, uint32_t expected, int timeout_ms)
+{
+	struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+	long r = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, expected,
+			 timeout_ms < 0 ? NULL : &ts, NULL, 0);
+
+	if (r == 0)
+		return 0;
+	if (errno == EAGAIN)
+		return 0; /* the word changed before we slept: not a timeout */
+	return -errno;
+}
+
+void fakebao_futex_wake(_Atomic uint32_t *word)
+{
+	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+const char *remio_op_name(uint64_t op)
+{
+	switch (op) {
+	case BAO_IO_WRITE:
+		return "WRITE";
+	case BAO_IO_READ:
+		return "READ";
+	case BAO_IO_ASK:
+		return "ASK";
+	case BAO_IO_NOTIFY:
+		return "NOTIFY";
+	default:
+		return "op?";
+	}
+}
+
+int remio_enqueue(struct fakebao_shm *shm, uint32_t dm_id, const struct bao_virtio_request *req)
+{
+	struct fakebao_queue *q;
+	uint32_t head, tail;
+
+	if (dm_id >= FAKEBAO_MAX_DMS)
+		return -EINVAL;
+	q = &shm->q[dm_id];
+	head = atomic_load_explicit(&q->head, memory_order_relaxed);
+	tail = atomic_load_explicit(&q->tail, memory_order_acquire);
+	if (head - tail >= FAKEBAO_QLEN)
+		return -EAGAIN;
+	q->ring[head % FAKEBAO_QLEN] = *req;
+	atomic_store_explicit(&q->head, head + 1, memory_order_release);
+	atomic_fetch_add_explicit(&q->futex, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(&q->sleepers, memory_order_seq_cst))
+		fakebao_futex_wake(&q->futex);
+	return 0;
+}
+
+int remio_slot_arm(struct fakebao_shm *shm, unsigned int vcpu, uint64_t id)
+{
+	struct fakebao_slot *s = &shm->slot[vcpu];
+	uint64_t cur = atomic_load_explicit(&s->tag, memory_order_acquire);
+
+	/* A slot still pending means a vCPU issued a second access before the first completed:
+	 * Bao pauses the vCPU, so that cannot happen; refuse rather than overwrite. */
+	if (cur != 0 && !(cur & FAKEBAO_TAG_DONE))
+		return -EBUSY;
+	s->value = 0;
+	atomic_store_explicit(&s->tag, id, memory_order_release);
+	return 0;
+}
+
+/* Poll then sleep until the slot says DONE for id; on timeout withdraw the request so a late
+ * completion is rejected as stale instead of landing in a later access. */
+int remio_slot_wait(struct fakebao_shm *shm, unsigned int vcpu, uint64_t id, int spin_us,
+		    int timeout_ms, uint64_t *value)
+{
+	struct fakebao_slot *s = &shm->slot[vcpu];
+	int64_t now = fakebao_now_ns();
+	int64_t spin_end = now + (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
+	int64_t end = now + (int64_t)timeout_ms * 1000000LL;
+	uint64_t want = id | FAKEBAO_TAG_DONE;
+
+	for (;;) {
+		uint32_t f = atomic_load_explicit(&s->futex, memory_order_acquire);
+
+		if (atomic_load_explicit(&s->tag, memory_order_acquire) == want)
+			break;
+		now = fakebao_now_ns();
+		if (now < spin_end) {
+			cpu_relax();
+			continue;
+		}
+		if (now >= end) {
+			uint64_t expect = id;
+
+			if (atomic_compare_exchange_strong(&s->tag, &expect, 0))
+				return -ETIMEDOUT;
+			/* Being completed right now: the completer finishes in microseconds. */
+			continue;
+		}
+		atomic_store_explicit(&s->sleeping, 1, memory_order_seq_cst);
+		if (atomic_load_explicit(&s->tag, memory_order_seq_cst) != want) {
+			int slice = (int)((end - now) / 1000000LL) + 1;
+
+			fakebao_futex_wait(&s->futex, f, slice > 100 ? 100 : slice);
+		}
+		atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
+	}
+	if (value)
+		*value = s->value;
+	atomic_store_explicit(&s->tag, 0, memory_order_release);
+	return 0;
+}
+
+int remio_request_check(const struct fakebao_shm *shm, const struct bao_virtio_request *req,
+			char *why, size_t whylen)
+{
+	uint64_t vcpu = req->request_id & 0xff;
+
+	if (req->dm_id >= FAKEBAO_MAX_DMS) {
+		snprintf(why, whylen, "dm_id %" PRIu64 " out of range", (uint64_t)req->dm_id);
+		return -EINVAL;
+	}
+	if (req->op != BAO_IO_READ && req->op != BAO_IO_WRITE) {
+		snprintf(why, whylen, "op %" PRIu64 " is not READ or WRITE", (uint64_t)req->op);
+		return -EINVAL;
+	}
+	if (req->access_width != 1 && req->access_width != 2 && req->access_width != 4 &&
+	    req->access_width != 8) {
+		snprintf(why, whylen, "access_width %" PRIu64 " invalid", (uint64_t)req->access_width);
+		return -EINVAL;
+	}
+	if (req->request_id == 0 || (req->request_id & ~FAKEBAO_TAG_ID_MASK) ||
+	    vcpu >= shm->nr_vcpus || vcpu >= FAKEBAO_MAX_VCPUS) {
+		snprintf(why, whylen, "request_id 0x%" PRIx64 " names no vCPU",
+			 (uint64_t)req->request_id);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int remio_complete(struct fakebao_shm *shm, const struct bao_virtio_request *req)
+{
+	char why[128];
+	struct fakebao_slot *s;
+	uint64_t expect;
+	int r = remio_request_check(shm, req, why, sizeof(why));
+
+	if (r) {
+		log_warn("remio: bad completion (addr 0x%" PRIx64 "): %s", (uint64_t)req->addr, why);
+		return r;
+	}
+	s = &shm->slot[req->request_id & 0xff];
+	expect = req->request_id;
+	if (!atomic_compare_exchange_strong(&s->tag, &expect, req->request_id | FAKEBAO_TAG_CLAIMED)) {
+		log_warn("remio: completion of request 0x%" PRIx64 " (%s 0x%" PRIx64
+			 ") matches no pending access (slot tag 0x%" PRIx64 "): stale or bogus",
+			 (uint64_t)req->request_id, remio_op_name(req->op), (uint64_t)req->addr,
+			 expect);
+		return -EINVAL;
+	}
+	s->value = req->op == BAO_IO_READ ? req->value : 0;
+	atomic_store_explicit(&s->tag, req->request_id | FAKEBAO_TAG_DONE, memory_order_release);
+	atomic_fetch_add_explicit(&s->futex, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(&s->sleeping, memory_order_seq_cst))
+		fakebao_futex_wake(&s->futex);
+	return 0;
+}
+
+int remio_fetch(struct fakebao_shm *shm, uint32_t dm_id, int spin_us, int timeout_ms,
+		struct bao_virtio_request *out)
+{
+	struct fakebao_queue *q;
+	int64_t now = fakebao_now_ns();
+	int64_t spin_end = now + (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
+	int64_t end = timeout_ms < 0 ? INT64_MAX : now + (int64_t)timeout_ms * 1000000LL;
+
+	if (dm_id >= FAKEBAO_MAX_DMS)
+		return -EINVAL;
+	q = &shm->q[dm_id];
+	for (;;) {
+		uint32_t f = atomic_load_explicit(&q->futex, memory_order_acquire);
+		uint32_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
+		uint32_t head = atomic_load_explicit(&q->head, memory_order_acquire);
+
+		if (head != tail) {
+			*out = q->ring[tail % FAKEBAO_QLEN];
+			atomic_store_explicit(&q->tail, tail + 1, memory_order_release);
+			return 0;
+		}
+		if (!atomic_load_explicit(&shm->alive, memory_order_acquire))
+			return -ENODEV;
+		now = fakebao_now_ns();
+		if (now < spin_end) {
+			cpu_relax();
+			continue;
+		}
+		if (now >= end)
+			return -ETIMEDOUT;
+		atomic_fetch_add_explicit(&q->sleepers, 1, memory_order_seq_cst);
+		if (atomic_load_explicit(&q->head, memory_order_seq_cst) == tail) {
+			int r = fakebao_futex_wait(&q->futex, f, 100);
+
+			if (r == -EINTR) {
+				atomic_fetch_sub_explicit(&q->sleepers, 1, memory_order_relaxed);
+				return -EINTR;
+			}
+		}
+		atomic_fetch_sub_explicit(&q->sleepers, 1, memory_order_relaxed);
+	}
+}
