@@ -5,7 +5,7 @@
 BUILD ?= build
 SAN ?= 0
 ifeq ($(SAN),1)
-BUILD := $(BUILD)/asan
+override BUILD := $(BUILD)/asan
 endif
 
 CC ?= gcc

@@ -110,12 +110,18 @@ static int preload_is_dispatcher(const char *path)
 	return path && !strcmp(path, BAO_IO_DISPATCHER_PATH);
 }
 
-/* open("/dev/bao-io-dispatcher"): connect to fakebao once, hand out a placeholder fd. */
+/* open("/dev/bao-io-dispatcher"): the real device when there is one (a real Bao backend VM:
+ * then this library stays out of the way), else connect to fakebao once and hand out a
+ * placeholder fd that answers the dispatcher's ioctl. */
 static int preload_open_dispatcher(int flags)
 {
 	const char *sock = getenv(FAKEBAO_SOCKET_ENV);
 	const char *tmo = getenv("BAO_FAKEBAO_CONNECT_TIMEOUT_MS");
 	int fd, r = 0;
+
+	fd = real.open(BAO_IO_DISPATCHER_PATH, flags);
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
 
 	pthread_mutex_lock(&preload_lock);
 	if (!preload_connected) {

@@ -135,7 +135,8 @@ static int dm_config_value(struct dm_config_parser *p, const char *s, size_t n, 
 		for (i = used + 1; i < n && s[i] == ' '; i++)
 			;
 		if (i < n && s[i] != '#')
-			return dm_config_fail(p, p->line, "text after closing quote: '%.20s'", s + i);
+			return dm_config_fail(p, p->line, "text after closing quote: '%.*s'",
+					      (int)(n - i > 20 ? 20 : n - i), s + i);
 		return 0;
 	}
 	if (n > 0 && strchr("[{&*|>!%@`", s[0]))
@@ -232,12 +233,12 @@ static int dm_config_set_str(struct dm_config_parser *p, enum dm_config_key_id k
 	case KEY_TYPE:
 		if (strcmp(s, "fs"))
 			return dm_config_fail(p, p->line, "key 'type': unsupported device type '%s' (only \"fs\")", s);
-		snprintf(d->type, sizeof(d->type), "%s", s);
+		memcpy(d->type, "fs", 3);
 		return 0;
 	case KEY_PLANE:
 		if (strcmp(s, "vhost_user"))
 			return dm_config_fail(p, p->line, "key 'data_plane': unsupported '%s' (only vhost_user)", s);
-		snprintf(d->data_plane, sizeof(d->data_plane), "%s", s);
+		memcpy(d->data_plane, "vhost_user", 11);
 		return 0;
 	case KEY_SOCKET:
 		if (n == 0 || n >= sizeof(d->socket_path))
@@ -296,7 +297,7 @@ static int dm_config_split(struct dm_config_parser *p, const char *s, size_t n, 
 	     i++)
 		;
 	if (i == 0 || i >= n || s[i] != ':' || (i + 1 < n && s[i + 1] != ' '))
-		return dm_config_fail(p, p->line, "expected 'key: value', got '%.40s'", s);
+		return dm_config_fail(p, p->line, "expected 'key: value', got '%.*s'", (int)(n > 40 ? 40 : n), s);
 	*klen = i;
 	for (j = i + 1; j < n && s[j] == ' '; j++)
 		;
@@ -385,7 +386,8 @@ static int dm_config_line(struct dm_config_parser *p, const char *s, size_t n)
 		return dm_config_fail(p, p->line, "tab in indentation");
 	if (i == n || s[i] == '#')
 		return 0;
-	if (i == 0)
+	/* A block list may sit at its parent's indentation: "devices:\n- id: 0". */
+	if (i == 0 && !(p->in_devices && s[0] == '-' && (n == 1 || s[1] == ' ')))
 		return dm_config_top(p, s, n);
 	if (!p->in_devices)
 		return dm_config_fail(p, p->line, "indented line before 'devices:'");

@@ -72,8 +72,11 @@ int vhost_user_connect(struct vhost_user *vu, const char *path, int connect_ms)
 
 void vhost_user_close(struct vhost_user *vu)
 {
-	if (vu->fd >= 0)
+	/* shutdown first: a dup held by the hang-up watcher must not keep the connection up. */
+	if (vu->fd >= 0) {
+		shutdown(vu->fd, SHUT_RDWR);
 		close(vu->fd);
+	}
 	vu->fd = -1;
 }
 

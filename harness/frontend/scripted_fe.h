@@ -24,6 +24,7 @@ struct scripted_fe_stats {
 };
 
 struct scripted_fe;
+struct fuse_client;
 
 /* Probe the device (Linux virtio_mmio's register sequence), negotiate features, set up the
  * queues, DRIVER_OK, then FUSE_INIT. Returns 0 or -errno with a message logged. */
@@ -37,6 +38,14 @@ void scripted_fe_set_deadline(struct scripted_fe *fe, int64_t deadline_ns);
 const struct scripted_fe_stats *scripted_fe_stats(const struct scripted_fe *fe);
 /* FUSE_DESTROY, device reset, free. Safe on a half-open or broken device. */
 void scripted_fe_close(struct scripted_fe *fe);
+
+/* After the device asked for a reset (requests then fail with -EIO): reset, set the queues
+ * up again, DRIVER_OK, FUSE_INIT. Open handles are dropped. 0 or -errno. */
+int scripted_fe_reinit(struct scripted_fe *fe);
+/* The FUSE client, for raw and async requests (benchmarks, fuzzers). Owned by fe. */
+struct fuse_client *scripted_fe_client(struct scripted_fe *fe);
+/* The config-space tag read at open (NUL-terminated). */
+const char *scripted_fe_tag(const struct scripted_fe *fe);
 
 extern const struct vfs_ops fuse_vfs_ops; /* ctx = struct scripted_fe * */
 

@@ -28,11 +28,6 @@ static const char *posix_vfs_rel(const char *path)
 	return path[1] ? path + 1 : ".";
 }
 
-#define POSIX_VFS_REL(rel, path)                                                                   \
-	const char *rel = posix_vfs_rel(path);                                                     \
-	if (!rel)                                                                                  \
-		return -EINVAL
-
 int posix_vfs_open(struct posix_vfs *pv, const char *root)
 {
 	pv->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -72,9 +67,11 @@ static int posix_vfs_open_create(int dfd, const char *rel, int flags, uint32_t m
 
 static int posix_vfs_op_open(void *ctx, const char *path, int flags, uint32_t mode, uint64_t *fh)
 {
-	POSIX_VFS_REL(rel, path);
+	const char *rel = posix_vfs_rel(path);
 	int fd;
 
+	if (!rel)
+		return -EINVAL;
 	flags = (flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL)) | O_CLOEXEC | O_NOCTTY;
 	if (flags & O_CREAT)
 		fd = posix_vfs_open_create(posix_vfs_fd(ctx), rel, flags, mode);
@@ -131,9 +128,11 @@ static int posix_vfs_op_close(void *ctx, uint64_t fh)
 
 static int posix_vfs_op_lstat(void *ctx, const char *path, struct vfs_stat *st)
 {
-	POSIX_VFS_REL(rel, path);
+	const char *rel = posix_vfs_rel(path);
 	struct stat sb;
 
+	if (!rel)
+		return -EINVAL;
 	if (fstatat(posix_vfs_fd(ctx), rel, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	st->size = (uint64_t)sb.st_size;
@@ -146,10 +145,10 @@ static int posix_vfs_op_lstat(void *ctx, const char *path, struct vfs_stat *st)
  * non-blocking so a FIFO cannot hang us, then ftruncate. */
 static int posix_vfs_op_truncate(void *ctx, const char *path, uint64_t size)
 {
-	POSIX_VFS_REL(rel, path);
+	const char *rel = posix_vfs_rel(path);
 	int fd, rc = 0;
 
-	if (size > INT64_MAX)
+	if (!rel || size > INT64_MAX)
 		return -EINVAL;
 	fd = openat(posix_vfs_fd(ctx), rel, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
@@ -162,8 +161,10 @@ static int posix_vfs_op_truncate(void *ctx, const char *path, uint64_t size)
 
 static int posix_vfs_op_mkdir(void *ctx, const char *path, uint32_t mode)
 {
-	POSIX_VFS_REL(rel, path);
+	const char *rel = posix_vfs_rel(path);
 
+	if (!rel)
+		return -EINVAL;
 	if (mkdirat(posix_vfs_fd(ctx), rel, (mode_t)mode) < 0)
 		return -errno;
 	/* the umask may have cleared bits: set them exactly */
@@ -172,49 +173,62 @@ static int posix_vfs_op_mkdir(void *ctx, const char *path, uint32_t mode)
 
 static int posix_vfs_op_rmdir(void *ctx, const char *path)
 {
-	POSIX_VFS_REL(rel, path);
+	const char *rel = posix_vfs_rel(path);
 
+	if (!rel)
+		return -EINVAL;
 	return unlinkat(posix_vfs_fd(ctx), rel, AT_REMOVEDIR) < 0 ? -errno : 0;
 }
 
 static int posix_vfs_op_unlink(void *ctx, const char *path)
 {
-	POSIX_VFS_REL(rel, path);
+	const char *rel = posix_vfs_rel(path);
 
+	if (!rel)
+		return -EINVAL;
 	return unlinkat(posix_vfs_fd(ctx), rel, 0) < 0 ? -errno : 0;
 }
 
 static int posix_vfs_op_rename(void *ctx, const char *oldpath, const char *newpath)
 {
-	POSIX_VFS_REL(oldrel, oldpath);
-	POSIX_VFS_REL(newrel, newpath);
+	const char *oldrel = posix_vfs_rel(oldpath);
+	const char *newrel = posix_vfs_rel(newpath);
 
+	if (!oldrel || !newrel)
+		return -EINVAL;
 	return renameat(posix_vfs_fd(ctx), oldrel, posix_vfs_fd(ctx), newrel) < 0 ? -errno : 0;
 }
 
 static int posix_vfs_op_symlink(void *ctx, const char *target, const char *path)
 {
-	POSIX_VFS_REL(rel, path);
+	const char *rel = posix_vfs_rel(path);
 
+	if (!rel)
+		return -EINVAL;
 	return symlinkat(target, posix_vfs_fd(ctx), rel) < 0 ? -errno : 0;
 }
 
 static ssize_t posix_vfs_op_readlink(void *ctx, const char *path, char *buf, size_t size)
 {
-	POSIX_VFS_REL(rel, path);
-	ssize_t n = readlinkat(posix_vfs_fd(ctx), rel, buf, size);
+	const char *rel = posix_vfs_rel(path);
+	ssize_t n;
 
+	if (!rel)
+		return -EINVAL;
+	n = readlinkat(posix_vfs_fd(ctx), rel, buf, size);
 	return n < 0 ? -errno : n;
 }
 
 static int posix_vfs_op_list(void *ctx, const char *path, vfs_dirent_fn fn, void *arg)
 {
-	POSIX_VFS_REL(rel, path);
+	const char *rel = posix_vfs_rel(path);
 	struct dirent *de;
 	unsigned int n = 0;
 	int fd, rc = 0;
 	DIR *d;
 
+	if (!rel)
+		return -EINVAL;
 	fd = openat(posix_vfs_fd(ctx), rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -11,7 +11,12 @@ void scn_cmp_feed(struct scn_cmp *c, const unsigned char *b, size_t n)
 {
 	size_t k = 0, ov = 0;
 
-	if (c->exp && !c->differs) {
+	if (c->differs && c->ex_len < sizeof(c->ex)) {
+		/* short reads: fill the excerpt from the following chunks */
+		k = sizeof(c->ex) - c->ex_len < n ? sizeof(c->ex) - c->ex_len : n;
+		memcpy(c->ex + c->ex_len, b, k);
+		c->ex_len += k;
+	} else if (c->exp && !c->differs) {
 		if (c->got < c->exp_len)
 			ov = n < c->exp_len - c->got ? n : (size_t)(c->exp_len - c->got);
 		/* memcmp for speed; the byte loop only runs to locate a difference */

@@ -107,6 +107,13 @@ static int scn_lex_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+static int scn_lex_control(unsigned char c, size_t at, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "control byte 0x%02x outside quotes at column %zu%s", c, at + 1,
+		 c == '\r' ? " (CRLF line ending?)" : "");
+	return -EINVAL;
+}
+
 /* Copy a bare word; it ends at a blank, '#' or the end of the line. */
 static int scn_lex_bare(const char *line, size_t len, size_t *pos, struct scn_lex *lx, char *err,
 			size_t errlen)
@@ -120,11 +127,8 @@ static int scn_lex_bare(const char *line, size_t len, size_t *pos, struct scn_le
 			snprintf(err, errlen, "quote inside a bare word at column %zu", i + 1);
 			return -EINVAL;
 		}
-		if (c < 0x20 || c == 0x7f) {
-			snprintf(err, errlen, "control byte 0x%02x outside quotes at column %zu%s", c,
-				 i + 1, c == '\r' ? " (CRLF line ending?)" : "");
-			return -EINVAL;
-		}
+		if (c < 0x20 || c == 0x7f)
+			return scn_lex_control(c, i, err, errlen);
 		lx->buf[lx->used++] = (char)c;
 		i++;
 	}
@@ -141,9 +145,14 @@ static int scn_lex_word(const char *line, size_t len, size_t *pos, struct scn_le
 	if (t.quoted) {
 		rc = scn_lex_quoted(line, len, pos, lx, err, errlen);
 		if (!rc && *pos < len && !scn_lex_blank(line[*pos]) && line[*pos] != '#') {
+			/* a control byte gets its own message (CRLF files are the usual case) */
+			unsigned char c = (unsigned char)line[*pos];
+
+			if (c < 0x20 || c == 0x7f)
+				return scn_lex_control(c, *pos, err, errlen);
 			snprintf(err, errlen, "missing blank after closing quote at column %zu",
 				 *pos + 1);
-			rc = -EINVAL;
+			return -EINVAL;
 		}
 	} else {
 		rc = scn_lex_bare(line, len, pos, lx, err, errlen);

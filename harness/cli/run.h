@@ -1,0 +1,36 @@
+/* run.h - `baoharness run`: parse every scenario file first, then run each on a fresh stack with
+ * the output, per-step timeouts and exit codes scenario-format.md fixes. */
+#ifndef HARNESS_RUN_H
+#define HARNESS_RUN_H
+
+#include <stdio.h>
+
+#include "scn.h"
+#include "stack.h"
+
+/* Exit statuses (scenario-format.md). */
+#define RUN_EXIT_PASS 0
+#define RUN_EXIT_FAIL 1
+#define RUN_EXIT_USAGE 2
+#define RUN_EXIT_ENV 3
+
+struct run_opts {
+	struct stack_opts stack;
+	int stats;
+	/* Called before each step with a narration line, or NULL (the demo uses it). */
+	void (*narrate)(const struct scn_step *st, void *arg);
+	void *narrate_arg;
+};
+
+struct run_totals {
+	int passed, failed, skipped;
+	int env_missing;
+};
+
+int run_main(int argc, char **argv);
+/* Run one parsed file; output to out. Returns RUN_EXIT_*. */
+int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, struct run_totals *t);
+/* Read and parse a scenario file; prints "FILE:LINE: message" to stderr on error. */
+int run_load(const char *path, struct scn_file *f);
+
+#endif

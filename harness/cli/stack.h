@@ -1,0 +1,53 @@
+/* stack.h - one emulated Bao virtio-fs stack for one scenario file: a share, real virtiofsd, fakebao,
+ * the device model as its own process (Bao's UAPI through bao_preload), and the scripted
+ * frontend probing the device through trapped accesses. */
+#ifndef HARNESS_STACK_H
+#define HARNESS_STACK_H
+
+#include <limits.h>
+#include <sys/types.h>
+
+#include "fakebao.h"
+#include "guest_bus.h"
+#include "scripted_fe.h"
+
+#define STACK_MMIO_BASE 0xa003e00ULL
+#define STACK_MMIO_SIZE 0x200ULL
+
+/* stack_start's result when the machine lacks something (exit status 3). */
+#define STACK_ENV_MISSING (-10000)
+
+struct stack_opts {
+	const char *share; /* NULL: a fresh temporary directory */
+	int keep;	   /* keep the run directory (and a temporary share) */
+	int verbose;
+	int step_timeout_ms;
+	enum fe_wait_policy wait;
+};
+
+struct stack {
+	char rundir[256];
+	char share[PATH_MAX];
+	char vfsd_log[PATH_MAX + 32];
+	int own_share;
+	int keep;
+	pid_t vfsd_pid;
+	pid_t dm_pid;
+	struct fakebao *fb;
+	struct guest_bus bus;
+	struct scripted_fe *fe;
+};
+
+/* Bring the whole stack up and mount (FUSE_INIT). On failure everything started is stopped
+ * and a message naming what failed is logged. Returns 0, STACK_ENV_MISSING or -errno. */
+int stack_start(struct stack *s, const struct stack_opts *o);
+/* Unmount, stop every process (bounded), remove temporary files unless kept. Idempotent. */
+void stack_stop(struct stack *s);
+/* After a failure: describe dead backends ("virtiofsd exited with status 1; ...") or "". */
+void stack_health(struct stack *s, char *buf, size_t len);
+/* Print the last lines of virtiofsd's log to stderr. */
+void stack_print_vfsd_log(const struct stack *s, int lines);
+/* Path of the program next to this executable (bao-virtio-dm, libfakebao-preload.so). */
+int stack_sibling_path(const char *name, char *buf, size_t len);
+
+#endif

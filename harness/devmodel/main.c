@@ -1,0 +1,239 @@
+/* main.c - bao-virtio-dm: a virtio-fs device model for Bao's remote I/O. Reads config-fs.yaml,
+ * attaches to /dev/bao-io-dispatcher, connects to virtiofsd, then serves trapped virtio-mmio
+ * accesses until a signal or the hypervisor goes away. Serves the first device of the config. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bao_dm.h"
+#include "dm_config.h"
+#include "dm_dispatch.h"
+#include "dm_watch.h"
+#include "log.h"
+#include "vhost_user.h"
+#include "virtio_fs.h"
+#include "virtio_mmio.h"
+
+#define EXIT_OK 0
+#define EXIT_ERR 1
+#define EXIT_USAGE 2
+#define STOP_GRACE_S 3
+
+static volatile sig_atomic_t main_stop;
+static volatile int main_vu_fd = -1; /* closed by the last-resort SIGALRM path */
+
+struct main_ctx {
+	pthread_mutex_t lock; /* guards mmio: dispatch loop vs hang-up watcher */
+	struct bao_dm dm;
+	struct vhost_user vu;
+	struct virtio_fs fs;
+	struct virtio_mmio mmio;
+	struct dm_watch watch;
+};
+
+static void main_usage(FILE *f)
+{
+	fprintf(f, "usage: bao-virtio-dm --config FILE [-v|-vv]\n"
+		   "  virtio-fs device model for Bao's remote I/O (vhost-user to virtiofsd)\n");
+}
+
+/* The ATTACH ioctl is interrupted (no SA_RESTART) and the loop ends; if it is not within a few
+ * seconds, SIGALRM closes the vhost-user socket (so virtiofsd exits) and leaves at once. */
+static void main_on_signal(int sig)
+{
+	(void)sig;
+	main_stop = 1;
+	alarm(STOP_GRACE_S);
+}
+
+static void main_on_alarm(int sig)
+{
+	(void)sig;
+	if (main_vu_fd >= 0)
+		close(main_vu_fd);
+	_exit(EXIT_OK);
+}
+
+static void main_signals(void)
+{
+	struct sigaction sa = {0};
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = main_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = main_on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int main_args(int argc, char **argv, const char **config)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, verbose = 0;
+
+	*config = NULL;
+	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': *config = optarg; break;
+		case 'v': verbose++; break;
+		case 'h': main_usage(stdout); return 1;
+		default: main_usage(stderr); return -1;
+		}
+	}
+	if (optind < argc || !*config) {
+		fprintf(stderr, "bao-virtio-dm: %s\n", optind < argc ? "unexpected argument" : "--config FILE is required");
+		main_usage(stderr);
+		return -1;
+	}
+	if (verbose)
+		log_set_level(verbose > 1 ? LOG_DEBUG : LOG_INFO);
+	return 0;
+}
+
+static void main_on_hangup(void *arg)
+{
+	struct main_ctx *c = arg;
+
+	log_err("virtiofsd disconnected");
+	pthread_mutex_lock(&c->lock);
+	virtio_mmio_backend_lost(&c->mmio, "virtiofsd disconnected");
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* The watcher thread must not take SIGTERM/SIGINT: they are meant to interrupt ATTACH. */
+static int main_start_watch(struct main_ctx *c)
+{
+	sigset_t block, old;
+	int rc;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	rc = dm_watch_start(&c->watch, c->vu.fd, main_on_hangup, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+static int main_setup(struct main_ctx *c, const struct dm_device_config *d)
+{
+	struct virtio_fs_params fp = {
+		.tag = d->tag,
+		.num_request_queues = d->num_request_queues,
+	};
+	struct virtio_mmio_params mp = {.base = d->mmio_addr, .queue_num_max = d->queue_size};
+	char sock[DM_CONFIG_PATH_MAX];
+	int rc;
+
+	rc = bao_dm_open(&c->dm, d->id);
+	if (rc)
+		return rc;
+	dm_config_socket(d, sock, sizeof(sock));
+	rc = vhost_user_connect(&c->vu, sock, VHOST_USER_CONNECT_MS);
+	if (rc)
+		return rc;
+	main_vu_fd = c->vu.fd;
+	rc = vhost_user_handshake(&c->vu);
+	if (rc)
+		return rc;
+	fp.shmem_addr = mp.shmem_addr = c->dm.info.shmem_addr;
+	fp.shmem_size = mp.shmem_size = c->dm.info.shmem_size;
+	fp.shmem_host = mp.shmem_host = (uint64_t)(uintptr_t)c->dm.shmem;
+	fp.shmem_fd = c->dm.info.fd;
+	mp.nqueues = 1 + d->num_request_queues;
+	rc = virtio_fs_init(&c->fs, &c->vu, &fp);
+	if (rc)
+		return rc;
+	rc = virtio_mmio_init(&c->mmio, &mp, &virtio_fs_ops, &c->fs, &bao_dm_platform, &c->dm);
+	if (rc)
+		return rc;
+	log_info("device %u: virtio-fs tag '%s' at 0x%llx, %u queue(s) of up to %u, backend %s", d->id, d->tag,
+		 (unsigned long long)d->mmio_addr, mp.nqueues, d->queue_size, sock);
+	return main_start_watch(c);
+}
+
+/* An ioctl error ends the loop: ENODEV is the hypervisor side going away (an orderly end). */
+static int main_ioctl_end(const char *what, int rc)
+{
+	if (rc == -ENODEV) {
+		log_info("%s: hypervisor side gone (ENODEV), exiting", what);
+		return EXIT_OK;
+	}
+	log_err("%s failed: %s, exiting", what, strerror(-rc));
+	return EXIT_ERR;
+}
+
+static int main_loop(struct main_ctx *c)
+{
+	struct bao_virtio_request req;
+	int rc;
+
+	while (!main_stop) {
+		rc = bao_dm_attach(&c->dm, &req);
+		if (rc == -EINTR)
+			continue;
+		if (rc)
+			return main_ioctl_end("BAO_IOCTL_IO_CLIENT_ATTACH", rc);
+		pthread_mutex_lock(&c->lock);
+		dm_dispatch_request(&c->mmio, &req);
+		pthread_mutex_unlock(&c->lock);
+		do
+			rc = bao_dm_complete(&c->dm, &req);
+		while (rc == -EINTR);
+		if (rc)
+			return main_ioctl_end("BAO_IOCTL_IO_REQUEST_COMPLETE", rc);
+	}
+	log_info("signal received, exiting");
+	return EXIT_OK;
+}
+
+static void main_teardown(struct main_ctx *c)
+{
+	dm_watch_stop(&c->watch);
+	virtio_mmio_destroy(&c->mmio);
+	main_vu_fd = -1;
+	vhost_user_close(&c->vu);
+	bao_dm_close(&c->dm);
+}
+
+int main(int argc, char **argv)
+{
+	static struct main_ctx ctx = {.lock = PTHREAD_MUTEX_INITIALIZER, .vu = {.fd = -1}};
+	struct dm_config_error err;
+	static struct dm_config cfg;
+	const char *config;
+	int rc;
+
+	log_set_component("bao-virtio-dm");
+	ctx.dm.dispatcher_fd = -1;
+	ctx.dm.info.fd = -1;
+	ctx.mmio.irq_fd = -1;
+	rc = main_args(argc, argv, &config);
+	if (rc)
+		return rc > 0 ? EXIT_OK : EXIT_USAGE;
+	rc = dm_config_load(config, &cfg, &err);
+	if (rc) {
+		log_err("%s", err.msg);
+		return EXIT_USAGE;
+	}
+	if (cfg.ndevices > 1)
+		log_warn("config %s: %u devices; serving only the first (id %u)", config, cfg.ndevices, cfg.dev[0].id);
+	main_signals();
+	rc = main_setup(&ctx, &cfg.dev[0]);
+	rc = rc ? EXIT_ERR : main_loop(&ctx);
+	main_teardown(&ctx);
+	return rc;
+}

@@ -1,0 +1,443 @@
+/* fuse_client.c - FUSE requests as virtio-fs descriptor chains: post, notify, wait (bounded,
+ * spin/block/adaptive), reap used elements and match them to requests by chain head. */
+#include "fuse_client.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static int64_t fuse_client_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void fuse_client_setup(struct fuse_client *fc, struct virtio_mmio_drv *dev, struct vq_drv *hiprio,
+		       struct vq_drv *req, struct window_alloc *wa, enum fe_wait_policy wait,
+		       int timeout_ms)
+{
+	memset(fc, 0, sizeof(*fc));
+	fc->dev = dev;
+	fc->vq[0] = hiprio;
+	fc->vq[1] = req;
+	fc->wa = wa;
+	fc->wait = wait;
+	fc->timeout_ms = timeout_ms > 0 ? timeout_ms : FUSE_CLIENT_DEFAULT_TIMEOUT_MS;
+	fc->next_unique = 2;
+	fc->io_max = FUSE_CLIENT_IO_MAX;
+}
+
+uint64_t fuse_client_unique(struct fuse_client *fc)
+{
+	uint64_t u = fc->next_unique;
+
+	fc->next_unique += 2;
+	return u;
+}
+
+/* The device finished r (or a reset did): record it and hand it to whoever owns it now. */
+static void fuse_client_finish(struct fuse_client *fc, struct fuse_client_req *r, int status,
+			       uint32_t used_len)
+{
+	r->done = true;
+	r->status = status;
+	r->used_len = used_len;
+	if (r->abandoned) {
+		if (r->release)
+			r->release(fc, r);
+		return;
+	}
+	if (r->async) {
+		r->next_done = NULL;
+		if (fc->done_tail)
+			fc->done_tail->next_done = r;
+		else
+			fc->done_head = r;
+		fc->done_tail = r;
+	}
+}
+
+void fuse_client_fail_all(struct fuse_client *fc, int err)
+{
+	for (int q = 0; q < 2; q++) {
+		void *cookie;
+
+		while (fc->vq[q] && vq_drv_reclaim(fc->vq[q], &cookie) == 1)
+			fuse_client_finish(fc, cookie, err, 0);
+	}
+}
+
+int fuse_client_poll(struct fuse_client *fc)
+{
+	int n = 0;
+
+	for (int q = 0; q < 2; q++) {
+		void *cookie;
+		uint32_t len;
+		int rc;
+
+		while ((rc = vq_drv_get_used(fc->vq[q], &cookie, &len)) == 1) {
+			fuse_client_finish(fc, cookie, 0, len);
+			n++;
+		}
+		if (rc < 0) {
+			log_err("fuse: queue %d broken (%s): failing every request in flight", q,
+				fc->vq[q]->why);
+			fuse_client_fail_all(fc, -EIO);
+			return -EIO;
+		}
+	}
+	return n;
+}
+
+static int fuse_client_post(struct fuse_client *fc, struct fuse_client_req *r)
+{
+	struct vq_buf b[3];
+	unsigned int n_out = 0, n_in = 0;
+	struct vq_drv *vq;
+	int rc;
+
+	if (r->queue > 1 || !r->in_len || fc->dev->broken)
+		return fc->dev->broken ? -EIO : -EINVAL;
+	vq = fc->vq[r->queue];
+	b[n_out++] = (struct vq_buf){r->in_gpa, r->in_len, false};
+	if (r->data_len)
+		b[n_out++] = (struct vq_buf){r->data_gpa, r->data_len, false};
+	if (r->out_len)
+		b[n_out + n_in++] = (struct vq_buf){r->out_gpa, r->out_len, true};
+	if (r->in_len >= FUSE_MSG_IN_HDR) {
+		struct fuse_in_header h;
+
+		memcpy(&h, window_alloc_hva(fc->wa, r->in_gpa, r->in_len), sizeof(h));
+		r->unique = h.unique;
+		r->opcode = h.opcode;
+	}
+	r->done = false;
+	r->status = 0;
+	r->used_len = 0;
+	r->next_done = NULL;
+	rc = vq_drv_add(vq, b, n_out, n_in, r, NULL);
+	if (rc == -ENOSPC) {
+		/* Reap what the device already finished, then retry once. */
+		if (fuse_client_poll(fc) < 0)
+			return -EIO;
+		rc = vq_drv_add(vq, b, n_out, n_in, r, NULL);
+	}
+	if (rc)
+		return rc;
+	if (fc->op_stats)
+		fc->op_stats[r->opcode < 63 ? r->opcode : 63]++;
+	if (vq_drv_kick_needed(vq))
+		rc = virtio_mmio_drv_notify(fc->dev, vq->index);
+	return rc;
+}
+
+int fuse_client_submit(struct fuse_client *fc, struct fuse_client_req *r)
+{
+	r->async = false;
+	r->abandoned = false;
+	return fuse_client_post(fc, r);
+}
+
+int fuse_client_submit_async(struct fuse_client *fc, struct fuse_client_req *r)
+{
+	r->async = true;
+	r->abandoned = false;
+	return fuse_client_post(fc, r);
+}
+
+static void fuse_client_irqs(struct fuse_client *fc, bool enabled)
+{
+	vq_drv_set_interrupts(fc->vq[0], enabled);
+	vq_drv_set_interrupts(fc->vq[1], enabled);
+}
+
+/* Block on the interrupt until deadline (at most 1 s per call); 0 or -errno. */
+static int fuse_client_block(struct fuse_client *fc, int64_t deadline)
+{
+	int64_t left = deadline - fuse_client_now();
+	int ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
+	uint32_t isr = 0;
+	int rc;
+
+	/* §2.7.7: re-enable, then re-check the ring, or a completion could go unnoticed. */
+	fuse_client_irqs(fc, true);
+	if (vq_drv_has_used(fc->vq[0]) || vq_drv_has_used(fc->vq[1]))
+		return 0;
+	rc = fc->dev->bus->wait_irq(fc->dev->bus->ctx, ms > 1000 ? 1000 : ms);
+	if (rc <= 0)
+		return rc;
+	if (fc->irqs)
+		(*fc->irqs)++;
+	rc = virtio_mmio_drv_ack_irq(fc->dev, &isr);
+	if (rc == -EIO)
+		fuse_client_fail_all(fc, -EIO);
+	return rc;
+}
+
+/* Wait until *done is set (or, with done NULL, an async completion is queued). */
+static int fuse_client_wait_for(struct fuse_client *fc, const bool *done)
+{
+	int64_t start = fuse_client_now();
+	int64_t deadline = fc->deadline_ns ? fc->deadline_ns
+					   : start + (int64_t)fc->timeout_ms * 1000000;
+	int64_t spin_until = fc->wait == FE_WAIT_POLL	   ? deadline
+			     : fc->wait == FE_WAIT_ADAPTIVE ? start + FUSE_CLIENT_SPIN_NS
+							    : start;
+	int rc;
+
+	if (fc->wait != FE_WAIT_BLOCK)
+		fuse_client_irqs(fc, false);
+	for (;;) {
+		int64_t now;
+
+		rc = fuse_client_poll(fc);
+		if (rc < 0)
+			return rc;
+		if (done ? *done : fc->done_head != NULL)
+			return 0;
+		if (fc->dev->broken)
+			return -EIO;
+		now = fuse_client_now();
+		if (now >= deadline) {
+			log_err("fuse: no completion within %lld ms (%u + %u chains in flight)",
+				(long long)((now - start) / 1000000), fc->vq[0]->in_flight,
+				fc->vq[1]->in_flight);
+			return -ETIMEDOUT;
+		}
+		if (now < spin_until)
+			continue;
+		rc = fuse_client_block(fc, deadline);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+int fuse_client_wait(struct fuse_client *fc, struct fuse_client_req *r)
+{
+	return fuse_client_wait_for(fc, &r->done);
+}
+
+int fuse_client_complete(struct fuse_client *fc, struct fuse_client_req **out)
+{
+	int rc = fc->done_head ? 0 : fuse_client_wait_for(fc, NULL);
+
+	if (rc)
+		return rc;
+	*out = fc->done_head;
+	fc->done_head = (*out)->next_done;
+	if (!fc->done_head)
+		fc->done_tail = NULL;
+	(*out)->next_done = NULL;
+	return 0;
+}
+
+/* A client-owned request: the struct plus the window blocks it posts. */
+struct fuse_client_buf {
+	struct fuse_client_req r; /* first: release() casts back */
+	uint64_t in_size, data_size, out_size;
+};
+
+static void fuse_client_buf_free(struct fuse_client *fc, struct fuse_client_req *r)
+{
+	struct fuse_client_buf *b = (struct fuse_client_buf *)r;
+
+	if (b->in_size)
+		window_alloc_put(fc->wa, r->in_gpa, b->in_size);
+	if (b->data_size)
+		window_alloc_put(fc->wa, r->data_gpa, b->data_size);
+	if (b->out_size)
+		window_alloc_put(fc->wa, r->out_gpa, b->out_size);
+	free(b);
+}
+
+static int fuse_client_buf_new(struct fuse_client *fc, size_t in, size_t data, size_t out,
+			       struct fuse_client_buf **bp)
+{
+	struct fuse_client_buf *b = calloc(1, sizeof(*b));
+	int rc = 0;
+
+	if (!b)
+		return -ENOMEM;
+	if (in > UINT32_MAX || data > UINT32_MAX || out > UINT32_MAX)
+		rc = -E2BIG;
+	b->r.release = fuse_client_buf_free;
+	if (!rc && in && !(rc = window_alloc_get(fc->wa, in, 8, &b->r.in_gpa)))
+		b->in_size = in;
+	if (!rc && data && !(rc = window_alloc_get(fc->wa, data, 8, &b->r.data_gpa)))
+		b->data_size = data;
+	if (!rc && out && !(rc = window_alloc_get(fc->wa, out, 8, &b->r.out_gpa)))
+		b->out_size = out;
+	if (rc) {
+		log_err("fuse: no window room for a request (%zu + %zu + %zu bytes): %d", in, data,
+			out, rc);
+		fuse_client_buf_free(fc, &b->r);
+		return rc;
+	}
+	b->r.in_len = (uint32_t)in;
+	b->r.data_len = (uint32_t)data;
+	b->r.out_len = (uint32_t)out;
+	*bp = b;
+	return 0;
+}
+
+/* Post b and wait; on a timeout b is left to the completion path (the device owns it). */
+static int fuse_client_run(struct fuse_client *fc, struct fuse_client_buf *b)
+{
+	int rc = fuse_client_submit(fc, &b->r);
+
+	if (rc) {
+		log_err("fuse: %s unique %llu: post failed: %d", fuse_msg_op_name(b->r.opcode),
+			(unsigned long long)b->r.unique, rc);
+		fuse_client_buf_free(fc, &b->r);
+		return rc;
+	}
+	rc = fuse_client_wait(fc, &b->r);
+	if (rc && !b->r.done) {
+		log_err("fuse: %s unique %llu: wait failed: %d", fuse_msg_op_name(b->r.opcode),
+			(unsigned long long)b->r.unique, rc);
+		b->r.abandoned = true;
+		return rc;
+	}
+	if (!rc)
+		rc = b->r.status;
+	if (rc) {
+		fuse_client_buf_free(fc, &b->r);
+		return rc;
+	}
+	return 0;
+}
+
+int fuse_client_call(struct fuse_client *fc, struct fuse_msg_req *m, const void *wdata,
+		     size_t wdata_len, void *reply, size_t reply_cap, size_t *reply_len)
+{
+	const struct fuse_msg_op *op = fuse_msg_op(m->opcode);
+	size_t in = FUSE_MSG_IN_HDR + m->arg_len + m->data_len, len = 0;
+	struct fuse_msg_reply rep;
+	struct fuse_client_buf *b;
+	char why[160];
+	int rc;
+
+	if (!op)
+		return -EINVAL;
+	in += (m->name1 ? strlen(m->name1) + 1 : 0) + (m->name2 ? strlen(m->name2) + 1 : 0);
+	m->unique = fuse_client_unique(fc);
+	m->extra_len = wdata_len;
+	rc = fuse_client_buf_new(fc, in, wdata_len, op->no_reply ? 0 : FUSE_MSG_OUT_HDR + reply_cap, &b);
+	if (rc)
+		return rc;
+	rc = fuse_msg_encode(m, window_alloc_hva(fc->wa, b->r.in_gpa, in), in, &len);
+	if (rc) {
+		log_err("fuse: cannot encode %s: %d", op->name, rc);
+		fuse_client_buf_free(fc, &b->r);
+		return rc;
+	}
+	if (wdata_len)
+		memcpy(window_alloc_hva(fc->wa, b->r.data_gpa, wdata_len), wdata, wdata_len);
+	if (op->no_reply) {
+		/* Linux sends FORGET on the hiprio queue and never waits; reaping frees it. */
+		b->r.queue = 0;
+		rc = fuse_client_submit(fc, &b->r);
+		if (rc)
+			fuse_client_buf_free(fc, &b->r);
+		else
+			b->r.abandoned = true;
+		return rc;
+	}
+	b->r.queue = 1;
+	rc = fuse_client_run(fc, b);
+	if (rc)
+		return rc;
+	if (!b->r.used_len) {
+		log_err("fuse: %s unique %llu: reply dropped by the device (used len 0)", op->name,
+			(unsigned long long)m->unique);
+		fuse_client_buf_free(fc, &b->r);
+		return -EIO;
+	}
+	rc = fuse_msg_decode_reply(window_alloc_hva(fc->wa, b->r.out_gpa, b->r.out_len), b->r.out_len,
+				   b->r.used_len, m->unique, m->opcode, reply_cap, &rep, why, sizeof(why));
+	if (rc) {
+		log_err("fuse: %s unique %llu: malformed reply: %s", op->name,
+			(unsigned long long)m->unique, why);
+	} else {
+		if (rep.body_len && reply)
+			memcpy(reply, rep.body, rep.body_len < reply_cap ? rep.body_len : reply_cap);
+		if (reply_len)
+			*reply_len = rep.body_len;
+		rc = rep.error;
+	}
+	fuse_client_buf_free(fc, &b->r);
+	return rc;
+}
+
+int fuse_client_raw(struct fuse_client *fc, uint16_t queue, const void *req, size_t req_len,
+		    void *reply, size_t reply_cap, size_t *reply_len)
+{
+	struct fuse_client_buf *b;
+	int rc;
+
+	if (!req_len || queue > 1)
+		return -EINVAL;
+	rc = fuse_client_buf_new(fc, req_len, 0, reply_cap, &b);
+	if (rc)
+		return rc;
+	memcpy(window_alloc_hva(fc->wa, b->r.in_gpa, req_len), req, req_len);
+	b->r.queue = queue;
+	rc = fuse_client_run(fc, b);
+	if (rc)
+		return rc;
+	if (reply_cap)
+		memcpy(reply, window_alloc_hva(fc->wa, b->r.out_gpa, reply_cap), b->r.used_len);
+	*reply_len = b->r.used_len;
+	fuse_client_buf_free(fc, &b->r);
+	return 0;
+}
+
+int fuse_client_handshake(struct fuse_client *fc)
+{
+	struct fuse_init_in in = {
+		.major = FUSE_KERNEL_VERSION,
+		.minor = FUSE_CLIENT_MINOR,
+		.max_readahead = 1u << 17,
+		.flags = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES,
+	};
+	struct fuse_init_out out;
+	struct fuse_msg_req m = {.opcode = FUSE_INIT, .arg = &in, .arg_len = sizeof(in)};
+	size_t len = 0;
+	uint64_t cap;
+	int rc;
+
+	memset(&out, 0, sizeof(out));
+	fc->initialized = false;
+	rc = fuse_client_call(fc, &m, NULL, 0, &out, sizeof(out), &len);
+	if (rc) {
+		log_err("fuse: INIT failed: %d", rc);
+		return rc;
+	}
+	/* We offered 7.36: the server answers with its own minor when lower, never higher. */
+	if (out.major != FUSE_KERNEL_VERSION || out.minor > FUSE_CLIENT_MINOR || out.minor < 12) {
+		log_err("fuse: INIT reply version %u.%u, want 7.12..7.%u", out.major, out.minor,
+			FUSE_CLIENT_MINOR);
+		return -EPROTO;
+	}
+	if (out.max_write < 4096) {
+		log_err("fuse: INIT reply max_write %u is below 4096", out.max_write);
+		return -EPROTO;
+	}
+	fc->minor = out.minor;
+	fc->max_write = out.max_write;
+	/* READ/WRITE chunks: max_write, and at most 1/8 of the window so QD>1 still fits. */
+	cap = fc->wa->size / 8 > FUSE_CLIENT_IO_MAX ? FUSE_CLIENT_IO_MAX : fc->wa->size / 8;
+	fc->io_max = (uint32_t)(out.max_write < cap ? out.max_write : cap) & ~4095u;
+	if (!fc->io_max)
+		fc->io_max = 4096;
+	fc->initialized = true;
+	log_info("fuse: INIT 7.%u max_write %u flags 0x%x, I/O chunk %u", out.minor, out.max_write,
+		 out.flags, fc->io_max);
+	return 0;
+}
