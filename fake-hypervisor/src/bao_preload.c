@@ -40,7 +40,9 @@ static struct {
 } real;
 
 static pthread_once_t preload_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t preload_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t preload_lock = PTHREAD_MUTEX_INITIALIZER; /* the fd table only */
+/* Connecting mmaps and closes fds, which re-enter this library: a lock of its own. */
+static pthread_mutex_t preload_connect_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct preload_fd preload_fds[PRELOAD_MAX_FDS];
 static struct fakebao_dm_conn preload_conn;
 static int preload_connected;
@@ -123,7 +125,7 @@ static int preload_open_dispatcher(int flags)
 	if (fd >= 0 || errno != ENOENT)
 		return fd;
 
-	pthread_mutex_lock(&preload_lock);
+	pthread_mutex_lock(&preload_connect_lock);
 	if (!preload_connected) {
 		if (!sock) {
 			log_err("%s: no emulated hypervisor: %s is not set", BAO_IO_DISPATCHER_PATH,
@@ -136,7 +138,7 @@ static int preload_open_dispatcher(int flags)
 				r = -ENODEV;
 		}
 	}
-	pthread_mutex_unlock(&preload_lock);
+	pthread_mutex_unlock(&preload_connect_lock);
 	if (r) {
 		errno = -r;
 		return -1;

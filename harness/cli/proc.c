@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,8 @@ static void proc_child(char *const argv[], char *const extra_env[], char *const 
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Scenario modes are exact (umask 0 on every frontend); virtiofsd applies its own umask. */
+	umask(0);
 	if (getppid() != parent)
 		_exit(127);
 	if (null_fd >= 0) {

@@ -22,14 +22,14 @@
 static struct vq_dev_ring fake_vfsdev_ring(struct fake_vfsdev *d, unsigned int i)
 {
 	struct vq_dev_ring r = {
-		.mem = d->bus.mem,
-		.mem_len = d->bus.mem_size,
-		.mem_gpa = d->bus.mem_gpa,
-		.size = (uint16_t)d->q[i].num,
-		.desc_gpa = d->q[i].desc,
-		.avail_gpa = d->q[i].avail,
-		.used_gpa = d->q[i].used,
-		.indirect_ok = !!(d->drv_features & (1ull << VIRTIO_RING_F_INDIRECT_DESC)),
+	    .mem = d->bus.mem,
+	    .mem_len = d->bus.mem_size,
+	    .mem_gpa = d->bus.mem_gpa,
+	    .size = (uint16_t)d->q[i].num,
+	    .desc_gpa = d->q[i].desc,
+	    .avail_gpa = d->q[i].avail,
+	    .used_gpa = d->q[i].used,
+	    .indirect_ok = !!(d->drv_features & (1ull << VIRTIO_RING_F_INDIRECT_DESC)),
 	};
 	return r;
 }
@@ -206,7 +206,8 @@ static uint32_t fake_vfsdev_reg(struct fake_vfsdev *d, uint64_t reg)
 	case VIRTIO_MMIO_VENDOR_ID:
 		return 0x554d4551;
 	case VIRTIO_MMIO_DEVICE_FEATURES:
-		return d->dev_features_sel ? (uint32_t)(d->dev_features >> 32) : (uint32_t)d->dev_features;
+		return d->dev_features_sel ? (uint32_t)(d->dev_features >> 32)
+					   : (uint32_t)d->dev_features;
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		return qok ? q->num_max : 0;
 	case VIRTIO_MMIO_QUEUE_READY:
@@ -233,7 +234,8 @@ static int fake_vfsdev_read(void *ctx, uint64_t addr, unsigned int width, uint64
 		return -EFAULT;
 	if (reg >= VIRTIO_MMIO_CONFIG) {
 		for (unsigned int i = 0; i < width && i < 8; i++)
-			*value |= (uint64_t)fake_vfsdev_config_byte(d, reg - VIRTIO_MMIO_CONFIG + i) << (8 * i);
+			*value |= (uint64_t)fake_vfsdev_config_byte(d, reg - VIRTIO_MMIO_CONFIG + i)
+				  << (8 * i);
 		return 0;
 	}
 	if (width != 4) {
@@ -275,15 +277,33 @@ static void fake_vfsdev_queue_reg(struct fake_vfsdev *d, uint64_t reg, uint32_t 
 	}
 	q = &d->q[d->queue_sel];
 	switch (reg) {
-	case VIRTIO_MMIO_QUEUE_NUM: q->num = v; break;
-	case VIRTIO_MMIO_QUEUE_READY: q->ready = v & 1; break;
-	case VIRTIO_MMIO_QUEUE_DESC_LOW: q->desc = (q->desc & ~0xffffffffull) | v; break;
-	case VIRTIO_MMIO_QUEUE_DESC_HIGH: q->desc = (q->desc & 0xffffffffull) | (uint64_t)v << 32; break;
-	case VIRTIO_MMIO_QUEUE_AVAIL_LOW: q->avail = (q->avail & ~0xffffffffull) | v; break;
-	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH: q->avail = (q->avail & 0xffffffffull) | (uint64_t)v << 32; break;
-	case VIRTIO_MMIO_QUEUE_USED_LOW: q->used = (q->used & ~0xffffffffull) | v; break;
-	case VIRTIO_MMIO_QUEUE_USED_HIGH: q->used = (q->used & 0xffffffffull) | (uint64_t)v << 32; break;
-	default: d->bad_accesses++; break;
+	case VIRTIO_MMIO_QUEUE_NUM:
+		q->num = v;
+		break;
+	case VIRTIO_MMIO_QUEUE_READY:
+		q->ready = v & 1;
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+		q->desc = (q->desc & ~0xffffffffull) | v;
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+		q->desc = (q->desc & 0xffffffffull) | (uint64_t)v << 32;
+		break;
+	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
+		q->avail = (q->avail & ~0xffffffffull) | v;
+		break;
+	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
+		q->avail = (q->avail & 0xffffffffull) | (uint64_t)v << 32;
+		break;
+	case VIRTIO_MMIO_QUEUE_USED_LOW:
+		q->used = (q->used & ~0xffffffffull) | v;
+		break;
+	case VIRTIO_MMIO_QUEUE_USED_HIGH:
+		q->used = (q->used & 0xffffffffull) | (uint64_t)v << 32;
+		break;
+	default:
+		d->bad_accesses++;
+		break;
 	}
 }
 
@@ -300,22 +320,34 @@ static int fake_vfsdev_write(void *ctx, uint64_t addr, unsigned int width, uint6
 		return -EINVAL;
 	}
 	switch (reg) {
-	case VIRTIO_MMIO_DEVICE_FEATURES_SEL: d->dev_features_sel = v; break;
-	case VIRTIO_MMIO_DRIVER_FEATURES_SEL: d->drv_features_sel = v; break;
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+		d->dev_features_sel = v;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		d->drv_features_sel = v;
+		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES:
 		if (d->drv_features_sel)
 			d->drv_features = (d->drv_features & 0xffffffffull) | (uint64_t)v << 32;
 		else
 			d->drv_features = (d->drv_features & ~0xffffffffull) | v;
 		break;
-	case VIRTIO_MMIO_QUEUE_SEL: d->queue_sel = v; break;
+	case VIRTIO_MMIO_QUEUE_SEL:
+		d->queue_sel = v;
+		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		d->notifies++;
 		fake_vfsdev_process(d, v);
 		break;
-	case VIRTIO_MMIO_INTERRUPT_ACK: d->isr &= ~v; break;
-	case VIRTIO_MMIO_STATUS: fake_vfsdev_set_status(d, v); break;
-	default: fake_vfsdev_queue_reg(d, reg, v); break;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		d->isr &= ~v;
+		break;
+	case VIRTIO_MMIO_STATUS:
+		fake_vfsdev_set_status(d, v);
+		break;
+	default:
+		fake_vfsdev_queue_reg(d, reg, v);
+		break;
 	}
 	return 0;
 }
@@ -338,8 +370,8 @@ int fake_vfsdev_init(struct fake_vfsdev *d, void *mem, uint64_t gpa, uint64_t si
 	d->scratch = malloc(FAKE_VFSDEV_SCRATCH);
 	if (!d->scratch)
 		return -ENOMEM;
-	d->bus = (struct guest_bus){d, fake_vfsdev_read, fake_vfsdev_write, fake_vfsdev_wait_irq,
-				    mem, gpa, size};
+	d->bus = (struct guest_bus){
+	    d, fake_vfsdev_read, fake_vfsdev_write, fake_vfsdev_wait_irq, mem, gpa, size};
 	d->base = base;
 	d->dev_features = (1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM) |
 			  (1ull << VIRTIO_RING_F_INDIRECT_DESC) | (1ull << VIRTIO_RING_F_EVENT_IDX);

@@ -14,7 +14,8 @@
 
 /* Answer one request: write a whole reply (out header included) into out[0..cap) and return
  * its length, 0 for "no reply" (FORGET), or a negative errno to drop the chain. */
-typedef int (*fake_vfsdev_handler)(void *ctx, const struct fuse_msg_in *in, uint8_t *out, size_t cap);
+typedef int (*fake_vfsdev_handler)(void *ctx, const struct fuse_msg_in *in, uint8_t *out,
+				   size_t cap);
 
 enum fake_vfsdev_hostile {
 	FAKE_HOSTILE_NONE,

@@ -43,14 +43,16 @@ static struct fake_vfsdev_fs_node *fake_fs_node(struct fake_vfsdev_fs *fs, uint6
 uint64_t fake_vfsdev_fs_find(const struct fake_vfsdev_fs *fs, uint64_t parent, const char *name)
 {
 	for (unsigned int i = 1; i < FAKE_VFSDEV_FS_NODES; i++)
-		if (fs->node[i].used && fs->node[i].parent == parent && !strcmp(fs->node[i].name, name))
+		if (fs->node[i].used && fs->node[i].parent == parent &&
+		    !strcmp(fs->node[i].name, name))
 			return i + 1;
 	return 0;
 }
 
 static int fake_fs_reply(struct fake_fs_req *r, int err, const void *body, size_t len)
 {
-	struct fuse_out_header h = {(uint32_t)(sizeof(h) + (err ? 0 : len)), err, r->in->hdr.unique};
+	struct fuse_out_header h = {(uint32_t)(sizeof(h) + (err ? 0 : len)), err,
+				    r->in->hdr.unique};
 
 	if (h.len > r->cap)
 		return 0; /* virtiofsd drops a reply that does not fit: used.len 0 */
@@ -90,8 +92,11 @@ static uint64_t fake_fs_new(struct fake_vfsdev_fs *fs, uint64_t parent, const ch
 {
 	struct fake_vfsdev_fs_node *p = fake_fs_node(fs, parent);
 
-	*err = !p ? -ENOENT : !S_ISDIR(p->mode) ? -ENOTDIR : strlen(name) >= FAKE_VFSDEV_FS_NAME ? -ENAMETOOLONG
-	       : fake_vfsdev_fs_find(fs, parent, name) ? -EEXIST : 0;
+	*err = !p				       ? -ENOENT
+	       : !S_ISDIR(p->mode)		       ? -ENOTDIR
+	       : strlen(name) >= FAKE_VFSDEV_FS_NAME   ? -ENAMETOOLONG
+	       : fake_vfsdev_fs_find(fs, parent, name) ? -EEXIST
+						       : 0;
 	for (unsigned int i = 1; !*err && i < FAKE_VFSDEV_FS_NODES; i++) {
 		if (fs->node[i].used)
 			continue;
@@ -149,7 +154,8 @@ static int fake_fs_init(struct fake_fs_req *r)
 	o.major = 7;
 	o.minor = in.minor < FAKE_FS_MINOR ? in.minor : FAKE_FS_MINOR;
 	o.max_readahead = in.max_readahead;
-	o.flags = in.flags & (FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES);
+	o.flags =
+	    in.flags & (FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES);
 	o.max_write = r->fs->max_write;
 	o.max_pages = 256;
 	r->fs->initialized = true;
@@ -250,7 +256,8 @@ static int fake_fs_write(struct fake_fs_req *r, struct fake_vfsdev_fs_node *n)
 	memcpy(&in, r->in->arg, sizeof(in));
 	if (in.size > r->fs->max_write)
 		return fake_fs_reply(r, -EINVAL, NULL, 0);
-	off = (r->fs->fh_flags[in.fh <= FAKE_VFSDEV_FS_NODES ? in.fh : 0] & O_APPEND) ? n->size : in.offset;
+	off = (r->fs->fh_flags[in.fh <= FAKE_VFSDEV_FS_NODES ? in.fh : 0] & O_APPEND) ? n->size
+										      : in.offset;
 	if (off + in.size > n->size && (rc = fake_fs_resize(n, off + in.size)))
 		return fake_fs_reply(r, rc, NULL, 0);
 	memcpy(n->data + off, r->in->data, in.size);
@@ -316,7 +323,8 @@ static int fake_fs_rename(struct fake_fs_req *r)
 		return fake_fs_reply(r, S_ISDIR(d->mode) ? -ENAMETOOLONG : -ENOTDIR, NULL, 0);
 	dst = fake_vfsdev_fs_find(r->fs, in.newdir, r->in->name2);
 	if (dst && dst != src) {
-		bool sdir = S_ISDIR(r->fs->node[src - 1].mode), ddir = S_ISDIR(r->fs->node[dst - 1].mode);
+		bool sdir = S_ISDIR(r->fs->node[src - 1].mode),
+		     ddir = S_ISDIR(r->fs->node[dst - 1].mode);
 
 		if (sdir != ddir)
 			return fake_fs_reply(r, sdir ? -ENOTDIR : -EISDIR, NULL, 0);
@@ -365,14 +373,16 @@ static int fake_fs_readdir(struct fake_fs_req *r, struct fake_vfsdev_fs_node *n)
 		const char *name = i == 0 ? "." : i == 1 ? ".." : NULL;
 		uint64_t id = i < 2 ? r->in->hdr.nodeid : i - 1;
 
-		if (i >= 2 && (!r->fs->node[i - 2].used || i - 2 == 0 || r->fs->node[i - 2].parent != r->in->hdr.nodeid))
+		if (i >= 2 && (!r->fs->node[i - 2].used || i - 2 == 0 ||
+			       r->fs->node[i - 2].parent != r->in->hdr.nodeid))
 			continue;
 		if (i >= 2)
 			name = r->fs->node[i - 2].name;
 		idx = i;
 		if (idx < in.offset)
 			continue;
-		if (!fake_fs_dirent(buf, &len, cap, id, idx + 1, name, (r->fs->node[id - 1].mode & S_IFMT) >> 12))
+		if (!fake_fs_dirent(buf, &len, cap, id, idx + 1, name,
+				    (r->fs->node[id - 1].mode & S_IFMT) >> 12))
 			break;
 	}
 	rc = fake_fs_reply(r, 0, buf, len);
@@ -404,31 +414,48 @@ static int fake_fs_node_op(struct fake_fs_req *r, struct fake_vfsdev_fs_node *n)
 		memset(&a, 0, sizeof(a));
 		fake_fs_attr(r->fs, r->in->hdr.nodeid, &a.attr);
 		return fake_fs_reply(r, 0, &a, sizeof(a));
-	case FUSE_SETATTR: return fake_fs_setattr(r, n);
-	case FUSE_OPEN: return fake_fs_open(r, n, false);
-	case FUSE_OPENDIR: return fake_fs_open(r, n, true);
-	case FUSE_READ: return fake_fs_read(r, n);
-	case FUSE_WRITE: return fake_fs_write(r, n);
-	case FUSE_READDIR: return fake_fs_readdir(r, n);
+	case FUSE_SETATTR:
+		return fake_fs_setattr(r, n);
+	case FUSE_OPEN:
+		return fake_fs_open(r, n, false);
+	case FUSE_OPENDIR:
+		return fake_fs_open(r, n, true);
+	case FUSE_READ:
+		return fake_fs_read(r, n);
+	case FUSE_WRITE:
+		return fake_fs_write(r, n);
+	case FUSE_READDIR:
+		return fake_fs_readdir(r, n);
 	case FUSE_READLINK:
 		if (!S_ISLNK(n->mode))
 			return fake_fs_reply(r, -EINVAL, NULL, 0);
 		return fake_fs_reply(r, 0, n->data, n->size);
-	case FUSE_FLUSH: case FUSE_RELEASE: case FUSE_RELEASEDIR: case FUSE_FSYNC:
+	case FUSE_FLUSH:
+	case FUSE_RELEASE:
+	case FUSE_RELEASEDIR:
+	case FUSE_FSYNC:
 		return fake_fs_reply(r, 0, NULL, 0);
-	case FUSE_CREATE: return fake_fs_create(r);
-	case FUSE_LOOKUP: return fake_fs_lookup(r);
-	case FUSE_MKDIR: return fake_fs_mkdir(r);
-	case FUSE_SYMLINK: return fake_fs_mk(r, S_IFLNK | 0777, r->in->name1, r->in->name2);
-	case FUSE_UNLINK: return fake_fs_remove(r, false);
-	case FUSE_RMDIR: return fake_fs_remove(r, true);
-	case FUSE_RENAME: return fake_fs_rename(r);
+	case FUSE_CREATE:
+		return fake_fs_create(r);
+	case FUSE_LOOKUP:
+		return fake_fs_lookup(r);
+	case FUSE_MKDIR:
+		return fake_fs_mkdir(r);
+	case FUSE_SYMLINK:
+		return fake_fs_mk(r, S_IFLNK | 0777, r->in->name1, r->in->name2);
+	case FUSE_UNLINK:
+		return fake_fs_remove(r, false);
+	case FUSE_RMDIR:
+		return fake_fs_remove(r, true);
+	case FUSE_RENAME:
+		return fake_fs_rename(r);
 	case FUSE_STATFS:
 		memset(&s, 0, sizeof(s));
 		s.st.bsize = 4096;
 		s.st.namelen = 255;
 		return fake_fs_reply(r, 0, &s, sizeof(s));
-	default: return fake_fs_reply(r, -ENOSYS, NULL, 0);
+	default:
+		return fake_fs_reply(r, -ENOSYS, NULL, 0);
 	}
 }
 

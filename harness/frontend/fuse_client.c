@@ -102,21 +102,25 @@ static int fuse_client_post(struct fuse_client *fc, struct fuse_client_req *r)
 	struct vq_drv *vq;
 	int rc;
 
-	if (r->queue > 1 || !r->in_len || fc->dev->broken)
-		return fc->dev->broken ? -EIO : -EINVAL;
+	const uint8_t *in = window_alloc_hva(fc->wa, r->in_gpa, r->in_len);
+
+	if (in && r->in_len >= FUSE_MSG_IN_HDR) {
+		struct fuse_in_header h;
+
+		memcpy(&h, in, sizeof(h));
+		r->unique = h.unique;
+		r->opcode = h.opcode;
+	}
+	if (r->queue > 1 || !r->in_len || !in)
+		return -EINVAL;
+	if (fc->dev->broken)
+		return -EIO;
 	vq = fc->vq[r->queue];
 	b[n_out++] = (struct vq_buf){r->in_gpa, r->in_len, false};
 	if (r->data_len)
 		b[n_out++] = (struct vq_buf){r->data_gpa, r->data_len, false};
 	if (r->out_len)
 		b[n_out + n_in++] = (struct vq_buf){r->out_gpa, r->out_len, true};
-	if (r->in_len >= FUSE_MSG_IN_HDR) {
-		struct fuse_in_header h;
-
-		memcpy(&h, window_alloc_hva(fc->wa, r->in_gpa, r->in_len), sizeof(h));
-		r->unique = h.unique;
-		r->opcode = h.opcode;
-	}
 	r->done = false;
 	r->status = 0;
 	r->used_len = 0;
@@ -184,9 +188,9 @@ static int fuse_client_block(struct fuse_client *fc, int64_t deadline)
 static int fuse_client_wait_for(struct fuse_client *fc, const bool *done)
 {
 	int64_t start = fuse_client_now();
-	int64_t deadline = fc->deadline_ns ? fc->deadline_ns
-					   : start + (int64_t)fc->timeout_ms * 1000000;
-	int64_t spin_until = fc->wait == FE_WAIT_POLL	   ? deadline
+	int64_t deadline =
+	    fc->deadline_ns ? fc->deadline_ns : start + (int64_t)fc->timeout_ms * 1000000;
+	int64_t spin_until = fc->wait == FE_WAIT_POLL	    ? deadline
 			     : fc->wait == FE_WAIT_ADAPTIVE ? start + FUSE_CLIENT_SPIN_NS
 							    : start;
 	int rc;
@@ -328,7 +332,8 @@ int fuse_client_call(struct fuse_client *fc, struct fuse_msg_req *m, const void 
 	in += (m->name1 ? strlen(m->name1) + 1 : 0) + (m->name2 ? strlen(m->name2) + 1 : 0);
 	m->unique = fuse_client_unique(fc);
 	m->extra_len = wdata_len;
-	rc = fuse_client_buf_new(fc, in, wdata_len, op->no_reply ? 0 : FUSE_MSG_OUT_HDR + reply_cap, &b);
+	rc = fuse_client_buf_new(fc, in, wdata_len, op->no_reply ? 0 : FUSE_MSG_OUT_HDR + reply_cap,
+				 &b);
 	if (rc)
 		return rc;
 	rc = fuse_msg_encode(m, window_alloc_hva(fc->wa, b->r.in_gpa, in), in, &len);
@@ -359,14 +364,16 @@ int fuse_client_call(struct fuse_client *fc, struct fuse_msg_req *m, const void 
 		fuse_client_buf_free(fc, &b->r);
 		return -EIO;
 	}
-	rc = fuse_msg_decode_reply(window_alloc_hva(fc->wa, b->r.out_gpa, b->r.out_len), b->r.out_len,
-				   b->r.used_len, m->unique, m->opcode, reply_cap, &rep, why, sizeof(why));
+	rc = fuse_msg_decode_reply(window_alloc_hva(fc->wa, b->r.out_gpa, b->r.out_len),
+				   b->r.out_len, b->r.used_len, m->unique, m->opcode, reply_cap,
+				   &rep, why, sizeof(why));
 	if (rc) {
 		log_err("fuse: %s unique %llu: malformed reply: %s", op->name,
 			(unsigned long long)m->unique, why);
 	} else {
 		if (rep.body_len && reply)
-			memcpy(reply, rep.body, rep.body_len < reply_cap ? rep.body_len : reply_cap);
+			memcpy(reply, rep.body,
+			       rep.body_len < reply_cap ? rep.body_len : reply_cap);
 		if (reply_len)
 			*reply_len = rep.body_len;
 		rc = rep.error;
@@ -401,10 +408,10 @@ int fuse_client_raw(struct fuse_client *fc, uint16_t queue, const void *req, siz
 int fuse_client_handshake(struct fuse_client *fc)
 {
 	struct fuse_init_in in = {
-		.major = FUSE_KERNEL_VERSION,
-		.minor = FUSE_CLIENT_MINOR,
-		.max_readahead = 1u << 17,
-		.flags = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES,
+	    .major = FUSE_KERNEL_VERSION,
+	    .minor = FUSE_CLIENT_MINOR,
+	    .max_readahead = 1u << 17,
+	    .flags = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES,
 	};
 	struct fuse_init_out out;
 	struct fuse_msg_req m = {.opcode = FUSE_INIT, .arg = &in, .arg_len = sizeof(in)};

@@ -15,10 +15,10 @@
 #include "vq_drv.h"
 #include "window_alloc.h"
 
-#define FUSE_CLIENT_MINOR 36u		  /* virtiofsd 7.2 speaks 7.36; Debian's headers are newer */
+#define FUSE_CLIENT_MINOR 36u /* virtiofsd 7.2 speaks 7.36; Debian's headers are newer */
 #define FUSE_CLIENT_DEFAULT_TIMEOUT_MS 30000
-#define FUSE_CLIENT_SPIN_NS 50000	  /* adaptive waits poll the used ring this long first */
-#define FUSE_CLIENT_IO_MAX (1u << 20)	  /* READ/WRITE chunk cap before INIT's max_write */
+#define FUSE_CLIENT_SPIN_NS 50000     /* adaptive waits poll the used ring this long first */
+#define FUSE_CLIENT_IO_MAX (1u << 20) /* READ/WRITE chunk cap before INIT's max_write */
 
 struct fuse_client;
 
@@ -52,8 +52,8 @@ struct fuse_client {
 	uint64_t next_unique;
 	uint32_t minor, max_write, io_max;
 	bool initialized;
-	uint64_t *op_stats; /* [64] by opcode, may be NULL */
-	uint64_t *irqs;	    /* may be NULL */
+	uint64_t *op_stats;			       /* [64] by opcode, may be NULL */
+	uint64_t *irqs;				       /* may be NULL */
 	struct fuse_client_req *done_head, *done_tail; /* completed async requests */
 };
 

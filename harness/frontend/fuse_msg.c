@@ -9,65 +9,74 @@
 #include <string.h>
 
 #define ENTRY ((uint32_t)sizeof(struct fuse_entry_out))
-#define FIXED(n, in, names, rep) {n, in, names, false, false, false, rep, rep}
-#define VAR(n, in, names, rmin, rmax) {n, in, names, false, false, true, rmin, rmax}
+#define FIXED(n, in, names, rep)                                                                   \
+	{                                                                                          \
+		n, in, names, false, false, false, rep, rep                                        \
+	}
+#define VAR(n, in, names, rmin, rmax)                                                              \
+	{                                                                                          \
+		n, in, names, false, false, true, rmin, rmax                                       \
+	}
 
 static const struct fuse_msg_op fuse_msg_ops[] = {
-	[FUSE_LOOKUP] = FIXED("LOOKUP", 0, 1, ENTRY),
-	[FUSE_FORGET] = {"FORGET", sizeof(struct fuse_forget_in), 0, false, true, false, 0, 0},
-	[FUSE_GETATTR] = FIXED("GETATTR", sizeof(struct fuse_getattr_in), 0, sizeof(struct fuse_attr_out)),
-	[FUSE_SETATTR] = FIXED("SETATTR", sizeof(struct fuse_setattr_in), 0, sizeof(struct fuse_attr_out)),
-	[FUSE_READLINK] = VAR("READLINK", 0, 0, 0, 0),
-	[FUSE_SYMLINK] = FIXED("SYMLINK", 0, 2, ENTRY),
-	[FUSE_MKNOD] = FIXED("MKNOD", sizeof(struct fuse_mknod_in), 1, ENTRY),
-	[FUSE_MKDIR] = FIXED("MKDIR", sizeof(struct fuse_mkdir_in), 1, ENTRY),
-	[FUSE_UNLINK] = FIXED("UNLINK", 0, 1, 0),
-	[FUSE_RMDIR] = FIXED("RMDIR", 0, 1, 0),
-	[FUSE_RENAME] = FIXED("RENAME", sizeof(struct fuse_rename_in), 2, 0),
-	[FUSE_LINK] = FIXED("LINK", sizeof(struct fuse_link_in), 1, ENTRY),
-	[FUSE_OPEN] = FIXED("OPEN", sizeof(struct fuse_open_in), 0, sizeof(struct fuse_open_out)),
-	[FUSE_READ] = VAR("READ", sizeof(struct fuse_read_in), 0, 0, 0),
-	[FUSE_WRITE] = {"WRITE", sizeof(struct fuse_write_in), 0, true, false, false,
-			sizeof(struct fuse_write_out), sizeof(struct fuse_write_out)},
-	[FUSE_STATFS] = FIXED("STATFS", 0, 0, sizeof(struct fuse_statfs_out)),
-	[FUSE_RELEASE] = FIXED("RELEASE", sizeof(struct fuse_release_in), 0, 0),
-	[FUSE_FSYNC] = FIXED("FSYNC", sizeof(struct fuse_fsync_in), 0, 0),
-	[FUSE_SETXATTR] = {"SETXATTR", FUSE_COMPAT_SETXATTR_IN_SIZE, 1, true, false, false, 0, 0},
-	[FUSE_GETXATTR] = VAR("GETXATTR", sizeof(struct fuse_getxattr_in), 1, 0, 0),
-	[FUSE_LISTXATTR] = VAR("LISTXATTR", sizeof(struct fuse_getxattr_in), 0, 0, 0),
-	[FUSE_REMOVEXATTR] = FIXED("REMOVEXATTR", 0, 1, 0),
-	[FUSE_FLUSH] = FIXED("FLUSH", sizeof(struct fuse_flush_in), 0, 0),
-	/* fuse_init_in grew from 16 bytes; replies are variable since 7.5 (24..64). */
-	[FUSE_INIT] = VAR("INIT", 16, 0, FUSE_COMPAT_22_INIT_OUT_SIZE, sizeof(struct fuse_init_out)),
-	[FUSE_OPENDIR] = FIXED("OPENDIR", sizeof(struct fuse_open_in), 0, sizeof(struct fuse_open_out)),
-	[FUSE_READDIR] = VAR("READDIR", sizeof(struct fuse_read_in), 0, 0, 0),
-	[FUSE_RELEASEDIR] = FIXED("RELEASEDIR", sizeof(struct fuse_release_in), 0, 0),
-	[FUSE_FSYNCDIR] = FIXED("FSYNCDIR", sizeof(struct fuse_fsync_in), 0, 0),
-	[FUSE_GETLK] = FIXED("GETLK", sizeof(struct fuse_lk_in), 0, sizeof(struct fuse_lk_out)),
-	[FUSE_SETLK] = FIXED("SETLK", sizeof(struct fuse_lk_in), 0, 0),
-	[FUSE_SETLKW] = FIXED("SETLKW", sizeof(struct fuse_lk_in), 0, 0),
-	[FUSE_ACCESS] = FIXED("ACCESS", sizeof(struct fuse_access_in), 0, 0),
-	[FUSE_CREATE] = FIXED("CREATE", sizeof(struct fuse_create_in), 1,
-			      ENTRY + sizeof(struct fuse_open_out)),
-	[FUSE_INTERRUPT] = {"INTERRUPT", sizeof(struct fuse_interrupt_in), 0, false, true, false, 0, 0},
-	[FUSE_BMAP] = FIXED("BMAP", sizeof(struct fuse_bmap_in), 0, sizeof(struct fuse_bmap_out)),
-	[FUSE_DESTROY] = FIXED("DESTROY", 0, 0, 0),
-	[FUSE_IOCTL] = {"IOCTL", sizeof(struct fuse_ioctl_in), 0, true, false, true,
-			sizeof(struct fuse_ioctl_out), 0},
-	[FUSE_POLL] = FIXED("POLL", sizeof(struct fuse_poll_in), 0, sizeof(struct fuse_poll_out)),
-	[FUSE_NOTIFY_REPLY] = {"NOTIFY_REPLY", sizeof(struct fuse_notify_retrieve_in), 0, true, true,
-			       false, 0, 0},
-	[FUSE_BATCH_FORGET] = {"BATCH_FORGET", sizeof(struct fuse_batch_forget_in), 0, true, true,
-			       false, 0, 0},
-	[FUSE_FALLOCATE] = FIXED("FALLOCATE", sizeof(struct fuse_fallocate_in), 0, 0),
-	[FUSE_READDIRPLUS] = VAR("READDIRPLUS", sizeof(struct fuse_read_in), 0, 0, 0),
-	[FUSE_RENAME2] = FIXED("RENAME2", sizeof(struct fuse_rename2_in), 2, 0),
-	[FUSE_LSEEK] = FIXED("LSEEK", sizeof(struct fuse_lseek_in), 0, sizeof(struct fuse_lseek_out)),
-	[FUSE_COPY_FILE_RANGE] = FIXED("COPY_FILE_RANGE", sizeof(struct fuse_copy_file_range_in), 0,
-				       sizeof(struct fuse_write_out)),
-	[FUSE_SYNCFS] = FIXED("SYNCFS", sizeof(struct fuse_syncfs_in), 0, 0),
-	[FUSE_TMPFILE] = FIXED("TMPFILE", sizeof(struct fuse_create_in), 1,
-			       ENTRY + sizeof(struct fuse_open_out)),
+    [FUSE_LOOKUP] = FIXED("LOOKUP", 0, 1, ENTRY),
+    [FUSE_FORGET] = {"FORGET", sizeof(struct fuse_forget_in), 0, false, true, false, 0, 0},
+    [FUSE_GETATTR] =
+	FIXED("GETATTR", sizeof(struct fuse_getattr_in), 0, sizeof(struct fuse_attr_out)),
+    [FUSE_SETATTR] =
+	FIXED("SETATTR", sizeof(struct fuse_setattr_in), 0, sizeof(struct fuse_attr_out)),
+    [FUSE_READLINK] = VAR("READLINK", 0, 0, 0, 0),
+    [FUSE_SYMLINK] = FIXED("SYMLINK", 0, 2, ENTRY),
+    [FUSE_MKNOD] = FIXED("MKNOD", sizeof(struct fuse_mknod_in), 1, ENTRY),
+    [FUSE_MKDIR] = FIXED("MKDIR", sizeof(struct fuse_mkdir_in), 1, ENTRY),
+    [FUSE_UNLINK] = FIXED("UNLINK", 0, 1, 0),
+    [FUSE_RMDIR] = FIXED("RMDIR", 0, 1, 0),
+    [FUSE_RENAME] = FIXED("RENAME", sizeof(struct fuse_rename_in), 2, 0),
+    [FUSE_LINK] = FIXED("LINK", sizeof(struct fuse_link_in), 1, ENTRY),
+    [FUSE_OPEN] = FIXED("OPEN", sizeof(struct fuse_open_in), 0, sizeof(struct fuse_open_out)),
+    [FUSE_READ] = VAR("READ", sizeof(struct fuse_read_in), 0, 0, 0),
+    [FUSE_WRITE] = {"WRITE", sizeof(struct fuse_write_in), 0, true, false, false,
+		    sizeof(struct fuse_write_out), sizeof(struct fuse_write_out)},
+    [FUSE_STATFS] = FIXED("STATFS", 0, 0, sizeof(struct fuse_statfs_out)),
+    [FUSE_RELEASE] = FIXED("RELEASE", sizeof(struct fuse_release_in), 0, 0),
+    [FUSE_FSYNC] = FIXED("FSYNC", sizeof(struct fuse_fsync_in), 0, 0),
+    [FUSE_SETXATTR] = {"SETXATTR", FUSE_COMPAT_SETXATTR_IN_SIZE, 1, true, false, false, 0, 0},
+    [FUSE_GETXATTR] = VAR("GETXATTR", sizeof(struct fuse_getxattr_in), 1, 0, 0),
+    [FUSE_LISTXATTR] = VAR("LISTXATTR", sizeof(struct fuse_getxattr_in), 0, 0, 0),
+    [FUSE_REMOVEXATTR] = FIXED("REMOVEXATTR", 0, 1, 0),
+    [FUSE_FLUSH] = FIXED("FLUSH", sizeof(struct fuse_flush_in), 0, 0),
+    /* fuse_init_in grew from 16 to 64 bytes (a variable tail); replies are 24..64 bytes. */
+    [FUSE_INIT] = {"INIT", 16, 0, true, false, true, FUSE_COMPAT_22_INIT_OUT_SIZE,
+		   sizeof(struct fuse_init_out)},
+    [FUSE_OPENDIR] = FIXED("OPENDIR", sizeof(struct fuse_open_in), 0, sizeof(struct fuse_open_out)),
+    [FUSE_READDIR] = VAR("READDIR", sizeof(struct fuse_read_in), 0, 0, 0),
+    [FUSE_RELEASEDIR] = FIXED("RELEASEDIR", sizeof(struct fuse_release_in), 0, 0),
+    [FUSE_FSYNCDIR] = FIXED("FSYNCDIR", sizeof(struct fuse_fsync_in), 0, 0),
+    [FUSE_GETLK] = FIXED("GETLK", sizeof(struct fuse_lk_in), 0, sizeof(struct fuse_lk_out)),
+    [FUSE_SETLK] = FIXED("SETLK", sizeof(struct fuse_lk_in), 0, 0),
+    [FUSE_SETLKW] = FIXED("SETLKW", sizeof(struct fuse_lk_in), 0, 0),
+    [FUSE_ACCESS] = FIXED("ACCESS", sizeof(struct fuse_access_in), 0, 0),
+    [FUSE_CREATE] =
+	FIXED("CREATE", sizeof(struct fuse_create_in), 1, ENTRY + sizeof(struct fuse_open_out)),
+    [FUSE_INTERRUPT] = {"INTERRUPT", sizeof(struct fuse_interrupt_in), 0, false, true, false, 0, 0},
+    [FUSE_BMAP] = FIXED("BMAP", sizeof(struct fuse_bmap_in), 0, sizeof(struct fuse_bmap_out)),
+    [FUSE_DESTROY] = FIXED("DESTROY", 0, 0, 0),
+    [FUSE_IOCTL] = {"IOCTL", sizeof(struct fuse_ioctl_in), 0, true, false, true,
+		    sizeof(struct fuse_ioctl_out), 0},
+    [FUSE_POLL] = FIXED("POLL", sizeof(struct fuse_poll_in), 0, sizeof(struct fuse_poll_out)),
+    [FUSE_NOTIFY_REPLY] = {"NOTIFY_REPLY", sizeof(struct fuse_notify_retrieve_in), 0, true, true,
+			   false, 0, 0},
+    [FUSE_BATCH_FORGET] = {"BATCH_FORGET", sizeof(struct fuse_batch_forget_in), 0, true, true,
+			   false, 0, 0},
+    [FUSE_FALLOCATE] = FIXED("FALLOCATE", sizeof(struct fuse_fallocate_in), 0, 0),
+    [FUSE_READDIRPLUS] = VAR("READDIRPLUS", sizeof(struct fuse_read_in), 0, 0, 0),
+    [FUSE_RENAME2] = FIXED("RENAME2", sizeof(struct fuse_rename2_in), 2, 0),
+    [FUSE_LSEEK] = FIXED("LSEEK", sizeof(struct fuse_lseek_in), 0, sizeof(struct fuse_lseek_out)),
+    [FUSE_COPY_FILE_RANGE] = FIXED("COPY_FILE_RANGE", sizeof(struct fuse_copy_file_range_in), 0,
+				   sizeof(struct fuse_write_out)),
+    [FUSE_SYNCFS] = FIXED("SYNCFS", sizeof(struct fuse_syncfs_in), 0, 0),
+    [FUSE_TMPFILE] =
+	FIXED("TMPFILE", sizeof(struct fuse_create_in), 1, ENTRY + sizeof(struct fuse_open_out)),
 };
 
 const struct fuse_msg_op *fuse_msg_op(uint32_t opcode)
@@ -85,7 +94,7 @@ const char *fuse_msg_op_name(uint32_t opcode)
 }
 
 static int fuse_msg_fail(char *why, size_t len, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int fuse_msg_fail(char *why, size_t len, int rc, const char *fmt, ...)
 {
@@ -149,35 +158,41 @@ int fuse_msg_decode_reply(const void *buf, size_t buf_len, size_t used_len, uint
 	size_t body, lo, hi;
 
 	if (used_len > buf_len)
-		return fuse_msg_fail(why, why_len, -EPROTO, "reply length %zu exceeds the %zu-byte buffer",
-				     used_len, buf_len);
+		return fuse_msg_fail(why, why_len, -EPROTO,
+				     "reply length %zu exceeds the %zu-byte buffer", used_len,
+				     buf_len);
 	if (used_len < FUSE_MSG_OUT_HDR)
-		return fuse_msg_fail(why, why_len, -EPROTO, "reply length %zu is shorter than the 16-byte header",
+		return fuse_msg_fail(why, why_len, -EPROTO,
+				     "reply length %zu is shorter than the 16-byte header",
 				     used_len);
 	memcpy(&h, buf, sizeof(h));
 	if (h.len != used_len)
-		return fuse_msg_fail(why, why_len, -EPROTO, "reply header len %u differs from used length %zu",
-				     h.len, used_len);
+		return fuse_msg_fail(why, why_len, -EPROTO,
+				     "reply header len %u differs from used length %zu", h.len,
+				     used_len);
 	if (h.unique != expect_unique)
 		return fuse_msg_fail(why, why_len, -EPROTO, "reply unique %llu, expected %llu",
-				     (unsigned long long)h.unique, (unsigned long long)expect_unique);
+				     (unsigned long long)h.unique,
+				     (unsigned long long)expect_unique);
 	if (h.error > 0 || h.error < -FUSE_MSG_MAX_ERRNO)
-		return fuse_msg_fail(why, why_len, -EPROTO, "reply error %d is not 0 or in [-4095, -1]",
-				     h.error);
+		return fuse_msg_fail(why, why_len, -EPROTO,
+				     "reply error %d is not 0 or in [-4095, -1]", h.error);
 	body = used_len - FUSE_MSG_OUT_HDR;
 	out->error = h.error;
 	out->unique = h.unique;
 	out->body = (const uint8_t *)buf + FUSE_MSG_OUT_HDR;
 	out->body_len = body;
 	if (h.error || !op)
-		return 0; /* an error reply's body is ignored; unknown opcodes (raw use) are not sized */
+		return 0; /* an error reply's body is ignored; unknown opcodes (raw use) are not
+			     sized */
 	lo = op->reply_min;
 	hi = op->reply_var ? (op->reply_max ? op->reply_max : SIZE_MAX) : op->reply_min;
 	if (max_body && hi > max_body)
 		hi = max_body;
 	if (body < lo || body > hi)
-		return fuse_msg_fail(why, why_len, -EPROTO, "%s reply body %zu bytes, want %zu..%zu",
-				     op->name, body, lo, hi);
+		return fuse_msg_fail(why, why_len, -EPROTO,
+				     "%s reply body %zu bytes, want %zu..%zu", op->name, body, lo,
+				     hi);
 	return 0;
 }
 
@@ -208,19 +223,21 @@ static int fuse_msg_check_tail(struct fuse_msg_in *m, char *why, size_t why_len)
 		memcpy(&w, m->arg, sizeof(w));
 		if (w.size != m->data_len)
 			return fuse_msg_fail(why, why_len, -EINVAL,
-					     "WRITE size %u but %zu data bytes follow", w.size, m->data_len);
+					     "WRITE size %u but %zu data bytes follow", w.size,
+					     m->data_len);
 	} else if (m->hdr.opcode == FUSE_BATCH_FORGET) {
 		struct fuse_batch_forget_in b;
 
 		memcpy(&b, m->arg, sizeof(b));
 		if ((uint64_t)b.count * sizeof(struct fuse_forget_one) > m->data_len)
-			return fuse_msg_fail(why, why_len, -EINVAL,
-					     "BATCH_FORGET count %u needs %llu bytes, %zu present", b.count,
-					     (unsigned long long)b.count * sizeof(struct fuse_forget_one),
-					     m->data_len);
+			return fuse_msg_fail(
+			    why, why_len, -EINVAL,
+			    "BATCH_FORGET count %u needs %llu bytes, %zu present", b.count,
+			    (unsigned long long)b.count * sizeof(struct fuse_forget_one),
+			    m->data_len);
 	} else if (!m->op->in_data && m->data_len) {
-		return fuse_msg_fail(why, why_len, -EINVAL, "%s has %zu trailing bytes", m->op->name,
-				     m->data_len);
+		return fuse_msg_fail(why, why_len, -EINVAL, "%s has %zu trailing bytes",
+				     m->op->name, m->data_len);
 	}
 	return 0;
 }
@@ -233,11 +250,13 @@ int fuse_msg_decode_request(const void *buf, size_t len, struct fuse_msg_in *out
 
 	memset(out, 0, sizeof(*out));
 	if (len < FUSE_MSG_IN_HDR)
-		return fuse_msg_fail(why, why_len, -EINVAL, "request of %zu bytes is shorter than the 40-byte header",
+		return fuse_msg_fail(why, why_len, -EINVAL,
+				     "request of %zu bytes is shorter than the 40-byte header",
 				     len);
 	memcpy(&out->hdr, buf, sizeof(out->hdr));
 	if (out->hdr.len != len)
-		return fuse_msg_fail(why, why_len, -EINVAL, "request header len %u differs from the %zu bytes given",
+		return fuse_msg_fail(why, why_len, -EINVAL,
+				     "request header len %u differs from the %zu bytes given",
 				     out->hdr.len, len);
 	out->op = fuse_msg_op(out->hdr.opcode);
 	if (!out->op)
@@ -252,14 +271,16 @@ int fuse_msg_decode_request(const void *buf, size_t len, struct fuse_msg_in *out
 	if (out->op->in_names >= 1) {
 		out->name1 = fuse_msg_take_name(body, out->body_len, &pos);
 		if (!out->name1)
-			return fuse_msg_fail(why, why_len, -EINVAL, "%s: name is missing or not NUL-terminated",
+			return fuse_msg_fail(why, why_len, -EINVAL,
+					     "%s: name is missing or not NUL-terminated",
 					     out->op->name);
 	}
 	if (out->op->in_names >= 2) {
 		out->name2 = fuse_msg_take_name(body, out->body_len, &pos);
 		if (!out->name2)
 			return fuse_msg_fail(why, why_len, -EINVAL,
-					     "%s: second name is missing or not NUL-terminated", out->op->name);
+					     "%s: second name is missing or not NUL-terminated",
+					     out->op->name);
 	}
 	out->data = body + pos;
 	out->data_len = out->body_len - pos;
@@ -276,15 +297,18 @@ int fuse_msg_dirent_next(const void *buf, size_t len, size_t *pos, struct fuse_m
 	if (*pos >= len)
 		return 0;
 	if (len - *pos < FUSE_NAME_OFFSET)
-		return fuse_msg_fail(why, why_len, -EPROTO, "dirent at %zu: %zu bytes left, header needs %zu",
-				     *pos, len - *pos, (size_t)FUSE_NAME_OFFSET);
+		return fuse_msg_fail(why, why_len, -EPROTO,
+				     "dirent at %zu: %zu bytes left, header needs %zu", *pos,
+				     len - *pos, (size_t)FUSE_NAME_OFFSET);
 	memcpy(&h, p + *pos, FUSE_NAME_OFFSET);
 	if (!h.namelen || h.namelen > FUSE_MSG_NAME_MAX)
-		return fuse_msg_fail(why, why_len, -EPROTO, "dirent at %zu: name length %u not in 1..%u",
-				     *pos, h.namelen, FUSE_MSG_NAME_MAX);
+		return fuse_msg_fail(why, why_len, -EPROTO,
+				     "dirent at %zu: name length %u not in 1..%u", *pos, h.namelen,
+				     FUSE_MSG_NAME_MAX);
 	/* The last record may omit its alignment padding (the kernel accepts that too). */
 	if (h.namelen > len - *pos - FUSE_NAME_OFFSET)
-		return fuse_msg_fail(why, why_len, -EPROTO, "dirent at %zu: name of %u bytes overruns the %zu-byte reply",
+		return fuse_msg_fail(why, why_len, -EPROTO,
+				     "dirent at %zu: name of %u bytes overruns the %zu-byte reply",
 				     *pos, h.namelen, len);
 	d->ino = h.ino;
 	d->off = h.off;
@@ -292,7 +316,8 @@ int fuse_msg_dirent_next(const void *buf, size_t len, size_t *pos, struct fuse_m
 	d->namelen = h.namelen;
 	d->name = (const char *)p + *pos + FUSE_NAME_OFFSET;
 	if (memchr(d->name, '/', h.namelen) || memchr(d->name, '\0', h.namelen))
-		return fuse_msg_fail(why, why_len, -EPROTO, "dirent at %zu: name contains '/' or NUL", *pos);
+		return fuse_msg_fail(why, why_len, -EPROTO,
+				     "dirent at %zu: name contains '/' or NUL", *pos);
 	rec = FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + (size_t)h.namelen);
 	*pos = rec > len - *pos ? len : *pos + rec;
 	return 1;

@@ -14,13 +14,13 @@ static struct fuse_msg_req fuse_ops_req(uint32_t opcode, uint64_t nodeid, const 
 					size_t arg_len)
 {
 	struct fuse_msg_req m = {
-		.opcode = opcode,
-		.nodeid = nodeid,
-		.uid = (uint32_t)geteuid(),
-		.gid = (uint32_t)getegid(),
-		.pid = (uint32_t)getpid(),
-		.arg = arg,
-		.arg_len = arg_len,
+	    .opcode = opcode,
+	    .nodeid = nodeid,
+	    .uid = (uint32_t)geteuid(),
+	    .gid = (uint32_t)getegid(),
+	    .pid = (uint32_t)getpid(),
+	    .arg = arg,
+	    .arg_len = arg_len,
 	};
 	return m;
 }
@@ -78,7 +78,8 @@ static int fuse_ops_open_common(struct fuse_client *fc, uint32_t opcode, uint64_
 {
 	/* Linux fuse_open_common: O_CREAT, O_EXCL, O_NOCTTY never reach the server, and O_TRUNC
 	 * only with atomic_o_trunc (not negotiated: callers truncate with SETATTR). */
-	struct fuse_open_in in = {.flags = flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)};
+	struct fuse_open_in in = {.flags =
+				      flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC)};
 	struct fuse_msg_req m = fuse_ops_req(opcode, nodeid, &in, sizeof(in));
 
 	return fuse_ops_simple(fc, &m, o, sizeof(*o));
@@ -111,8 +112,8 @@ int fuse_ops_create(struct fuse_client *fc, uint64_t parent, const char *name, u
 	return e->nodeid ? 0 : -EPROTO;
 }
 
-ssize_t fuse_ops_read(struct fuse_client *fc, uint64_t nodeid, uint64_t fh, uint64_t off,
-		      void *buf, size_t size)
+ssize_t fuse_ops_read(struct fuse_client *fc, uint64_t nodeid, uint64_t fh, uint64_t off, void *buf,
+		      size_t size)
 {
 	struct fuse_read_in in = {.fh = fh, .offset = off};
 	struct fuse_msg_req m = fuse_ops_req(FUSE_READ, nodeid, &in, sizeof(in));

@@ -24,8 +24,8 @@ int fuse_ops_opendir(struct fuse_client *fc, uint64_t nodeid, struct fuse_open_o
 int fuse_ops_create(struct fuse_client *fc, uint64_t parent, const char *name, uint32_t flags,
 		    uint32_t mode, struct fuse_entry_out *e, struct fuse_open_out *o);
 /* size is clamped to fc->io_max; returns bytes read. */
-ssize_t fuse_ops_read(struct fuse_client *fc, uint64_t nodeid, uint64_t fh, uint64_t off,
-		      void *buf, size_t size);
+ssize_t fuse_ops_read(struct fuse_client *fc, uint64_t nodeid, uint64_t fh, uint64_t off, void *buf,
+		      size_t size);
 /* size is clamped to fc->io_max; returns bytes written (the reply's count, checked <= size). */
 ssize_t fuse_ops_write(struct fuse_client *fc, uint64_t nodeid, uint64_t fh, uint64_t off,
 		       const void *buf, size_t size);

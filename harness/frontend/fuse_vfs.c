@@ -126,7 +126,8 @@ static int fuse_vfs_open(void *ctx, const char *path, int flags, uint32_t mode, 
 	}
 	if (!rc) {
 		res.attr.mode = res.exists ? res.attr.mode : S_IFREG;
-		rc = fuse_vfs_new_handle(fe, res.nodeid, o.fh, (uint32_t)flags, S_ISDIR(res.attr.mode), fh);
+		rc = fuse_vfs_new_handle(fe, res.nodeid, o.fh, (uint32_t)flags,
+					 S_ISDIR(res.attr.mode), fh);
 		if (rc) {
 			fuse_ops_release(&fe->fc, res.nodeid, o.fh, (uint32_t)flags);
 			fuse_walk_hold(w, res.nodeid);
@@ -147,7 +148,8 @@ static ssize_t fuse_vfs_pread(void *ctx, uint64_t fh, void *buf, size_t len, uin
 		return -EBADF;
 	while (done < len) {
 		size_t want = len - done;
-		ssize_t n = fuse_ops_read(&fe->fc, h->nodeid, h->fh, off + done, (uint8_t *)buf + done, want);
+		ssize_t n = fuse_ops_read(&fe->fc, h->nodeid, h->fh, off + done,
+					  (uint8_t *)buf + done, want);
 
 		if (n < 0)
 			return done ? (ssize_t)done : n;
@@ -168,7 +170,8 @@ static ssize_t fuse_vfs_pwrite(void *ctx, uint64_t fh, const void *buf, size_t l
 	if (!h)
 		return -EBADF;
 	if (off == VFS_OFF_APPEND) {
-		/* The server opened with O_APPEND and appends anyway; the size keeps offsets honest. */
+		/* The server opened with O_APPEND and appends anyway; the size keeps offsets
+		 * honest. */
 		struct fuse_attr_out a;
 		int rc = fuse_ops_getattr(&fe->fc, h->nodeid, &a);
 
@@ -183,7 +186,8 @@ static ssize_t fuse_vfs_pwrite(void *ctx, uint64_t fh, const void *buf, size_t l
 		if (n < 0)
 			return done ? (ssize_t)done : n;
 		if (!n) {
-			log_err("fuse vfs: WRITE at %llu made no progress", (unsigned long long)(off + done));
+			log_err("fuse vfs: WRITE at %llu made no progress",
+				(unsigned long long)(off + done));
 			return done ? (ssize_t)done : -EIO;
 		}
 		done += (size_t)n;
@@ -426,7 +430,8 @@ static int fuse_vfs_readdir_all(struct scripted_fe *fe, uint64_t nodeid, uint64_
 		if (rc || stop)
 			break;
 		if (off == prev) {
-			log_err("fuse vfs: READDIR at offset %llu did not advance", (unsigned long long)off);
+			log_err("fuse vfs: READDIR at offset %llu did not advance",
+				(unsigned long long)off);
 			rc = -EPROTO;
 			break;
 		}
@@ -462,19 +467,19 @@ static int fuse_vfs_list(void *ctx, const char *path, vfs_dirent_fn fn, void *ar
 }
 
 const struct vfs_ops fuse_vfs_ops = {
-	.name = "fuse",
-	.open = fuse_vfs_open,
-	.pread = fuse_vfs_pread,
-	.pwrite = fuse_vfs_pwrite,
-	.fsync = fuse_vfs_fsync,
-	.close = fuse_vfs_close,
-	.lstat = fuse_vfs_lstat,
-	.truncate = fuse_vfs_truncate,
-	.mkdir = fuse_vfs_mkdir,
-	.rmdir = fuse_vfs_rmdir,
-	.unlink = fuse_vfs_unlink,
-	.rename = fuse_vfs_rename,
-	.symlink = fuse_vfs_symlink,
-	.readlink = fuse_vfs_readlink,
-	.list = fuse_vfs_list,
+    .name = "fuse",
+    .open = fuse_vfs_open,
+    .pread = fuse_vfs_pread,
+    .pwrite = fuse_vfs_pwrite,
+    .fsync = fuse_vfs_fsync,
+    .close = fuse_vfs_close,
+    .lstat = fuse_vfs_lstat,
+    .truncate = fuse_vfs_truncate,
+    .mkdir = fuse_vfs_mkdir,
+    .rmdir = fuse_vfs_rmdir,
+    .unlink = fuse_vfs_unlink,
+    .rename = fuse_vfs_rename,
+    .symlink = fuse_vfs_symlink,
+    .readlink = fuse_vfs_readlink,
+    .list = fuse_vfs_list,
 };

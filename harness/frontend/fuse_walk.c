@@ -73,7 +73,8 @@ static int fuse_walk_splice(struct fuse_walk *w, const char *target, size_t tlen
 }
 
 /* Read the symlink nodeid and splice its target in front of rest. */
-static int fuse_walk_follow(struct fuse_walk *w, uint64_t nodeid, const char *name, const char **rest)
+static int fuse_walk_follow(struct fuse_walk *w, uint64_t nodeid, const char *name,
+			    const char **rest)
 {
 	ssize_t n = fuse_ops_readlink(w->fc, nodeid, w->tmp, sizeof(w->tmp) / 2);
 

@@ -9,9 +9,9 @@
 
 #include "fuse_client.h"
 
-#define FUSE_WALK_MAX_HOPS 40	   /* Linux MAXSYMLINKS */
-#define FUSE_WALK_PATH_MAX 16384u  /* path plus spliced targets */
-#define FUSE_WALK_MAX_HELD 512u	   /* lookup references one operation may hold */
+#define FUSE_WALK_MAX_HOPS 40	  /* Linux MAXSYMLINKS */
+#define FUSE_WALK_PATH_MAX 16384u /* path plus spliced targets */
+#define FUSE_WALK_MAX_HELD 512u	  /* lookup references one operation may hold */
 #define FUSE_WALK_MAX_DEPTH 256u
 
 enum fuse_walk_mode {
@@ -21,11 +21,11 @@ enum fuse_walk_mode {
 };
 
 struct fuse_walk_res {
-	uint64_t parent;  /* directory holding name */
+	uint64_t parent;		  /* directory holding name */
 	char name[FUSE_MSG_NAME_MAX + 1]; /* final component; "" for the root (or a final "..") */
-	bool exists;	  /* final component found (always true when name is "") */
-	bool have_attr;	  /* attr is valid (from the LOOKUP) */
-	uint64_t nodeid;  /* when exists */
+	bool exists;			  /* final component found (always true when name is "") */
+	bool have_attr;			  /* attr is valid (from the LOOKUP) */
+	uint64_t nodeid;		  /* when exists */
 	struct fuse_attr attr;
 };
 

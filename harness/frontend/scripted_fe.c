@@ -51,7 +51,8 @@ static int scripted_fe_start(struct scripted_fe *fe)
 	int rc = virtio_mmio_drv_init(&fe->dev);
 
 	if (!rc && fe->opts.tag && strcmp(fe->opts.tag, fe->dev.tag)) {
-		log_err("scripted frontend: device tag '%s', expected '%s'", fe->dev.tag, fe->opts.tag);
+		log_err("scripted frontend: device tag '%s', expected '%s'", fe->dev.tag,
+			fe->opts.tag);
 		rc = -ENODEV;
 	}
 	rc = rc ? rc : scripted_fe_queue(fe, 0);
@@ -146,13 +147,13 @@ void scripted_fe_close(struct scripted_fe *fe)
 {
 	if (!fe)
 		return;
-	if (fe->fc.initialized && !fe->dev.broken) {
+	if (fe->fc.initialized && !fe->dev.broken && !fe->vq[1].broken) {
 		/* Bounded: a dead device must not hold close up for the full request timeout. */
 		fe->fc.timeout_ms = fe->fc.timeout_ms < 2000 ? fe->fc.timeout_ms : 2000;
 		fe->fc.deadline_ns = 0;
 		fuse_ops_destroy(&fe->fc);
 	}
-	if (fe->dev.bus)
+	if (fe->dev.device_id == VIRTIO_MMIO_DRV_FS_ID) /* probed: there is a device to reset */
 		virtio_mmio_drv_reset(&fe->dev);
 	if (fe->fc.dev)
 		fuse_client_fail_all(&fe->fc, -EIO);

@@ -11,11 +11,11 @@
 enum fe_wait_policy { FE_WAIT_ADAPTIVE, FE_WAIT_BLOCK, FE_WAIT_POLL };
 
 struct scripted_fe_opts {
-	uint64_t mmio_base;	    /* device registers, e.g. 0xa003e00 */
-	const char *tag;	    /* expected config-space tag, NULL = accept any */
+	uint64_t mmio_base; /* device registers, e.g. 0xa003e00 */
+	const char *tag;    /* expected config-space tag, NULL = accept any */
 	enum fe_wait_policy wait;
-	unsigned int queue_size;    /* 0 = the device's QueueNumMax */
-	int request_timeout_ms;	    /* bound on any single wait when no deadline is set */
+	unsigned int queue_size; /* 0 = the device's QueueNumMax */
+	int request_timeout_ms;	 /* bound on any single wait when no deadline is set */
 };
 
 struct scripted_fe_stats {

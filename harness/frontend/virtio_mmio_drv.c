@@ -118,12 +118,15 @@ static int virtio_mmio_drv_features(struct virtio_mmio_drv *d)
 	}
 	/* No EVENT_IDX (NO_INTERRUPT then works for polling) and no INDIRECT_DESC: plain chains.
 	 * ACCESS_PLATFORM must be accepted when offered: our buffers are in the window anyway. */
-	d->drv_features = d->dev_features &
-			  ((1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM));
+	d->drv_features =
+	    d->dev_features & ((1ull << VIRTIO_F_VERSION_1) | (1ull << VIRTIO_F_ACCESS_PLATFORM));
 	rc = virtio_mmio_drv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	rc = rc ? rc : virtio_mmio_drv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(d->drv_features >> 32));
+	rc = rc ? rc
+		: virtio_mmio_drv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES,
+				     (uint32_t)(d->drv_features >> 32));
 	rc = rc ? rc : virtio_mmio_drv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	rc = rc ? rc : virtio_mmio_drv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)d->drv_features);
+	rc =
+	    rc ? rc : virtio_mmio_drv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)d->drv_features);
 	rc = rc ? rc : virtio_mmio_drv_add_status(d, VIRTIO_CONFIG_S_FEATURES_OK);
 	/* §3.1.1 step 6: re-read Status; FEATURES_OK still set means the device accepted. */
 	rc = rc ? rc : virtio_mmio_drv_rd(d, VIRTIO_MMIO_STATUS, 4, &st);
@@ -157,7 +160,8 @@ static int virtio_mmio_drv_config(struct virtio_mmio_drv *d)
 			break;
 	}
 	if (!d->num_request_queues) {
-		log_err("virtio-mmio 0x%llx: config num_request_queues is 0", (unsigned long long)d->base);
+		log_err("virtio-mmio 0x%llx: config num_request_queues is 0",
+			(unsigned long long)d->base);
 		return -ENODEV;
 	}
 	return 0;
@@ -183,12 +187,14 @@ int virtio_mmio_drv_queue_max(struct virtio_mmio_drv *d, uint16_t index, uint32_
 
 	rc = rc ? rc : virtio_mmio_drv_rd(d, VIRTIO_MMIO_QUEUE_READY, 4, &ready);
 	if (!rc && ready) {
-		log_err("virtio-mmio 0x%llx: queue %u is already ready", (unsigned long long)d->base, index);
+		log_err("virtio-mmio 0x%llx: queue %u is already ready",
+			(unsigned long long)d->base, index);
 		return -ENOENT;
 	}
 	rc = rc ? rc : virtio_mmio_drv_rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX, 4, max);
 	if (!rc && !*max) {
-		log_err("virtio-mmio 0x%llx: queue %u has QueueNumMax 0", (unsigned long long)d->base, index);
+		log_err("virtio-mmio 0x%llx: queue %u has QueueNumMax 0",
+			(unsigned long long)d->base, index);
 		return -ENOENT;
 	}
 	return rc;
@@ -206,11 +212,17 @@ int virtio_mmio_drv_setup_queue(struct virtio_mmio_drv *d, const struct vq_drv *
 	}
 	rc = rc ? rc : virtio_mmio_drv_wr(d, VIRTIO_MMIO_QUEUE_NUM, vq->size);
 	rc = rc ? rc : virtio_mmio_drv_wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)vq->desc_gpa);
-	rc = rc ? rc : virtio_mmio_drv_wr(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(vq->desc_gpa >> 32));
+	rc =
+	    rc ? rc
+	       : virtio_mmio_drv_wr(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(vq->desc_gpa >> 32));
 	rc = rc ? rc : virtio_mmio_drv_wr(d, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)vq->avail_gpa);
-	rc = rc ? rc : virtio_mmio_drv_wr(d, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(vq->avail_gpa >> 32));
+	rc = rc ? rc
+		: virtio_mmio_drv_wr(d, VIRTIO_MMIO_QUEUE_AVAIL_HIGH,
+				     (uint32_t)(vq->avail_gpa >> 32));
 	rc = rc ? rc : virtio_mmio_drv_wr(d, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)vq->used_gpa);
-	rc = rc ? rc : virtio_mmio_drv_wr(d, VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(vq->used_gpa >> 32));
+	rc =
+	    rc ? rc
+	       : virtio_mmio_drv_wr(d, VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(vq->used_gpa >> 32));
 	rc = rc ? rc : virtio_mmio_drv_wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
 	return rc;
 }

@@ -11,7 +11,7 @@
 #include <linux/virtio_ring.h>
 
 static int vq_dev_fail(char *why, size_t len, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int vq_dev_fail(char *why, size_t len, int rc, const char *fmt, ...)
 {
@@ -39,20 +39,22 @@ int vq_dev_check_ring(const struct vq_dev_ring *r, char *why, size_t why_len)
 		const char *name;
 		uint64_t gpa, len, align;
 	} part[3] = {
-		{"descriptor table", r->desc_gpa, 16u * (uint64_t)r->size, 16},
-		{"avail ring", r->avail_gpa, 6u + 2u * (uint64_t)r->size, 2},
-		{"used ring", r->used_gpa, 6u + 8u * (uint64_t)r->size, 4},
+	    {"descriptor table", r->desc_gpa, 16u * (uint64_t)r->size, 16},
+	    {"avail ring", r->avail_gpa, 6u + 2u * (uint64_t)r->size, 2},
+	    {"used ring", r->used_gpa, 6u + 8u * (uint64_t)r->size, 4},
 	};
 
 	if (!r->mem || !r->size || r->size > 32768 || (r->size & (r->size - 1)))
-		return vq_dev_fail(why, why_len, -EINVAL, "queue size %u is not a power of two <= 32768",
-				   r->size);
+		return vq_dev_fail(why, why_len, -EINVAL,
+				   "queue size %u is not a power of two <= 32768", r->size);
 	for (int i = 0; i < 3; i++) {
 		if (vq_dev_off(r, part[i].gpa, part[i].len) < 0 || part[i].gpa % part[i].align)
 			return vq_dev_fail(why, why_len, -EINVAL,
-					   "%s at 0x%llx (%llu bytes) is outside the window [0x%llx, 0x%llx) or misaligned",
+					   "%s at 0x%llx (%llu bytes) is outside the window "
+					   "[0x%llx, 0x%llx) or misaligned",
 					   part[i].name, (unsigned long long)part[i].gpa,
-					   (unsigned long long)part[i].len, (unsigned long long)r->mem_gpa,
+					   (unsigned long long)part[i].len,
+					   (unsigned long long)r->mem_gpa,
 					   (unsigned long long)(r->mem_gpa + r->mem_len));
 	}
 	return 0;
@@ -82,11 +84,11 @@ static int vq_dev_take(const struct vq_dev_ring *r, const struct vring_desc *d, 
 				   where, i);
 	off = vq_dev_off(r, d->addr, d->len);
 	if (off < 0)
-		return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
-				   "%s descriptor %u addr 0x%llx len 0x%x exceeds shared window [0x%llx, 0x%llx)",
-				   where, i, (unsigned long long)d->addr, d->len,
-				   (unsigned long long)r->mem_gpa,
-				   (unsigned long long)(r->mem_gpa + r->mem_len));
+		return vq_dev_fail(
+		    c->why, sizeof(c->why), -EINVAL,
+		    "%s descriptor %u addr 0x%llx len 0x%x exceeds shared window [0x%llx, 0x%llx)",
+		    where, i, (unsigned long long)d->addr, d->len, (unsigned long long)r->mem_gpa,
+		    (unsigned long long)(r->mem_gpa + r->mem_len));
 	/* §2.7.4.2: device-writable buffers follow all device-readable ones. */
 	if (!w && c->in_bytes)
 		return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
@@ -114,41 +116,47 @@ static int vq_dev_walk_indirect(const struct vq_dev_ring *r, const struct vring_
 
 	if (!r->indirect_ok)
 		return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
-				   "descriptor %u is INDIRECT but INDIRECT_DESC was not negotiated", at);
+				   "descriptor %u is INDIRECT but INDIRECT_DESC was not negotiated",
+				   at);
 	if (d->flags & VRING_DESC_F_NEXT)
 		return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
 				   "descriptor %u has both INDIRECT and NEXT", at);
 	if (!d->len || d->len % 16)
-		return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
-				   "indirect table at descriptor %u has len %u, not a positive multiple of 16",
-				   at, d->len);
+		return vq_dev_fail(
+		    c->why, sizeof(c->why), -EINVAL,
+		    "indirect table at descriptor %u has len %u, not a positive multiple of 16", at,
+		    d->len);
 	off = vq_dev_off(r, d->addr, d->len);
 	if (off < 0)
-		return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
-				   "indirect table at descriptor %u addr 0x%llx len 0x%x exceeds shared window",
-				   at, (unsigned long long)d->addr, d->len);
+		return vq_dev_fail(
+		    c->why, sizeof(c->why), -EINVAL,
+		    "indirect table at descriptor %u addr 0x%llx len 0x%x exceeds shared window",
+		    at, (unsigned long long)d->addr, d->len);
 	count = d->len / 16;
 	for (uint32_t seen = 0;; seen++) {
 		struct vring_desc e;
 		int rc;
 
 		if (seen >= count)
-			return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
-					   "indirect table at descriptor %u loops (more than %u links)",
-					   at, count);
+			return vq_dev_fail(
+			    c->why, sizeof(c->why), -EINVAL,
+			    "indirect table at descriptor %u loops (more than %u links)", at,
+			    count);
 		e = vq_dev_read_desc(r->mem + off, i);
 		if (e.flags & VRING_DESC_F_INDIRECT)
 			return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
-					   "indirect entry %u of descriptor %u is itself INDIRECT", i, at);
+					   "indirect entry %u of descriptor %u is itself INDIRECT",
+					   i, at);
 		rc = vq_dev_take(r, &e, "indirect", i, iov, cap, c);
 		if (rc)
 			return rc;
 		if (!(e.flags & VRING_DESC_F_NEXT))
 			return 0;
 		if (e.next >= count)
-			return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
-					   "indirect entry %u next %u is not below the table's %u entries",
-					   i, e.next, count);
+			return vq_dev_fail(
+			    c->why, sizeof(c->why), -EINVAL,
+			    "indirect entry %u next %u is not below the table's %u entries", i,
+			    e.next, count);
 		i = e.next;
 	}
 }
@@ -172,16 +180,19 @@ int vq_dev_walk(const struct vq_dev_ring *r, uint16_t head, struct vq_dev_iov *i
 
 		if (i >= r->size)
 			return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
-					   "descriptor index %u is not below the queue size %u", i, r->size);
+					   "descriptor index %u is not below the queue size %u", i,
+					   r->size);
 		if (seen >= r->size)
-			return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
-					   "looped descriptor chain at head %u (more than %u links)",
-					   head, r->size);
+			return vq_dev_fail(
+			    c->why, sizeof(c->why), -EINVAL,
+			    "looped descriptor chain at head %u (more than %u links)", head,
+			    r->size);
 		d = vq_dev_read_desc(table, i);
 		if (d.flags & VRING_DESC_F_INDIRECT) {
 			if (c->n)
-				return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
-						   "INDIRECT descriptor %u is not alone in its chain", i);
+				return vq_dev_fail(
+				    c->why, sizeof(c->why), -EINVAL,
+				    "INDIRECT descriptor %u is not alone in its chain", i);
 			return vq_dev_walk_indirect(r, &d, i, iov, cap, c);
 		}
 		rc = vq_dev_take(r, &d, "direct", i, iov, cap, c);
@@ -211,8 +222,8 @@ int vq_dev_pop(const struct vq_dev_ring *r, uint16_t *last_avail, struct vq_dev_
 		return 0;
 	if ((uint16_t)(idx - *last_avail) > r->size)
 		return vq_dev_fail(c->why, sizeof(c->why), -EINVAL,
-				   "avail idx %u moved %u past %u, more than the queue size %u", idx,
-				   (uint16_t)(idx - *last_avail), *last_avail, r->size);
+				   "avail idx %u moved %u past %u, more than the queue size %u",
+				   idx, (uint16_t)(idx - *last_avail), *last_avail, r->size);
 	head = le16toh(avail->ring[*last_avail % r->size]);
 	(*last_avail)++;
 	if (head >= r->size)
@@ -247,5 +258,6 @@ bool vq_dev_no_interrupt(const struct vq_dev_ring *r)
 	if (vq_dev_check_ring(r, why, sizeof(why)))
 		return false;
 	avail = (const struct vring_avail *)(r->mem + (r->avail_gpa - r->mem_gpa));
-	return le16toh(__atomic_load_n(&avail->flags, __ATOMIC_ACQUIRE)) & VRING_AVAIL_F_NO_INTERRUPT;
+	return le16toh(__atomic_load_n(&avail->flags, __ATOMIC_ACQUIRE)) &
+	       VRING_AVAIL_F_NO_INTERRUPT;
 }

@@ -11,12 +11,12 @@
 
 /* Where a queue's rings are, and the window they must lie in. */
 struct vq_dev_ring {
-	uint8_t *mem;	   /* window bytes (the device's mapping) */
+	uint8_t *mem; /* window bytes (the device's mapping) */
 	uint64_t mem_len;
-	uint64_t mem_gpa;  /* guest-physical address of mem[0] */
-	uint16_t size;	   /* queue size, 1..32768 */
+	uint64_t mem_gpa; /* guest-physical address of mem[0] */
+	uint16_t size;	  /* queue size, 1..32768 */
 	uint64_t desc_gpa, avail_gpa, used_gpa;
-	bool indirect_ok;  /* VIRTIO_F_INDIRECT_DESC negotiated */
+	bool indirect_ok; /* VIRTIO_F_INDIRECT_DESC negotiated */
 };
 
 /* One buffer of a chain, as an offset into mem. */
@@ -31,7 +31,7 @@ struct vq_dev_chain {
 	unsigned int n;	    /* iov entries filled */
 	unsigned int n_out; /* the first n_out are readable */
 	uint64_t out_bytes, in_bytes;
-	char why[160];	    /* the reason when a call returns -EINVAL / -E2BIG */
+	char why[160]; /* the reason when a call returns -EINVAL / -E2BIG */
 };
 
 /* Check that the three rings fit inside the window and are aligned (§2.7). 0 or -EINVAL. */

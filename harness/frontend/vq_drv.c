@@ -11,7 +11,8 @@
 
 #include "log.h"
 
-static void vq_drv_break(struct vq_drv *vq, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void vq_drv_break(struct vq_drv *vq, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Record the first violation and make the queue refuse all further work. */
 static void vq_drv_break(struct vq_drv *vq, const char *fmt, ...)
@@ -56,8 +57,8 @@ int vq_drv_init(struct vq_drv *vq, uint16_t index, unsigned int size, struct win
 		log_err("vq %u: queue size %u is not a power of two in [1, 32768]", index, size);
 		return -EINVAL;
 	}
-	vq->size = (uint16_t)size; /* 32768 fits in uint16_t */
-	avail_off = 16u * (uint64_t)size;		    /* desc: 16-byte aligned */
+	vq->size = (uint16_t)size;			      /* 32768 fits in uint16_t */
+	avail_off = 16u * (uint64_t)size;		      /* desc: 16-byte aligned */
 	used_off = (avail_off + 6u + 2u * size + 3u) & ~3ull; /* used: 4-byte aligned (§2.7) */
 	vq->ring_len = used_off + 6u + 8u * (uint64_t)size;
 	rc = window_alloc_get(wa, vq->ring_len, 4096, &vq->ring_gpa);
@@ -104,8 +105,8 @@ static int vq_drv_check_bufs(struct vq_drv *vq, const struct vq_buf *bufs, unsig
 	return 0;
 }
 
-int vq_drv_add(struct vq_drv *vq, const struct vq_buf *bufs, unsigned int n_out,
-	       unsigned int n_in, void *cookie, uint16_t *headp)
+int vq_drv_add(struct vq_drv *vq, const struct vq_buf *bufs, unsigned int n_out, unsigned int n_in,
+	       void *cookie, uint16_t *headp)
 {
 	unsigned int n = n_out + n_in;
 	uint16_t head = vq->free_head, i = head;
@@ -139,7 +140,7 @@ int vq_drv_add(struct vq_drv *vq, const struct vq_buf *bufs, unsigned int n_out,
 	vq->free_head = i;
 	vq->num_free = (uint16_t)(vq->num_free - n);
 	vq->slot[head] = (struct vq_drv_slot){
-		cookie, in_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)in_bytes, (uint16_t)n, true};
+	    cookie, in_bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)in_bytes, (uint16_t)n, true};
 	vq->in_flight++;
 	vq->avail->ring[vq->avail_idx % vq->size] = htole16(head);
 	vq->avail_idx++;

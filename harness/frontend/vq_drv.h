@@ -21,9 +21,9 @@ struct vq_buf {
 };
 
 struct vq_drv_slot {
-	void *cookie;	    /* caller's token, returned by vq_drv_get_used */
-	uint32_t in_bytes;  /* sum of writable lengths: a used.len above it is bogus */
-	uint16_t ndesc;	    /* descriptors the chain holds */
+	void *cookie;	   /* caller's token, returned by vq_drv_get_used */
+	uint32_t in_bytes; /* sum of writable lengths: a used.len above it is bogus */
+	uint16_t ndesc;	   /* descriptors the chain holds */
 	bool in_flight;
 };
 
@@ -36,7 +36,7 @@ struct vq_drv {
 	struct vring_desc *desc;
 	struct vring_avail *avail;
 	struct vring_used *used;
-	uint16_t *next;	/* host copy of each chain's links, and the free list */
+	uint16_t *next;		  /* host copy of each chain's links, and the free list */
 	struct vq_drv_slot *slot; /* indexed by head descriptor */
 	uint16_t free_head, num_free;
 	uint16_t avail_idx; /* next avail->idx we publish */
@@ -55,8 +55,8 @@ void vq_drv_rewind(struct vq_drv *vq);
 /* Add a chain: n_out readable buffers then n_in writable ones, and publish it (release
  * store of avail->idx). -ENOSPC when not enough free descriptors, -EIO when broken,
  * -EINVAL for an empty chain, a buffer outside the window or len 0. *head is optional. */
-int vq_drv_add(struct vq_drv *vq, const struct vq_buf *bufs, unsigned int n_out,
-	       unsigned int n_in, void *cookie, uint16_t *head);
+int vq_drv_add(struct vq_drv *vq, const struct vq_buf *bufs, unsigned int n_out, unsigned int n_in,
+	       void *cookie, uint16_t *head);
 /* True when the device wants a notification (used->flags lacks NO_NOTIFY; §2.7.10). */
 bool vq_drv_kick_needed(struct vq_drv *vq);
 /* Take one used element: 1 with *cookie and *len, 0 when none, -EIO when the queue is (or

@@ -82,7 +82,6 @@ int window_alloc_get(struct window_alloc *wa, uint64_t size, uint64_t align, uin
 		if (window_alloc_carve(wa, i, a, len))
 			break;
 		wa->in_use += len;
-		memset(wa->mem + a, 0, len);
 		*gpa = wa->gpa + a;
 		return 0;
 	}
@@ -128,7 +127,8 @@ int window_alloc_put(struct window_alloc *wa, uint64_t gpa, uint64_t size)
 	}
 	if (wa->nfree >= WINDOW_ALLOC_MAX_EXTENTS) {
 		/* Cannot happen: a put that creates an extent undoes a split's extent. */
-		log_err("window_alloc: free list full at put of gpa 0x%llx", (unsigned long long)gpa);
+		log_err("window_alloc: free list full at put of gpa 0x%llx",
+			(unsigned long long)gpa);
 		return -ENOMEM;
 	}
 	memmove(&wa->free[i + 1], &wa->free[i], (wa->nfree - i) * sizeof(wa->free[0]));

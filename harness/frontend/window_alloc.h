@@ -19,14 +19,15 @@ struct window_alloc {
 	uint8_t *mem;
 	uint64_t gpa;
 	uint64_t size;
-	uint64_t in_use;   /* bytes handed out, for stats and leak checks */
+	uint64_t in_use;    /* bytes handed out, for stats and leak checks */
 	unsigned int nfree; /* free extents, sorted by offset, never adjacent */
 	struct window_alloc_extent free[WINDOW_ALLOC_MAX_EXTENTS];
 };
 
 /* Take over [gpa, gpa + size) mapped at mem. Returns 0 or -EINVAL. */
 int window_alloc_init(struct window_alloc *wa, void *mem, uint64_t gpa, uint64_t size);
-/* Allocate size bytes aligned to align (a power of two, <= 4096; the block is zeroed).
+/* Allocate size bytes aligned to align (a power of two, <= 4096). The block is not
+ * zeroed: callers write all they post, and the device can read the whole window anyway.
  * Returns 0 and *gpa, or -EINVAL / -ENOMEM. */
 int window_alloc_get(struct window_alloc *wa, uint64_t size, uint64_t align, uint64_t *gpa);
 /* Give back a block from window_alloc_get with the same size. Returns 0 or -EINVAL

@@ -22,44 +22,45 @@ struct enc_case {
 static void test_encode_each_op(void **state)
 {
 	static const struct enc_case cases[] = {
-		{FUSE_LOOKUP, 0, "a", NULL},
-		{FUSE_FORGET, sizeof(struct fuse_forget_in), NULL, NULL},
-		{FUSE_GETATTR, sizeof(struct fuse_getattr_in), NULL, NULL},
-		{FUSE_SETATTR, sizeof(struct fuse_setattr_in), NULL, NULL},
-		{FUSE_READLINK, 0, NULL, NULL},
-		{FUSE_SYMLINK, 0, "link", "target/x"},
-		{FUSE_MKDIR, sizeof(struct fuse_mkdir_in), "d", NULL},
-		{FUSE_UNLINK, 0, "f", NULL},
-		{FUSE_RMDIR, 0, "d", NULL},
-		{FUSE_RENAME, sizeof(struct fuse_rename_in), "old", "new"},
-		{FUSE_OPEN, sizeof(struct fuse_open_in), NULL, NULL},
-		{FUSE_READ, sizeof(struct fuse_read_in), NULL, NULL},
-		{FUSE_STATFS, 0, NULL, NULL},
-		{FUSE_RELEASE, sizeof(struct fuse_release_in), NULL, NULL},
-		{FUSE_FSYNC, sizeof(struct fuse_fsync_in), NULL, NULL},
-		{FUSE_FLUSH, sizeof(struct fuse_flush_in), NULL, NULL},
-		{FUSE_INIT, sizeof(struct fuse_init_in), NULL, NULL},
-		{FUSE_OPENDIR, sizeof(struct fuse_open_in), NULL, NULL},
-		{FUSE_READDIR, sizeof(struct fuse_read_in), NULL, NULL},
-		{FUSE_RELEASEDIR, sizeof(struct fuse_release_in), NULL, NULL},
-		{FUSE_CREATE, sizeof(struct fuse_create_in), "new", NULL},
-		{FUSE_DESTROY, 0, NULL, NULL},
+	    {FUSE_LOOKUP, 0, "a", NULL},
+	    {FUSE_FORGET, sizeof(struct fuse_forget_in), NULL, NULL},
+	    {FUSE_GETATTR, sizeof(struct fuse_getattr_in), NULL, NULL},
+	    {FUSE_SETATTR, sizeof(struct fuse_setattr_in), NULL, NULL},
+	    {FUSE_READLINK, 0, NULL, NULL},
+	    {FUSE_SYMLINK, 0, "link", "target/x"},
+	    {FUSE_MKDIR, sizeof(struct fuse_mkdir_in), "d", NULL},
+	    {FUSE_UNLINK, 0, "f", NULL},
+	    {FUSE_RMDIR, 0, "d", NULL},
+	    {FUSE_RENAME, sizeof(struct fuse_rename_in), "old", "new"},
+	    {FUSE_OPEN, sizeof(struct fuse_open_in), NULL, NULL},
+	    {FUSE_READ, sizeof(struct fuse_read_in), NULL, NULL},
+	    {FUSE_STATFS, 0, NULL, NULL},
+	    {FUSE_RELEASE, sizeof(struct fuse_release_in), NULL, NULL},
+	    {FUSE_FSYNC, sizeof(struct fuse_fsync_in), NULL, NULL},
+	    {FUSE_FLUSH, sizeof(struct fuse_flush_in), NULL, NULL},
+	    {FUSE_INIT, sizeof(struct fuse_init_in), NULL, NULL},
+	    {FUSE_OPENDIR, sizeof(struct fuse_open_in), NULL, NULL},
+	    {FUSE_READDIR, sizeof(struct fuse_read_in), NULL, NULL},
+	    {FUSE_RELEASEDIR, sizeof(struct fuse_release_in), NULL, NULL},
+	    {FUSE_CREATE, sizeof(struct fuse_create_in), "new", NULL},
+	    {FUSE_DESTROY, 0, NULL, NULL},
 	};
 	uint8_t arg[128] = {0};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct enc_case *c = &cases[i];
-		struct fuse_msg_req r = {c->opcode, 42 + i, 7, 1, 2, 3, arg, c->arg_len, c->n1, c->n2,
-					 NULL, 0, 0};
+		struct fuse_msg_req r = {c->opcode,  42 + i, 7,	    1,	  2, 3, arg,
+					 c->arg_len, c->n1,  c->n2, NULL, 0, 0};
 		struct fuse_msg_in in;
 		char why[160];
 		size_t len = 0;
 
 		assert_int_equal(fuse_msg_encode(&r, buf, sizeof(buf), &len), 0);
 		assert_int_equal(len, 40 + c->arg_len + (c->n1 ? strlen(c->n1) + 1 : 0) +
-					      (c->n2 ? strlen(c->n2) + 1 : 0));
-		assert_int_equal(fuse_msg_decode_request(buf, len, &in, why, sizeof(why)), 0);
+					  (c->n2 ? strlen(c->n2) + 1 : 0));
+		if (fuse_msg_decode_request(buf, len, &in, why, sizeof(why)))
+			fail_msg("%s: %s", fuse_msg_op_name(c->opcode), why);
 		assert_int_equal(in.hdr.opcode, c->opcode);
 		assert_int_equal(in.hdr.unique, 42 + i);
 		assert_int_equal(in.hdr.nodeid, 7);
@@ -75,8 +76,12 @@ static void test_encode_each_op(void **state)
 static void test_encode_write(void **state)
 {
 	struct fuse_write_in w = {.size = 5};
-	struct fuse_msg_req r = {.opcode = FUSE_WRITE, .unique = 2, .arg = &w, .arg_len = sizeof(w),
-				 .data = "hello", .data_len = 5};
+	struct fuse_msg_req r = {.opcode = FUSE_WRITE,
+				 .unique = 2,
+				 .arg = &w,
+				 .arg_len = sizeof(w),
+				 .data = "hello",
+				 .data_len = 5};
 	struct fuse_in_header h;
 	struct fuse_msg_in in;
 	size_t len;
@@ -131,24 +136,32 @@ static void test_reply_valid(void **state)
 
 	(void)state;
 	n = mk_reply(0, 9, sizeof(struct fuse_entry_out), 0);
-	assert_int_equal(fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_LOOKUP, 0, &rep, why, 160), 0);
+	assert_int_equal(
+	    fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_LOOKUP, 0, &rep, why, 160), 0);
 	assert_int_equal(rep.error, 0);
 	assert_int_equal(rep.body_len, sizeof(struct fuse_entry_out));
 	assert_ptr_equal(rep.body, buf + 16);
 	n = mk_reply(-ENOENT, 9, 0, 0);
-	assert_int_equal(fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_LOOKUP, 0, &rep, why, 160), 0);
+	assert_int_equal(
+	    fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_LOOKUP, 0, &rep, why, 160), 0);
 	assert_int_equal(rep.error, -ENOENT);
 	n = mk_reply(-4095, 9, 0, 0);
-	assert_int_equal(fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_LOOKUP, 0, &rep, why, 160), 0);
+	assert_int_equal(
+	    fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_LOOKUP, 0, &rep, why, 160), 0);
 	n = mk_reply(0, 9, 100, 0);
-	assert_int_equal(fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_READ, 4096, &rep, why, 160), 0);
+	assert_int_equal(
+	    fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_READ, 4096, &rep, why, 160), 0);
 	n = mk_reply(0, 9, 0, 0); /* READ at EOF, UNLINK */
-	assert_int_equal(fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_READ, 4096, &rep, why, 160), 0);
-	assert_int_equal(fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_UNLINK, 0, &rep, why, 160), 0);
+	assert_int_equal(
+	    fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_READ, 4096, &rep, why, 160), 0);
+	assert_int_equal(
+	    fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_UNLINK, 0, &rep, why, 160), 0);
 	n = mk_reply(0, 9, 24, 0); /* old-style INIT reply */
-	assert_int_equal(fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_INIT, 64, &rep, why, 160), 0);
+	assert_int_equal(
+	    fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_INIT, 64, &rep, why, 160), 0);
 	n = mk_reply(0, 9, 64, 0);
-	assert_int_equal(fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_INIT, 64, &rep, why, 160), 0);
+	assert_int_equal(
+	    fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_INIT, 64, &rep, why, 160), 0);
 }
 
 static void expect_bad(size_t buf_len, size_t used, uint64_t unique, uint32_t op, size_t max,
@@ -157,8 +170,9 @@ static void expect_bad(size_t buf_len, size_t used, uint64_t unique, uint32_t op
 	struct fuse_msg_reply rep;
 	char why[160] = "";
 
-	assert_int_equal(fuse_msg_decode_reply(buf, buf_len, used, unique, op, max, &rep, why, sizeof(why)),
-			 -EPROTO);
+	assert_int_equal(
+	    fuse_msg_decode_reply(buf, buf_len, used, unique, op, max, &rep, why, sizeof(why)),
+	    -EPROTO);
 	assert_non_null(strstr(why, needle));
 }
 
@@ -247,10 +261,10 @@ static void test_op_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_encode_each_op), cmocka_unit_test(test_encode_write),
-		cmocka_unit_test(test_encode_rejects), cmocka_unit_test(test_reply_valid),
-		cmocka_unit_test(test_reply_malformed), cmocka_unit_test(test_dirents),
-		cmocka_unit_test(test_op_names),
+	    cmocka_unit_test(test_encode_each_op),  cmocka_unit_test(test_encode_write),
+	    cmocka_unit_test(test_encode_rejects),  cmocka_unit_test(test_reply_valid),
+	    cmocka_unit_test(test_reply_malformed), cmocka_unit_test(test_dirents),
+	    cmocka_unit_test(test_op_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,8 @@ static size_t mk(uint32_t opcode, const void *body, size_t body_len)
 	struct fuse_in_header h = {(uint32_t)(40 + body_len), opcode, 4, 1, 0, 0, 0, 0, 0};
 
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + 40, body, body_len);
+	if (body_len)
+		memcpy(buf + 40, body, body_len);
 	return 40 + body_len;
 }
 
@@ -41,7 +42,8 @@ static void test_good(void **state)
 	assert_int_equal(dec(mk(FUSE_LOOKUP, "name", 5), &in, why), 0);
 	assert_string_equal(in.name1, "name");
 	memcpy(body + sizeof(struct fuse_rename_in), "a\0bb", 5);
-	assert_int_equal(dec(mk(FUSE_RENAME, body, sizeof(struct fuse_rename_in) + 5), &in, why), 0);
+	assert_int_equal(dec(mk(FUSE_RENAME, body, sizeof(struct fuse_rename_in) + 5), &in, why),
+			 0);
 	assert_string_equal(in.name1, "a");
 	assert_string_equal(in.name2, "bb");
 	assert_int_equal(dec(mk(FUSE_SYMLINK, "l\0../t", 7), &in, why), 0);
@@ -102,8 +104,8 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_good),
+	    cmocka_unit_test(test_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,8 +36,8 @@ static int fx_setup(void **state)
 	f->mem = aligned_alloc(4096, WIN);
 	assert_int_equal(window_alloc_init(&f->wa, f->mem, GPA, WIN), 0);
 	assert_int_equal(vq_drv_init(&f->vq, 1, QSZ, &f->wa), 0);
-	f->ring = (struct vq_dev_ring){f->mem, WIN, GPA, QSZ, f->vq.desc_gpa, f->vq.avail_gpa,
-				       f->vq.used_gpa, true};
+	f->ring = (struct vq_dev_ring){
+	    f->mem, WIN, GPA, QSZ, f->vq.desc_gpa, f->vq.avail_gpa, f->vq.used_gpa, true};
 	*state = f;
 	return 0;
 }
@@ -202,7 +202,8 @@ static void fx_expect_broken(struct fx *f, const char *needle)
 	assert_non_null(strstr(f->vq.why, needle));
 	/* Sticky: everything refuses afterwards. */
 	assert_int_equal(vq_drv_get_used(&f->vq, &cookie, &len), -EIO);
-	assert_int_equal(vq_drv_add(&f->vq, (struct vq_buf[]){{GPA + 8192, 8, false}}, 1, 0, NULL, NULL), -EIO);
+	assert_int_equal(
+	    vq_drv_add(&f->vq, (struct vq_buf[]){{GPA + 8192, 8, false}}, 1, 0, NULL, NULL), -EIO);
 }
 
 static void test_used_bogus_id(void **state)
@@ -336,10 +337,10 @@ static void fx_table(struct fx *f, uint64_t table_gpa, unsigned int n)
 	struct vring_desc *t = window_alloc_hva(&f->wa, table_gpa, 16u * n);
 
 	for (unsigned int i = 0; i < n; i++)
-		t[i] = (struct vring_desc){GPA + 8192 + 64 * i, 64,
-					   (uint16_t)((i + 1 < n ? VRING_DESC_F_NEXT : 0) |
-						      (i ? VRING_DESC_F_WRITE : 0)),
-					   (uint16_t)(i + 1)};
+		t[i] = (struct vring_desc){
+		    GPA + 8192 + 64 * i, 64,
+		    (uint16_t)((i + 1 < n ? VRING_DESC_F_NEXT : 0) | (i ? VRING_DESC_F_WRITE : 0)),
+		    (uint16_t)(i + 1)};
 }
 
 static void test_walk_indirect_ok(void **state)
@@ -416,16 +417,26 @@ static void test_no_interrupt_flag(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_window_alloc),	     T(test_round_trip),
-		T(test_depth),		     T(test_add_rejects),
-		T(test_used_bogus_id),	     T(test_used_id_out_of_range),
-		T(test_used_len_too_big),    T(test_used_idx_jump),
-		T(test_walk_loop),	     T(test_walk_out_of_window),
-		T(test_walk_len_zero),	     T(test_walk_next_out_of_range),
-		T(test_walk_head_out_of_range), T(test_walk_avail_jump),
-		T(test_walk_writable_then_readable), T(test_walk_iov_cap),
-		T(test_walk_indirect_ok),    T(test_walk_indirect_bad),
-		T(test_walk_bad_ring),	     T(test_no_interrupt_flag),
+	    T(test_window_alloc),
+	    T(test_round_trip),
+	    T(test_depth),
+	    T(test_add_rejects),
+	    T(test_used_bogus_id),
+	    T(test_used_id_out_of_range),
+	    T(test_used_len_too_big),
+	    T(test_used_idx_jump),
+	    T(test_walk_loop),
+	    T(test_walk_out_of_window),
+	    T(test_walk_len_zero),
+	    T(test_walk_next_out_of_range),
+	    T(test_walk_head_out_of_range),
+	    T(test_walk_avail_jump),
+	    T(test_walk_writable_then_readable),
+	    T(test_walk_iov_cap),
+	    T(test_walk_indirect_ok),
+	    T(test_walk_indirect_bad),
+	    T(test_walk_bad_ring),
+	    T(test_no_interrupt_flag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

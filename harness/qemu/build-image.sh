@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# build-image.sh - build the arm64 guest for the QEMU frontends: Debian's kernel Image and an
+# initramfs (busybox, virtio_mmio/fuse/virtiofs modules, /init, the agent). Cached in OUT.
+# Usage: build-image.sh [OUT=build/qemu] [AGENT=OUT/guest-agent]. Downloads with a private APT
+# configuration (arm64 only) so the host's dpkg architectures and APT state stay untouched.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=$(mkdir -p "${1:-build/qemu}" && cd "${1:-build/qemu}" && pwd)
+agent=${2:-$out/guest-agent}
+
+"$here/deps.sh"
+[ -x "$agent" ] || { echo "build-image: agent binary $agent missing (make qemu-agent)" >&2; exit 1; }
+
+# --- private APT: own state, cache, empty dpkg status, the system's sources -------------------
+apt_dir=$out/apt
+mkdir -p "$apt_dir/state/lists/partial" "$apt_dir/cache/archives/partial" "$out/debs"
+: >"$apt_dir/status"
+cat >"$apt_dir/apt.conf" <<CONF
+APT::Architecture "arm64";
+APT::Architectures { "arm64"; };
+Dir::State "$apt_dir/state";
+Dir::State::status "$apt_dir/status";
+Dir::Cache "$apt_dir/cache";
+Dir::Etc::sourcelist "/etc/apt/sources.list";
+Dir::Etc::sourceparts "/etc/apt/sources.list.d";
+Acquire::Languages "none";
+CONF
+export APT_CONFIG=$apt_dir/apt.conf
+
+have_debs() { ls "$out"/debs/linux-image-*-arm64_*.deb "$out"/debs/busybox-static_*.deb >/dev/null 2>&1; }
+if ! have_debs; then
+	echo "build-image: apt-get update (private arm64 state in $apt_dir)" >&2
+	apt-get update -qq
+	abi_pkg=$(apt-cache depends linux-image-arm64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*-arm64\)$/\1/p' | head -n1)
+	[ -n "$abi_pkg" ] || { echo "build-image: cannot find the ABI package of linux-image-arm64" >&2; exit 1; }
+	echo "build-image: downloading $abi_pkg busybox-static" >&2
+	(cd "$out/debs" && apt-get download -qq "$abi_pkg" busybox-static)
+fi
+
+# --- extract (once per .deb set) ------------------------------------------------------------
+root=$out/extract
+if [ ! -e "$root/.done" ]; then
+	rm -rf "$root" && mkdir -p "$root"
+	for d in "$out"/debs/*.deb; do dpkg-deb -x "$d" "$root"; done
+	touch "$root/.done"
+fi
+kernel=$(ls "$root"/boot/vmlinuz-* | head -n1)
+kver=${kernel##*/vmlinuz-}
+cp -u "$kernel" "$out/Image"
+
+# --- initramfs tree ---------------------------------------------------------------------------
+tree=$out/initramfs
+rm -rf "$tree"
+mkdir -p "$tree"/{bin,sbin,dev,proc,sys,mnt,tmp,lib/modules,usr/bin,usr/sbin}
+cp "$root/bin/busybox" "$tree/bin/busybox"
+# Symlink the applets /init uses; busybox --install -s at boot adds the rest.
+for app in sh mount umount insmod mkdir cat echo sync poweroff mknod sleep ls dmesg; do
+	ln -s busybox "$tree/bin/$app"
+done
+moddir=$root/lib/modules/$kver/kernel
+for m in drivers/virtio/virtio_mmio fs/fuse/fuse fs/fuse/virtiofs; do
+	name=${m##*/}
+	if [ -f "$moddir/$m.ko" ]; then
+		cp "$moddir/$m.ko" "$tree/lib/modules/$name.ko"
+	elif [ -f "$moddir/$m.ko.xz" ]; then
+		xz -dc "$moddir/$m.ko.xz" >"$tree/lib/modules/$name.ko"
+	else
+		echo "build-image: module $m not found under $moddir" >&2; exit 1
+	fi
+done
+install -m 0755 "$here/guest/init" "$tree/init"
+install -m 0755 "$agent" "$tree/sbin/guest-agent"
+
+tmp=$out/initramfs.cpio.gz.tmp
+(cd "$tree" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) | gzip -9n >"$tmp"
+mv "$tmp" "$out/initramfs.cpio.gz"
+echo "build-image: $out/Image ($kver) and $out/initramfs.cpio.gz ready" >&2
