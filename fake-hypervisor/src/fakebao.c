@@ -100,6 +100,8 @@ int fakebao_create(const struct fakebao_config *cfg, struct fakebao **out)
 		return -ENOMEM;
 	fb->cfg = *cfg;
 	fb->window_fd = fb->shm_fd = fb->listen_fd = fb->stop_efd = fb->irq_wake_efd = -1;
+	for (int i = 0; i < FAKEBAO_MAX_DMS; i++)
+		fb->doorbell[i] = -1;
 	pthread_mutex_init(&fb->lock, NULL);
 	for (int i = 0; i < FAKEBAO_MAX_IOEVENTFDS; i++)
 		fb->ioeventfds[i].fd = -1;
@@ -125,6 +127,13 @@ int fakebao_create(const struct fakebao_config *cfg, struct fakebao **out)
 	if (fb->stop_efd < 0 || fb->irq_wake_efd < 0) {
 		r = -errno;
 		goto fail;
+	}
+	for (int i = 0; i < FAKEBAO_MAX_DMS; i++) {
+		fb->doorbell[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (fb->doorbell[i] < 0) {
+			r = -errno;
+			goto fail;
+		}
 	}
 	r = fakebao_ctl_start(fb);
 	if (r)
@@ -161,6 +170,9 @@ void fakebao_destroy(struct fakebao *fb)
 		close(fb->stop_efd);
 	if (fb->irq_wake_efd >= 0)
 		close(fb->irq_wake_efd);
+	for (int i = 0; i < FAKEBAO_MAX_DMS; i++)
+		if (fb->doorbell[i] >= 0)
+			close(fb->doorbell[i]);
 	pthread_mutex_destroy(&fb->lock);
 	free(fb);
 }
@@ -236,7 +248,7 @@ static int fakebao_forward(struct fakebao *fb, unsigned int vcpu, uint32_t dm_id
 	req.request_id = id;
 	r = remio_slot_arm(fb->shm, vcpu, id);
 	if (!r)
-		r = remio_enqueue(fb->shm, dm_id, &req);
+		r = remio_enqueue(fb->shm, dm_id, &req, fb->doorbell[dm_id]);
 	pthread_mutex_unlock(&fb->lock);
 	if (r) {
 		log_err("fakebao: vcpu %u cannot queue %s 0x%" PRIx64 ": %s", vcpu, remio_op_name(op),

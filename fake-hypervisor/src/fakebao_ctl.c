@@ -133,6 +133,9 @@ static int fakebao_ctl_handle(struct fakebao *fb, int client, struct fakebao_ctl
 		m->u.info.fd = -1;
 		*reply_fd = fb->window_fd;
 		break;
+	case FAKEBAO_CTL_DOORBELL:
+		*reply_fd = fb->doorbell[m->dm_id];
+		break;
 	case FAKEBAO_CTL_IOEVENTFD:
 		r = fakebao_ctl_ioeventfd(fb, client, m->dm_id, &m->u.ioeventfd, fd);
 		break;

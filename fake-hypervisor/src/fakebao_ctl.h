@@ -14,6 +14,7 @@ enum fakebao_ctl_op {
 	FAKEBAO_CTL_GET_INFO = 2, /* u.info.id in; u.info out + the window fd */
 	FAKEBAO_CTL_IOEVENTFD = 3, /* u.ioeventfd + the eventfd (unless DEASSIGN) */
 	FAKEBAO_CTL_IRQFD = 4,	  /* u.irqfd + the eventfd (unless DEASSIGN) */
+	FAKEBAO_CTL_DOORBELL = 5, /* reply carries dm_id's request doorbell eventfd */
 };
 
 #define FAKEBAO_CTL_MAGIC 0xfb0c7101u

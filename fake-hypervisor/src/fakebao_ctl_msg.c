@@ -30,6 +30,7 @@ int fakebao_ctl_check(const void *buf, size_t len, int has_fd, int is_reply, cha
 		need_fd = is_reply && m.ret == 0;
 		break;
 	case FAKEBAO_CTL_GET_INFO:
+	case FAKEBAO_CTL_DOORBELL:
 		need_fd = is_reply && m.ret == 0;
 		break;
 	case FAKEBAO_CTL_IOEVENTFD:

@@ -101,6 +101,8 @@ int fakebao_dm_connect(struct fakebao_dm_conn *c, const char *path, int timeout_
 	memset(c, 0, sizeof(*c));
 	pthread_mutex_init(&c->lock, NULL);
 	c->spin_us = 50;
+	for (int i = 0; i < FAKEBAO_MAX_DMS; i++)
+		c->doorbell[i] = -1;
 	c->sock = fakebao_dm_sock_connect(path, timeout_ms);
 	if (c->sock < 0) {
 		r = c->sock;
@@ -125,6 +127,9 @@ void fakebao_dm_disconnect(struct fakebao_dm_conn *c)
 {
 	if (c->shm)
 		munmap(c->shm, sizeof(*c->shm));
+	for (int i = 0; i < FAKEBAO_MAX_DMS; i++)
+		if (c->doorbell[i] >= 0)
+			close(c->doorbell[i]);
 	if (c->sock >= 0)
 		close(c->sock);
 	c->shm = NULL;
@@ -180,11 +185,34 @@ static int fakebao_dm_peer_gone(struct fakebao_dm_conn *c)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR));
 }
 
+static int fakebao_dm_doorbell(struct fakebao_dm_conn *c, uint32_t dm_id)
+{
+	struct fakebao_ctl_msg m = {.op = FAKEBAO_CTL_DOORBELL, .dm_id = dm_id};
+	int fd = -1, r;
+
+	if (c->doorbell[dm_id] >= 0)
+		return 0;
+	r = fakebao_dm_call(c, &m, -1, &fd);
+	if (!r && fd < 0)
+		r = -EPROTO;
+	if (r)
+		return r;
+	c->doorbell[dm_id] = fd;
+	return 0;
+}
+
 int fakebao_dm_attach(struct fakebao_dm_conn *c, uint32_t dm_id, struct bao_virtio_request *req)
 {
+	int r;
+
+	if (dm_id >= FAKEBAO_MAX_DMS)
+		return -EINVAL;
+	r = fakebao_dm_doorbell(c, dm_id);
+	if (r)
+		return r;
 	for (;;) {
 		/* Slices so that a frontend that died without clearing `alive` is still noticed. */
-		int r = remio_fetch(c->shm, dm_id, c->spin_us, 500, req);
+		r = remio_fetch(c->shm, dm_id, c->spin_us, 500, c->doorbell[dm_id], req);
 
 		if (r != -ETIMEDOUT)
 			return r;

@@ -13,6 +13,7 @@ struct fakebao_dm_conn {
 	struct fakebao_shm *shm;
 	pthread_mutex_t lock; /* one control request at a time */
 	int spin_us;	      /* poll for requests this long before sleeping */
+	int doorbell[FAKEBAO_MAX_DMS]; /* request doorbells, fetched on first attach */
 };
 
 /* Connect to fakebao at path, retrying up to timeout_ms (fakebao may start later), then map the

@@ -46,6 +46,7 @@ struct fakebao {
 	int listen_fd;
 	int stop_efd;	 /* wakes the control thread for shutdown */
 	int irq_wake_efd; /* wakes fakebao_wait_irq when the irqfd set changes */
+	int doorbell[FAKEBAO_MAX_DMS]; /* per-DM eventfd rung when a request is queued */
 	pthread_t ctl_thread;
 	int ctl_running;
 

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <linux/futex.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -65,7 +67,8 @@ const char *remio_op_name(uint64_t op)
 	}
 }
 
-int remio_enqueue(struct fakebao_shm *shm, uint32_t dm_id, const struct bao_virtio_request *req)
+int remio_enqueue(struct fakebao_shm *shm, uint32_t dm_id, const struct bao_virtio_request *req,
+		  int doorbell_fd)
 {
 	struct fakebao_queue *q;
 	uint32_t head, tail;
@@ -80,8 +83,12 @@ int remio_enqueue(struct fakebao_shm *shm, uint32_t dm_id, const struct bao_virt
 	q->ring[head % FAKEBAO_QLEN] = *req;
 	atomic_store_explicit(&q->head, head + 1, memory_order_release);
 	atomic_fetch_add_explicit(&q->futex, 1, memory_order_seq_cst);
-	if (atomic_load_explicit(&q->sleepers, memory_order_seq_cst))
-		fakebao_futex_wake(&q->futex);
+	if (atomic_load_explicit(&q->sleepers, memory_order_seq_cst)) {
+		uint64_t one = 1;
+
+		if (doorbell_fd < 0 || write(doorbell_fd, &one, sizeof(one)) < 0)
+			fakebao_futex_wake(&q->futex);
+	}
 	return 0;
 }
 
@@ -197,21 +204,41 @@ int remio_complete(struct fakebao_shm *shm, const struct bao_virtio_request *req
 	return 0;
 }
 
-int remio_fetch(struct fakebao_shm *shm, uint32_t dm_id, int spin_us, int timeout_ms,
-		struct bao_virtio_request *out)
+/* Sleep until the doorbell rings, a signal arrives, or slice_ms passes. The caller's
+ * signals are blocked while it spins and checks, and ppoll unblocks them atomically, so a
+ * signal is never lost between the last check and the sleep: the ioctl is interruptible the
+ * way Bao's wait_event_interruptible is. */
+static int remio_sleep(struct fakebao_queue *q, uint32_t seen, int doorbell_fd, int slice_ms,
+		       const sigset_t *orig)
 {
-	struct fakebao_queue *q;
+	struct timespec ts = {slice_ms / 1000, (long)(slice_ms % 1000) * 1000000L};
+	struct pollfd p = {doorbell_fd, POLLIN, 0};
+	uint64_t cnt;
+	int r;
+
+	if (doorbell_fd < 0)
+		return fakebao_futex_wait(&q->futex, seen, slice_ms);
+	r = ppoll(&p, 1, &ts, orig);
+	if (r < 0)
+		return -errno;
+	if (r > 0)
+		(void)!read(doorbell_fd, &cnt, sizeof(cnt));
+	return 0;
+}
+
+static int remio_fetch_loop(struct fakebao_shm *shm, struct fakebao_queue *q, int spin_us,
+			    int timeout_ms, int doorbell_fd, const sigset_t *orig,
+			    struct bao_virtio_request *out)
+{
 	int64_t now = fakebao_now_ns();
 	int64_t spin_end = now + (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
 	int64_t end = timeout_ms < 0 ? INT64_MAX : now + (int64_t)timeout_ms * 1000000LL;
 
-	if (dm_id >= FAKEBAO_MAX_DMS)
-		return -EINVAL;
-	q = &shm->q[dm_id];
 	for (;;) {
 		uint32_t f = atomic_load_explicit(&q->futex, memory_order_acquire);
 		uint32_t tail = atomic_load_explicit(&q->tail, memory_order_relaxed);
 		uint32_t head = atomic_load_explicit(&q->head, memory_order_acquire);
+		int r = 0;
 
 		if (head != tail) {
 			*out = q->ring[tail % FAKEBAO_QLEN];
@@ -228,14 +255,25 @@ int remio_fetch(struct fakebao_shm *shm, uint32_t dm_id, int spin_us, int timeou
 		if (now >= end)
 			return -ETIMEDOUT;
 		atomic_fetch_add_explicit(&q->sleepers, 1, memory_order_seq_cst);
-		if (atomic_load_explicit(&q->head, memory_order_seq_cst) == tail) {
-			int r = fakebao_futex_wait(&q->futex, f, 100);
-
-			if (r == -EINTR) {
-				atomic_fetch_sub_explicit(&q->sleepers, 1, memory_order_relaxed);
-				return -EINTR;
-			}
-		}
+		if (atomic_load_explicit(&q->head, memory_order_seq_cst) == tail)
+			r = remio_sleep(q, f, doorbell_fd, 100, orig);
 		atomic_fetch_sub_explicit(&q->sleepers, 1, memory_order_relaxed);
+		if (r == -EINTR)
+			return -EINTR;
 	}
+}
+
+int remio_fetch(struct fakebao_shm *shm, uint32_t dm_id, int spin_us, int timeout_ms,
+		int doorbell_fd, struct bao_virtio_request *out)
+{
+	sigset_t all, orig;
+	int r;
+
+	if (dm_id >= FAKEBAO_MAX_DMS)
+		return -EINVAL;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &orig);
+	r = remio_fetch_loop(shm, &shm->q[dm_id], spin_us, timeout_ms, doorbell_fd, &orig, out);
+	pthread_sigmask(SIG_SETMASK, &orig, NULL);
+	return r;
 }

@@ -9,7 +9,8 @@
 
 const char *remio_op_name(uint64_t op);
 /* Append a request to dm_id's FIFO (caller serialises producers). -EAGAIN when full. */
-int remio_enqueue(struct fakebao_shm *shm, uint32_t dm_id, const struct bao_virtio_request *req);
+int remio_enqueue(struct fakebao_shm *shm, uint32_t dm_id, const struct bao_virtio_request *req,
+		  int doorbell_fd);
 /* Mark vcpu's slot pending for id. -EBUSY if the vCPU already has an access outstanding. */
 int remio_slot_arm(struct fakebao_shm *shm, unsigned int vcpu, uint64_t id);
 /* Wait for the completion of id; -ETIMEDOUT withdraws it. */

@@ -284,6 +284,19 @@ static int fuse_vfs_parent(struct scripted_fe *fe, struct fuse_walk *w, const ch
 	return rc;
 }
 
+/* The final component looked up (not followed) and required to exist. */
+static int fuse_vfs_existing(struct scripted_fe *fe, struct fuse_walk *w, const char *path,
+			     struct fuse_walk_res *res, int root_err)
+{
+	int rc = fuse_vfs_resolve(fe, w, path, FUSE_WALK_NOFOLLOW, res);
+
+	if (!rc && !res->name[0])
+		rc = root_err;
+	if (!rc && !res->exists)
+		rc = -ENOENT;
+	return rc;
+}
+
 enum fuse_vfs_nameop { FUSE_VFS_MKDIR, FUSE_VFS_RMDIR, FUSE_VFS_UNLINK, FUSE_VFS_SYMLINK };
 
 /* The operations that act on (parent, name) without following the final component. */
@@ -298,7 +311,12 @@ static int fuse_vfs_nameop(struct scripted_fe *fe, enum fuse_vfs_nameop op, cons
 
 	if (!w)
 		return -ENOMEM;
-	rc = fuse_vfs_parent(fe, w, path, &res, root_err[op]);
+	/* virtiofsd resolves the victim of RMDIR/UNLINK in its own inode table, so it must have
+	 * been looked up (and stay referenced) first, as the Linux VFS always does: else EIO. */
+	if (op == FUSE_VFS_RMDIR || op == FUSE_VFS_UNLINK)
+		rc = fuse_vfs_existing(fe, w, path, &res, root_err[op]);
+	else
+		rc = fuse_vfs_parent(fe, w, path, &res, root_err[op]);
 	if (!rc) {
 		switch (op) {
 		case FUSE_VFS_MKDIR:
@@ -349,8 +367,10 @@ static int fuse_vfs_rename(void *ctx, const char *oldpath, const char *newpath)
 	int rc = -ENOMEM;
 
 	if (w && a) {
-		rc = fuse_vfs_parent(fe, w, oldpath, a, -EBUSY);
-		rc = rc ? rc : fuse_vfs_parent(fe, w, newpath, b, -EBUSY);
+		/* Both ends looked up first, as the Linux VFS does (virtiofsd needs the inodes). */
+		rc = fuse_vfs_existing(fe, w, oldpath, a, -EBUSY);
+		rc = rc ? rc : fuse_vfs_resolve(fe, w, newpath, FUSE_WALK_NOFOLLOW, b);
+		rc = rc ? rc : (b->name[0] ? 0 : -EBUSY);
 		rc = rc ? rc : fuse_ops_rename(&fe->fc, a->parent, a->name, b->parent, b->name);
 	}
 	if (w)

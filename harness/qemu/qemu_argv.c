@@ -1,0 +1,144 @@
+/* qemu_argv.c - QEMU command lines per frontend mode, in a table so the trapped mode (an EL2
+ * stub hosting the same guest) adds one entry. Flags measured in shared/qemu-notes.md. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "qemu_argv.h"
+
+/* Guest RAM; the memfd backend must be shared so virtiofsd can map it (notes: share=off hangs). */
+#define QEMU_ARGV_MEM_MB 512
+/* quiet loglevel=0 keeps kernel messages off the console that carries the protocol. */
+#define QEMU_ARGV_APPEND "console=ttyAMA0 panic=-1 quiet loglevel=0"
+
+static int qemu_argv_add(struct qemu_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int qemu_argv_add(struct qemu_argv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	if (a->argc >= QEMU_ARGV_MAX) {
+		log_err("qemu argv: more than %d arguments", QEMU_ARGV_MAX);
+		return -E2BIG;
+	}
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	a->argv[a->argc++] = s;
+	a->argv[a->argc] = NULL;
+	return 0;
+}
+
+static int qemu_argv_file(const char *dir, const char *name, char *buf, size_t len)
+{
+	if ((size_t)snprintf(buf, len, "%s/%s", dir, name) >= len)
+		return -ENAMETOOLONG;
+	if (access(buf, R_OK) < 0) {
+		int e = errno;
+
+		log_err("qemu: guest image file %s: %s (build it with `make qemu-image`)", buf,
+			strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* Append a NULL-terminated list of words. */
+static int qemu_argv_add_list(struct qemu_argv *a, const char *const *words)
+{
+	int rc = 0;
+
+	for (size_t i = 0; words[i] && rc == 0; i++)
+		rc = qemu_argv_add(a, "%s", words[i]);
+	return rc;
+}
+
+/* The parts every mode shares: machine, CPU (cortex-a57: -cpu max is ~5x slower under TCG),
+ * shared RAM, console socket, kernel and initramfs. */
+static int qemu_argv_common(struct qemu_argv *a, const struct qemu_fe_opts *o, const char *con)
+{
+	char kernel[4096], initrd[4096], mem[16], memobj[96], chr[4200];
+	int rc;
+
+	if ((rc = qemu_argv_file(o->image_dir, "Image", kernel, sizeof(kernel))) < 0 ||
+	    (rc = qemu_argv_file(o->image_dir, "initramfs.cpio.gz", initrd, sizeof(initrd))) < 0)
+		return rc;
+	snprintf(mem, sizeof(mem), "%d", QEMU_ARGV_MEM_MB);
+	snprintf(memobj, sizeof(memobj), "memory-backend-memfd,id=mem,size=%dM,share=on",
+		 QEMU_ARGV_MEM_MB);
+	if ((size_t)snprintf(chr, sizeof(chr), "socket,id=con,path=%s,server=on,wait=off", con) >=
+	    sizeof(chr))
+		return -ENAMETOOLONG;
+	const char *const words[] = {
+		o->qemu_bin ? o->qemu_bin : "qemu-system-aarch64",
+		"-nodefaults", "-machine", "virt,memory-backend=mem", "-cpu", "cortex-a57",
+		"-accel", "tcg", "-smp", "1", "-m", mem, "-object", memobj,
+		"-display", "none", "-no-reboot",
+		"-chardev", chr, "-serial", "chardev:con",
+		"-kernel", kernel, "-initrd", initrd, "-append", QEMU_ARGV_APPEND, NULL};
+	return qemu_argv_add_list(a, words);
+}
+
+/* QEMU's own virtio-mmio vhost-user-fs-device straight to virtiofsd. force-legacy=false:
+ * virtiofsd refuses the legacy device and the guest would hang at its first request. */
+static int qemu_argv_native(struct qemu_argv *a, const struct qemu_fe_opts *o)
+{
+	char chr[4200];
+
+	if (!o->vhost_socket) {
+		log_err("qemu: mode native needs vhost_socket (virtiofsd's socket path)");
+		return -EINVAL;
+	}
+	if ((size_t)snprintf(chr, sizeof(chr), "socket,id=vfs,path=%s", o->vhost_socket) >=
+	    sizeof(chr))
+		return -ENAMETOOLONG;
+	const char *const words[] = {
+		"-global", "virtio-mmio.force-legacy=false", "-chardev", chr, "-device",
+		"vhost-user-fs-device,chardev=vfs,tag=myfs,queue-size=1024", NULL};
+	return qemu_argv_add_list(a, words);
+}
+
+static const struct {
+	const char *name;
+	int (*add)(struct qemu_argv *a, const struct qemu_fe_opts *o);
+} qemu_argv_modes[] = {
+	{"native", qemu_argv_native},
+};
+
+int qemu_argv_build(struct qemu_argv *a, const struct qemu_fe_opts *o, const char *console_sock)
+{
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	if (!o->mode || !o->image_dir) {
+		log_err("qemu: options mode and image_dir are required");
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(qemu_argv_modes) / sizeof(qemu_argv_modes[0]); i++) {
+		if (strcmp(o->mode, qemu_argv_modes[i].name))
+			continue;
+		rc = qemu_argv_common(a, o, console_sock);
+		if (rc == 0)
+			rc = qemu_argv_modes[i].add(a, o);
+		if (rc < 0)
+			qemu_argv_free(a);
+		return rc;
+	}
+	log_err("qemu: mode '%s' is not implemented (known: native)", o->mode);
+	return -ENOTSUP;
+}
+
+void qemu_argv_free(struct qemu_argv *a)
+{
+	for (int i = 0; i < a->argc; i++)
+		free(a->argv[i]);
+	a->argc = 0;
+	a->argv[0] = NULL;
+}

@@ -1,0 +1,38 @@
+/* qemu_fe.h - the QEMU frontends: a real arm64 Linux guest under qemu-system-aarch64 whose
+ * agent runs the scenario's frontend steps on its virtio-fs mount, driven over the console. */
+#ifndef HARNESS_QEMU_FE_H
+#define HARNESS_QEMU_FE_H
+
+#include <stddef.h>
+
+struct qemu_fe_opts {
+	const char *mode;	  /* "native": QEMU's own vhost-user-fs-device ("trapped": later) */
+	const char *vhost_socket; /* native: virtiofsd's socket (virtiofsd started by the caller) */
+	const char *image_dir;	  /* holds Image and initramfs.cpio.gz (build/qemu) */
+	const char *workdir;	  /* run directory: console.sock, console.log, qemu.log */
+	int boot_timeout_ms;	  /* hard bound on boot to READY (0 = 60 s) */
+	int verbose;		  /* log every guest console line */
+	const char *qemu_bin;	  /* NULL = "qemu-system-aarch64" from PATH */
+};
+
+struct qemu_fe;
+
+/* Boot the guest and wait for the agent's READY. Returns 0 with *out set, or -errno with the
+ * reason, the guest console tail and QEMU's own output logged: -ENOENT (QEMU or image
+ * missing), -ETIMEDOUT (no READY in time), -EIO (agent said FAIL), -ECHILD (QEMU exited),
+ * -EINVAL/-ENOTSUP (bad options or mode). Nothing is left running on failure. */
+int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out);
+/* Run one frontend step (its scenario line text; one trailing newline allowed) in the guest.
+ * Returns 0 when it passed, 1 when it failed (reason in why), or a harness error: -ETIMEDOUT,
+ * -EPIPE (QEMU gone), -EINVAL (text holds a newline); why is set then too. After a harness
+ * error the guest is unusable and later calls return the same error. */
+int qemu_fe_step(struct qemu_fe *q, unsigned int line_no, const char *step_text, int timeout_ms,
+		 char *why, size_t whylen);
+/* `remount`: umount /mnt and mount it again in the guest. Same returns as qemu_fe_step. */
+int qemu_fe_remount(struct qemu_fe *q, int timeout_ms, char *why, size_t whylen);
+/* Power the guest off (sync, umount), wait a bounded time, then kill QEMU; frees q. NULL ok. */
+void qemu_fe_stop(struct qemu_fe *q);
+/* The last lines of guest console output (then of QEMU's own output), for failure messages. */
+void qemu_fe_console_tail(struct qemu_fe *q, char *buf, size_t len);
+
+#endif
