@@ -30,7 +30,7 @@ static int fakebao_dm_call(struct fakebao_dm_conn *c, struct fakebao_ctl_msg *m,
 	pthread_mutex_unlock(&c->lock);
 	if (r) {
 		log_err("bao: control request %u to fakebao failed: %s", op, strerror(-r));
-		return r == -ECONNRESET ? -ENODEV : r;
+		return (r == -ECONNRESET || r == -EPIPE) ? -ENODEV : r;
 	}
 	r = fakebao_ctl_check(m, sizeof(*m), fd >= 0, 1, why, sizeof(why));
 	if (!r && m->op != op) {

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -279,6 +280,44 @@ static void test_hypervisor_gone(void **state)
 	assert_int_equal(fakebao_dm_attach(&f->dm, 0, &req), -ENODEV);
 }
 
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+struct attach_arg {
+	struct fakebao_dm_conn *dm;
+	int ret;
+};
+
+static void *attach_thread(void *arg)
+{
+	struct attach_arg *a = arg;
+	struct bao_virtio_request req;
+
+	a->ret = fakebao_dm_attach(a->dm, 0, &req);
+	return NULL;
+}
+
+static void test_attach_interrupted_by_signal(void **state)
+{
+	struct fixture *f = *state;
+	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART, like a DM's handler */
+	struct attach_arg a = {&f->dm, 1};
+	pthread_t t;
+
+	dm_connect(f);
+	sigaction(SIGUSR1, &sa, NULL);
+	pthread_create(&t, NULL, attach_thread, &a);
+	/* A signal while the device model waits in ATTACH ends the wait, as on Bao. (One sent
+	 * before the call starts is, as with the kernel, the caller's to check.) */
+	usleep(30000);
+	pthread_kill(t, SIGUSR1);
+	pthread_join(t, NULL);
+	assert_int_equal(a.ret, -EINTR);
+	signal(SIGUSR1, SIG_DFL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +328,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timeout_and_stale_completion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hypervisor_gone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_interrupted_by_signal, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

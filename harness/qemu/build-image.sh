@@ -24,6 +24,7 @@ Dir::Cache "$apt_dir/cache";
 Dir::Etc::sourcelist "/etc/apt/sources.list";
 Dir::Etc::sourceparts "/etc/apt/sources.list.d";
 Acquire::Languages "none";
+APT::Sandbox::User "root";
 CONF
 export APT_CONFIG=$apt_dir/apt.conf
 
@@ -39,14 +40,15 @@ fi
 
 # --- extract (once per .deb set) ------------------------------------------------------------
 root=$out/extract
-if [ ! -e "$root/.done" ]; then
+debs_id=$(cd "$out/debs" && ls *.deb)
+if [ ! -e "$root/.done" ] || [ "$(cat "$root/.done")" != "$debs_id" ]; then
 	rm -rf "$root" && mkdir -p "$root"
 	for d in "$out"/debs/*.deb; do dpkg-deb -x "$d" "$root"; done
-	touch "$root/.done"
+	printf '%s' "$debs_id" >"$root/.done"
 fi
 kernel=$(ls "$root"/boot/vmlinuz-* | head -n1)
 kver=${kernel##*/vmlinuz-}
-cp -u "$kernel" "$out/Image"
+cp "$kernel" "$out/Image.tmp" && mv "$out/Image.tmp" "$out/Image"
 
 # --- initramfs tree ---------------------------------------------------------------------------
 tree=$out/initramfs

@@ -3,7 +3,7 @@
 # virtiofsd), only those missing. Called by build-image.sh; never changes dpkg architectures.
 set -euo pipefail
 pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-system-common cpio xz-utils
-	dpkg-dev apt)
+	apt)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

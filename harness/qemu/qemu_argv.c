@@ -15,7 +15,8 @@
 /* quiet loglevel=0 keeps kernel messages off the console that carries the protocol. */
 #define QEMU_ARGV_APPEND "console=ttyAMA0 panic=-1 quiet loglevel=0"
 
-static int qemu_argv_add(struct qemu_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int qemu_argv_add(struct qemu_argv *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static int qemu_argv_add(struct qemu_argv *a, const char *fmt, ...)
 {
 	va_list ap;
@@ -76,13 +77,14 @@ static int qemu_argv_common(struct qemu_argv *a, const struct qemu_fe_opts *o, c
 	if ((size_t)snprintf(chr, sizeof(chr), "socket,id=con,path=%s,server=on,wait=off", con) >=
 	    sizeof(chr))
 		return -ENAMETOOLONG;
+	/* clang-format off */ /* option and value pairs read better side by side */
 	const char *const words[] = {
-		o->qemu_bin ? o->qemu_bin : "qemu-system-aarch64",
-		"-nodefaults", "-machine", "virt,memory-backend=mem", "-cpu", "cortex-a57",
-		"-accel", "tcg", "-smp", "1", "-m", mem, "-object", memobj,
-		"-display", "none", "-no-reboot",
+		o->qemu_bin ? o->qemu_bin : "qemu-system-aarch64", "-nodefaults",
+		"-machine", "virt,memory-backend=mem", "-cpu", "cortex-a57", "-accel", "tcg",
+		"-smp", "1", "-m", mem, "-object", memobj, "-display", "none", "-no-reboot",
 		"-chardev", chr, "-serial", "chardev:con",
 		"-kernel", kernel, "-initrd", initrd, "-append", QEMU_ARGV_APPEND, NULL};
+	/* clang-format on */
 	return qemu_argv_add_list(a, words);
 }
 
@@ -100,8 +102,10 @@ static int qemu_argv_native(struct qemu_argv *a, const struct qemu_fe_opts *o)
 	    sizeof(chr))
 		return -ENAMETOOLONG;
 	const char *const words[] = {
-		"-global", "virtio-mmio.force-legacy=false", "-chardev", chr, "-device",
-		"vhost-user-fs-device,chardev=vfs,tag=myfs,queue-size=1024", NULL};
+	    "-global",	"virtio-mmio.force-legacy=false",
+	    "-chardev", chr,
+	    "-device",	"vhost-user-fs-device,chardev=vfs,tag=myfs,queue-size=1024",
+	    NULL};
 	return qemu_argv_add_list(a, words);
 }
 
@@ -109,7 +113,7 @@ static const struct {
 	const char *name;
 	int (*add)(struct qemu_argv *a, const struct qemu_fe_opts *o);
 } qemu_argv_modes[] = {
-	{"native", qemu_argv_native},
+    {"native", qemu_argv_native},
 };
 
 int qemu_argv_build(struct qemu_argv *a, const struct qemu_fe_opts *o, const char *console_sock)

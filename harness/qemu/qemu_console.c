@@ -218,7 +218,8 @@ int qemu_console_send(struct qemu_console *c, const char *buf, size_t len, int64
 	size_t off = 0;
 
 	while (off < len) {
-		ssize_t n = write(c->fd, buf + off, len - off);
+		/* MSG_NOSIGNAL: QEMU dying mid-send is -EPIPE here, not a SIGPIPE. */
+		ssize_t n = send(c->fd, buf + off, len - off, MSG_NOSIGNAL);
 		int rc;
 
 		if (n > 0) {

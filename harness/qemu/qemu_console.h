@@ -12,10 +12,10 @@
 #define QEMU_CONSOLE_TAIL 8192	  /* bytes of raw output kept for failure messages */
 
 struct qemu_console {
-	int fd;	     /* connected socket, O_NONBLOCK; -1 when closed */
-	int log_fd;  /* full transcript (console.log), -1 for none */
-	int verbose; /* log every console line at info level */
-	int eof;     /* QEMU closed the socket */
+	int fd;				 /* connected socket, O_NONBLOCK; -1 when closed */
+	int log_fd;			 /* full transcript (console.log), -1 for none */
+	int verbose;			 /* log every console line at info level */
+	int eof;			 /* QEMU closed the socket */
 	char line[QEMU_CONSOLE_MSG_MAX]; /* line being assembled */
 	size_t line_len;
 	char queue[QEMU_CONSOLE_QUEUE][QEMU_CONSOLE_MSG_MAX]; /* complete "@@" lines */

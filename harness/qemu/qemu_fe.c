@@ -21,6 +21,9 @@
 #define QEMU_FE_KILL_MS 2000
 #define QEMU_FE_TAIL_LINES 20
 #define QEMU_FE_TAIL_MAX 4096
+#define QEMU_FE_STEP_DEFAULT_MS 30000
+/* Transfer allowance: the guest's PL011 under TCG reads ~36 bytes/ms; allow for a third. */
+#define QEMU_FE_CONSOLE_BYTES_PER_MS 12
 
 struct qemu_fe {
 	pid_t pid; /* QEMU, 0 once reaped */
@@ -57,8 +60,11 @@ static int qemu_fe_open_log(const char *dir, const char *name, char *path, size_
 /* The command line goes first in qemu.log so a failed boot can be reproduced by hand. */
 static void qemu_fe_log_cmd(int fd, const struct qemu_argv *a)
 {
-	for (int i = 0; i < a->argc; i++)
-		dprintf(fd, "%s%s", a->argv[i], i + 1 < a->argc ? " " : "\n");
+	for (int i = 0; i < a->argc; i++) {
+		const char *q = strchr(a->argv[i], ' ') ? "'" : "";
+
+		dprintf(fd, "%s%s%s%s", q, a->argv[i], q, i + 1 < a->argc ? " " : "\n");
+	}
 	log_debug("qemu: starting %s ... %s", a->argv[0], a->argv[a->argc - 1]);
 }
 
@@ -110,8 +116,9 @@ static int qemu_fe_wait_ready(struct qemu_fe *q, int64_t deadline, char *why, si
 		int n = qemu_console_next_msg(&q->con, msg, sizeof(msg), deadline);
 
 		if (n < 0) {
-			snprintf(why, whylen, "%s", n == -ETIMEDOUT ? "no @@BAOHARNESS READY in time"
-								   : "QEMU closed the console before READY");
+			snprintf(why, whylen, "%s",
+				 n == -ETIMEDOUT ? "no @@BAOHARNESS READY in time"
+						 : "QEMU closed the console before READY");
 			return n;
 		}
 		if (!strcmp(msg, "@@BAOHARNESS READY"))
@@ -139,8 +146,19 @@ static void qemu_fe_free(struct qemu_fe *q)
 /* Boot failure: say why with both tails, then make sure QEMU is gone. */
 static int qemu_fe_start_failed(struct qemu_fe *q, int rc, const char *why, int64_t t0)
 {
-	char tail[QEMU_FE_TAIL_MAX + 1200];
+	char tail[QEMU_FE_TAIL_MAX + 1200], st[160];
+	int status;
 
+	/* A closed console before READY mostly means QEMU quit: say how (its log says why). */
+	if ((rc == -EPIPE || rc == -ECHILD) && q->pid > 0 &&
+	    qemu_proc_wait(q->pid, 1000, &status)) {
+		q->pid = 0;
+		snprintf(st, sizeof(st), "%s; QEMU %s %d", why,
+			 WIFEXITED(status) ? "exited with status" : "was killed by signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		why = st;
+		rc = -ECHILD;
+	}
 	qemu_fe_console_tail(q, tail, sizeof(tail));
 	log_err("qemu: boot failed after %.1f s: %s (%s)\n%s",
 		(double)(qemu_console_now_ns() - t0) / 1e9, why, strerror(-rc), tail);
@@ -175,7 +193,8 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 	q->con.fd = -1;
 	q->con.log_fd = -1;
 	q->con_log_fd = q->qemu_log_fd = -1;
-	if ((size_t)snprintf(q->sock, sizeof(q->sock), "%s/console.sock", o->workdir) >= sizeof(q->sock)) {
+	if ((size_t)snprintf(q->sock, sizeof(q->sock), "%s/console.sock", o->workdir) >=
+	    sizeof(q->sock)) {
 		q->sock[0] = '\0';
 		return qemu_fe_start_failed(q, -ENAMETOOLONG, "workdir path too long", t0);
 	}
@@ -197,10 +216,13 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 	}
 	qemu_argv_free(&argv);
 	q->pid = rc;
-	rc = qemu_console_connect(&q->con, q->sock, q->pid, q->con_log_fd, qemu_fe_deadline(boot_ms));
+	rc = qemu_console_connect(&q->con, q->sock, q->pid, q->con_log_fd,
+				  qemu_fe_deadline(boot_ms));
 	if (rc < 0)
-		return qemu_fe_start_failed(q, rc, rc == -ECHILD ? "QEMU exited at start" :
-					    "cannot connect to the console socket", t0);
+		return qemu_fe_start_failed(q, rc,
+					    rc == -ECHILD ? "no console socket"
+							  : "cannot connect to the console socket",
+					    t0);
 	q->con.verbose = o->verbose;
 	if ((rc = qemu_fe_wait_ready(q, t0 + (int64_t)boot_ms * 1000000, why, sizeof(why))) < 0)
 		return qemu_fe_start_failed(q, rc, why, t0);
@@ -214,7 +236,7 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 static int qemu_fe_request(struct qemu_fe *q, const char *req, size_t len, unsigned int expect,
 			   int timeout_ms, char *why, size_t whylen)
 {
-	int64_t deadline = qemu_fe_deadline(timeout_ms > 0 ? timeout_ms : 30000);
+	int64_t deadline;
 	char msg[QEMU_CONSOLE_MSG_MAX];
 	int rc;
 
@@ -222,6 +244,9 @@ static int qemu_fe_request(struct qemu_fe *q, const char *req, size_t len, unsig
 		snprintf(why, whylen, "guest unusable: %s", q->broken_why);
 		return q->broken;
 	}
+	if (timeout_ms <= 0)
+		timeout_ms = QEMU_FE_STEP_DEFAULT_MS;
+	deadline = qemu_fe_deadline(timeout_ms);
 	rc = qemu_console_send(&q->con, req, len, deadline);
 	while (rc == 0) {
 		unsigned long no;
@@ -241,7 +266,8 @@ static int qemu_fe_request(struct qemu_fe *q, const char *req, size_t len, unsig
 		no = strtoul(msg + 9, &end, 10);
 		if (end == msg + 9 || no != expect) {
 			/* A late answer to an earlier request: not ours. */
-			log_debug("qemu: ignoring '%.80s' while waiting for result %u", msg, expect);
+			log_debug("qemu: ignoring '%.80s' while waiting for result %u", msg,
+				  expect);
 			continue;
 		}
 		if (!strcmp(end, " ok"))
@@ -284,6 +310,11 @@ int qemu_fe_step(struct qemu_fe *q, unsigned int line_no, const char *step_text,
 	len = snprintf(req, 32, "@@STEP %u ", line_no);
 	memcpy(req + len, step_text, n);
 	req[len + n] = '\n';
+	if (timeout_ms <= 0)
+		timeout_ms = QEMU_FE_STEP_DEFAULT_MS;
+	/* The emulated UART moves ~36 KB/s: a long step's transfer must not eat its timeout. */
+	if (n / QEMU_FE_CONSOLE_BYTES_PER_MS < (size_t)(INT_MAX - timeout_ms))
+		timeout_ms += (int)(n / QEMU_FE_CONSOLE_BYTES_PER_MS);
 	rc = qemu_fe_request(q, req, (size_t)len + n + 1, line_no, timeout_ms, why, whylen);
 	free(req);
 	return rc;
@@ -312,7 +343,11 @@ void qemu_fe_stop(struct qemu_fe *q)
 			qemu_console_drain(&q->con, 20);
 	}
 	if (!gone) {
-		log_warn("qemu: pid %d did not power off in time; killing it", (int)q->pid);
+		if (q->broken)
+			log_debug("qemu: guest unusable (%s); killing pid %d", q->broken_why,
+				  (int)q->pid);
+		else
+			log_warn("qemu: pid %d did not power off in time; killing it", (int)q->pid);
 		status = qemu_proc_kill(q->pid, QEMU_FE_KILL_MS);
 	} else {
 		log_debug("qemu: pid %d powered off (wait status 0x%x)", (int)q->pid, status);

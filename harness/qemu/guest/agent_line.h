@@ -10,10 +10,10 @@
 
 struct agent_line {
 	int fd;
-	char *buf;   /* holds the current line, NUL-terminated after agent_line_next */
-	size_t cap;  /* allocated bytes */
-	size_t len;  /* bytes buffered (current line + read-ahead) */
-	size_t used; /* bytes of buf consumed by the last returned line */
+	char *buf;	/* holds the current line, NUL-terminated after agent_line_next */
+	size_t cap;	/* allocated bytes */
+	size_t len;	/* bytes buffered (current line + read-ahead) */
+	size_t used;	/* bytes of buf consumed by the last returned line */
 	char head[257]; /* first bytes of a refused oversized line */
 };
 

@@ -142,18 +142,20 @@ static void agent_step(struct agent *a, const char *req, size_t len)
 		return;
 	}
 	end++;
-	rc = scn_parse_step("guest", (unsigned int)line_no, end, len - (size_t)(end - req), &st, why,
-			    sizeof(why));
+	rc = scn_parse_step("guest", (unsigned int)line_no, end, len - (size_t)(end - req), &st,
+			    why, sizeof(why));
 	if (rc == -ENODATA) {
 		agent_send(a, "@@RESULT %lu fail empty step", line_no);
 		return;
 	}
 	if (rc < 0) {
-		agent_send(a, "@@RESULT %lu fail parse: %s", line_no, rc == -ENOMEM ? "out of memory" : why);
+		agent_send(a, "@@RESULT %lu fail parse: %s", line_no,
+			   rc == -ENOMEM ? "out of memory" : why);
 		return;
 	}
 	if (scn_step_side(&st) != SCN_SIDE_FRONTEND)
-		agent_send(a, "@@RESULT %lu fail %s is not a frontend step", line_no, scn_cmd_name(st.cmd));
+		agent_send(a, "@@RESULT %lu fail %s is not a frontend step", line_no,
+			   scn_cmd_name(st.cmd));
 	else if (!a->mounted || a->pv.root_fd < 0)
 		agent_send(a, "@@RESULT %lu fail %s is not mounted", line_no, AGENT_MNT);
 	else if (scn_exec_step(&st, &posix_vfs_ops, &a->pv, why, sizeof(why)) == 0)
@@ -199,7 +201,8 @@ static void agent_serve(struct agent *a)
 	for (;;) {
 		n = agent_line_next(&al, &line);
 		if (n == -E2BIG) {
-			unsigned long no = strncmp(line, "@@STEP ", 7) ? 0 : strtoul(line + 7, NULL, 10);
+			unsigned long no =
+			    strncmp(line, "@@STEP ", 7) ? 0 : strtoul(line + 7, NULL, 10);
 
 			agent_send(a, "@@RESULT %lu fail request line longer than %zu bytes", no,
 				   AGENT_LINE_MAX);

@@ -9,6 +9,8 @@
 #include "log.h"
 #include "qemu_fe.h"
 
+static int step_ms = 30000; /* QEMU_FE_TRY_STEP_MS */
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -19,11 +21,10 @@ static double now_s(void)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: qemu_fe_try [-v] IMAGE_DIR VHOST_SOCKET WORKDIR ARG...\n"
-		"  ARG: a frontend step (must pass), '?STEP' (must fail), '@remount',\n"
-		"       '<FILE' (the step text is FILE's content: long steps),\n"
-		"       or '=SHELL COMMAND' run on the host (must exit 0)\n");
+	fprintf(stderr, "usage: qemu_fe_try [-v] IMAGE_DIR VHOST_SOCKET WORKDIR ARG...\n"
+			"  ARG: a frontend step (must pass), '?STEP' (must fail), '@remount',\n"
+			"       '<FILE' (the step text is FILE's content: long steps),\n"
+			"       or '=SHELL COMMAND' run on the host (must exit 0)\n");
 }
 
 /* '<FILE': the whole file as one step text (may be larger than an argv string). */
@@ -69,21 +70,22 @@ static int run_arg(struct qemu_fe *q, unsigned int no, const char *arg)
 			return 1;
 		}
 		rc = qemu_fe_step(q, no, text, 120000, why, sizeof(why));
-		printf("%s %u - step from %s (%zu bytes, %.2f s)%s%s\n", rc == 0 ? "ok" : "not ok", no,
-		       arg + 1, strlen(text), now_s() - t, rc ? ": " : "", why);
+		printf("%s %u - step from %s (%zu bytes, %.2f s)%s%s\n", rc == 0 ? "ok" : "not ok",
+		       no, arg + 1, strlen(text), now_s() - t, rc ? ": " : "", why);
 		free(text);
 		return rc;
 	}
 	if (!strcmp(arg, "@remount"))
-		rc = qemu_fe_remount(q, 30000, why, sizeof(why));
+		rc = qemu_fe_remount(q, step_ms, why, sizeof(why));
 	else
-		rc = qemu_fe_step(q, no, arg + want_fail, 30000, why, sizeof(why));
+		rc = qemu_fe_step(q, no, arg + want_fail, step_ms, why, sizeof(why));
 	if (rc < 0) {
 		printf("not ok %u - %s: harness error %s: %s\n", no, arg, strerror(-rc), why);
 		return rc;
 	}
 	if (rc == want_fail) {
-		printf("ok %u - %s%s%s\n", no, arg, rc ? " # failed as expected: " : "", rc ? why : "");
+		printf("ok %u - %s%s%s\n", no, arg, rc ? " # failed as expected: " : "",
+		       rc ? why : "");
 		return 0;
 	}
 	printf("not ok %u - %s: %s\n", no, arg, rc ? why : "passed but should have failed");
@@ -98,6 +100,14 @@ int main(int argc, char **argv)
 	double t0;
 
 	log_set_component("qemu_fe_try");
+	/* Small bounds make the timeout paths testable. */
+	if (getenv("QEMU_FE_TRY_BOOT_MS"))
+		o.boot_timeout_ms = atoi(getenv("QEMU_FE_TRY_BOOT_MS"));
+	if (getenv("QEMU_FE_TRY_STEP_MS"))
+		step_ms = atoi(getenv("QEMU_FE_TRY_STEP_MS"));
+	if (getenv("QEMU_FE_TRY_MODE"))
+		o.mode = getenv("QEMU_FE_TRY_MODE");
+	o.qemu_bin = getenv("QEMU_FE_TRY_QEMU"); /* a wrapper can break the guest on purpose */
 	if (argc > 1 && !strcmp(argv[1], "-v")) {
 		o.verbose = 1;
 		log_set_level(LOG_DEBUG);

@@ -1,0 +1,51 @@
+# qemu.mk - QEMU frontend targets, included by the top Makefile (after its own rules):
+#   qemu-agent  the static aarch64 guest agent (build/qemu/guest-agent)
+#   qemu-image  Debian arm64 kernel + initramfs with the agent (build/qemu/{Image,initramfs.cpio.gz})
+#   qemu-try    the host-side driver $(BUILD)/qemu_fe_try (qemu_fe.c & co. + common)
+#   qemu-test   boot the guest against a real virtiofsd and run steps (needs root)
+# The guest image is not sanitizer-dependent, so it always lives in build/qemu, also for SAN=1.
+
+QEMU_DIR := harness/qemu
+QEMU_IMAGE_DIR ?= build/qemu
+QEMU_AGENT := $(QEMU_IMAGE_DIR)/guest-agent
+QEMU_IMAGE := $(QEMU_IMAGE_DIR)/initramfs.cpio.gz
+AARCH64_CC ?= aarch64-linux-gnu-gcc
+
+# The agent is compiled from the very sources the host executor uses (one meaning per step).
+QEMU_AGENT_SRCS := $(wildcard $(QEMU_DIR)/guest/*.c) $(wildcard harness/scenario/*.c) \
+	harness/common/log.c
+QEMU_AGENT_HDRS := $(wildcard $(QEMU_DIR)/guest/*.h) $(wildcard harness/scenario/*.h) \
+	harness/common/log.h
+# -Wno-format-truncation: the cross gcc inlines deeper than the host one and flags the
+# executor's deliberate snprintf truncation of long paths in messages.
+QEMU_AGENT_CFLAGS := -static -O2 $(CSTD) $(WARN) -Wno-format-truncation \
+	-I$(QEMU_DIR)/guest -Iharness/scenario -Iharness/common
+
+# Host side: the component's objects (built by the top Makefile's pattern rule and CFLAGS).
+INCS += -I$(QEMU_DIR)
+QEMU_FE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(QEMU_DIR)/*.c))
+QEMU_TRY := $(BUILD)/qemu_fe_try
+
+.PHONY: qemu-agent qemu-image qemu-try qemu-test qemu-clean
+qemu-agent: $(QEMU_AGENT)
+qemu-image: $(QEMU_IMAGE)
+qemu-try: $(QEMU_TRY)
+
+$(QEMU_AGENT): $(QEMU_AGENT_SRCS) $(QEMU_AGENT_HDRS)
+	@$(QEMU_DIR)/deps.sh
+	@mkdir -p $(dir $@)
+	$(AARCH64_CC) $(QEMU_AGENT_CFLAGS) -o $@ $(QEMU_AGENT_SRCS)
+
+$(QEMU_IMAGE): $(QEMU_AGENT) $(QEMU_DIR)/guest/init $(QEMU_DIR)/build-image.sh $(QEMU_DIR)/deps.sh
+	$(QEMU_DIR)/build-image.sh $(QEMU_IMAGE_DIR) $(QEMU_AGENT)
+
+$(QEMU_TRY): $(BUILD)/obj/$(QEMU_DIR)/tests/qemu_fe_try.o $(QEMU_FE_OBJS) $(call lib_of,common)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+qemu-test: $(QEMU_IMAGE) $(QEMU_TRY)
+	QEMU_IMAGE_DIR=$(QEMU_IMAGE_DIR) QEMU_FE_TRY=$(QEMU_TRY) $(QEMU_DIR)/tests/test_qemu_native.sh
+
+# Keeps the downloaded .debs (the slow part); removes what is built from them.
+qemu-clean:
+	rm -rf $(QEMU_IMAGE_DIR)/initramfs $(QEMU_IMAGE_DIR)/initramfs.cpio.gz $(QEMU_AGENT)
