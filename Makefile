@@ -23,13 +23,14 @@ LDFLAGS += $(SANFLAGS)
 endif
 
 # component name -> source folder
-COMPONENTS := common fakebao scenario frontend devmodel cli
+COMPONENTS := common fakebao scenario frontend devmodel cli qemu
 dir_common := harness/common
 dir_fakebao := fake-hypervisor/src
 dir_scenario := harness/scenario
 dir_frontend := harness/frontend
 dir_devmodel := harness/devmodel
 dir_cli := harness/cli
+dir_qemu := harness/qemu
 
 # The preload library is its own unit: the device model must link no emulation code.
 PRELOAD_SRC := fake-hypervisor/src/bao_preload.c
@@ -51,7 +52,9 @@ testdeps_fakebao := fakebao common
 testdeps_scenario := scenario common
 testdeps_frontend := frontend common
 testdeps_devmodel := devmodel common
-testdeps_cli := cli frontend scenario fakebao common
+testdeps_cli := cli qemu frontend scenario fakebao common
+testdeps_qemu := qemu common
+testdir_qemu := harness/qemu/tests
 testdir_fakebao := fake-hypervisor/tests
 testdir_common := harness/common/tests
 testdir_scenario := harness/scenario/tests
@@ -78,8 +81,8 @@ $(call lib_of,$(1)): $(call objs_of,$(1))
 endef
 $(foreach c,$(COMPONENTS),$(eval $(call component_lib,$(c))))
 
-$(BAOHARNESS): $(BUILD)/obj/harness/cli/main.o $(call lib_of,cli) $(call lib_of,frontend) \
-		$(call lib_of,scenario) $(call lib_of,fakebao) $(call lib_of,common)
+$(BAOHARNESS): $(BUILD)/obj/harness/cli/main.o $(call lib_of,cli) $(call lib_of,qemu) \
+		$(call lib_of,frontend) $(call lib_of,scenario) $(call lib_of,fakebao) $(call lib_of,common)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The device model: devmodel code + common only, never fakebao.
@@ -107,6 +110,7 @@ scenario-test: all
 # make test: the sanitizer build, then every unit test and every scenario driver.
 test: deps
 	$(MAKE) SAN=1 all unit-test
+	$(MAKE) qemu-image
 	BAOHARNESS_BUILD=$(abspath build/asan) /usr/bin/python3 -m pytest -v -p no:cacheprovider scenarios
 
 demo: deps
@@ -120,5 +124,7 @@ format-check:
 
 clean:
 	rm -rf build
+
+include harness/qemu/qemu.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

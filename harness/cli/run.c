@@ -69,14 +69,6 @@ int run_load(const char *path, struct scn_file *f)
 	return r;
 }
 
-static int64_t run_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* Capabilities the scripted frontend provides to `require`. */
 static const char *const run_scripted_caps[] = {NULL};
 
@@ -105,9 +97,7 @@ static int run_control_step(struct stack *s, const struct scn_step *st, char *wh
 		return 0;
 	}
 	case SCN_REMOUNT:
-		r = scripted_fe_remount(s->fe);
-		if (r)
-			snprintf(why, len, "remount failed: %s", strerror(-r));
+		r = stack_frontend_remount(s, 60000, why, len);
 		return r ? -1 : 0;
 	case SCN_REQUIRE:
 		return 0; /* handled before the file runs */
@@ -120,18 +110,12 @@ static int run_control_step(struct stack *s, const struct scn_step *st, char *wh
 static int run_step(struct stack *s, struct posix_vfs *host, const struct scn_step *st,
 		    const struct run_opts *o, char *why, size_t len)
 {
-	int64_t deadline = run_now_ns() + (int64_t)o->stack.step_timeout_ms * 1000000LL;
-	int r;
-
 	why[0] = '\0';
 	switch (scn_step_side(st)) {
 	case SCN_SIDE_HOST:
 		return scn_exec_step(st, &posix_vfs_ops, host, why, len);
 	case SCN_SIDE_FRONTEND:
-		scripted_fe_set_deadline(s->fe, deadline);
-		r = scn_exec_step(st, &fuse_vfs_ops, s->fe, why, len);
-		scripted_fe_set_deadline(s->fe, 0);
-		return r;
+		return stack_frontend_step(s, st, o->stack.step_timeout_ms, why, len);
 	default:
 		return run_control_step(s, st, why, len);
 	}
@@ -140,8 +124,13 @@ static int run_step(struct stack *s, struct posix_vfs *host, const struct scn_st
 static void run_print_stats(struct stack *s, FILE *out)
 {
 	struct fakebao_stats fs;
-	const struct scripted_fe_stats *es = scripted_fe_stats(s->fe);
+	const struct scripted_fe_stats *es;
 
+	if (!s->fb) {
+		fprintf(out, "# stats: mmio_traps=0 (QEMU's own virtio-mmio device: nothing is trapped)\n");
+		return;
+	}
+	es = scripted_fe_stats(s->fe);
 	fakebao_get_stats(s->fb, &fs);
 	fprintf(out, "# stats: mmio_traps=%llu mmio_to_devmodel=%llu ioeventfd_kicks=%llu "
 		     "irqs_injected=%llu trap_timeouts=%llu\n",

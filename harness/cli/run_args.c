@@ -11,7 +11,7 @@
 
 static void run_usage(FILE *f)
 {
-	fprintf(f, "usage: baoharness run [--frontend scripted] [--share DIR] [--keep] [--stats]\n"
+	fprintf(f, "usage: baoharness run [--frontend scripted|qemu-native] [--share DIR] [--keep] [--stats]\n"
 		   "                      [--step-timeout S] [--wait adaptive|block|poll] [-v] FILE.scn...\n");
 }
 
@@ -44,9 +44,13 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "scripted")) {
+			if (!strcmp(optarg, "scripted")) {
+				o->stack.frontend = STACK_FE_SCRIPTED;
+			} else if (!strcmp(optarg, "qemu-native")) {
+				o->stack.frontend = STACK_FE_QEMU_NATIVE;
+			} else {
 				fprintf(stderr, "baoharness run: frontend '%s' is not available in this build "
-						"(available: scripted)\n", optarg);
+						"(available: scripted, qemu-native)\n", optarg);
 				return -EINVAL;
 			}
 			break;

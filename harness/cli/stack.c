@@ -16,6 +16,8 @@
 #include "log.h"
 #include "proc.h"
 #include "rmtree.h"
+#include "posix_vfs.h"
+#include "scn.h"
 #include "stack.h"
 
 #define VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd"
@@ -228,6 +230,87 @@ static int stack_make_dirs(struct stack *s, const struct stack_opts *o)
 	return chmod(s->share, 0755) < 0 ? -errno : 0;
 }
 
+static int64_t stack_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The guest image lives in build/qemu whichever build (build/, build/asan/) runs. */
+static int stack_qemu_image_dir(char *buf, size_t len)
+{
+	const char *env = getenv("BAOHARNESS_QEMU_IMAGE_DIR");
+	const char *cands[] = {"qemu", "../qemu"};
+	char dir[PATH_MAX];
+
+	if (env && *env) {
+		snprintf(buf, len, "%s", env);
+		return 0;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		char img[PATH_MAX + 32];
+
+		if (stack_sibling_path(cands[i], dir, sizeof(dir)))
+			continue;
+		snprintf(img, sizeof(img), "%s/initramfs.cpio.gz", dir);
+		if (access(img, R_OK) == 0) {
+			snprintf(buf, len, "%s", dir);
+			return 0;
+		}
+	}
+	log_err("the QEMU guest image (initramfs.cpio.gz, Image) is missing next to this program: "
+		"run make qemu-image (or set BAOHARNESS_QEMU_IMAGE_DIR)");
+	return STACK_ENV_MISSING;
+}
+
+static int stack_start_qemu_native(struct stack *s, const struct stack_opts *o)
+{
+	char image_dir[PATH_MAX], sock[PATH_MAX + 16];
+	struct qemu_fe_opts qo = {.mode = "native", .vhost_socket = sock, .image_dir = image_dir,
+				  .workdir = s->rundir, .boot_timeout_ms = 60000,
+				  .verbose = o->verbose > 1};
+	int r = stack_qemu_image_dir(image_dir, sizeof(image_dir));
+
+	if (r)
+		return r;
+	snprintf(sock, sizeof(sock), "%s/Fs0.sock", s->rundir);
+	r = qemu_fe_start(&qo, &s->qfe);
+	if (r == -ENOENT)
+		return STACK_ENV_MISSING;
+	if (r)
+		log_err("QEMU frontend (native) did not come up: %s", strerror(-r));
+	return r;
+}
+
+int stack_frontend_step(struct stack *s, const struct scn_step *st, int timeout_ms, char *why,
+			size_t len)
+{
+	int r;
+
+	if (s->qfe) {
+		r = qemu_fe_step(s->qfe, st->line, st->text, timeout_ms, why, len);
+		return r;
+	}
+	scripted_fe_set_deadline(s->fe, stack_now_ns() + (int64_t)timeout_ms * 1000000LL);
+	r = scn_exec_step(st, &fuse_vfs_ops, s->fe, why, len);
+	scripted_fe_set_deadline(s->fe, 0);
+	return r;
+}
+
+int stack_frontend_remount(struct stack *s, int timeout_ms, char *why, size_t len)
+{
+	int r;
+
+	if (s->qfe)
+		return qemu_fe_remount(s->qfe, timeout_ms, why, len);
+	r = scripted_fe_remount(s->fe);
+	if (r)
+		snprintf(why, len, "remount failed: %s", strerror(-r));
+	return r;
+}
+
 int stack_start(struct stack *s, const struct stack_opts *o)
 {
 	struct scripted_fe_opts fo = {
@@ -243,6 +326,10 @@ int stack_start(struct stack *s, const struct stack_opts *o)
 	r = stack_make_dirs(s, o);
 	if (!r)
 		r = stack_start_virtiofsd(s);
+	if (!r && o->frontend == STACK_FE_QEMU_NATIVE) {
+		r = stack_start_qemu_native(s, o);
+		goto out;
+	}
 	if (!r)
 		r = stack_start_fakebao(s, o);
 	if (!r)
@@ -257,6 +344,7 @@ int stack_start(struct stack *s, const struct stack_opts *o)
 		if (r)
 			log_err("frontend could not mount the share through the device: %s", strerror(-r));
 	}
+out:
 	if (r) {
 		char why[256];
 
@@ -320,6 +408,10 @@ void stack_stop(struct stack *s)
 	if (s->fe) {
 		scripted_fe_close(s->fe);
 		s->fe = NULL;
+	}
+	if (s->qfe) {
+		qemu_fe_stop(s->qfe);
+		s->qfe = NULL;
 	}
 	if (s->dm_pid > 0) {
 		proc_stop(s->dm_pid, SIGTERM, 3000);

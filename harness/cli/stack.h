@@ -9,6 +9,7 @@
 
 #include "fakebao.h"
 #include "guest_bus.h"
+#include "qemu_fe.h"
 #include "scripted_fe.h"
 
 #define STACK_MMIO_BASE 0xa003e00ULL
@@ -17,7 +18,13 @@
 /* stack_start's result when the machine lacks something (exit status 3). */
 #define STACK_ENV_MISSING (-10000)
 
+enum stack_frontend {
+	STACK_FE_SCRIPTED,    /* our C frontend, through fakebao and the device model */
+	STACK_FE_QEMU_NATIVE, /* Linux under QEMU with QEMU's own vhost-user-fs-device (baseline) */
+};
+
 struct stack_opts {
+	enum stack_frontend frontend;
 	const char *share; /* NULL: a fresh temporary directory */
 	int keep;	   /* keep the run directory (and a temporary share) */
 	int verbose;
@@ -36,6 +43,7 @@ struct stack {
 	struct fakebao *fb;
 	struct guest_bus bus;
 	struct scripted_fe *fe;
+	struct qemu_fe *qfe; /* QEMU frontends */
 };
 
 /* Bring the whole stack up and mount (FUSE_INIT). On failure everything started is stopped
@@ -47,6 +55,13 @@ void stack_stop(struct stack *s);
 void stack_health(struct stack *s, char *buf, size_t len);
 /* Print the last lines of virtiofsd's log to stderr. */
 void stack_print_vfsd_log(const struct stack *s, int lines);
+/* Run one frontend step (scenario line text) on whichever frontend the stack has, with a
+ * deadline of timeout_ms. 0 pass; nonzero fail with why. */
+struct scn_step;
+int stack_frontend_step(struct stack *s, const struct scn_step *st, int timeout_ms, char *why,
+			size_t len);
+/* `remount` on the stack's frontend. 0 or nonzero with why. */
+int stack_frontend_remount(struct stack *s, int timeout_ms, char *why, size_t len);
 /* Path of the program next to this executable (bao-virtio-dm, libfakebao-preload.so). */
 int stack_sibling_path(const char *name, char *buf, size_t len);
 

@@ -1,0 +1,75 @@
+/* bench.h - shared pieces of the benchmark: clocks, latency samples with percentiles, one
+ * "path" (emulated Bao stack, direct vhost-user, host directory) and the metric list. */
+#ifndef HARNESS_BENCH_H
+#define HARNESS_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fakebao.h"
+#include "fuse_client.h"
+
+#define BENCH_MAX_SAMPLES (1u << 20)
+#define BENCH_MAX_METRICS 160
+
+int64_t bench_now_ns(void);
+
+/* Latency samples (ns) of one run; the array is owned by the struct. */
+struct bench_lat {
+	uint64_t *ns;
+	size_t n, cap;
+};
+int bench_lat_init(struct bench_lat *l);
+void bench_lat_free(struct bench_lat *l);
+static inline void bench_lat_add(struct bench_lat *l, uint64_t ns)
+{
+	if (l->n < l->cap)
+		l->ns[l->n++] = ns;
+}
+/* Percentile p (0..100) in microseconds; sorts the samples. 0 when empty. */
+double bench_lat_pct_us(struct bench_lat *l, double p);
+
+/* Median of n doubles (n <= 16; the array is sorted in place). */
+double bench_median(double *v, size_t n);
+
+/* Where a workload runs and how its cost is counted. traps: fakebao trapped accesses;
+ * kicks: queue notifications (fakebao ioeventfd or the direct kick eventfd); bus: accesses
+ * the frontend made on its guest_bus (direct mode answers them in-process). */
+struct bench_counts {
+	uint64_t traps, kicks, irqs, bus;
+};
+struct bench_direct;
+struct bench_path {
+	const char *name; /* "emulated", "direct", "host" */
+	struct fuse_client *fc; /* NULL for host */
+	struct fakebao *fb;	/* emulated only */
+	struct bench_direct *d; /* direct only */
+	char share[4096];	/* the directory the server exports (host: the directory used) */
+};
+void bench_path_counts(const struct bench_path *p, struct bench_counts *c);
+
+/* One result row. ratio = value / baseline_value (0 when no baseline). */
+struct bench_metric {
+	char name[64];
+	double value;
+	char unit[16];
+	char baseline_name[64];
+	double baseline_value;
+	double ratio;
+	char path[16];
+	struct bench_counts counts; /* per-op averages x1000 are derived when writing */
+	uint64_t ops;
+};
+struct bench_report {
+	struct bench_metric m[BENCH_MAX_METRICS];
+	size_t n;
+};
+/* Add (or replace) a metric; returns it so counts can be attached. Baselines are linked by
+ * bench_report_link once all values are known. */
+struct bench_metric *bench_report_add(struct bench_report *r, const char *name, double value,
+				      const char *unit, const char *path);
+struct bench_metric *bench_report_get(struct bench_report *r, const char *name);
+/* Set m's baseline to the metric named base (value copied, ratio computed). */
+void bench_report_link(struct bench_report *r, const char *name, const char *base);
+
+#endif
