@@ -45,6 +45,9 @@ struct bench_path {
 	struct fakebao *fb;	/* emulated only */
 	struct bench_direct *d; /* direct only */
 	char share[4096];	/* the directory the server exports (host: the directory used) */
+	/* set by bench_fuse_prepare: the 4 KiB READ and WRITE files, opened */
+	uint64_t r_node, r_fh, w_node, w_fh;
+	int dir_fd, r_fd, w_fd; /* host only */
 };
 void bench_path_counts(const struct bench_path *p, struct bench_counts *c);
 

@@ -1,0 +1,84 @@
+/* el2.h - the EL2 stub's internal interface: system-register and MMIO accessors, the saved
+ * guest register frame, and the functions each stub file provides. */
+#ifndef EL2_H
+#define EL2_H
+
+#include <stdint.h>
+
+#include "el2_mailbox.h"
+
+#define sysreg_read(r)                                                                     \
+	({                                                                                 \
+		uint64_t v_;                                                               \
+		__asm__ volatile("mrs %0, " #r : "=r"(v_));                                \
+		v_;                                                                        \
+	})
+#define sysreg_write(r, v) __asm__ volatile("msr " #r ", %0" ::"r"((uint64_t)(v)) : "memory")
+#define isb() __asm__ volatile("isb" ::: "memory")
+#define dsb_sy() __asm__ volatile("dsb sy" ::: "memory")
+#define wfi() __asm__ volatile("dsb sy\n\twfi" ::: "memory")
+
+static inline uint32_t mmio_read32(uint64_t a)
+{
+	return *(volatile uint32_t *)a;
+}
+
+static inline void mmio_write32(uint64_t a, uint32_t v)
+{
+	*(volatile uint32_t *)a = v;
+}
+
+/* QEMU virt, highmem=off (hw/arm/virt.c memmap). */
+#define EL2_GICD_BASE 0x08000000ULL
+#define EL2_GICR_SGI_BASE (0x080a0000ULL + 0x10000) /* CPU 0's SGI/PPI frame */
+#define EL2_UART_BASE 0x09000000ULL
+
+/* Interrupts the stub owns: its own hypervisor timer and the GIC maintenance interrupt. */
+#define EL2_INTID_MAINT 25
+#define EL2_INTID_CNTHP 26
+
+/* Guest registers x0..x30 as the vectors saved them (start.S). */
+struct el2_frame {
+	uint64_t x[31];
+	uint64_t pad;
+};
+
+/* Vector numbers passed by start.S. */
+#define EL2_VEC_LOWER_SYNC 8
+#define EL2_VEC_LOWER_IRQ 9
+
+extern volatile struct el2_mailbox *const el2_mb;
+
+/* el2_main.c */
+void el2_puts(const char *s);
+void el2_puthex(uint64_t v);
+void el2_panic(const char *msg) __attribute__((noreturn));
+void el2_enter_guest(uint64_t entry, uint64_t dtb) __attribute__((noreturn));
+
+/* el2_s2.c: build the stage-2 tables and turn translation on (HCR_EL2.VM set by caller). */
+void el2_s2_init(uint64_t window_pa, uint64_t window_ipa, uint64_t window_size);
+
+/* el2_trap.c: every exception from the guest (and stub bugs). */
+void el2_exception(struct el2_frame *f, uint64_t vec);
+
+/* el2_gic.c: physical interrupts, list registers, virtual injection. */
+void el2_gic_init(void);
+void el2_gic_irq(void);		  /* a physical IRQ reached EL2 */
+void el2_gic_flush(void);	  /* virtio interrupt from the host + queued ones into LRs */
+int el2_gic_guest_has_pending(void); /* a virtual interrupt waits for the guest */
+
+/* el2_tick.c: the CNTHP poll tick and the activity window that picks its period. */
+void el2_tick_init(void);
+uint64_t el2_tick_now(void);		  /* CNTPCT */
+uint64_t el2_tick_us(uint64_t us);	  /* microseconds to counter ticks */
+void el2_tick_note_activity(void);	  /* I/O now: short ticks for active_hold_us */
+void el2_tick_arm(void);		  /* next tick at now + period */
+void el2_tick_arm_in(uint64_t us);	  /* next tick at now + us */
+int el2_tick_fired(void);		  /* CNTHP condition met (ISTATUS) */
+
+/* el2_mbox.c: forward one trapped access to the host and wait (bounded). */
+int el2_mbox_forward(uint64_t addr, unsigned int op, unsigned int width, uint64_t *value);
+int el2_mbox_irq_pending(void);
+void el2_mbox_irq_consume(void);
+
+#endif

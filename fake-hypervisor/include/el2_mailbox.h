@@ -1,0 +1,114 @@
+/* el2_mailbox.h - the ABI between the EL2 trap stub (fake-hypervisor/el2, running inside QEMU)
+ * and its host-side server (el2_host.c): one 4 KiB page of QEMU's node-0 RAM that both map,
+ * plus the fixed physical memory map both sides (and the QEMU command line) agree on.
+ * Freestanding: compiles for the stub (no libc) and the host alike. */
+#ifndef EL2_MAILBOX_H
+#define EL2_MAILBOX_H
+
+#include <stdint.h>
+
+/* Physical memory map under `-machine virt,highmem=off` with two NUMA nodes:
+ * node 0 = EL2_RAM0_SIZE of stub RAM at 0x40000000 (a share=on file holding the mailbox),
+ * node 1 = the guest's whole RAM = the shared window (its own share=on file, offset 0 = IPA
+ * EL2_WINDOW_IPA). QEMU writes its own DTB at the base of node 0: keep clear of the first MiB. */
+#define EL2_RAM0_PA 0x40000000ULL
+#define EL2_RAM0_SIZE 0x01000000ULL /* 16 MiB */
+#define EL2_STUB_PA 0x40200000ULL   /* link address of the stub (ELF -kernel) */
+#define EL2_MAILBOX_OFF 0x00f00000ULL /* offset of the mailbox page in the node-0 file */
+#define EL2_MAILBOX_PA (EL2_RAM0_PA + EL2_MAILBOX_OFF)
+#define EL2_MAILBOX_SIZE 0x1000ULL
+#define EL2_WINDOW_PA (EL2_RAM0_PA + EL2_RAM0_SIZE)
+#define EL2_WINDOW_IPA 0x10000000ULL
+#define EL2_WINDOW_MIN 0x08000000ULL /* 128 MiB: kernel + initramfs + room */
+#define EL2_WINDOW_MAX 0x30000000ULL /* IPA 0x10000000..0x40000000: stage-2 L1 entry 0 only */
+/* Where the host loads the guest's pieces, as offsets into the window (2 MiB aligned kernel). */
+#define EL2_WIN_DTB_OFF 0x00100000ULL
+#define EL2_WIN_KERNEL_OFF 0x00200000ULL
+#define EL2_WIN_INITRD_OFF 0x04000000ULL
+#define EL2_WIN_INITRD_MAX 0x02000000ULL /* initramfs at most 32 MiB */
+
+/* The frontend's virtio-mmio device (Bao demo-3) and its interrupt (SPI 47, edge). */
+#define EL2_MMIO_BASE 0x0a003e00ULL
+#define EL2_MMIO_SIZE 0x200ULL
+#define EL2_VIRTIO_INTID 79
+
+#define EL2_MB_MAGIC 0x4c45324d4f41425fULL /* "_BAOM2EL" */
+#define EL2_MB_VERSION 1
+
+/* Stub states (el2_mailbox.state), written by the stub. */
+enum el2_mb_state {
+	EL2_ST_OFF = 0,	    /* not started (host zeroed the page) */
+	EL2_ST_BOOTING = 1, /* stub running its set-up */
+	EL2_ST_GUEST = 2,   /* guest Linux entered */
+	EL2_ST_PANIC = 3,   /* stub stopped: see panic_* and panic_msg */
+};
+
+/* Request ops: Bao's BAO_IO_WRITE / BAO_IO_READ values. */
+#define EL2_OP_WRITE 0
+#define EL2_OP_READ 1
+
+/* Fields are grouped by writer, each group on its own 64-byte line. Sequence protocol:
+ * stub fills addr/op/value/width then store-release req_seq = n; host load-acquires req_seq,
+ * serves, writes resp_value/resp_status then store-release resp_seq = n; the stub waits with
+ * load-acquire for resp_seq == n. Interrupts: host increments irq_seq (release) per interrupt
+ * the device raised; the stub injects when irq_done != irq_seq and sets irq_done = irq_seq. */
+struct el2_mailbox {
+	/* Line 0-1: configuration, host-written before QEMU starts, read-only afterwards. */
+	uint64_t magic;
+	uint32_t version;
+	uint32_t tick_active_us; /* stub's poll tick while I/O is recent (0 = 50) */
+	uint64_t window_pa;	 /* EL2_WINDOW_PA */
+	uint64_t window_ipa;	 /* EL2_WINDOW_IPA */
+	uint64_t window_size;
+	uint64_t kernel_ipa; /* guest entry (Image start) */
+	uint64_t dtb_ipa;
+	uint32_t tick_idle_us;	 /* stub's poll tick otherwise (0 = 1000) */
+	uint32_t active_hold_us; /* how long after I/O the active tick stays (0 = 20000) */
+	uint32_t resp_timeout_ms; /* stub's bound on one forwarded access (0 = 5000) */
+	uint32_t pad0[3];
+	uint64_t pad1[6];
+
+	/* Line 2: request, stub-written. */
+	uint64_t req_seq;
+	uint64_t req_addr;
+	uint64_t req_op;
+	uint64_t req_value;
+	uint64_t req_width;
+	uint64_t pad2[3];
+
+	/* Line 3: response and interrupts, host-written. */
+	uint64_t resp_seq;
+	uint64_t resp_value;
+	int64_t resp_status; /* 0 or -errno from fakebao (the stub then reads all-ones) */
+	uint64_t irq_seq;
+	uint64_t host_stop; /* host going away: the stub stops waiting for responses */
+	uint64_t pad3[3];
+
+	/* Line 4-5: stub status and counters, stub-written. */
+	uint64_t state; /* enum el2_mb_state */
+	uint64_t irq_done;
+	uint64_t n_traps;      /* stage-2 data aborts forwarded */
+	uint64_t n_wfi;	       /* guest WFIs trapped */
+	uint64_t n_ticks;      /* CNTHP ticks taken */
+	uint64_t n_inject;     /* virtio interrupts put in a list register */
+	uint64_t n_phys_irqs;  /* guest physical interrupts passed through */
+	uint64_t n_lr_full;    /* passes that found no free list register */
+	uint64_t n_smc;
+	uint64_t n_resp_timeouts;
+	uint64_t pad4[6];
+
+	/* Line 6+: panic report, stub-written once. */
+	uint64_t panic_esr;
+	uint64_t panic_elr;
+	uint64_t panic_far;
+	uint64_t panic_hpfar;
+	char panic_msg[96];
+};
+
+/* The page must hold it; stub and host must agree on offsets (checked by both). */
+_Static_assert(sizeof(struct el2_mailbox) <= EL2_MAILBOX_SIZE, "mailbox larger than its page");
+_Static_assert(__builtin_offsetof(struct el2_mailbox, req_seq) == 128, "mailbox layout");
+_Static_assert(__builtin_offsetof(struct el2_mailbox, resp_seq) == 192, "mailbox layout");
+_Static_assert(__builtin_offsetof(struct el2_mailbox, state) == 256, "mailbox layout");
+
+#endif

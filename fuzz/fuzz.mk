@@ -1,0 +1,87 @@
+# fuzz.mk - fuzzing (included at the end of the top Makefile): libFuzzer and AFL++ builds of
+# fuzz/targets/fuzz_*.c over the project's pure parsers, compiled directly with clang into
+# $(BUILD)/fuzz; seed corpora, regression replay, smoke runs, campaigns. See fuzz/README.md.
+
+FUZZ_CC ?= clang
+AFL_CC ?= $(firstword $(shell command -v afl-clang-fast afl-clang-lto 2>/dev/null))
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_SMOKE_SECS ?= 20
+FUZZ_STACK_SECS ?= 60
+TIME ?= 60
+
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := -O1 -g $(CSTD) $(WARN) $(INCS) -Ifuzz/targets -MMD -MP
+FUZZ_TARGETS := $(patsubst fuzz/targets/fuzz_%.c,%,$(wildcard fuzz/targets/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+
+# The project code the targets exercise: pure parsers and the register file, nothing that
+# spawns or maps. One clang archive per build flavour; the linker takes what a target needs.
+FUZZ_PROJ_SRCS := harness/common/log.c $(filter-out %/main.c,$(wildcard harness/scenario/*.c)) \
+	harness/frontend/fuse_msg.c harness/frontend/vq_dev.c \
+	$(addprefix harness/devmodel/,dm_config.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
+		virtio_mmio_rings.c dm_dispatch.c) \
+	fake-hypervisor/src/remio.c fake-hypervisor/src/fakebao_ctl_msg.c
+
+# --- libFuzzer -------------------------------------------------------------------------------
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/libproj.a: $(FUZZ_PROJ_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz/targets/fuzz_%.o $(FUZZ_DIR)/libproj.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpthread
+
+# --- AFL++ (same sources, afl-clang-fast, fuzz/afl_driver.c as main) --------------------------
+$(FUZZ_DIR)/afl/obj/%.o: %.c
+	@test -n "$(AFL_CC)" || { echo "fuzz: afl-clang-fast not found: make fuzz-deps" >&2; exit 3; }
+	@mkdir -p $(dir $@)
+	$(AFL_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -c $< -o $@
+
+$(FUZZ_DIR)/afl/libproj.a: $(FUZZ_PROJ_SRCS:%.c=$(FUZZ_DIR)/afl/obj/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/afl/fuzz_%: $(FUZZ_DIR)/afl/obj/fuzz/targets/fuzz_%.o $(FUZZ_DIR)/afl/obj/fuzz/afl_driver.o \
+		$(FUZZ_DIR)/afl/libproj.a
+	$(AFL_CC) $(FUZZ_SAN) -o $@ $^ -lpthread
+
+# --- corpus generator (plain clang, no sanitizers) ---------------------------------------------
+FUZZ_GEN_SRCS := fuzz/gen/gen_corpus.c fuzz/gen/gen_vq.c harness/frontend/fuse_msg.c \
+	harness/devmodel/vhost_user_msg.c harness/common/log.c
+$(FUZZ_DIR)/gen_corpus: $(FUZZ_GEN_SRCS) $(wildcard fuzz/gen/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -O1 -g $(CSTD) $(WARN) $(INCS) -Ifuzz/gen -o $@ $(FUZZ_GEN_SRCS)
+
+.PHONY: fuzz-build fuzz-deps fuzz-corpus fuzz-regress fuzz-smoke fuzz fuzz-afl
+fuzz-build: $(FUZZ_BINS)
+
+fuzz-deps:
+	@fuzz/scripts/deps.sh
+
+# Regenerate the committed seed corpora from valid messages and the repository's own files.
+fuzz-corpus: $(FUZZ_DIR)/gen_corpus
+	$(FUZZ_DIR)/gen_corpus fuzz/corpus
+
+# Replay every regression input and the whole corpus through every target, once each.
+fuzz-regress: $(FUZZ_BINS)
+	@fuzz/scripts/regress.sh $(FUZZ_DIR) $(FUZZ_TARGETS)
+
+# Every target for FUZZ_SMOKE_SECS, then the whole-stack fuzzer for FUZZ_STACK_SECS; fails on a crash.
+fuzz-smoke: $(FUZZ_BINS) all
+	@fuzz/scripts/smoke.sh $(FUZZ_DIR) $(FUZZ_SMOKE_SECS) $(FUZZ_TARGETS)
+	$(BUILD)/baoharness fuzz fuse-requests --time $(FUZZ_STACK_SECS) --seed 1
+
+# make fuzz TARGET=x TIME=S: a campaign with progress, results in results/fuzz/<x>.json.
+# TARGET=fuse-requests runs the whole-stack fuzzer instead.
+fuzz: $(if $(filter fuse-requests,$(TARGET)),all,$(FUZZ_DIR)/fuzz_$(TARGET))
+	@test -n "$(TARGET)" || { echo "usage: make fuzz TARGET=<$(FUZZ_TARGETS) fuse-requests> [TIME=S]" >&2; exit 2; }
+	@if [ "$(TARGET)" = fuse-requests ]; then \
+		$(BUILD)/baoharness fuzz fuse-requests --time $(TIME); \
+	else fuzz/scripts/campaign.sh $(FUZZ_DIR) $(TARGET) $(TIME) results/fuzz; fi
+
+# make fuzz-afl TARGET=x [TIME=S]: build the AFL++ binary and run afl-fuzz on the seed corpus.
+fuzz-afl: $(FUZZ_DIR)/afl/fuzz_$(TARGET)
+	@fuzz/scripts/afl.sh $(FUZZ_DIR) $(TARGET) $(TIME)
+
+-include $(shell find $(FUZZ_DIR) -name '*.d' 2>/dev/null)
