@@ -1,6 +1,7 @@
 /* fuzz_fuse_reply.c - libFuzzer target: FUSE replies as the driver validates them
  * (fuse_msg_decode_reply) and READDIR bodies walked with fuse_msg_dirent_next. Input: a
  * 16-byte preamble (opcode, expected unique, used length, max body) then the reply bytes. */
+#include <errno.h>
 #include <string.h>
 
 #include "fuse_msg.h"

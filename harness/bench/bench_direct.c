@@ -87,7 +87,7 @@ static int bench_direct_wait_irq(void *ctx, int timeout_ms)
 static int bench_direct_spawn(struct bench_direct *d, const char *share, const char *rundir,
 			      char *sock, size_t len)
 {
-	char sock_arg[4200], src_arg[4200], logp[4200];
+	char sock_arg[4400], src_arg[4400], logp[4400];
 	char *argv[] = {BENCH_VIRTIOFSD, sock_arg, "-o", src_arg, "-o", "cache=none", NULL};
 	char *unset[] = {"LD_PRELOAD", NULL};
 	int fd;

@@ -151,6 +151,32 @@ static int stack_start_fakebao(struct stack *s, const struct stack_opts *o)
 	return r;
 }
 
+/* BAOHARNESS_DM_WRAPPER="strace -f -o F" runs the device model under a tracer (words split on
+ * spaces), so a trace can show it using Bao's UAPI exactly as it would on Bao. */
+static pid_t stack_spawn_wrapped(char *argv[], char *env[])
+{
+	const char *w = getenv("BAOHARNESS_DM_WRAPPER");
+	char *words[32], *all[40], *copy, *save = NULL;
+	size_t n = 0;
+	pid_t pid;
+
+	if (!w || !*w)
+		return proc_spawn(argv, env, NULL, -1);
+	copy = strdup(w);
+	if (!copy)
+		return -ENOMEM;
+	for (char *t = strtok_r(copy, " ", &save); t && n < 31; t = strtok_r(NULL, " ", &save))
+		words[n++] = t;
+	for (size_t i = 0; i < n; i++)
+		all[i] = words[i];
+	for (size_t i = 0; argv[i] && n < 39; i++)
+		all[n++] = argv[i];
+	all[n] = NULL;
+	pid = proc_spawn(all, env, NULL, -1);
+	free(copy);
+	return pid;
+}
+
 static int stack_start_devmodel(struct stack *s, const struct stack_opts *o)
 {
 	char dm[PATH_MAX], preload[PATH_MAX], config[PATH_MAX + 32];
@@ -176,7 +202,7 @@ static int stack_start_devmodel(struct stack *s, const struct stack_opts *o)
 	snprintf(env_preload, sizeof(env_preload), "LD_PRELOAD=%s", preload);
 #endif
 	snprintf(env_sock, sizeof(env_sock), "%s=%s/fakebao.sock", FAKEBAO_SOCKET_ENV, s->rundir);
-	s->dm_pid = proc_spawn(argv, env, NULL, -1);
+	s->dm_pid = stack_spawn_wrapped(argv, env);
 	if (s->dm_pid < 0) {
 		r = s->dm_pid;
 		s->dm_pid = 0;

@@ -1,0 +1,110 @@
+/* el2_main.c - the EL2 stub's set-up: check the host's mailbox configuration, build stage-2,
+ * prepare the GIC and the hypervisor timer, configure EL2 traps and enter Linux at EL1. */
+#include "el2.h"
+
+volatile struct el2_mailbox *const el2_mb = (volatile struct el2_mailbox *)EL2_MAILBOX_PA;
+
+#define PL011_DR 0x00
+#define PL011_FR 0x18
+#define PL011_FR_TXFF (1u << 5)
+
+#define HCR_VM (1ULL << 0)
+#define HCR_FMO (1ULL << 3)
+#define HCR_IMO (1ULL << 4)
+#define HCR_AMO (1ULL << 5)
+#define HCR_TWI (1ULL << 13)
+#define HCR_TSC (1ULL << 19)
+#define HCR_RW (1ULL << 31)
+
+#define PSCI_SYSTEM_OFF 0x84000008ULL
+
+static void el2_putc(char c)
+{
+	for (int i = 0; i < 100000 && (mmio_read32(EL2_UART_BASE + PL011_FR) & PL011_FR_TXFF); i++)
+		;
+	mmio_write32(EL2_UART_BASE + PL011_DR, (uint32_t)(unsigned char)c);
+}
+
+void el2_puts(const char *s)
+{
+	while (*s)
+		el2_putc(*s++);
+}
+
+void el2_puthex(uint64_t v)
+{
+	el2_puts("0x");
+	for (int i = 60; i >= 0; i -= 4)
+		el2_putc("0123456789abcdef"[(v >> i) & 0xf]);
+}
+
+/* Record why in the mailbox (the host reports it), say it on the UART, then power off through
+ * PSCI so QEMU exits instead of hanging the run. */
+void el2_panic(const char *msg)
+{
+	int i;
+
+	el2_mb->panic_esr = sysreg_read(esr_el2);
+	el2_mb->panic_elr = sysreg_read(elr_el2);
+	el2_mb->panic_far = sysreg_read(far_el2);
+	el2_mb->panic_hpfar = sysreg_read(hpfar_el2);
+	for (i = 0; msg[i] && i < (int)sizeof(el2_mb->panic_msg) - 1; i++)
+		el2_mb->panic_msg[i] = msg[i];
+	el2_mb->panic_msg[i] = '\0';
+	__atomic_store_n(&el2_mb->state, EL2_ST_PANIC, __ATOMIC_RELEASE);
+	el2_puts("\r\nbao-el2: PANIC: ");
+	el2_puts(msg);
+	el2_puts(" esr=");
+	el2_puthex(el2_mb->panic_esr);
+	el2_puts(" elr=");
+	el2_puthex(el2_mb->panic_elr);
+	el2_puts(" far=");
+	el2_puthex(el2_mb->panic_far);
+	el2_puts("\r\n");
+	{
+		register uint64_t x0 __asm__("x0") = PSCI_SYSTEM_OFF;
+
+		__asm__ volatile("smc #0" : "+r"(x0)::"x1", "x2", "x3", "memory");
+	}
+	for (;;)
+		wfi();
+}
+
+/* EL2 controls for an AArch64 EL1 guest (values from shared/el2-notes.md). */
+static void el2_setup_regs(void)
+{
+	uint64_t pmcr = sysreg_read(pmcr_el0);
+
+	sysreg_write(cnthctl_el2, 3); /* EL1PCTEN | EL1PCEN: guest reads the counters freely */
+	sysreg_write(cntvoff_el2, 0);
+	sysreg_write(vpidr_el2, sysreg_read(midr_el1));
+	sysreg_write(vmpidr_el2, sysreg_read(mpidr_el1));
+	sysreg_write(cptr_el2, 0x22ff); /* RES1 bits only: no FP/SIMD traps */
+	sysreg_write(hstr_el2, 0);
+	sysreg_write(mdcr_el2, (pmcr >> 11) & 0x1f); /* HPMN = PMCR_EL0.N: all counters to EL1 */
+	sysreg_write(sctlr_el1, 0x30d00800);	     /* guest enters with MMU and caches off */
+	sysreg_write(hcr_el2, HCR_RW | HCR_TSC | HCR_TWI | HCR_IMO | HCR_FMO | HCR_AMO | HCR_VM);
+	isb();
+}
+
+void el2_main(void)
+{
+	uint64_t size = el2_mb->window_size;
+
+	__atomic_store_n(&el2_mb->state, EL2_ST_BOOTING, __ATOMIC_RELEASE);
+	el2_puts("bao-el2: stub at EL2\r\n");
+	if (el2_mb->magic != EL2_MB_MAGIC || el2_mb->version != EL2_MB_VERSION)
+		el2_panic("mailbox not configured by the host (magic/version)");
+	if (el2_mb->window_pa != EL2_WINDOW_PA || el2_mb->window_ipa != EL2_WINDOW_IPA ||
+	    size < EL2_WINDOW_MIN || size > EL2_WINDOW_MAX || (size & 0x1fffff))
+		el2_panic("mailbox window outside the supported layout");
+	if (el2_mb->kernel_ipa - EL2_WINDOW_IPA >= size || el2_mb->dtb_ipa - EL2_WINDOW_IPA >= size)
+		el2_panic("kernel or DTB outside the window");
+	el2_s2_init(el2_mb->window_pa, el2_mb->window_ipa, size);
+	el2_gic_init();
+	el2_tick_init();
+	el2_setup_regs();
+	__atomic_store_n(&el2_mb->state, EL2_ST_GUEST, __ATOMIC_RELEASE);
+	el2_puts("bao-el2: entering Linux at EL1\r\n");
+	el2_enter_guest(el2_mb->kernel_ipa, el2_mb->dtb_ipa);
+}

@@ -1,0 +1,28 @@
+# bench.mk - `make bench`: builds $(BUILD)/bao-bench (harness/bench) beside the device model and
+# preload it starts, then writes results/bench.json, bench.md and bench.png (needs root and
+# /usr/lib/qemu/virtiofsd; gnuplot-nox for the PNG). Included from the top-level Makefile.
+# BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS='--rounds 5 --ms 1000'.
+
+BENCH_BIN := $(BUILD)/bao-bench
+BENCH_SRCS := $(wildcard harness/bench/*.c)
+BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_SRCS))
+BENCH_LIBS := $(call lib_of,cli) $(call lib_of,qemu) $(call lib_of,frontend) \
+	$(call lib_of,scenario) $(call lib_of,fakebao) $(call lib_of,devmodel) $(call lib_of,common)
+BENCH_ARGS ?=
+
+$(BENCH_OBJS): CFLAGS += -Iharness/cli -Iharness/bench
+
+$(BENCH_BIN): $(BENCH_OBJS) $(BENCH_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(BENCH_LIBS) $(LDLIBS)
+
+.PHONY: bench bench-quick bench-build
+bench-build: all $(BENCH_BIN)
+
+bench: bench-build
+	@mkdir -p results
+	$(BENCH_BIN) --out results $(BENCH_ARGS)
+
+# One short round: a smoke test of the whole benchmark (about half a minute).
+bench-quick: bench-build
+	@mkdir -p results
+	$(BENCH_BIN) --out results --quick $(BENCH_ARGS)
