@@ -88,7 +88,8 @@ def test_share_is_used_and_kept(tmp_path):
 
 def test_stats_show_traps_kicks_and_interrupts(tmp_path):
     f = write(tmp_path, "st.scn", "write /a \"x\"\nread /a \"x\"\n")
-    res = run_harness(["run", "--stats", f])
+    # --wait block: every completion is waited for as an interrupt (adaptive may catch it polling).
+    res = run_harness(["run", "--stats", "--wait", "block", f])
     assert res.rc == 0, repr(res)
     m = re.search(r"mmio_traps=(\d+) mmio_to_devmodel=(\d+) ioeventfd_kicks=(\d+) irqs_injected=(\d+)",
                   res.out)

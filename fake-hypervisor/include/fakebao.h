@@ -27,6 +27,10 @@ struct fakebao_config {
 	const char *socket_path; /* where to listen for device models (required) */
 	int trap_timeout_ms;	 /* bound on one trapped access; 0 = 30000 */
 	int spin_us;		 /* poll this long for a completion before sleeping; -1 = never */
+	/* After the device model of a dm_id disconnects, a new request waits this long for a
+	 * new one to attach (a restart window) before failing with -ENODEV; 0 = 500, -1 = no
+	 * wait. Requests to a dm_id no device model ever attached to wait the trap timeout. */
+	int dm_lost_grace_ms;
 };
 
 struct fakebao_stats {
@@ -35,6 +39,9 @@ struct fakebao_stats {
 	uint64_t ioeventfd_kicks;  /* writes completed by an ioeventfd */
 	uint64_t irqs_injected;	   /* interrupts delivered to the frontend */
 	uint64_t trap_timeouts;
+	uint64_t dm_lost_failures; /* accesses failed with -ENODEV: their device model was gone */
+	uint64_t irqs_dropped;	   /* interrupts lost on purpose (fakebao_set_irq_faults) */
+	uint64_t irqs_delayed;	   /* interrupts delivered late on purpose */
 	uint64_t mmio_reads[FAKEBAO_MMIO_STAT_REGS];  /* by (addr - region base) / 4 */
 	uint64_t mmio_writes[FAKEBAO_MMIO_STAT_REGS];
 };
@@ -69,5 +76,15 @@ int fakebao_window_fd(const struct fakebao *fb);
 int fakebao_dm_connected(struct fakebao *fb);
 void fakebao_set_trap_timeout(struct fakebao *fb, int timeout_ms);
 void fakebao_get_stats(struct fakebao *fb, struct fakebao_stats *out);
+
+/* Fault injection (fakebao_fault.c). The next drop_n interrupts are consumed and lost; each
+ * later one becomes visible to fakebao_wait_irq delay_ms after it was raised (interrupts
+ * raised meanwhile merge into it, as on an edge-triggered line). delay_ms 0 ends the delay
+ * and releases a pending late interrupt at once. Call from the vCPU's thread. */
+void fakebao_set_irq_faults(struct fakebao *fb, int drop_n, int delay_ms);
+/* 1 when the device model of dm_id disconnected and none has attached since. */
+int fakebao_dm_lost(struct fakebao *fb, uint32_t dm_id);
+/* The virtio-mmio v2 register at offset (0..0x1ff), e.g. "Status"; "Config" from 0x100. */
+const char *fakebao_reg_name(uint64_t offset);
 
 #endif

@@ -132,6 +132,7 @@ static int fakebao_ctl_handle(struct fakebao *fb, int client, struct fakebao_ctl
 		m->u.info.irq = fb->cfg.irq;
 		m->u.info.fd = -1;
 		*reply_fd = fb->window_fd;
+		fakebao_dm_attached(fb, client, m->dm_id);
 		break;
 	case FAKEBAO_CTL_DOORBELL:
 		*reply_fd = fb->doorbell[m->dm_id];
@@ -155,6 +156,7 @@ static void fakebao_ctl_close_client(struct fakebao *fb, int idx)
 {
 	pthread_mutex_lock(&fb->lock);
 	fakebao_ctl_drop_client(fb, idx);
+	fakebao_dm_detached(fb, idx);
 	close(fb->clients[idx]);
 	fb->clients[idx] = -1;
 	pthread_mutex_unlock(&fb->lock);
@@ -201,6 +203,7 @@ static void fakebao_ctl_accept(struct fakebao *fb)
 	for (int i = 0; i < FAKEBAO_MAX_CLIENTS; i++) {
 		if (fb->clients[i] < 0) {
 			fb->clients[i] = c;
+			fb->client_dm[i] = -1;
 			c = -1;
 			log_info("fakebao: device model connected as connection %d", i);
 			break;

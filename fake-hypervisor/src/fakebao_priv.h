@@ -36,6 +36,13 @@ struct fakebao_irqfd {
 	uint32_t dm_id;
 };
 
+/* What fakebao knows of the device model serving a dm_id (see fakebao_dm_lost in fakebao.c). */
+enum fakebao_dm_state {
+	FAKEBAO_DM_NEVER,    /* none has attached yet: requests queue up to the trap timeout */
+	FAKEBAO_DM_ATTACHED, /* a connected device model did DM_GET_INFO for this id */
+	FAKEBAO_DM_LOST,     /* it disconnected: waiters fail at once, new requests wait a grace */
+};
+
 struct fakebao {
 	struct fakebao_config cfg;
 	char socket_path[108];
@@ -56,9 +63,19 @@ struct fakebao {
 	struct fakebao_ioeventfd ioeventfds[FAKEBAO_MAX_IOEVENTFDS];
 	struct fakebao_irqfd irqfds[FAKEBAO_MAX_IRQFDS];
 	int clients[FAKEBAO_MAX_CLIENTS]; /* connected device-model sockets, -1 free */
+	int client_dm[FAKEBAO_MAX_CLIENTS]; /* dm_id a client asked DM_GET_INFO for, -1 none */
+	enum fakebao_dm_state dm_state[FAKEBAO_MAX_DMS];
+	int pending_dm[FAKEBAO_MAX_VCPUS]; /* dm_id of the vCPU's outstanding request, -1 none */
+	_Atomic int vcpu_abort[FAKEBAO_MAX_VCPUS]; /* -errno: fail the outstanding request now */
 	uint64_t seq[FAKEBAO_MAX_VCPUS];
 
+	/* Interrupt faults (fakebao_set_irq_faults), used by fakebao_wait_irq's caller only. */
+	_Atomic int irq_drop;	  /* interrupts still to lose */
+	_Atomic int irq_delay_ms; /* delivery delay of each interrupt */
+	int64_t irq_due_ns;	  /* a delayed interrupt becomes visible then; 0 = none */
+
 	_Atomic int trap_timeout_ms;
+	int dm_lost_grace_ms; /* resolved cfg.dm_lost_grace_ms: -1 no wait, else ms */
 	struct fakebao_stats stats; /* updated with atomic adds */
 };
 
@@ -66,5 +83,9 @@ int fakebao_ctl_start(struct fakebao *fb);
 void fakebao_ctl_stop(struct fakebao *fb);
 /* With fb->lock held: drop every registration a disconnected client made. */
 void fakebao_ctl_drop_client(struct fakebao *fb, int client);
+/* With fb->lock held (fakebao_dm.c's peer, called by the control thread): a client asked
+ * DM_GET_INFO for dm_id / a client disconnected. */
+void fakebao_dm_attached(struct fakebao *fb, int client, uint32_t dm_id);
+void fakebao_dm_detached(struct fakebao *fb, int client);
 
 #endif

@@ -106,33 +106,55 @@ int remio_slot_arm(struct fakebao_shm *shm, unsigned int vcpu, uint64_t id)
 	return 0;
 }
 
-/* Poll then sleep until the slot says DONE for id; on timeout withdraw the request so a late
- * completion is rejected as stale instead of landing in a later access. */
+/* Withdraw a pending request: 1 done (the slot is idle again), 0 when a completer holds it
+ * (CLAIMED) - it finishes in microseconds, unless it died in between (a device model killed
+ * mid-completion): after 100 ms of CLAIMED the slot is taken back by force. */
+static int remio_slot_withdraw(struct fakebao_slot *s, uint64_t id, int64_t now,
+			       int64_t *claimed_since)
+{
+	uint64_t expect = id;
+
+	if (atomic_compare_exchange_strong(&s->tag, &expect, 0))
+		return 1;
+	if (expect != (id | FAKEBAO_TAG_CLAIMED))
+		return 0; /* DONE: the caller's next look takes the result */
+	if (!*claimed_since)
+		*claimed_since = now;
+	if (now - *claimed_since < 100 * 1000000LL)
+		return 0;
+	log_warn("remio: request 0x%" PRIx64 " claimed by a completer that never finished; "
+		 "withdrawn", id);
+	atomic_store(&s->tag, 0);
+	return 1;
+}
+
+/* Poll then sleep until the slot says DONE for id; on timeout (or abort) withdraw the request
+ * so a late completion is rejected as stale instead of landing in a later access. */
 int remio_slot_wait(struct fakebao_shm *shm, unsigned int vcpu, uint64_t id, int spin_us,
-		    int timeout_ms, uint64_t *value)
+		    int timeout_ms, uint64_t *value, _Atomic int *abort_err)
 {
 	struct fakebao_slot *s = &shm->slot[vcpu];
-	int64_t now = fakebao_now_ns();
+	int64_t now = fakebao_now_ns(), claimed_since = 0;
 	int64_t spin_end = now + (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
 	int64_t end = now + (int64_t)timeout_ms * 1000000LL;
 	uint64_t want = id | FAKEBAO_TAG_DONE;
 
 	for (;;) {
 		uint32_t f = atomic_load_explicit(&s->futex, memory_order_acquire);
+		int err;
 
 		if (atomic_load_explicit(&s->tag, memory_order_acquire) == want)
 			break;
 		now = fakebao_now_ns();
-		if (now < spin_end) {
+		err = abort_err ? atomic_load(abort_err) : 0;
+		if (err || now >= end) {
+			if (remio_slot_withdraw(s, id, now, &claimed_since))
+				return err ? err : -ETIMEDOUT;
 			cpu_relax();
 			continue;
 		}
-		if (now >= end) {
-			uint64_t expect = id;
-
-			if (atomic_compare_exchange_strong(&s->tag, &expect, 0))
-				return -ETIMEDOUT;
-			/* Being completed right now: the completer finishes in microseconds. */
+		if (now < spin_end) {
+			cpu_relax();
 			continue;
 		}
 		atomic_store_explicit(&s->sleeping, 1, memory_order_seq_cst);

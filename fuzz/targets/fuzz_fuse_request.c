@@ -76,7 +76,7 @@ static void fuzz_fr_roundtrip(struct fuzz_input *in)
 		return;
 	FUZZ_CHECK(len <= sizeof(out), "encode wrote %zu", len);
 	/* Only requests whose layout is exactly the opcode's rule must decode. */
-	if (!op || op->in_data || r.arg_len != op->in_min)
+	if (!op || op->in_data || r.arg_len != op->in_min || r.data_len)
 		return;
 	FUZZ_CHECK(fuse_msg_decode_request(out, len, &m, why, sizeof(why)) == 0, "%s: %s", fuse_msg_op_name(r.opcode),
 		   why);

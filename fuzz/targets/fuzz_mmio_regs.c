@@ -122,7 +122,7 @@ static unsigned fuzz_mmio_open_fds(void)
 {
 	unsigned n = 0;
 
-	for (int fd = 3; fd < 256; fd++)
+	for (int fd = 3; fd < 128; fd++)
 		n += fcntl(fd, F_GETFD) >= 0;
 	return n;
 }

@@ -120,12 +120,26 @@ static uint64_t bench_rtt_spin(_Atomic uint64_t *w, uint64_t want, uint64_t last
 		if (want ? v == want : v != last)
 			return v;
 		__builtin_ia32_pause();
-		if (i % 65536 == 0) {
+		if (i % 4096 == 0) {
 			if (bench_now_ns() > end)
 				return 0;
 			sched_yield();
 		}
 	}
+}
+
+/* Put the calling process on one CPU (-1: all of them back). Spinning peers sharing a CPU
+ * measure the scheduler, not the memory round trip, so the floor runs on two CPUs when any. */
+static void bench_rtt_pin(int cpu)
+{
+	cpu_set_t set;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	CPU_ZERO(&set);
+	for (long i = 0; i < n && i < CPU_SETSIZE; i++)
+		if (cpu < 0 || i == cpu % n)
+			CPU_SET((int)i, &set);
+	sched_setaffinity(0, sizeof(set), &set);
 }
 
 int bench_rtt_shm_spin(int64_t dur_ns, struct bench_lat *l)
@@ -150,6 +164,7 @@ int bench_rtt_shm_spin(int64_t dur_ns, struct bench_lat *l)
 		uint64_t last = 0, v;
 
 		bench_rtt_child_setup();
+		bench_rtt_pin(1);
 		while ((v = bench_rtt_spin(&s->ping, 0, last, BENCH_RTT_IDLE_MS)) &&
 		       v != BENCH_RTT_STOP) {
 			atomic_store_explicit(&s->pong, v, memory_order_release);
@@ -157,6 +172,7 @@ int bench_rtt_shm_spin(int64_t dur_ns, struct bench_lat *l)
 		}
 		_exit(0);
 	}
+	bench_rtt_pin(0);
 	end = bench_now_ns() + dur_ns;
 	for (;;) {
 		int64_t t0 = bench_now_ns(), t1;
@@ -172,6 +188,7 @@ int bench_rtt_shm_spin(int64_t dur_ns, struct bench_lat *l)
 			break;
 	}
 	atomic_store(&s->ping, BENCH_RTT_STOP);
+	bench_rtt_pin(-1);
 	waitpid(pid, NULL, 0);
 out:
 	munmap(s, 4096);

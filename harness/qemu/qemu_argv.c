@@ -61,11 +61,28 @@ static int qemu_argv_add_list(struct qemu_argv *a, const char *const *words)
 	return rc;
 }
 
-/* The parts every mode shares: machine, CPU (cortex-a57: -cpu max is ~5x slower under TCG),
- * shared RAM, console socket, kernel and initramfs. */
+/* The parts every mode shares: CPU (cortex-a57: -cpu max is ~5x slower under TCG), one vCPU,
+ * console socket. Machine, memory and what is loaded differ per mode. */
 static int qemu_argv_common(struct qemu_argv *a, const struct qemu_fe_opts *o, const char *con)
 {
-	char kernel[4096], initrd[4096], mem[16], memobj[96], chr[4200];
+	char chr[4200];
+
+	if ((size_t)snprintf(chr, sizeof(chr), "socket,id=con,path=%s,server=on,wait=off", con) >=
+	    sizeof(chr))
+		return -ENAMETOOLONG;
+	/* clang-format off */ /* option and value pairs read better side by side */
+	const char *const words[] = {
+		o->qemu_bin ? o->qemu_bin : "qemu-system-aarch64", "-nodefaults",
+		"-cpu", "cortex-a57", "-accel", "tcg", "-smp", "1", "-display", "none",
+		"-no-reboot", "-chardev", chr, "-serial", "chardev:con", NULL};
+	/* clang-format on */
+	return qemu_argv_add_list(a, words);
+}
+
+/* Native: QEMU's virt machine boots Linux directly with shared RAM, kernel and initramfs. */
+static int qemu_argv_native_boot(struct qemu_argv *a, const struct qemu_fe_opts *o)
+{
+	char kernel[4096], initrd[4096], mem[16], memobj[96];
 	int rc;
 
 	if ((rc = qemu_argv_file(o->image_dir, "Image", kernel, sizeof(kernel))) < 0 ||
@@ -74,17 +91,9 @@ static int qemu_argv_common(struct qemu_argv *a, const struct qemu_fe_opts *o, c
 	snprintf(mem, sizeof(mem), "%d", QEMU_ARGV_MEM_MB);
 	snprintf(memobj, sizeof(memobj), "memory-backend-memfd,id=mem,size=%dM,share=on",
 		 QEMU_ARGV_MEM_MB);
-	if ((size_t)snprintf(chr, sizeof(chr), "socket,id=con,path=%s,server=on,wait=off", con) >=
-	    sizeof(chr))
-		return -ENAMETOOLONG;
-	/* clang-format off */ /* option and value pairs read better side by side */
-	const char *const words[] = {
-		o->qemu_bin ? o->qemu_bin : "qemu-system-aarch64", "-nodefaults",
-		"-machine", "virt,memory-backend=mem", "-cpu", "cortex-a57", "-accel", "tcg",
-		"-smp", "1", "-m", mem, "-object", memobj, "-display", "none", "-no-reboot",
-		"-chardev", chr, "-serial", "chardev:con",
-		"-kernel", kernel, "-initrd", initrd, "-append", QEMU_ARGV_APPEND, NULL};
-	/* clang-format on */
+	const char *const words[] = {"-machine", "virt,memory-backend=mem", "-m", mem,
+				     "-object", memobj, "-kernel", kernel, "-initrd", initrd,
+				     "-append", QEMU_ARGV_APPEND, NULL};
 	return qemu_argv_add_list(a, words);
 }
 
@@ -94,6 +103,8 @@ static int qemu_argv_native(struct qemu_argv *a, const struct qemu_fe_opts *o)
 {
 	char chr[4200];
 
+	int rc;
+
 	if (!o->vhost_socket) {
 		log_err("qemu: mode native needs vhost_socket (virtiofsd's socket path)");
 		return -EINVAL;
@@ -101,6 +112,8 @@ static int qemu_argv_native(struct qemu_argv *a, const struct qemu_fe_opts *o)
 	if ((size_t)snprintf(chr, sizeof(chr), "socket,id=vfs,path=%s", o->vhost_socket) >=
 	    sizeof(chr))
 		return -ENAMETOOLONG;
+	if ((rc = qemu_argv_native_boot(a, o)) < 0)
+		return rc;
 	const char *const words[] = {
 	    "-global",	"virtio-mmio.force-legacy=false",
 	    "-chardev", chr,
@@ -114,6 +127,7 @@ static const struct {
 	int (*add)(struct qemu_argv *a, const struct qemu_fe_opts *o);
 } qemu_argv_modes[] = {
     {"native", qemu_argv_native},
+    {"trapped", qemu_argv_trapped},
 };
 
 int qemu_argv_build(struct qemu_argv *a, const struct qemu_fe_opts *o, const char *console_sock)
@@ -135,7 +149,7 @@ int qemu_argv_build(struct qemu_argv *a, const struct qemu_fe_opts *o, const cha
 			qemu_argv_free(a);
 		return rc;
 	}
-	log_err("qemu: mode '%s' is not implemented (known: native)", o->mode);
+	log_err("qemu: mode '%s' is not implemented (known: native, trapped)", o->mode);
 	return -ENOTSUP;
 }
 

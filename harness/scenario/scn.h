@@ -39,6 +39,14 @@ enum scn_cmd {
 	SCN_SLEEP,
 	SCN_REMOUNT,
 	SCN_REQUIRE,
+	/* fault injection (control steps; files using them start with `require faults`) */
+	SCN_KILL_BACKEND,
+	SCN_RESTART_BACKEND,
+	SCN_KILL_DEVMODEL,
+	SCN_RESTART_DEVMODEL,
+	SCN_RESET_DEVICE,
+	SCN_IRQ_DROP,
+	SCN_IRQ_DELAY,
 	SCN_CMD_COUNT
 };
 
@@ -58,7 +66,7 @@ struct scn_step {
 	char *path2;	    /* rename: NEW; symlink and readlink: TARGET */
 	uint64_t offset;    /* pwrite, pread */
 	uint64_t len;	    /* pread LEN */
-	uint64_t number;    /* truncate SIZE, sleep MS */
+	uint64_t number;    /* truncate SIZE, sleep MS, irq-drop N, irq-delay MS */
 	unsigned char *data; /* DATA bytes (may hold NULs), NULL when absent */
 	size_t data_len;
 	int has_data;

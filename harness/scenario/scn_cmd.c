@@ -38,6 +38,13 @@ static const struct scn_cmd_desc scn_cmd_table[SCN_CMD_COUNT] = {
 	[SCN_SLEEP] = {"sleep", CTRL, "n", "MS"},
 	[SCN_REMOUNT] = {"remount", CTRL, "", ""},
 	[SCN_REQUIRE] = {"require", CTRL, "C", "CAPABILITY..."},
+	[SCN_KILL_BACKEND] = {"kill-backend", CTRL, "", ""},
+	[SCN_RESTART_BACKEND] = {"restart-backend", CTRL, "", ""},
+	[SCN_KILL_DEVMODEL] = {"kill-devmodel", CTRL, "", ""},
+	[SCN_RESTART_DEVMODEL] = {"restart-devmodel", CTRL, "", ""},
+	[SCN_RESET_DEVICE] = {"reset-device", CTRL, "", ""},
+	[SCN_IRQ_DROP] = {"irq-drop", CTRL, "n", "N"},
+	[SCN_IRQ_DELAY] = {"irq-delay", CTRL, "n", "MS"},
 };
 
 const struct scn_cmd_desc *scn_cmd_desc(enum scn_cmd cmd)

@@ -244,7 +244,8 @@ static void test_every_command(void **state)
 		"rename /a /b\nsymlink ../t /l\nreadlink /l ../t\nlist /d x y\nfsync /a\n"
 		"host-write /a \"h\"\nhost-append /a \"i\"\nhost-read /a \"j\"\nhost-mkdir /h\n"
 		"host-unlink /a\nhost-stat /a size 1\nhost-list /\nhost-absent /z\nsleep 5\n"
-		"remount\n");
+		"remount\nkill-backend\nrestart-backend\nkill-devmodel\nrestart-devmodel\n"
+		"reset-device\nirq-drop 2\nirq-delay 0x10\n");
 	enum scn_cmd c;
 
 	assert_int_equal(f->n_steps, SCN_CMD_COUNT - 1); /* all but require */
@@ -253,6 +254,13 @@ static void test_every_command(void **state)
 		assert_int_equal(f->steps[c].line, (unsigned int)c + 1);
 		assert_int_equal(f->steps[c].fail_errno, 0);
 	}
+	/* the fault steps come after require in the enum, so one step earlier in the file */
+	for (c = SCN_REQUIRE + 1; c < SCN_CMD_COUNT; c++) {
+		assert_int_equal(f->steps[c - 1].cmd, c);
+		assert_int_equal(scn_step_side(&f->steps[c - 1]), SCN_SIDE_CONTROL);
+	}
+	assert_true(f->steps[SCN_IRQ_DROP - 1].number == 2);
+	assert_true(f->steps[SCN_IRQ_DELAY - 1].number == 16);
 	assert_int_equal(scn_step_side(&f->steps[SCN_FSYNC]), SCN_SIDE_FRONTEND);
 	assert_int_equal(scn_step_side(&f->steps[SCN_HOST_WRITE]), SCN_SIDE_HOST);
 	assert_int_equal(scn_step_side(&f->steps[SCN_REMOUNT]), SCN_SIDE_CONTROL);

@@ -1,0 +1,173 @@
+/* el2_gic.c - interrupts at EL2 (GICv3): the guest's own physical interrupts are acknowledged
+ * here (priority drop only, EOImode=1) and handed to the guest through list registers with
+ * HW=1, so the guest's EOI deactivates them; the virtio interrupt the host reports through the
+ * mailbox is injected as a purely virtual SPI (HW=0) once the guest has enabled it. A small
+ * queue holds what did not fit in the four list registers (maintenance interrupt on underflow). */
+#include "el2.h"
+
+#define LR_STATE_PENDING (1ULL << 62)
+#define LR_STATE_ACTIVE (1ULL << 63)
+#define LR_HW (1ULL << 61)
+#define LR_GROUP1 (1ULL << 60)
+#define LR_PRIO (0xa0ULL << 48)
+#define ICH_HCR_EN 1ULL
+#define ICH_HCR_UIE (1ULL << 1)
+#define GICR_ISENABLER0 0x100
+#define GICD_ISENABLER(n) (0x100 + 4 * (n))
+#define GIC_SPURIOUS 1020
+#define GIC_MAX_ACK 8 /* interrupts acknowledged per exception */
+#define EL2_QUEUE_MAX 16
+
+struct el2_virq {
+	uint32_t intid;
+	uint32_t hw;
+};
+
+static struct el2_virq queue[EL2_QUEUE_MAX];
+static unsigned int queue_len;
+static unsigned int nr_lrs;
+
+static uint64_t lr_read(unsigned int n)
+{
+	switch (n) {
+	case 0: return sysreg_read(ich_lr0_el2);
+	case 1: return sysreg_read(ich_lr1_el2);
+	case 2: return sysreg_read(ich_lr2_el2);
+	default: return sysreg_read(ich_lr3_el2);
+	}
+}
+
+static void lr_write(unsigned int n, uint64_t v)
+{
+	switch (n) {
+	case 0: sysreg_write(ich_lr0_el2, v); break;
+	case 1: sysreg_write(ich_lr1_el2, v); break;
+	case 2: sysreg_write(ich_lr2_el2, v); break;
+	default: sysreg_write(ich_lr3_el2, v); break;
+	}
+}
+
+void el2_gic_init(void)
+{
+	nr_lrs = (unsigned int)(sysreg_read(ich_vtr_el2) & 0x1f) + 1;
+	if (nr_lrs > 4)
+		nr_lrs = 4;
+	sysreg_write(icc_sre_el2, 0xf); /* SRE | DFB | DIB | Enable (EL1 may use its SRE) */
+	isb();
+	sysreg_write(icc_ctlr_el1, sysreg_read(icc_ctlr_el1) | 2); /* EOImode: drop != deactivate */
+	sysreg_write(icc_pmr_el1, 0xff);
+	sysreg_write(icc_igrpen1_el1, 1);
+	for (unsigned int i = 0; i < nr_lrs; i++)
+		lr_write(i, 0);
+	sysreg_write(ich_hcr_el2, ICH_HCR_EN);
+	isb();
+}
+
+static void el2_gic_queue(uint32_t intid, uint32_t hw)
+{
+	if (queue_len == EL2_QUEUE_MAX)
+		el2_panic("virtual interrupt queue overflow");
+	queue[queue_len++] = (struct el2_virq){intid, hw};
+}
+
+/* Put v in a list register: merge with an LR already holding the same vINTID (an edge on an
+ * active virtual SPI becomes pending+active; a pending one absorbs it). 0, or -1 when full. */
+static int el2_gic_lr_put(const struct el2_virq *v)
+{
+	uint64_t empty = sysreg_read(ich_elrsr_el2);
+	int free_lr = -1;
+
+	for (unsigned int i = 0; i < nr_lrs; i++) {
+		uint64_t lr;
+
+		if (empty & (1ULL << i)) {
+			if (free_lr < 0)
+				free_lr = (int)i;
+			continue;
+		}
+		lr = lr_read(i);
+		if ((lr & 0xffffffffULL) != v->intid || v->hw)
+			continue;
+		if (!(lr & LR_STATE_PENDING))
+			lr_write(i, lr | LR_STATE_PENDING);
+		return 0;
+	}
+	if (free_lr < 0)
+		return -1;
+	lr_write((unsigned int)free_lr, LR_STATE_PENDING | LR_GROUP1 | LR_PRIO |
+					     (v->hw ? LR_HW | ((uint64_t)v->intid << 32) : 0) |
+					     v->intid);
+	return 0;
+}
+
+/* Linux's GIC driver disables every PPI it does not use at boot (including the stub's timer
+ * and maintenance PPIs): turn them back on whenever the stub runs. */
+static void el2_gic_keep_ppis(void)
+{
+	uint32_t want = (1u << EL2_INTID_CNTHP) | (1u << EL2_INTID_MAINT);
+
+	if ((mmio_read32(EL2_GICR_SGI_BASE + GICR_ISENABLER0) & want) != want)
+		mmio_write32(EL2_GICR_SGI_BASE + GICR_ISENABLER0, want);
+}
+
+static int el2_gic_virtio_enabled(void)
+{
+	return (mmio_read32(EL2_GICD_BASE + GICD_ISENABLER(EL2_VIRTIO_INTID / 32)) >>
+		(EL2_VIRTIO_INTID % 32)) & 1;
+}
+
+void el2_gic_flush(void)
+{
+	unsigned int kept = 0;
+
+	el2_gic_keep_ppis();
+	if (el2_mbox_irq_pending() && el2_gic_virtio_enabled()) {
+		el2_mbox_irq_consume();
+		el2_gic_queue(EL2_VIRTIO_INTID, 0);
+		el2_mb->n_inject++;
+		el2_tick_note_activity();
+	}
+	for (unsigned int i = 0; i < queue_len; i++)
+		if (el2_gic_lr_put(&queue[i]) < 0)
+			queue[kept++] = queue[i];
+	if (kept)
+		el2_mb->n_lr_full++;
+	queue_len = kept;
+	sysreg_write(ich_hcr_el2, ICH_HCR_EN | (kept ? ICH_HCR_UIE : 0));
+}
+
+int el2_gic_guest_has_pending(void)
+{
+	uint64_t empty = sysreg_read(ich_elrsr_el2);
+
+	if (queue_len)
+		return 1;
+	for (unsigned int i = 0; i < nr_lrs; i++)
+		if (!(empty & (1ULL << i)) && (lr_read(i) & LR_STATE_PENDING))
+			return 1;
+	return 0;
+}
+
+void el2_gic_irq(void)
+{
+	for (int n = 0; n < GIC_MAX_ACK; n++) {
+		uint32_t intid = (uint32_t)sysreg_read(icc_iar1_el1) & 0xffffff;
+
+		if (intid >= GIC_SPURIOUS)
+			break;
+		sysreg_write(icc_eoir1_el1, intid); /* priority drop only */
+		if (intid == EL2_INTID_CNTHP || intid == EL2_INTID_MAINT || intid < 16) {
+			/* The stub's own (or an SGI, which cannot use HW=1): deactivate here. */
+			sysreg_write(icc_dir_el1, intid);
+			if (intid == EL2_INTID_CNTHP) {
+				el2_mb->n_ticks++;
+				sysreg_write(cnthp_ctl_el2, 0);
+			}
+			if (intid < 16)
+				el2_gic_queue(intid, 0);
+			continue;
+		}
+		el2_mb->n_phys_irqs++;
+		el2_gic_queue(intid, 1);
+	}
+}
