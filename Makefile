@@ -107,8 +107,10 @@ unit-test: $(TEST_BINS)
 scenario-test: all
 	BAOHARNESS_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -v scenarios
 
-# make test: the sanitizer build, then every unit test and every scenario driver.
+# make test: a clang build (must be clean too), the sanitizer build, every unit test, the guest
+# image, then every scenario driver.
 test: deps
+	$(MAKE) CC=clang BUILD=build/clang all
 	$(MAKE) SAN=1 all unit-test
 	$(MAKE) qemu-image
 	BAOHARNESS_BUILD=$(abspath build/asan) /usr/bin/python3 -m pytest -v -p no:cacheprovider scenarios

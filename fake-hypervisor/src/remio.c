@@ -108,7 +108,7 @@ int remio_slot_arm(struct fakebao_shm *shm, unsigned int vcpu, uint64_t id)
 
 /* Withdraw a pending request: 1 done (the slot is idle again), 0 when a completer holds it
  * (CLAIMED) - it finishes in microseconds, unless it died in between (a device model killed
- * mid-completion): after 100 ms of CLAIMED the slot is taken back by force. */
+ * mid-completion): after 500 ms of CLAIMED the slot is taken back by force. */
 static int remio_slot_withdraw(struct fakebao_slot *s, uint64_t id, int64_t now,
 			       int64_t *claimed_since)
 {
@@ -116,11 +116,15 @@ static int remio_slot_withdraw(struct fakebao_slot *s, uint64_t id, int64_t now,
 
 	if (atomic_compare_exchange_strong(&s->tag, &expect, 0))
 		return 1;
-	if (expect != (id | FAKEBAO_TAG_CLAIMED))
-		return 0; /* DONE: the caller's next look takes the result */
+	if (expect == (id | FAKEBAO_TAG_DONE))
+		return 0; /* the caller's next look takes the result */
+	if (expect != (id | FAKEBAO_TAG_CLAIMED)) {
+		atomic_store(&s->tag, 0); /* not ours any more */
+		return 1;
+	}
 	if (!*claimed_since)
 		*claimed_since = now;
-	if (now - *claimed_since < 100 * 1000000LL)
+	if (now - *claimed_since < 500 * 1000000LL)
 		return 0;
 	log_warn("remio: request 0x%" PRIx64 " claimed by a completer that never finished; "
 		 "withdrawn", id);
