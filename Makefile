@@ -112,7 +112,8 @@ scenario-test: all
 test: deps
 	$(MAKE) CC=clang BUILD=build/clang all
 	$(MAKE) SAN=1 all unit-test
-	$(MAKE) qemu-image
+	$(MAKE) qemu-image el2-stub
+	$(MAKE) fuzz-regress
 	BAOHARNESS_BUILD=$(abspath build/asan) /usr/bin/python3 -m pytest -v -p no:cacheprovider scenarios
 
 demo: deps
@@ -128,5 +129,9 @@ clean:
 	rm -rf build
 
 include harness/qemu/qemu.mk
+include fake-hypervisor/el2/el2.mk
+include harness/bench/bench.mk
+include fuzz/fuzz.mk
+include ci/soak.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -70,18 +70,20 @@ fuzz-regress: $(FUZZ_BINS)
 # Every target for FUZZ_SMOKE_SECS, then the whole-stack fuzzer for FUZZ_STACK_SECS; fails on a crash.
 fuzz-smoke: $(FUZZ_BINS) all
 	@fuzz/scripts/smoke.sh $(FUZZ_DIR) $(FUZZ_SMOKE_SECS) $(FUZZ_TARGETS)
-	$(BUILD)/baoharness fuzz fuse-requests --time $(FUZZ_STACK_SECS) --seed 1
+	$(BUILD)/baoharness fuzz fuse-requests --time $(FUZZ_STACK_SECS) --seed 1 \
+		--out $(FUZZ_DIR)/smoke --regress-dir $(FUZZ_DIR)/smoke/whole-stack
 
 # make fuzz TARGET=x TIME=S: a campaign with progress, results in results/fuzz/<x>.json.
 # TARGET=fuse-requests runs the whole-stack fuzzer instead.
-fuzz: $(if $(filter fuse-requests,$(TARGET)),all,$(FUZZ_DIR)/fuzz_$(TARGET))
+fuzz: $(if $(TARGET),$(if $(filter fuse-requests,$(TARGET)),all,$(FUZZ_DIR)/fuzz_$(TARGET)))
 	@test -n "$(TARGET)" || { echo "usage: make fuzz TARGET=<$(FUZZ_TARGETS) fuse-requests> [TIME=S]" >&2; exit 2; }
 	@if [ "$(TARGET)" = fuse-requests ]; then \
 		$(BUILD)/baoharness fuzz fuse-requests --time $(TIME); \
 	else fuzz/scripts/campaign.sh $(FUZZ_DIR) $(TARGET) $(TIME) results/fuzz; fi
 
 # make fuzz-afl TARGET=x [TIME=S]: build the AFL++ binary and run afl-fuzz on the seed corpus.
-fuzz-afl: $(FUZZ_DIR)/afl/fuzz_$(TARGET)
+fuzz-afl: $(if $(TARGET),$(FUZZ_DIR)/afl/fuzz_$(TARGET))
+	@test -n "$(TARGET)" || { echo "usage: make fuzz-afl TARGET=<$(FUZZ_TARGETS)> [TIME=S]" >&2; exit 2; }
 	@fuzz/scripts/afl.sh $(FUZZ_DIR) $(TARGET) $(TIME)
 
 -include $(shell find $(FUZZ_DIR) -name '*.d' 2>/dev/null)

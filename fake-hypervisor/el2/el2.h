@@ -48,6 +48,9 @@ struct el2_frame {
 #define EL2_VEC_LOWER_IRQ 9
 
 extern volatile struct el2_mailbox *const el2_mb;
+/* Set when the virtio interrupt goes into an LR, cleared at the next trapped access: counts
+ * what the guest does in between (el2_mailbox.h dbg_gap_*). */
+extern int el2_gap_open;
 
 /* el2_main.c */
 void el2_puts(const char *s);
@@ -64,8 +67,9 @@ void el2_exception(struct el2_frame *f, uint64_t vec);
 /* el2_gic.c: physical interrupts, list registers, virtual injection. */
 void el2_gic_init(void);
 void el2_gic_irq(void);		  /* a physical IRQ reached EL2 */
-void el2_gic_flush(void);	  /* virtio interrupt from the host + queued ones into LRs */
-int el2_gic_guest_has_pending(void); /* a virtual interrupt waits for the guest */
+/* The device's interrupt (from the mailbox) and queued ones into LRs. Returns 1 when the guest
+ * got (or still has queued) a virtual interrupt. */
+int el2_gic_flush(void);
 
 /* el2_tick.c: the CNTHP poll tick and the activity window that picks its period. */
 void el2_tick_init(void);
@@ -74,7 +78,14 @@ uint64_t el2_tick_us(uint64_t us);	  /* microseconds to counter ticks */
 void el2_tick_note_activity(void);	  /* I/O now: short ticks for active_hold_us */
 void el2_tick_arm(void);		  /* next tick at now + period */
 void el2_tick_arm_in(uint64_t us);	  /* next tick at now + us */
-int el2_tick_fired(void);		  /* CNTHP condition met (ISTATUS) */
+void el2_tick_disarm(void);		  /* after its interrupt was taken */
+int el2_tick_fired(void);		  /* the armed deadline has passed */
+
+/* el2_db.c: the optional pci-serial doorbell (el2_mailbox.h). */
+void el2_db_init(void);
+int el2_db_enabled(void);
+void el2_db_ring(void);
+void el2_db_drain(void);
 
 /* el2_mbox.c: forward one trapped access to the host and wait (bounded). */
 int el2_mbox_forward(uint64_t addr, unsigned int op, unsigned int width, uint64_t *value);

@@ -26,9 +26,10 @@ $(EL2_ELF): $(EL2_SRCS) $(EL2_HDRS) $(EL2_SRC_DIR)/el2.ld
 
 $(BUILD)/obj/harness/qemu/tests/qemu_trapped_try.o: CFLAGS += -Iharness/cli
 $(QEMU_TRAPPED_TRY): $(BUILD)/obj/harness/qemu/tests/qemu_trapped_try.o $(call lib_of,qemu) \
-		$(call lib_of,cli) $(call lib_of,fakebao) $(call lib_of,common)
+		$(BUILD)/obj/harness/cli/proc.o $(BUILD)/obj/harness/cli/rmtree.o $(call lib_of,fakebao) \
+		$(call lib_of,common)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 qemu-trapped-test: $(EL2_ELF) $(QEMU_IMAGE) $(QEMU_TRAPPED_TRY) $(DEVMODEL) $(PRELOAD)
-	timeout 300 $(QEMU_TRAPPED_TRY) -s $(QEMU_IMAGE_DIR) $(EL2_ELF)
+	timeout 300 $(QEMU_TRAPPED_TRY) $(QEMU_IMAGE_DIR) $(EL2_ELF)

@@ -26,6 +26,8 @@ struct el2_virq {
 static struct el2_virq queue[EL2_QUEUE_MAX];
 static unsigned int queue_len;
 static unsigned int nr_lrs;
+static int uie_on; /* ICH_HCR_EL2.UIE as last written */
+int el2_gap_open;
 
 static uint64_t lr_read(unsigned int n)
 {
@@ -104,10 +106,24 @@ static int el2_gic_lr_put(const struct el2_virq *v)
  * and maintenance PPIs): turn them back on whenever the stub runs. */
 static void el2_gic_keep_ppis(void)
 {
+	static uint64_t next_check;
 	uint32_t want = (1u << EL2_INTID_CNTHP) | (1u << EL2_INTID_MAINT);
+	uint64_t now = el2_tick_now();
+
+	/* GIC registers cost QEMU's big lock: look every 2 ms, enough to follow Linux's one-off
+	 * GIC set-up (the stub's ticks and traps run meanwhile). */
+	if (now < next_check)
+		return;
+	next_check = now + el2_tick_us(2000);
 
 	if ((mmio_read32(EL2_GICR_SGI_BASE + GICR_ISENABLER0) & want) != want)
 		mmio_write32(EL2_GICR_SGI_BASE + GICR_ISENABLER0, want);
+	/* The doorbell's SPI, likewise disabled by Linux's distributor set-up. */
+	if (el2_db_enabled() &&
+	    !((mmio_read32(EL2_GICD_BASE + GICD_ISENABLER(EL2_DB_INTID / 32)) >> (EL2_DB_INTID % 32)) &
+	      1))
+		mmio_write32(EL2_GICD_BASE + GICD_ISENABLER(EL2_DB_INTID / 32),
+			     1u << (EL2_DB_INTID % 32));
 }
 
 static int el2_gic_virtio_enabled(void)
@@ -116,36 +132,33 @@ static int el2_gic_virtio_enabled(void)
 		(EL2_VIRTIO_INTID % 32)) & 1;
 }
 
-void el2_gic_flush(void)
+int el2_gic_flush(void)
 {
-	unsigned int kept = 0;
+	unsigned int kept = 0, had;
 
 	el2_gic_keep_ppis();
 	if (el2_mbox_irq_pending() && el2_gic_virtio_enabled()) {
 		el2_mbox_irq_consume();
 		el2_gic_queue(EL2_VIRTIO_INTID, 0);
 		el2_mb->n_inject++;
+		el2_mb->inject_cntpct = el2_tick_now();
+		el2_gap_open = 1;
 		el2_tick_note_activity();
 	}
+	had = queue_len;
+	if (!queue_len && !uie_on)
+		return 0; /* nothing to place: spare QEMU's lock-taking GIC registers */
 	for (unsigned int i = 0; i < queue_len; i++)
 		if (el2_gic_lr_put(&queue[i]) < 0)
 			queue[kept++] = queue[i];
 	if (kept)
 		el2_mb->n_lr_full++;
 	queue_len = kept;
-	sysreg_write(ich_hcr_el2, ICH_HCR_EN | (kept ? ICH_HCR_UIE : 0));
-}
-
-int el2_gic_guest_has_pending(void)
-{
-	uint64_t empty = sysreg_read(ich_elrsr_el2);
-
-	if (queue_len)
-		return 1;
-	for (unsigned int i = 0; i < nr_lrs; i++)
-		if (!(empty & (1ULL << i)) && (lr_read(i) & LR_STATE_PENDING))
-			return 1;
-	return 0;
+	if (uie_on != (kept != 0)) {
+		uie_on = kept != 0;
+		sysreg_write(ich_hcr_el2, ICH_HCR_EN | (uie_on ? ICH_HCR_UIE : 0));
+	}
+	return had != 0;
 }
 
 void el2_gic_irq(void)
@@ -156,18 +169,24 @@ void el2_gic_irq(void)
 		if (intid >= GIC_SPURIOUS)
 			break;
 		sysreg_write(icc_eoir1_el1, intid); /* priority drop only */
+		if (intid == EL2_DB_INTID) {
+			el2_db_drain(); /* lowers the level first: deactivating would re-fire it */
+			sysreg_write(icc_dir_el1, intid);
+			continue;
+		}
 		if (intid == EL2_INTID_CNTHP || intid == EL2_INTID_MAINT || intid < 16) {
 			/* The stub's own (or an SGI, which cannot use HW=1): deactivate here. */
 			sysreg_write(icc_dir_el1, intid);
 			if (intid == EL2_INTID_CNTHP) {
 				el2_mb->n_ticks++;
-				sysreg_write(cnthp_ctl_el2, 0);
+				el2_tick_disarm();
 			}
 			if (intid < 16)
 				el2_gic_queue(intid, 0);
 			continue;
 		}
 		el2_mb->n_phys_irqs++;
+		el2_mb->dbg_gap_irq += el2_gap_open;
 		el2_gic_queue(intid, 1);
 	}
 }

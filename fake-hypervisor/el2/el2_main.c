@@ -103,6 +103,8 @@ void el2_main(void)
 	el2_s2_init(el2_mb->window_pa, el2_mb->window_ipa, size);
 	el2_gic_init();
 	el2_tick_init();
+	if (el2_mb->doorbell)
+		el2_db_init();
 	el2_setup_regs();
 	__atomic_store_n(&el2_mb->state, EL2_ST_GUEST, __ATOMIC_RELEASE);
 	el2_puts("bao-el2: entering Linux at EL1\r\n");

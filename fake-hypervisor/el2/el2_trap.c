@@ -13,6 +13,7 @@
 #define ESR_SSE (1ULL << 21)
 #define ESR_SF (1ULL << 15)
 #define ESR_WNR (1ULL << 6)
+#define ISR_IRQ (1ULL << 7) /* ISR_EL1.I read at EL2: a physical IRQ is pending */
 
 static uint64_t el2_reg(const struct el2_frame *f, unsigned int r)
 {
@@ -37,6 +38,8 @@ static void el2_dabt(struct el2_frame *f, uint64_t esr)
 	if (!(esr & ESR_ISV))
 		el2_panic("trapped access without syndrome (ISV=0: pair/writeback access)");
 	el2_mb->n_traps++;
+	el2_mb->dbg_gaps += el2_gap_open;
+	el2_gap_open = 0;
 	el2_tick_note_activity();
 	if (esr & ESR_WNR) {
 		val = el2_reg(f, srt) & mask;
@@ -54,18 +57,27 @@ static void el2_dabt(struct el2_frame *f, uint64_t esr)
 	el2_skip();
 }
 
-/* The guest idles: return at the next tick or interrupt (WFI may wake early, Linux loops). */
+/* The guest idles: sleep here, not in the guest. Return only when the guest has something to
+ * take (a virtual interrupt just placed, the device's interrupt from the host, or one of its
+ * physical interrupts pending at EL2); a bare poll tick stays in this loop, so an idle tick
+ * costs QEMU one timer wake-up instead of a pass through Linux's idle loop. (A deliverable
+ * virtual interrupt already in an LR makes QEMU complete the guest's WFI without trapping.)
+ * WFI may return early by the architecture: the guest re-executes it. */
 static void el2_wfi(void)
 {
 	el2_mb->n_wfi++;
+	el2_mb->dbg_gap_wfi += el2_gap_open;
 	el2_skip();
-	el2_gic_flush();
-	if (el2_gic_guest_has_pending())
-		return;
-	el2_tick_arm();
-	wfi();
-	if (el2_tick_fired())
-		el2_mb->n_ticks++;
+	for (;;) {
+		el2_tick_arm(); /* also drops a fired tick's level before ISR_EL1 is read */
+		if (sysreg_read(isr_el1) & ISR_IRQ)
+			el2_db_drain(); /* the doorbell's too: its news is in the mailbox */
+		if (el2_gic_flush() || (sysreg_read(isr_el1) & ISR_IRQ))
+			return;
+		wfi();
+		if (el2_tick_fired())
+			el2_mb->n_ticks++;
+	}
 }
 
 /* PSCI through QEMU's firmware emulation: the stub's own SMC with the guest's arguments. */

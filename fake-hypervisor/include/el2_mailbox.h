@@ -32,6 +32,16 @@
 #define EL2_MMIO_SIZE 0x200ULL
 #define EL2_VIRTIO_INTID 79
 
+/* Optional doorbell both ways: a QEMU pci-serial (16550) at PCI 00:01.0 whose chardev is a unix
+ * socket to the host. The stub writes a byte to ring the host; the host writes a byte to raise
+ * its RX interrupt (PCI INTA of slot 1 = SPI 4 = INTID 36 on virt) and wake the stub at once.
+ * The guest's DT has no PCIe node, so only the stub touches it. */
+#define EL2_DB_ECAM_PA 0x3f000000ULL /* virt, highmem=off */
+#define EL2_DB_PIO_PA 0x3eff0000ULL  /* PCI I/O window */
+#define EL2_DB_PCI_SLOT 1
+#define EL2_DB_IO_BAR 0x1000ULL /* I/O address the stub assigns to BAR0 */
+#define EL2_DB_INTID 36
+
 #define EL2_MB_MAGIC 0x4c45324d4f41425fULL /* "_BAOM2EL" */
 #define EL2_MB_VERSION 1
 
@@ -65,7 +75,8 @@ struct el2_mailbox {
 	uint32_t tick_idle_us;	 /* stub's poll tick otherwise (0 = 1000) */
 	uint32_t active_hold_us; /* how long after I/O the active tick stays (0 = 20000) */
 	uint32_t resp_timeout_ms; /* stub's bound on one forwarded access (0 = 5000) */
-	uint32_t pad0[3];
+	uint32_t doorbell;	  /* 1: the pci-serial doorbell is there (QEMU -device pci-serial) */
+	uint32_t pad0[2];
 	uint64_t pad1[6];
 
 	/* Line 2: request, stub-written. */
@@ -74,7 +85,9 @@ struct el2_mailbox {
 	uint64_t req_op;
 	uint64_t req_value;
 	uint64_t req_width;
-	uint64_t pad2[3];
+	uint64_t req_cntpct; /* CNTPCT when posted (latency breakdown) */
+	uint64_t req_sleeping; /* 1 while the stub sleeps for this response: ring the doorbell */
+	uint64_t pad2;
 
 	/* Line 3: response and interrupts, host-written. */
 	uint64_t resp_seq;
@@ -95,7 +108,12 @@ struct el2_mailbox {
 	uint64_t n_lr_full;    /* passes that found no free list register */
 	uint64_t n_smc;
 	uint64_t n_resp_timeouts;
-	uint64_t pad4[6];
+	uint64_t cntfrq;	 /* the counter's frequency, for the host's latency breakdown */
+	uint64_t inject_cntpct; /* CNTPCT when the virtio interrupt last went into an LR */
+	uint64_t dbg_gap_wfi;	/* guest WFIs between an injection and the next trapped access */
+	uint64_t dbg_gap_irq;	/* physical IRQs in the same gaps */
+	uint64_t dbg_gaps;	/* gaps counted */
+	uint64_t n_db_rx;	/* doorbell bytes from the host */
 
 	/* Line 6+: panic report, stub-written once. */
 	uint64_t panic_esr;
@@ -110,5 +128,6 @@ _Static_assert(sizeof(struct el2_mailbox) <= EL2_MAILBOX_SIZE, "mailbox larger t
 _Static_assert(__builtin_offsetof(struct el2_mailbox, req_seq) == 128, "mailbox layout");
 _Static_assert(__builtin_offsetof(struct el2_mailbox, resp_seq) == 192, "mailbox layout");
 _Static_assert(__builtin_offsetof(struct el2_mailbox, state) == 256, "mailbox layout");
+_Static_assert(__builtin_offsetof(struct el2_mailbox, panic_esr) == 384, "mailbox layout");
 
 #endif

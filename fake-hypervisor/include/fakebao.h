@@ -80,7 +80,8 @@ void fakebao_get_stats(struct fakebao *fb, struct fakebao_stats *out);
 /* Fault injection (fakebao_fault.c). The next drop_n interrupts are consumed and lost; each
  * later one becomes visible to fakebao_wait_irq delay_ms after it was raised (interrupts
  * raised meanwhile merge into it, as on an edge-triggered line). delay_ms 0 ends the delay
- * and releases a pending late interrupt at once. Call from the vCPU's thread. */
+ * and releases a pending late interrupt at once. A negative value keeps that setting. Call
+ * from the vCPU's thread. */
 void fakebao_set_irq_faults(struct fakebao *fb, int drop_n, int delay_ms);
 /* 1 when the device model of dm_id disconnected and none has attached since. */
 int fakebao_dm_lost(struct fakebao *fb, uint32_t dm_id);

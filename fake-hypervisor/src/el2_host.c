@@ -17,27 +17,17 @@
 #include <unistd.h>
 
 #include "el2_host.h"
+#include "el2_host_priv.h"
 #include "log.h"
 
-#define EL2_HOST_LAT_MAX 4096
-#define EL2_HOST_ISR_OFF 0x60 /* virtio-mmio InterruptStatus: the guest handler's first read */
+static int64_t el2_host_cnt_ns(const struct el2_host *h, uint64_t cnt)
+{
+	uint64_t f = h->mb->cntfrq ? h->mb->cntfrq : 62500000;
 
-struct el2_host {
-	struct fakebao *fb;
-	struct el2_mailbox *mb;
-	pthread_t thread;
-	atomic_int stop;
-	int64_t poll_ns, hold_ns;
-	uint64_t served;	/* last request sequence answered */
-	int64_t irq_raised_ns;	/* pending latency measurement, 0 = none */
-	int panic_logged;
-	pthread_mutex_t lock;	/* st and lat */
-	struct el2_host_stats st;
-	uint32_t lat_us[EL2_HOST_LAT_MAX];
-	unsigned int n_lat;
-};
+	return (int64_t)((cnt / f) * 1000000000ULL + (cnt % f) * 1000000000ULL / f);
+}
 
-static int64_t el2_host_now_ns(void)
+int64_t el2_host_now_ns(void)
 {
 	struct timespec ts;
 
@@ -97,6 +87,14 @@ int el2_host_map_mailbox(int ram0_fd, uint64_t window_size, const struct el2_hos
 		mb->tick_active_us = t->tick_active_us;
 		mb->tick_idle_us = t->tick_idle_us;
 		mb->active_hold_us = t->active_hold_us;
+		mb->doorbell = t->doorbell_path != NULL;
+	}
+	if (mb->doorbell) {
+		/* The doorbell wakes both sides; the tick only backs it up. */
+		if (!mb->tick_active_us)
+			mb->tick_active_us = EL2_HOST_DB_TICK_US;
+		if (!mb->tick_idle_us)
+			mb->tick_idle_us = EL2_HOST_DB_TICK_US;
 	}
 	atomic_thread_fence(memory_order_release);
 	*out = mb;
@@ -114,6 +112,7 @@ static void el2_host_serve(struct el2_host *h, uint64_t seq)
 	struct el2_mailbox *mb = h->mb;
 	uint64_t addr = mb->req_addr, op = mb->req_op, width = mb->req_width;
 	uint64_t value = mb->req_value;
+	int64_t seen_ns = el2_host_now_ns();
 	int rc = -EINVAL;
 
 	if ((op == EL2_OP_READ || op == EL2_OP_WRITE) &&
@@ -136,27 +135,45 @@ static void el2_host_serve(struct el2_host *h, uint64_t seq)
 		h->st.writes++;
 	if (rc)
 		h->st.errors++;
+	if (seen_ns - el2_host_cnt_ns(h, mb->req_cntpct) < h->cnt_off_ns)
+		h->cnt_off_ns = seen_ns - el2_host_cnt_ns(h, mb->req_cntpct);
 	if (op == EL2_OP_READ && addr == EL2_MMIO_BASE + EL2_HOST_ISR_OFF && h->irq_raised_ns) {
-		int64_t us = (el2_host_now_ns() - h->irq_raised_ns) / 1000;
-
+		/* The handler reached its first register read when the request was seen. */
 		if (h->n_lat < EL2_HOST_LAT_MAX)
-			h->lat_us[h->n_lat++] = (uint32_t)(us > UINT32_MAX ? UINT32_MAX : us);
+			h->lat[h->n_lat++] = (struct el2_host_lat){h->irq_raised_ns, seen_ns,
+								   mb->inject_cntpct, mb->req_cntpct};
 		h->irq_raised_ns = 0;
 	}
 	pthread_mutex_unlock(&h->lock);
 }
 
-static void el2_host_raise(struct el2_host *h)
+int el2_host_serve_pending(struct el2_host *h)
 {
-	__atomic_fetch_add(&h->mb->irq_seq, 1, __ATOMIC_RELEASE);
+	uint64_t seq;
+	int n = 0;
+
+	/* One outstanding request at a time: the loop ends once the stub's latest is answered. */
+	while ((seq = __atomic_load_n(&h->mb->req_seq, __ATOMIC_ACQUIRE)) != h->served && n < 16) {
+		el2_host_serve(h, seq);
+		n++;
+	}
+	return n;
+}
+
+/* The timestamp is taken before the stub can see the increment. */
+void el2_host_raise(struct el2_host *h)
+{
+	int64_t now = el2_host_now_ns();
+
 	pthread_mutex_lock(&h->lock);
 	h->st.injections++;
 	if (!h->irq_raised_ns)
-		h->irq_raised_ns = el2_host_now_ns();
+		h->irq_raised_ns = now;
 	pthread_mutex_unlock(&h->lock);
+	__atomic_fetch_add(&h->mb->irq_seq, 1, __ATOMIC_RELEASE);
 }
 
-static void el2_host_check_stub(struct el2_host *h)
+void el2_host_check_stub(struct el2_host *h)
 {
 	char why[256];
 
@@ -178,7 +195,7 @@ static void *el2_host_thread(void *arg)
 		int busy = 0, r;
 
 		if (seq != h->served) {
-			el2_host_serve(h, seq);
+			el2_host_serve_pending(h);
 			busy = 1;
 		}
 		if (fakebao_wait_irq(h->fb, 0) == 1) {
@@ -193,11 +210,15 @@ static void *el2_host_thread(void *arg)
 			struct timespec ts = {0, h->poll_ns};
 
 			nanosleep(&ts, NULL);
-			h->st.fast_polls++; /* only this thread writes it; read racily for stats */
+			pthread_mutex_lock(&h->lock);
+			h->st.fast_polls++;
+			pthread_mutex_unlock(&h->lock);
 			continue;
 		}
 		el2_host_check_stub(h);
+		pthread_mutex_lock(&h->lock);
 		h->st.idle_waits++;
+		pthread_mutex_unlock(&h->lock);
 		r = fakebao_wait_irq(h->fb, 1);
 		if (r == 1) {
 			el2_host_raise(h);
@@ -221,7 +242,20 @@ int el2_host_start(struct fakebao *fb, struct el2_mailbox *mb, const struct el2_
 	h->poll_ns = (int64_t)(t && t->host_poll_us ? t->host_poll_us : 20) * 1000;
 	h->hold_ns = (int64_t)(t && t->host_hold_ms ? t->host_hold_ms : 20) * 1000000;
 	h->served = __atomic_load_n(&mb->resp_seq, __ATOMIC_ACQUIRE);
+	h->cnt_off_ns = INT64_MAX;
+	h->listen_fd = -1;
+	atomic_store(&h->conn_fd, -1);
 	pthread_mutex_init(&h->lock, NULL);
+	if (t && t->doorbell_path) {
+		rc = el2_host_db_start(h, t->doorbell_path);
+		if (rc) {
+			pthread_mutex_destroy(&h->lock);
+			free(h);
+			return rc;
+		}
+		*out = h;
+		return 0;
+	}
 	rc = pthread_create(&h->thread, NULL, el2_host_thread, h);
 	if (rc) {
 		log_err("el2: cannot start the mailbox thread: %s", strerror(rc));
@@ -239,36 +273,67 @@ void el2_host_stop(struct el2_host *h)
 		return;
 	__atomic_store_n(&h->mb->host_stop, 1, __ATOMIC_RELEASE);
 	atomic_store(&h->stop, 1);
-	pthread_join(h->thread, NULL); /* each pass is bounded: 1 ms wait or one trap timeout */
+	if (h->doorbell)
+		el2_host_db_stop(h);
+	else
+		pthread_join(h->thread, NULL); /* each pass is bounded: 1 ms or one trap timeout */
 	pthread_mutex_destroy(&h->lock);
 	free(h);
 }
 
-static int el2_host_cmp_u32(const void *a, const void *b)
+static int el2_host_cmp_i64(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
 	return x < y ? -1 : x > y;
 }
 
+/* Sort v (n values, ns) and return its pct-percentile in microseconds (0 when n is 0). */
+static uint64_t el2_host_quantile_us(int64_t *v, unsigned int n, unsigned int pct)
+{
+	uint64_t i;
+
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(v[0]), el2_host_cmp_i64);
+	i = (uint64_t)n * pct / 100;
+	if (i >= n)
+		i = n - 1;
+	return v[i] < 0 ? 0 : (uint64_t)v[i] / 1000;
+}
+
 void el2_host_get_stats(struct el2_host *h, struct el2_host_stats *out)
 {
-	static uint32_t sorted[EL2_HOST_LAT_MAX];
 	const struct el2_mailbox *mb = h->mb;
+	struct el2_host_lat *lat = malloc(sizeof(h->lat));
+	int64_t *v = malloc(EL2_HOST_LAT_MAX * sizeof(*v));
 	unsigned int n;
+	int64_t off;
 
 	pthread_mutex_lock(&h->lock);
 	*out = h->st;
-	n = h->n_lat;
-	memcpy(sorted, h->lat_us, n * sizeof(sorted[0]));
+	n = lat && v ? h->n_lat : 0;
+	off = h->cnt_off_ns;
+	if (n)
+		memcpy(lat, h->lat, n * sizeof(lat[0]));
 	pthread_mutex_unlock(&h->lock);
-	qsort(sorted, n, sizeof(sorted[0]), el2_host_cmp_u32);
 	out->lat_samples = n;
-	if (n) {
-		out->lat_p50_us = sorted[n / 2];
-		out->lat_p90_us = sorted[n * 9 / 10];
-		out->lat_max_us = sorted[n - 1];
-	}
+	for (unsigned int i = 0; i < n; i++)
+		v[i] = lat[i].seen_ns - lat[i].raise_ns;
+	out->lat_p50_us = el2_host_quantile_us(v, n, 50);
+	out->lat_p90_us = el2_host_quantile_us(v, n, 90);
+	out->lat_max_us = el2_host_quantile_us(v, n, 100);
+	for (unsigned int i = 0; i < n; i++)
+		v[i] = el2_host_cnt_ns(h, lat[i].inject_cnt) + off - lat[i].raise_ns;
+	out->lat_stub_p50_us = el2_host_quantile_us(v, n, 50);
+	for (unsigned int i = 0; i < n; i++)
+		v[i] = el2_host_cnt_ns(h, lat[i].req_cnt) - el2_host_cnt_ns(h, lat[i].inject_cnt);
+	out->lat_guest_p50_us = el2_host_quantile_us(v, n, 50);
+	for (unsigned int i = 0; i < n; i++)
+		v[i] = lat[i].seen_ns - (el2_host_cnt_ns(h, lat[i].req_cnt) + off);
+	out->lat_host_p50_us = el2_host_quantile_us(v, n, 50);
+	free(lat);
+	free(v);
 	out->stub_state = mb->state;
 	out->stub_traps = mb->n_traps;
 	out->stub_wfi = mb->n_wfi;
@@ -278,6 +343,9 @@ void el2_host_get_stats(struct el2_host *h, struct el2_host_stats *out)
 	out->stub_lr_full = mb->n_lr_full;
 	out->stub_smc = mb->n_smc;
 	out->stub_resp_timeouts = mb->n_resp_timeouts;
+	out->stub_gaps = mb->dbg_gaps;
+	out->stub_gap_wfi = mb->dbg_gap_wfi;
+	out->stub_gap_irq = mb->dbg_gap_irq;
 }
 
 int el2_host_stub_health(struct el2_host *h, char *why, unsigned long whylen)
@@ -295,4 +363,24 @@ int el2_host_stub_health(struct el2_host *h, char *why, unsigned long whylen)
 		 ", FAR_EL2 0x%" PRIx64 ", HPFAR_EL2 0x%" PRIx64 ")",
 		 msg, mb->panic_esr, mb->panic_elr, mb->panic_far, mb->panic_hpfar);
 	return -EFAULT;
+}
+
+int el2_host_dump_latency(struct el2_host *h, const char *path)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -errno;
+	fprintf(f, "inject_us,trap_us,seen_us\n");
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int i = 0; i < h->n_lat; i++) {
+		const struct el2_host_lat *l = &h->lat[i];
+		int64_t inj = el2_host_cnt_ns(h, l->inject_cnt) + h->cnt_off_ns - l->raise_ns;
+		int64_t req = el2_host_cnt_ns(h, l->req_cnt) + h->cnt_off_ns - l->raise_ns;
+
+		fprintf(f, "%lld,%lld,%lld\n", (long long)inj / 1000, (long long)req / 1000,
+			(long long)(l->seen_ns - l->raise_ns) / 1000);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return fclose(f) ? -errno : 0;
 }

@@ -107,8 +107,15 @@ int fakebao_create(const struct fakebao_config *cfg, struct fakebao **out)
 		fb->ioeventfds[i].fd = -1;
 	for (int i = 0; i < FAKEBAO_MAX_IRQFDS; i++)
 		fb->irqfds[i].fd = -1;
-	for (int i = 0; i < FAKEBAO_MAX_CLIENTS; i++)
+	for (int i = 0; i < FAKEBAO_MAX_CLIENTS; i++) {
 		fb->clients[i] = -1;
+		fb->client_dm[i] = -1;
+	}
+	for (int i = 0; i < FAKEBAO_MAX_VCPUS; i++)
+		fb->pending_dm[i] = -1;
+	fb->dm_lost_grace_ms = cfg->dm_lost_grace_ms < 0	 ? -1
+			       : cfg->dm_lost_grace_ms == 0 ? 500
+							    : cfg->dm_lost_grace_ms;
 	atomic_store(&fb->trap_timeout_ms, cfg->trap_timeout_ms > 0 ? cfg->trap_timeout_ms : 30000);
 	snprintf(fb->socket_path, sizeof(fb->socket_path), "%s", cfg->socket_path);
 	r = fakebao_map_window(fb);
@@ -235,34 +242,71 @@ static void fakebao_count_access(struct fakebao *fb, const struct fakebao_region
 		fakebao_stat_add(op == BAO_IO_READ ? &fb->stats.mmio_reads[reg] : &fb->stats.mmio_writes[reg], 1);
 }
 
-static int fakebao_forward(struct fakebao *fb, unsigned int vcpu, uint32_t dm_id, uint64_t addr,
-			   unsigned int op, unsigned int width, uint64_t *value)
+/* Why a forwarded access failed, naming the register: "READ Status (0xa003e70, width 4)". */
+static void fakebao_forward_failed(struct fakebao *fb, const struct fakebao_region *rg,
+				   uint64_t id, uint64_t addr, unsigned int op, unsigned int width,
+				   int timeout_ms, int lost, int r)
 {
+	const char *reg = fakebao_reg_name(addr - rg->base);
+
+	if (r == -ETIMEDOUT) {
+		fakebao_stat_add(&fb->stats.trap_timeouts, 1);
+		log_err("fakebao: request %" PRIu64 " %s %s (0x%" PRIx64 ", width %u) to device model "
+			"%u not completed within %d ms",
+			id, remio_op_name(op), reg, addr, width, rg->dm_id, timeout_ms);
+	} else if (r == -ENODEV) {
+		fakebao_stat_add(&fb->stats.dm_lost_failures, 1);
+		log_err("fakebao: %s %s (0x%" PRIx64 ", width %u) failed: device model %u "
+			"disconnected%s",
+			remio_op_name(op), reg, addr, width, rg->dm_id,
+			lost ? " and none attached since" : "");
+	}
+}
+
+static int fakebao_forward(struct fakebao *fb, unsigned int vcpu, const struct fakebao_region *rg,
+			   uint64_t addr, unsigned int op, unsigned int width, uint64_t *value)
+{
+	uint32_t dm_id = rg->dm_id;
 	struct bao_virtio_request req = {dm_id, addr, op, op == BAO_IO_WRITE ? *value : 0, width, 0};
-	int timeout_ms = atomic_load(&fb->trap_timeout_ms);
+	int timeout_ms = atomic_load(&fb->trap_timeout_ms), lost;
 	uint64_t id;
 	int r;
 
 	pthread_mutex_lock(&fb->lock);
+	/* Its device model is gone: wait only a short grace for a new one (a restart). */
+	lost = fb->dm_state[dm_id] == FAKEBAO_DM_LOST;
+	if (lost && fb->dm_lost_grace_ms < timeout_ms)
+		timeout_ms = fb->dm_lost_grace_ms;
 	id = ((++fb->seq[vcpu] << 8) | vcpu) & FAKEBAO_TAG_ID_MASK;
 	req.request_id = id;
-	r = remio_slot_arm(fb->shm, vcpu, id);
+	r = lost && timeout_ms < 0 ? -ENODEV : remio_slot_arm(fb->shm, vcpu, id);
 	if (!r)
 		r = remio_enqueue(fb->shm, dm_id, &req, fb->doorbell[dm_id]);
+	if (!r) {
+		fb->pending_dm[vcpu] = (int)dm_id;
+		atomic_store(&fb->vcpu_abort[vcpu], 0);
+	}
 	pthread_mutex_unlock(&fb->lock);
+	if (r == -ENODEV) {
+		fakebao_forward_failed(fb, rg, 0, addr, op, width, 0, lost, r);
+		return r;
+	}
 	if (r) {
-		log_err("fakebao: vcpu %u cannot queue %s 0x%" PRIx64 ": %s", vcpu, remio_op_name(op),
-			addr, strerror(-r));
+		log_err("fakebao: vcpu %u cannot queue %s %s (0x%" PRIx64 "): %s", vcpu,
+			remio_op_name(op), fakebao_reg_name(addr - rg->base), addr, strerror(-r));
 		return r;
 	}
 	fakebao_stat_add(&fb->stats.mmio_to_dm, 1);
-	r = remio_slot_wait(fb->shm, vcpu, id, fb->cfg.spin_us, timeout_ms, value);
-	if (r == -ETIMEDOUT) {
-		fakebao_stat_add(&fb->stats.trap_timeouts, 1);
-		log_err("fakebao: request %" PRIu64 " %s 0x%" PRIx64 " (width %u) to device model %u "
-			"not completed within %d ms",
-			id, remio_op_name(op), addr, width, dm_id, timeout_ms);
-	}
+	r = remio_slot_wait(fb->shm, vcpu, id, fb->cfg.spin_us, timeout_ms, value,
+			    &fb->vcpu_abort[vcpu]);
+	pthread_mutex_lock(&fb->lock);
+	fb->pending_dm[vcpu] = -1;
+	pthread_mutex_unlock(&fb->lock);
+	/* A timeout while the device model is (still) lost is its loss, not a slow device. */
+	if (r == -ETIMEDOUT && lost && fakebao_dm_lost(fb, dm_id))
+		r = -ENODEV;
+	if (r)
+		fakebao_forward_failed(fb, rg, id, addr, op, width, timeout_ms, lost, r);
 	return r;
 }
 
@@ -306,19 +350,17 @@ int fakebao_mmio_access(struct fakebao *fb, unsigned int vcpu, uint64_t addr, un
 		*value = 0;
 		return 0;
 	}
-	return fakebao_forward(fb, vcpu, dm_id, addr, op, width, value);
+	return fakebao_forward(fb, vcpu, rg, addr, op, width, value);
 }
 
-int fakebao_wait_irq(struct fakebao *fb, int timeout_ms)
+/* Poll the irqfds until end_ns: 1 when one fired (consumed), 0 at end_ns, -errno. */
+static int fakebao_poll_irqfds(struct fakebao *fb, int64_t end_ns)
 {
 	struct pollfd p[FAKEBAO_MAX_IRQFDS + 1];
-	int64_t end;
 
-	if (timeout_ms < 0)
-		timeout_ms = atomic_load(&fb->trap_timeout_ms);
-	end = fakebao_now_ns() + (int64_t)timeout_ms * 1000000LL;
 	for (;;) {
-		int n = 0, r, left;
+		int n = 0, r, left, got = 0;
+		uint64_t cnt;
 
 		pthread_mutex_lock(&fb->lock);
 		for (int i = 0; i < FAKEBAO_MAX_IRQFDS; i++)
@@ -326,14 +368,11 @@ int fakebao_wait_irq(struct fakebao *fb, int timeout_ms)
 				p[n++] = (struct pollfd){fb->irqfds[i].fd, POLLIN, 0};
 		pthread_mutex_unlock(&fb->lock);
 		p[n] = (struct pollfd){fb->irq_wake_efd, POLLIN, 0};
-		left = (int)((end - fakebao_now_ns() + 999999) / 1000000LL);
+		left = (int)((end_ns - fakebao_now_ns() + 999999) / 1000000LL);
 		r = poll(p, (nfds_t)n + 1, left < 0 ? 0 : left);
 		if (r < 0 && errno != EINTR)
 			return -errno;
 		if (r > 0) {
-			int got = 0;
-			uint64_t cnt;
-
 			/* Reading under the lock: a DEASSIGN may have closed and reused the fd. */
 			pthread_mutex_lock(&fb->lock);
 			for (int i = 0; i < n; i++)
@@ -342,12 +381,56 @@ int fakebao_wait_irq(struct fakebao *fb, int timeout_ms)
 			pthread_mutex_unlock(&fb->lock);
 			if (p[n].revents & POLLIN)
 				(void)!read(fb->irq_wake_efd, &cnt, sizeof(cnt));
-			if (got) {
-				fakebao_stat_add(&fb->stats.irqs_injected, 1);
+			if (got)
 				return 1;
-			}
 		}
-		if (fakebao_now_ns() >= end)
+		if (fakebao_now_ns() >= end_ns)
+			return 0;
+	}
+}
+
+/* Interrupt faults sit between the irqfds and the vCPU: a dropped interrupt is consumed and
+ * forgotten; a delayed one becomes visible irq_delay_ms after it was raised. */
+int fakebao_wait_irq(struct fakebao *fb, int timeout_ms)
+{
+	int64_t end;
+
+	if (timeout_ms < 0)
+		timeout_ms = atomic_load(&fb->trap_timeout_ms);
+	end = fakebao_now_ns() + (int64_t)timeout_ms * 1000000LL;
+	for (;;) {
+		int64_t now = fakebao_now_ns(), until = end;
+		int r, delay;
+
+		if (fb->irq_due_ns && now >= fb->irq_due_ns) {
+			fb->irq_due_ns = 0;
+			fakebao_stat_add(&fb->stats.irqs_injected, 1);
+			return 1;
+		}
+		if (fb->irq_due_ns && fb->irq_due_ns < until)
+			until = fb->irq_due_ns;
+		r = fakebao_poll_irqfds(fb, until);
+		if (r < 0)
+			return r;
+		if (r == 1 && atomic_load(&fb->irq_drop) > 0) {
+			atomic_fetch_sub(&fb->irq_drop, 1);
+			fakebao_stat_add(&fb->stats.irqs_dropped, 1);
+			log_info("fakebao: interrupt dropped (fault injection)");
+			continue;
+		}
+		delay = atomic_load(&fb->irq_delay_ms);
+		if (r == 1 && delay > 0) {
+			if (!fb->irq_due_ns) {
+				fb->irq_due_ns = fakebao_now_ns() + (int64_t)delay * 1000000LL;
+				fakebao_stat_add(&fb->stats.irqs_delayed, 1);
+			}
+			continue;
+		}
+		if (r == 1) {
+			fakebao_stat_add(&fb->stats.irqs_injected, 1);
+			return 1;
+		}
+		if (fakebao_now_ns() >= end && !(fb->irq_due_ns && fakebao_now_ns() >= fb->irq_due_ns))
 			return 0;
 	}
 }

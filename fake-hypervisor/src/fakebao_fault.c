@@ -15,21 +15,21 @@ const char *fakebao_reg_name(uint64_t offset)
 		uint32_t off;
 		const char *name;
 	} regs[] = {
-		{0x000, "MagicValue"},	      {0x004, "Version"},
-		{0x008, "DeviceID"},	      {0x00c, "VendorID"},
-		{0x010, "DeviceFeatures"},    {0x014, "DeviceFeaturesSel"},
-		{0x020, "DriverFeatures"},    {0x024, "DriverFeaturesSel"},
-		{0x030, "QueueSel"},	      {0x034, "QueueNumMax"},
-		{0x038, "QueueNum"},	      {0x044, "QueueReady"},
-		{0x050, "QueueNotify"},	      {0x060, "InterruptStatus"},
-		{0x064, "InterruptACK"},      {0x070, "Status"},
-		{0x080, "QueueDescLow"},      {0x084, "QueueDescHigh"},
-		{0x090, "QueueDriverLow"},    {0x094, "QueueDriverHigh"},
-		{0x0a0, "QueueDeviceLow"},    {0x0a4, "QueueDeviceHigh"},
-		{0x0ac, "SHMSel"},	      {0x0b0, "SHMLenLow"},
-		{0x0b4, "SHMLenHigh"},	      {0x0b8, "SHMBaseLow"},
-		{0x0bc, "SHMBaseHigh"},	      {0x0c0, "QueueReset"},
-		{0x0fc, "ConfigGeneration"},
+	    {0x000, "MagicValue"},	 {0x004, "Version"},
+	    {0x008, "DeviceID"},	 {0x00c, "VendorID"},
+	    {0x010, "DeviceFeatures"},	 {0x014, "DeviceFeaturesSel"},
+	    {0x020, "DriverFeatures"},	 {0x024, "DriverFeaturesSel"},
+	    {0x030, "QueueSel"},	 {0x034, "QueueNumMax"},
+	    {0x038, "QueueNum"},	 {0x044, "QueueReady"},
+	    {0x050, "QueueNotify"},	 {0x060, "InterruptStatus"},
+	    {0x064, "InterruptACK"},	 {0x070, "Status"},
+	    {0x080, "QueueDescLow"},	 {0x084, "QueueDescHigh"},
+	    {0x090, "QueueDriverLow"},	 {0x094, "QueueDriverHigh"},
+	    {0x0a0, "QueueDeviceLow"},	 {0x0a4, "QueueDeviceHigh"},
+	    {0x0ac, "SHMSel"},		 {0x0b0, "SHMLenLow"},
+	    {0x0b4, "SHMLenHigh"},	 {0x0b8, "SHMBaseLow"},
+	    {0x0bc, "SHMBaseHigh"},	 {0x0c0, "QueueReset"},
+	    {0x0fc, "ConfigGeneration"},
 	};
 
 	if (offset >= 0x100 && offset < 0x200)
@@ -116,16 +116,24 @@ void fakebao_dm_detached(struct fakebao *fb, int client)
 	}
 	/* Aborted waiters withdraw their slots themselves; drop what they had queued. */
 	atomic_store(&fb->shm->q[dm].tail, atomic_load(&fb->shm->q[dm].head));
-	log_warn("fakebao: device model %d disconnected; %u waiting vCPU(s) fail with ENODEV, "
-		 "new requests wait %d ms for a new one",
-		 dm, aborted, fb->dm_lost_grace_ms);
+	if (aborted)
+		log_warn(
+		    "fakebao: device model %d disconnected; %u waiting vCPU(s) fail with ENODEV, "
+		    "new requests wait %d ms for a new one",
+		    dm, aborted, fb->dm_lost_grace_ms);
+	else
+		log_info(
+		    "fakebao: device model %d disconnected; new requests wait %d ms for a new one",
+		    dm, fb->dm_lost_grace_ms);
 }
 
 void fakebao_set_irq_faults(struct fakebao *fb, int drop_n, int delay_ms)
 {
-	atomic_store(&fb->irq_drop, drop_n > 0 ? drop_n : 0);
-	atomic_store(&fb->irq_delay_ms, delay_ms > 0 ? delay_ms : 0);
-	if (delay_ms <= 0 && fb->irq_due_ns)
+	if (drop_n >= 0)
+		atomic_store(&fb->irq_drop, drop_n);
+	if (delay_ms >= 0)
+		atomic_store(&fb->irq_delay_ms, delay_ms);
+	if (delay_ms == 0 && fb->irq_due_ns)
 		fb->irq_due_ns = fakebao_now_ns(); /* a delayed one arrives now */
 }
 

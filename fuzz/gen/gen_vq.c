@@ -15,7 +15,8 @@
 #define GEN_VQ_BUF 0x140
 #define GEN_VQ_WIN 0x240
 
-static void gen_vq_desc(uint8_t *t, unsigned i, uint64_t off, uint32_t len, uint16_t flags, uint16_t next)
+static void gen_vq_desc(uint8_t *t, unsigned i, uint64_t off, uint32_t len, uint16_t flags,
+			uint16_t next)
 {
 	struct vring_desc d = {GEN_VQ_GPA + off, len, flags, next};
 
@@ -68,6 +69,7 @@ int gen_vq(const char *dir)
 	n += !gen_write(dir, "vq_chain", "direct-one", buf, gen_vq_seed(buf, 0x10, 0, 1));
 	n += !gen_write(dir, "vq_chain", "direct-two", buf, gen_vq_seed(buf, 0x30, 0, 2));
 	n += !gen_write(dir, "vq_chain", "indirect", buf, gen_vq_seed(buf, 0x31, 1, 2));
-	n += !gen_write(dir, "vq_chain", "indirect-not-negotiated", buf, gen_vq_seed(buf, 0x30, 1, 2));
+	n += !gen_write(dir, "vq_chain", "indirect-not-negotiated", buf,
+			gen_vq_seed(buf, 0x30, 1, 2));
 	return n;
 }

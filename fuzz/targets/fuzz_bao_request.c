@@ -38,7 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Pending accesses: slot i waits for a request id whose low byte is i. */
 	nslots = fuzz_input_u8(&in) % (FAKEBAO_MAX_VCPUS + 1);
 	for (i = 0; i < nslots; i++)
-		atomic_store(&shm.slot[i].tag, (fuzz_input_u64(&in) & ~0xffULL & FAKEBAO_TAG_ID_MASK) | i);
+		atomic_store(&shm.slot[i].tag,
+			     (fuzz_input_u64(&in) & ~0xffULL & FAKEBAO_TAG_ID_MASK) | i);
 	while (in.n) {
 		memset(&req, 0, sizeof(req));
 		req.dm_id = fuzz_input_u8(&in);
@@ -49,14 +50,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		req.request_id = fuzz_input_u64(&in);
 		rc = remio_request_check(&shm, &req, why, sizeof(why));
 		if (rc == 0) {
-			FUZZ_CHECK(req.dm_id < FAKEBAO_MAX_DMS, "dm_id %llu", (unsigned long long)req.dm_id);
+			FUZZ_CHECK(req.dm_id < FAKEBAO_MAX_DMS, "dm_id %llu",
+				   (unsigned long long)req.dm_id);
 			FUZZ_CHECK((req.request_id & 0xff) < shm.nr_vcpus, "vcpu");
 		}
 		rc = remio_complete(&shm, &req);
 		if (rc == 0) {
 			uint64_t tag = atomic_load(&shm.slot[req.request_id & 0xff].tag);
 
-			FUZZ_CHECK(tag == (req.request_id | FAKEBAO_TAG_DONE), "slot tag 0x%llx", (unsigned long long)tag);
+			FUZZ_CHECK(tag == (req.request_id | FAKEBAO_TAG_DONE), "slot tag 0x%llx",
+				   (unsigned long long)tag);
 			/* the vCPU takes the value and the slot goes idle, as fakebao does */
 			atomic_store(&shm.slot[req.request_id & 0xff].tag, 0);
 		}

@@ -32,12 +32,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < cfg.ndevices; i++) {
 			const struct dm_device_config *d = &cfg.dev[i];
 
-			FUZZ_CHECK(memchr(d->socket_path, '\0', sizeof(d->socket_path)), "socket_path unterminated");
+			FUZZ_CHECK(memchr(d->socket_path, '\0', sizeof(d->socket_path)),
+				   "socket_path unterminated");
 			FUZZ_CHECK(memchr(d->tag, '\0', sizeof(d->tag)), "tag unterminated");
-			FUZZ_CHECK(d->queue_size >= 1 && d->queue_size <= DM_CONFIG_QUEUE_SIZE_MAX, "queue_size %u",
-				   d->queue_size);
-			FUZZ_CHECK(d->num_request_queues <= DM_CONFIG_MAX_REQUEST_QUEUES, "num_request_queues %u",
-				   d->num_request_queues);
+			FUZZ_CHECK(d->queue_size >= 1 && d->queue_size <= DM_CONFIG_QUEUE_SIZE_MAX,
+				   "queue_size %u", d->queue_size);
+			FUZZ_CHECK(d->num_request_queues <= DM_CONFIG_MAX_REQUEST_QUEUES,
+				   "num_request_queues %u", d->num_request_queues);
 			if (dm_config_socket(d, sock, sizeof(sock)) == 0)
 				FUZZ_CHECK(strlen(sock) < sizeof(sock), "socket");
 			(void)dm_config_socket(d, sock, 8);

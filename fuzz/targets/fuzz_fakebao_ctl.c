@@ -32,8 +32,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(in.n == sizeof(m), "accepted %zu bytes", in.n);
 		memcpy(&m, buf, sizeof(m));
 		FUZZ_CHECK(m.magic == FAKEBAO_CTL_MAGIC, "magic");
-		FUZZ_CHECK(m.op >= FAKEBAO_CTL_HELLO && m.op <= FAKEBAO_CTL_DOORBELL, "op %u", m.op);
-		FUZZ_CHECK(m.op == FAKEBAO_CTL_HELLO || m.dm_id < FAKEBAO_MAX_DMS, "dm_id %u", m.dm_id);
+		FUZZ_CHECK(m.op >= FAKEBAO_CTL_HELLO && m.op <= FAKEBAO_CTL_DOORBELL, "op %u",
+			   m.op);
+		FUZZ_CHECK(m.op == FAKEBAO_CTL_HELLO || m.dm_id < FAKEBAO_MAX_DMS, "dm_id %u",
+			   m.dm_id);
 	}
 	FUZZ_CHECK(memchr(why, '\0', sizeof(why)), "why unterminated");
 	free(buf);

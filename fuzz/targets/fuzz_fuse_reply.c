@@ -31,10 +31,13 @@ static void fuzz_rep_dirents(const uint8_t *body, size_t len)
 		if (r != 1)
 			break;
 		FUZZ_CHECK(pos > prev && pos <= len, "pos %zu -> %zu of %zu", prev, pos, len);
-		FUZZ_CHECK(d.namelen >= 1 && d.namelen <= FUSE_MSG_NAME_MAX, "namelen %u", d.namelen);
-		FUZZ_CHECK((const uint8_t *)d.name >= body && (const uint8_t *)d.name + d.namelen <= body + len,
+		FUZZ_CHECK(d.namelen >= 1 && d.namelen <= FUSE_MSG_NAME_MAX, "namelen %u",
+			   d.namelen);
+		FUZZ_CHECK((const uint8_t *)d.name >= body &&
+			       (const uint8_t *)d.name + d.namelen <= body + len,
 			   "name outside the body");
-		FUZZ_CHECK(!memchr(d.name, '/', d.namelen) && !memchr(d.name, '\0', d.namelen), "bad name accepted");
+		FUZZ_CHECK(!memchr(d.name, '/', d.namelen) && !memchr(d.name, '\0', d.namelen),
+			   "bad name accepted");
 		FUZZ_CHECK(++n <= len, "more records than bytes");
 	}
 	FUZZ_CHECK(r == 0 || r == -EPROTO, "dirent_next returned %d", r);
@@ -61,18 +64,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (mode & 2)
 		used += used_delta;
 	if (mode & 4) /* the reply's own unique, as a well-behaved device echoes it */
-		unique = in.n >= 16 ? ((const struct fuse_out_header *)(const void *)in.p)->unique : 0;
+		unique =
+		    in.n >= 16 ? ((const struct fuse_out_header *)(const void *)in.p)->unique : 0;
 	buf = fuzz_input_dup(in.p, in.n);
 	if (!buf)
 		return 0;
-	if (fuse_msg_decode_reply(buf, in.n, used, unique, opcode, max_body, &rep, why, sizeof(why)) == 0) {
-		FUZZ_CHECK(used <= in.n && used >= FUSE_MSG_OUT_HDR, "used %zu of %zu accepted", used, in.n);
-		FUZZ_CHECK(rep.error <= 0 && rep.error >= -FUSE_MSG_MAX_ERRNO, "error %d", rep.error);
+	if (fuse_msg_decode_reply(buf, in.n, used, unique, opcode, max_body, &rep, why,
+				  sizeof(why)) == 0) {
+		FUZZ_CHECK(used <= in.n && used >= FUSE_MSG_OUT_HDR, "used %zu of %zu accepted",
+			   used, in.n);
+		FUZZ_CHECK(rep.error <= 0 && rep.error >= -FUSE_MSG_MAX_ERRNO, "error %d",
+			   rep.error);
 		FUZZ_CHECK(rep.unique == unique, "unique");
-		FUZZ_CHECK(rep.body == buf + FUSE_MSG_OUT_HDR && rep.body_len == used - FUSE_MSG_OUT_HDR,
+		FUZZ_CHECK(rep.body == buf + FUSE_MSG_OUT_HDR &&
+			       rep.body_len == used - FUSE_MSG_OUT_HDR,
 			   "body %zu", rep.body_len);
-		FUZZ_CHECK(rep.error || !fuse_msg_op(opcode) || !max_body || rep.body_len <= max_body, "body %zu > max %u", rep.body_len,
-			   max_body);
+		FUZZ_CHECK(rep.error || !fuse_msg_op(opcode) || !max_body ||
+			       rep.body_len <= max_body,
+			   "body %zu > max %u", rep.body_len, max_body);
 		if (rep.error == 0 && (opcode == FUSE_READDIR || (mode & 8)))
 			fuzz_rep_dirents(rep.body, rep.body_len);
 	}

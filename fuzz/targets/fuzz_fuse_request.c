@@ -21,16 +21,20 @@ static void fuzz_fr_touch(const struct fuse_msg_in *m, const uint8_t *buf, size_
 	volatile uint8_t sink = 0;
 	size_t i;
 
-	FUZZ_CHECK(m->hdr.len == len && len >= FUSE_MSG_IN_HDR, "hdr.len %u len %zu", m->hdr.len, len);
+	FUZZ_CHECK(m->hdr.len == len && len >= FUSE_MSG_IN_HDR, "hdr.len %u len %zu", m->hdr.len,
+		   len);
 	FUZZ_CHECK(m->op != NULL, "decoded without an op");
 	FUZZ_CHECK(m->body_len == len - FUSE_MSG_IN_HDR, "body_len %zu", m->body_len);
-	FUZZ_CHECK(m->body_len >= m->op->in_min, "body %zu < in_min %u", m->body_len, m->op->in_min);
+	FUZZ_CHECK(m->body_len >= m->op->in_min, "body %zu < in_min %u", m->body_len,
+		   m->op->in_min);
 	for (i = 0; i < m->op->in_min; i++)
 		sink ^= m->arg[i];
 	if (m->name1)
-		FUZZ_CHECK((const uint8_t *)m->name1 + strlen(m->name1) < buf + len, "name1 runs off");
+		FUZZ_CHECK((const uint8_t *)m->name1 + strlen(m->name1) < buf + len,
+			   "name1 runs off");
 	if (m->name2)
-		FUZZ_CHECK((const uint8_t *)m->name2 + strlen(m->name2) < buf + len, "name2 runs off");
+		FUZZ_CHECK((const uint8_t *)m->name2 + strlen(m->name2) < buf + len,
+			   "name2 runs off");
 	FUZZ_CHECK(m->op->in_names < 1 || m->name1, "name1 missing");
 	FUZZ_CHECK(m->op->in_names < 2 || m->name2, "name2 missing");
 	if (m->data_len) {
@@ -78,8 +82,8 @@ static void fuzz_fr_roundtrip(struct fuzz_input *in)
 	/* Only requests whose layout is exactly the opcode's rule must decode. */
 	if (!op || op->in_data || r.arg_len != op->in_min || r.data_len)
 		return;
-	FUZZ_CHECK(fuse_msg_decode_request(out, len, &m, why, sizeof(why)) == 0, "%s: %s", fuse_msg_op_name(r.opcode),
-		   why);
+	FUZZ_CHECK(fuse_msg_decode_request(out, len, &m, why, sizeof(why)) == 0, "%s: %s",
+		   fuse_msg_op_name(r.opcode), why);
 	FUZZ_CHECK(m.hdr.unique == r.unique && m.hdr.nodeid == r.nodeid, "header changed");
 }
 

@@ -1,5 +1,6 @@
-/* fuzz_input.h - a byte cursor over one fuzz input, shared by the targets: fixed-width little-endian
- * reads that yield zeros once the input is used up, so every input decodes to something. */
+/* fuzz_input.h - a byte cursor over one fuzz input, shared by the targets: fixed-width
+ * little-endian reads that yield zeros once the input is used up, so every input decodes to
+ * something. */
 #ifndef FUZZ_INPUT_H
 #define FUZZ_INPUT_H
 

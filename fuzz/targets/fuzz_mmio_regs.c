@@ -54,7 +54,8 @@ static int fuzz_mmio_config_write(void *d, uint32_t off, uint32_t width, uint32_
 	return 0;
 }
 
-static int fuzz_mmio_start(void *d, uint64_t features, const struct virtio_dev_queue *q, unsigned nq, int call_fd)
+static int fuzz_mmio_start(void *d, uint64_t features, const struct virtio_dev_queue *q,
+			   unsigned nq, int call_fd)
 {
 	struct fuzz_mmio_fake *f = d;
 	unsigned i;
@@ -66,11 +67,18 @@ static int fuzz_mmio_start(void *d, uint64_t features, const struct virtio_dev_q
 		uint64_t end = FUZZ_MMIO_SHM + FUZZ_MMIO_SHM_SIZE;
 
 		FUZZ_CHECK(q[i].num >= 1 && q[i].num <= 32768, "queue %u num %u", i, q[i].num);
-		FUZZ_CHECK(q[i].desc_gpa >= FUZZ_MMIO_SHM && q[i].desc_gpa + 16ull * q[i].num <= end, "desc");
-		FUZZ_CHECK(q[i].avail_gpa >= FUZZ_MMIO_SHM && q[i].avail_gpa + 6 + 2ull * q[i].num <= end, "avail");
-		FUZZ_CHECK(q[i].used_gpa >= FUZZ_MMIO_SHM && q[i].used_gpa + 6 + 8ull * q[i].num <= end, "used");
+		FUZZ_CHECK(q[i].desc_gpa >= FUZZ_MMIO_SHM &&
+			       q[i].desc_gpa + 16ull * q[i].num <= end,
+			   "desc");
+		FUZZ_CHECK(q[i].avail_gpa >= FUZZ_MMIO_SHM &&
+			       q[i].avail_gpa + 6 + 2ull * q[i].num <= end,
+			   "avail");
+		FUZZ_CHECK(q[i].used_gpa >= FUZZ_MMIO_SHM &&
+			       q[i].used_gpa + 6 + 8ull * q[i].num <= end,
+			   "used");
 		FUZZ_CHECK(q[i].desc_hva - q[i].desc_gpa == FUZZ_MMIO_HOST - FUZZ_MMIO_SHM, "hva");
-		FUZZ_CHECK(q[i].kick_fd >= 0 && fcntl(q[i].kick_fd, F_GETFD) >= 0, "kick fd %d", q[i].kick_fd);
+		FUZZ_CHECK(q[i].kick_fd >= 0 && fcntl(q[i].kick_fd, F_GETFD) >= 0, "kick fd %d",
+			   q[i].kick_fd);
 	}
 	FUZZ_CHECK(!f->started, "started twice without stop");
 	if (f->fail & 1)
@@ -90,21 +98,22 @@ static void fuzz_mmio_reset(void *d)
 }
 
 static const struct virtio_dev_ops fuzz_mmio_ops = {
-	.name = "fuzz",
-	.device_id = 26,
-	.features = fuzz_mmio_features,
-	.config_read = fuzz_mmio_config_read,
-	.config_write = fuzz_mmio_config_write,
-	.start = fuzz_mmio_start,
-	.stop = fuzz_mmio_stop,
-	.reset = fuzz_mmio_reset,
+    .name = "fuzz",
+    .device_id = 26,
+    .features = fuzz_mmio_features,
+    .config_read = fuzz_mmio_config_read,
+    .config_write = fuzz_mmio_config_write,
+    .start = fuzz_mmio_start,
+    .stop = fuzz_mmio_stop,
+    .reset = fuzz_mmio_reset,
 };
 
 static int fuzz_mmio_ioeventfd(void *ctx, int fd, uint64_t addr, uint64_t data, bool assign)
 {
 	struct fuzz_mmio_fake *f = ctx;
 
-	FUZZ_CHECK(fd >= 0 && addr == FUZZ_MMIO_BASE + 0x50 && data < VIRTIO_MMIO_MAX_QUEUES, "ioeventfd");
+	FUZZ_CHECK(fd >= 0 && addr == FUZZ_MMIO_BASE + 0x50 && data < VIRTIO_MMIO_MAX_QUEUES,
+		   "ioeventfd");
 	return assign && (f->fail & 2) ? -EEXIST : 0;
 }
 
@@ -116,7 +125,8 @@ static int fuzz_mmio_irqfd(void *ctx, int fd, bool assign)
 	return assign && (f->fail & 4) ? -EBUSY : 0;
 }
 
-static const struct virtio_mmio_platform fuzz_mmio_platform = {fuzz_mmio_ioeventfd, fuzz_mmio_irqfd};
+static const struct virtio_mmio_platform fuzz_mmio_platform = {fuzz_mmio_ioeventfd,
+							       fuzz_mmio_irqfd};
 
 static unsigned fuzz_mmio_open_fds(void)
 {
@@ -181,10 +191,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_input in = {data, size};
 	struct fuzz_mmio_fake fake;
 	struct virtio_mmio_params p = {
-		.base = FUZZ_MMIO_BASE,
-		.shmem_addr = FUZZ_MMIO_SHM,
-		.shmem_size = FUZZ_MMIO_SHM_SIZE,
-		.shmem_host = FUZZ_MMIO_HOST,
+	    .base = FUZZ_MMIO_BASE,
+	    .shmem_addr = FUZZ_MMIO_SHM,
+	    .shmem_size = FUZZ_MMIO_SHM_SIZE,
+	    .shmem_host = FUZZ_MMIO_HOST,
 	};
 	static struct virtio_mmio m;
 	unsigned fds = fuzz_mmio_open_fds();
@@ -199,6 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_mmio_run(&m, &in);
 	virtio_mmio_destroy(&m);
 	FUZZ_CHECK(!fake.started, "device still started after destroy");
-	FUZZ_CHECK(fuzz_mmio_open_fds() == fds, "eventfd leak: %u fds before, %u after", fds, fuzz_mmio_open_fds());
+	FUZZ_CHECK(fuzz_mmio_open_fds() == fds, "eventfd leak: %u fds before, %u after", fds,
+		   fuzz_mmio_open_fds());
 	return 0;
 }

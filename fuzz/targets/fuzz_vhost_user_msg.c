@@ -8,12 +8,24 @@
 #include "vhost_user_msg.h"
 
 static const uint32_t fuzz_vu_requests[] = {
-	VHOST_USER_GET_FEATURES,       VHOST_USER_SET_FEATURES,	      VHOST_USER_SET_OWNER,
-	VHOST_USER_SET_MEM_TABLE,      VHOST_USER_SET_VRING_NUM,      VHOST_USER_SET_VRING_ADDR,
-	VHOST_USER_SET_VRING_BASE,     VHOST_USER_GET_VRING_BASE,     VHOST_USER_SET_VRING_KICK,
-	VHOST_USER_SET_VRING_CALL,     VHOST_USER_GET_PROTOCOL_FEATURES, VHOST_USER_SET_PROTOCOL_FEATURES,
-	VHOST_USER_GET_QUEUE_NUM,      VHOST_USER_SET_VRING_ENABLE,   VHOST_USER_GET_CONFIG,
-	VHOST_USER_SET_CONFIG,	       0,			      VHOST_USER_REQUEST_MAX,
+    VHOST_USER_GET_FEATURES,
+    VHOST_USER_SET_FEATURES,
+    VHOST_USER_SET_OWNER,
+    VHOST_USER_SET_MEM_TABLE,
+    VHOST_USER_SET_VRING_NUM,
+    VHOST_USER_SET_VRING_ADDR,
+    VHOST_USER_SET_VRING_BASE,
+    VHOST_USER_GET_VRING_BASE,
+    VHOST_USER_SET_VRING_KICK,
+    VHOST_USER_SET_VRING_CALL,
+    VHOST_USER_GET_PROTOCOL_FEATURES,
+    VHOST_USER_SET_PROTOCOL_FEATURES,
+    VHOST_USER_GET_QUEUE_NUM,
+    VHOST_USER_SET_VRING_ENABLE,
+    VHOST_USER_GET_CONFIG,
+    VHOST_USER_SET_CONFIG,
+    0,
+    VHOST_USER_REQUEST_MAX,
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -41,7 +53,8 @@ static void fuzz_vu_reply(uint32_t request, uint32_t cfg_size, const uint8_t *ms
 	expect = vhost_user_msg_reply_size(request, cfg_size);
 	why[0] = '\0';
 	if (vhost_user_msg_check_reply(&hdr, request, expect, why, sizeof(why)) == 0)
-		FUZZ_CHECK(hdr.size == expect && hdr.request == request, "accepted size %u for %zu", hdr.size, expect);
+		FUZZ_CHECK(hdr.size == expect && hdr.request == request, "accepted size %u for %zu",
+			   hdr.size, expect);
 	FUZZ_CHECK(memchr(why, '\0', sizeof(why)), "why unterminated");
 	plen = len - VHOST_USER_HDR_SIZE;
 	if (plen > hdr.size)
@@ -70,7 +83,8 @@ static void fuzz_vu_encode(struct fuzz_input *in, uint32_t request)
 	FUZZ_CHECK(r < 0 || (size_t)r <= cap, "encode wrote %d into %zu", r, cap);
 	r = vhost_user_msg_u64(request, flags, fuzz_input_u64(in), buf, cap);
 	FUZZ_CHECK(r < 0 || (size_t)r <= cap, "u64 wrote %d into %zu", r, cap);
-	r = vhost_user_msg_vring_state(request, flags, fuzz_input_u32(in), fuzz_input_u32(in), buf, cap);
+	r = vhost_user_msg_vring_state(request, flags, fuzz_input_u32(in), fuzz_input_u32(in), buf,
+				       cap);
 	FUZZ_CHECK(r < 0 || (size_t)r <= cap, "vring_state wrote %d into %zu", r, cap);
 	memset(&a, 0, sizeof(a));
 	a.index = fuzz_input_u32(in);
@@ -91,7 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_input in = {data, size};
 	uint8_t sel = fuzz_input_u8(&in);
-	uint32_t request = fuzz_vu_requests[sel % (sizeof(fuzz_vu_requests) / sizeof(fuzz_vu_requests[0]))];
+	uint32_t request =
+	    fuzz_vu_requests[sel % (sizeof(fuzz_vu_requests) / sizeof(fuzz_vu_requests[0]))];
 	uint32_t cfg_size = fuzz_input_u8(&in);
 	uint8_t *msg;
 

@@ -20,8 +20,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* Every buffer handed out lies inside the window, and the counts add up. */
-static void fuzz_vq_check_chain(const struct vq_dev_ring *r, const struct vq_dev_iov *iov, unsigned cap,
-				const struct vq_dev_chain *c)
+static void fuzz_vq_check_chain(const struct vq_dev_ring *r, const struct vq_dev_iov *iov,
+				unsigned cap, const struct vq_dev_chain *c)
 {
 	uint64_t out = 0, inb = 0;
 	unsigned i;
@@ -30,19 +30,21 @@ static void fuzz_vq_check_chain(const struct vq_dev_ring *r, const struct vq_dev
 	FUZZ_CHECK(c->head < r->size, "head %u of %u", c->head, r->size);
 	for (i = 0; i < c->n; i++) {
 		FUZZ_CHECK(iov[i].off <= r->mem_len && iov[i].len <= r->mem_len - iov[i].off,
-			   "iov %u [%llu, +%u) outside %llu", i, (unsigned long long)iov[i].off, iov[i].len,
-			   (unsigned long long)r->mem_len);
+			   "iov %u [%llu, +%u) outside %llu", i, (unsigned long long)iov[i].off,
+			   iov[i].len, (unsigned long long)r->mem_len);
 		FUZZ_CHECK(iov[i].writable == (i >= c->n_out), "iov %u writable order", i);
 		if (iov[i].writable)
 			inb += iov[i].len;
 		else
 			out += iov[i].len;
 		if (iov[i].len) /* touch both ends */
-			FUZZ_CHECK((r->mem[iov[i].off] | r->mem[iov[i].off + iov[i].len - 1] | 1) != 0, "-");
+			FUZZ_CHECK((r->mem[iov[i].off] | r->mem[iov[i].off + iov[i].len - 1] | 1) !=
+				       0,
+				   "-");
 	}
 	FUZZ_CHECK(out == c->out_bytes && inb == c->in_bytes, "bytes %llu/%llu vs %llu/%llu",
-		   (unsigned long long)out, (unsigned long long)inb, (unsigned long long)c->out_bytes,
-		   (unsigned long long)c->in_bytes);
+		   (unsigned long long)out, (unsigned long long)inb,
+		   (unsigned long long)c->out_bytes, (unsigned long long)c->in_bytes);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -54,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vq_dev_ring r;
 	uint16_t qsize = fuzz_input_u16(&in), last_avail, used_idx = 0;
 	uint8_t flags = fuzz_input_u8(&in);
-	uint64_t desc = fuzz_input_u16(&in), avail = fuzz_input_u16(&in), used = fuzz_input_u16(&in);
+	uint64_t desc = fuzz_input_u16(&in), avail = fuzz_input_u16(&in),
+		 used = fuzz_input_u16(&in);
 	unsigned cap, iters = 1 + (flags >> 4), i;
 	char why[160];
 	int rc;

@@ -62,6 +62,8 @@ struct bench_metric {
 	char path[16];
 	struct bench_counts counts; /* per-op averages x1000 are derived when writing */
 	uint64_t ops;
+	double rounds[16]; /* the per-round values behind the median */
+	size_t nrounds;
 };
 struct bench_report {
 	struct bench_metric m[BENCH_MAX_METRICS];

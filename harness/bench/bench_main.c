@@ -40,18 +40,20 @@ static void bench_usage(void)
 	fprintf(stderr, "usage: bao-bench [--out DIR] [--ms N] [--rounds N] [--seq-mib N] [--quick] "
 			"[--only LIST] [-v]\n"
 			"  --ms: milliseconds per measurement (500); --rounds: interleaved rounds (3)\n"
-			"  --only: comma list of groups rtt,fuse,policy,seq (all)\n");
+			"  --only: comma list of groups rtt,fuse,policy,seq (all)\n"
+			"  --notes FILE: Markdown appended to bench.md (harness/bench/limits.md)\n");
 }
 
 static int bench_args(int argc, char **argv, struct bench_cfg *c)
 {
 	static const struct option lo[] = {
 	    {"out", 1, 0, 'o'},	 {"ms", 1, 0, 'm'},    {"rounds", 1, 0, 'r'}, {"seq-mib", 1, 0, 's'},
-	    {"quick", 0, 0, 'q'}, {"only", 1, 0, 'O'}, {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+	    {"quick", 0, 0, 'q'}, {"only", 1, 0, 'O'}, {"help", 0, 0, 'h'},  {"notes", 1, 0, 'n'},
+	    {0, 0, 0, 0}};
 	int o;
 
 	*c = (struct bench_cfg){.out = "results", .dur_ms = 500, .rounds = 3, .seq_mib = 256,
-				.only = "rtt,fuse,policy,seq"};
+				.only = "rtt,fuse,policy,seq", .notes = "harness/bench/limits.md"};
 	while ((o = getopt_long(argc, argv, "v", lo, NULL)) != -1) {
 		switch (o) {
 		case 'o': c->out = optarg; break;
@@ -60,6 +62,7 @@ static int bench_args(int argc, char **argv, struct bench_cfg *c)
 		case 's': c->seq_mib = (unsigned int)atoi(optarg); break;
 		case 'q': c->dur_ms = 200, c->rounds = 1, c->seq_mib = 64; break;
 		case 'O': c->only = optarg; break;
+		case 'n': c->notes = optarg; break;
 		case 'v': c->verbose = 1; break;
 		default: bench_usage(); return o == 'h' ? 1 : -EINVAL;
 		}
@@ -93,7 +96,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	meta = (struct bench_meta){w.cfg.rounds, w.cfg.dur_ms, w.cfg.seq_mib,
-				   (double)(bench_now_ns() - t0) / 1e9};
+				   (double)(bench_now_ns() - t0) / 1e9, w.cfg.notes};
 	rc = bench_report_write(rep, bench_targets, sizeof(bench_targets) / sizeof(bench_targets[0]),
 				&meta, w.cfg.out);
 	if (!rc)

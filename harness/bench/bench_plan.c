@@ -85,6 +85,16 @@ static void bench_rec3(struct bench_plan *p, const char *base, const char *suffi
 
 typedef int (*bench_rtt_fn)(int64_t, struct bench_lat *);
 
+static int bench_rtt_efd_cross(int64_t dur_ns, struct bench_lat *l)
+{
+	return bench_rtt_eventfd(dur_ns, l, 0);
+}
+
+static int bench_rtt_efd_same(int64_t dur_ns, struct bench_lat *l)
+{
+	return bench_rtt_eventfd(dur_ns, l, 1);
+}
+
 static int bench_rtt_one(struct bench_plan *p, const char *name, const char *path,
 			 struct bench_path *bp, bench_rtt_fn fn)
 {
@@ -118,7 +128,10 @@ static int bench_rtt_one(struct bench_plan *p, const char *name, const char *pat
 static int bench_round_rtt(struct bench_plan *p)
 {
 	struct bench_world *w = p->w;
-	int rc = bench_rtt_one(p, "eventfd_rtt", "2 processes", NULL, bench_rtt_eventfd);
+	int rc = bench_rtt_one(p, "eventfd_rtt", "2 processes", NULL, bench_rtt_efd_cross);
+
+	rc = rc ? rc : bench_rtt_one(p, "eventfd_rtt_samecpu", "2 processes", NULL,
+				     bench_rtt_efd_same);
 
 	rc = rc ? rc : bench_rtt_one(p, "shm_spin_rtt", "2 processes", NULL, bench_rtt_shm_spin);
 	rc = rc ? rc : bench_rtt_one(p, "trap_rtt", "emulated", &w->emu[BENCH_EMU_ADAPTIVE], NULL);
@@ -213,9 +226,14 @@ static int bench_seq_path(struct bench_plan *p, struct bench_path *bp, const cha
 static int bench_round_seq(struct bench_plan *p)
 {
 	struct bench_world *w = p->w;
-	int rc = bench_seq_path(p, &w->emu[BENCH_EMU_ADAPTIVE], "seqwrite_mb_s", "seqread_mb_s");
+	int rc = 0, flip = p->round & 1;
 
-	rc = rc ? rc : bench_seq_path(p, &w->dir, "seqwrite_mb_s_direct", "seqread_mb_s_direct");
+	/* Alternate who goes first: the first 256 MiB writer also pays for page-cache growth. */
+	if (flip)
+		rc = bench_seq_path(p, &w->dir, "seqwrite_mb_s_direct", "seqread_mb_s_direct");
+	rc = rc ? rc : bench_seq_path(p, &w->emu[BENCH_EMU_ADAPTIVE], "seqwrite_mb_s", "seqread_mb_s");
+	if (!flip)
+		rc = rc ? rc : bench_seq_path(p, &w->dir, "seqwrite_mb_s_direct", "seqread_mb_s_direct");
 	rc = rc ? rc : bench_seq_path(p, &w->host, "host_seqwrite_mb_s", "host_seqread_mb_s");
 	return rc;
 }
@@ -229,6 +247,7 @@ static void bench_plan_links(struct bench_report *r)
 	    {"trap_rtt_block_p50_us", "eventfd_rtt_p50_us"},
 	    {"trap_rtt_block_p99_us", "eventfd_rtt_p99_us"},
 	    {"shm_spin_rtt_p50_us", "eventfd_rtt_p50_us"},
+	    {"eventfd_rtt_samecpu_p50_us", "eventfd_rtt_p50_us"},
 	    {"shm_spin_rtt_p99_us", "eventfd_rtt_p99_us"},
 	    {"seqread_mb_s", "seqread_mb_s_direct"},
 	    {"seqwrite_mb_s", "seqwrite_mb_s_direct"},
@@ -270,6 +289,8 @@ static void bench_plan_emit(struct bench_plan *p, struct bench_report *r)
 
 		m->counts = s->c;
 		m->ops = s->ops;
+		m->nrounds = s->n;
+		memcpy(m->rounds, s->v, s->n * sizeof(s->v[0])); /* sorted by bench_median */
 	}
 	bench_plan_links(r);
 }
@@ -284,7 +305,7 @@ int bench_plan_run(struct bench_world *w, struct bench_report *r)
 
 	p.w = w;
 	p.dur_ns = (int64_t)(w->cfg.dur_ms * 1e6);
-	p.steps = w->cfg.rounds * (g_rtt * 4 + g_fuse * 21 + g_pol * 4 + g_seq * 6);
+	p.steps = w->cfg.rounds * (g_rtt * 5 + g_fuse * 21 + g_pol * 4 + g_seq * 6);
 	for (p.round = 0; !rc && p.round < w->cfg.rounds; p.round++) {
 		rc = g_rtt ? bench_round_rtt(&p) : 0;
 		rc = rc ? rc : g_fuse ? bench_round_fuse(&p) : 0;

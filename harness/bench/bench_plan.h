@@ -9,7 +9,7 @@
 #define BENCH_ROUNDS_MAX 16
 
 struct bench_cfg {
-	const char *out, *only;
+	const char *out, *only, *notes;
 	double dur_ms;
 	int rounds, verbose;
 	unsigned int seq_mib;

@@ -78,8 +78,11 @@ static void bench_json_metric(FILE *f, const struct bench_metric *m, int last)
 		bench_json_str(f, m->baseline_name);
 	else
 		fprintf(f, "null");
-	fprintf(f, ", \"baseline_value\": %.4g, \"ratio\": %.4g, \"path\": ", m->baseline_value,
+	fprintf(f, ", \"baseline_value\": %.4g, \"ratio\": %.4g, \"rounds\": [", m->baseline_value,
 		m->ratio);
+	for (size_t i = 0; i < m->nrounds; i++)
+		fprintf(f, "%s%.4g", i ? ", " : "", m->rounds[i]);
+	fprintf(f, "], \"path\": ");
 	bench_json_str(f, m->path);
 	fprintf(f,
 		", \"ops\": %llu, \"traps\": %llu, \"kicks\": %llu, \"irqs\": %llu, "
@@ -132,6 +135,20 @@ static int bench_write_json(struct bench_report *r, const struct bench_target *t
 	return fclose(f) ? -errno : 0;
 }
 
+/* Copy the hand-written analysis (what limits the numbers) after the tables. */
+static void bench_append_notes(FILE *f, const char *path)
+{
+	char buf[4096];
+	size_t n;
+	FILE *in = path ? fopen(path, "r") : NULL;
+
+	if (!in)
+		return;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, f);
+	fclose(in);
+}
+
 /* The Markdown prose about limits lives in bench_report_md.c's sibling README; here, tables. */
 static int bench_write_md(struct bench_report *r, const struct bench_target *t, size_t nt,
 			  const struct bench_meta *meta, const struct bench_machine *mc,
@@ -157,18 +174,22 @@ static int bench_write_md(struct bench_report *r, const struct bench_target *t, 
 		fprintf(f, "| %s (`%s` / `%s`) | %.3f | %.2f | %s |\n", t[i].what, t[i].num, t[i].den,
 			v, t[i].limit, !ok ? "not measured" : v <= t[i].limit ? "**pass**" : "**miss**");
 	}
-	fprintf(f, "\n## Metrics\n\n| metric | value | unit | baseline | baseline value | ratio | "
+	fprintf(f, "\n## Metrics\n\nvalue = median of rounds (min..max in brackets); traps, kicks and "
+		   "irqs are per operation over all rounds (per 1 MiB chunk for sequential I/O).\n\n"
+		   "| metric | value | unit | baseline | baseline value | ratio | "
 		   "traps/op | kicks/op | irqs/op |\n|---|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct bench_metric *m = &r->m[i];
 		double ops = m->ops ? (double)m->ops : 1;
 
-		fprintf(f, "| %s | %.4g | %s | %s | %.4g | %.3f | %.2f | %.2f | %.2f |\n", m->name,
-			m->value, m->unit, m->baseline_name[0] ? m->baseline_name : "-",
+		fprintf(f, "| %s | %.4g [%.4g..%.4g] | %s | %s | %.4g | %.3f | %.2f | %.2f | %.2f |\n",
+			m->name, m->value, m->nrounds ? m->rounds[0] : 0,
+			m->nrounds ? m->rounds[m->nrounds - 1] : 0, m->unit, m->baseline_name[0] ? m->baseline_name : "-",
 			m->baseline_value, m->ratio, (double)m->counts.traps / ops,
 			(double)m->counts.kicks / ops, (double)m->counts.irqs / ops);
 	}
 	fprintf(f, "\n![emulated vs direct vs host](bench.png)\n\n");
+	bench_append_notes(f, meta->notes);
 	return fclose(f) ? -errno : 0;
 }
 

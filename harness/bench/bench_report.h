@@ -16,6 +16,7 @@ struct bench_meta {
 	double dur_ms;
 	unsigned int seq_mib;
 	double wall_s;
+	const char *notes; /* Markdown appended to bench.md (harness/bench/limits.md), may be NULL */
 };
 
 /* Write dir/bench.json, dir/bench.md, dir/bench.dat + bench.gp, and dir/bench.png when gnuplot

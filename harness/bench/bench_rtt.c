@@ -43,6 +43,20 @@ static void bench_rtt_child_setup(void)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
+/* Put the calling process on one CPU (-1: all of them back). Spinning peers sharing a CPU
+ * measure the scheduler, not the memory round trip, so the floor runs on two CPUs when any. */
+static void bench_rtt_pin(int cpu)
+{
+	cpu_set_t set;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	CPU_ZERO(&set);
+	for (long i = 0; i < n && i < CPU_SETSIZE; i++)
+		if (cpu < 0 || i == cpu % n)
+			CPU_SET((int)i, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 /* Read one eventfd with a bound; 1 with *v, 0 on timeout, -errno. */
 static int bench_rtt_efd_read(int fd, int ms, uint64_t *v)
 {
@@ -54,7 +68,7 @@ static int bench_rtt_efd_read(int fd, int ms, uint64_t *v)
 	return read(fd, v, sizeof(*v)) == sizeof(*v) ? 1 : -EIO;
 }
 
-int bench_rtt_eventfd(int64_t dur_ns, struct bench_lat *l)
+int bench_rtt_eventfd(int64_t dur_ns, struct bench_lat *l, int same_cpu)
 {
 	int a = eventfd(0, EFD_CLOEXEC), b = eventfd(0, EFD_CLOEXEC), rc = 0;
 	int64_t end;
@@ -72,11 +86,13 @@ int bench_rtt_eventfd(int64_t dur_ns, struct bench_lat *l)
 	}
 	if (pid == 0) {
 		bench_rtt_child_setup();
+		bench_rtt_pin(same_cpu ? 0 : 1);
 		while (bench_rtt_efd_read(a, BENCH_RTT_IDLE_MS, &v) == 1 && v == 1)
 			if (write(b, &v, sizeof(v)) != sizeof(v))
 				break;
 		_exit(0);
 	}
+	bench_rtt_pin(0);
 	end = bench_now_ns() + dur_ns;
 	for (;;) {
 		int64_t t0 = bench_now_ns(), t1;
@@ -93,6 +109,7 @@ int bench_rtt_eventfd(int64_t dur_ns, struct bench_lat *l)
 	}
 	v = 2; /* stop */
 	(void)!write(a, &v, sizeof(v));
+	bench_rtt_pin(-1);
 	waitpid(pid, NULL, 0);
 out:
 	if (a >= 0)
@@ -126,20 +143,6 @@ static uint64_t bench_rtt_spin(_Atomic uint64_t *w, uint64_t want, uint64_t last
 			sched_yield();
 		}
 	}
-}
-
-/* Put the calling process on one CPU (-1: all of them back). Spinning peers sharing a CPU
- * measure the scheduler, not the memory round trip, so the floor runs on two CPUs when any. */
-static void bench_rtt_pin(int cpu)
-{
-	cpu_set_t set;
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	CPU_ZERO(&set);
-	for (long i = 0; i < n && i < CPU_SETSIZE; i++)
-		if (cpu < 0 || i == cpu % n)
-			CPU_SET((int)i, &set);
-	sched_setaffinity(0, sizeof(set), &set);
 }
 
 int bench_rtt_shm_spin(int64_t dur_ns, struct bench_lat *l)

@@ -7,9 +7,11 @@
 
 /* Repeated 4-byte reads of DeviceID at mmio_base for dur_ns; samples into l. 0 or -errno. */
 int bench_rtt_trap(struct fakebao *fb, uint64_t mmio_base, int64_t dur_ns, struct bench_lat *l);
-/* Parent <-> forked child through two eventfds (both block in read). 0 or -errno. */
-int bench_rtt_eventfd(int64_t dur_ns, struct bench_lat *l);
-/* Parent <-> forked child spinning on two words of a shared mapping. 0 or -errno. */
+/* Parent <-> forked child through two eventfds (both block in read), pinned to CPUs 0 and 1
+ * (a cross-CPU wake-up, the floor for two processes) or both to CPU 0 (same_cpu: a context
+ * switch). 0 or -errno. */
+int bench_rtt_eventfd(int64_t dur_ns, struct bench_lat *l, int same_cpu);
+/* Parent <-> forked child spinning on two words of a shared mapping, on CPUs 0 and 1. */
 int bench_rtt_shm_spin(int64_t dur_ns, struct bench_lat *l);
 
 #endif

@@ -1,9 +1,15 @@
 /* main.c - `baoharness`, the one command-line entry point: run scenarios, the narrated demo. */
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "demo.h"
+#include "fuzz_cli.h"
+#include "soak.h"
+#include "stack.h"
 #include "log.h"
 #include "run.h"
 
@@ -12,7 +18,28 @@ static void main_usage(FILE *f)
 	fprintf(f, "usage: baoharness COMMAND [ARGS]\n"
 		   "  run [--frontend scripted] [--share DIR] [--keep] [--stats] [--step-timeout S]\n"
 		   "      [--wait adaptive|block|poll] [-v] FILE.scn...   run scenario files\n"
-		   "  demo [-v]                                             the Bao virtio-fs seed demo, narrated\n");
+		   "  demo [-v]                                             the Bao virtio-fs seed demo, narrated\n"
+		   "  fuzz TARGET [--time S] [--seed N] [--replay FILE]     whole-stack fuzzing (TARGET fuse-requests)\n"
+		   "  soak --minutes N [--seed S] [FILE.scn...]            scenario library, random order, random faults\n"
+		   "  bench [--quick] [--out DIR]                           benchmarks (results/bench.json, .md, .png)\n");
+}
+
+/* `bench` is its own program (it links the device model's vhost-user client for the direct
+ * baseline, which baoharness itself must not): run it from beside this one. */
+static int main_exec_sibling(const char *name, int argc, char **argv)
+{
+	char path[PATH_MAX];
+
+	(void)argc;
+	if (stack_sibling_path(name, path, sizeof(path))) {
+		fprintf(stderr, "baoharness: cannot locate %s\n", name);
+		return 3;
+	}
+	argv[0] = path;
+	execv(path, argv);
+	fprintf(stderr, "baoharness: cannot run %s: %s (build it with make bench-build)\n", path,
+		strerror(errno));
+	return 3;
 }
 
 int main(int argc, char **argv)
@@ -28,6 +55,12 @@ int main(int argc, char **argv)
 		return run_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "demo"))
 		return demo_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "soak"))
+		return soak_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "fuzz"))
+		return fuzz_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench"))
+		return main_exec_sibling("bao-bench", argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		main_usage(stdout);
 		return 0;

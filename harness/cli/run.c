@@ -13,6 +13,7 @@
 #include "fuse_msg.h"
 #include "log.h"
 #include "posix_vfs.h"
+#include "fault.h"
 #include "run.h"
 
 #define RUN_MAX_FILE (1ULL << 31)
@@ -69,16 +70,21 @@ int run_load(const char *path, struct scn_file *f)
 	return r;
 }
 
-/* Capabilities the scripted frontend provides to `require`. */
-static const char *const run_scripted_caps[] = {NULL};
+/* Capabilities each frontend provides to `require`: the scripted one injects faults
+ * (stack_fault.c) and never follows an absolute symlink (confinement); QEMU's own device in
+ * the qemu-native baseline can do neither. */
+static const char *const run_scripted_caps[] = {"faults", "confinement", NULL};
+static const char *const run_no_caps[] = {NULL};
 
-static const char *run_missing_cap(const struct scn_step *st)
+static const char *run_missing_cap(const struct scn_step *st, enum stack_frontend fe)
 {
+	const char *const *caps = fe == STACK_FE_SCRIPTED ? run_scripted_caps : run_no_caps;
+
 	for (size_t i = 0; i < st->n_names; i++) {
 		int found = 0;
 
-		for (size_t k = 0; run_scripted_caps[k]; k++)
-			found |= !strcmp(run_scripted_caps[k], st->names[i]);
+		for (size_t k = 0; caps[k]; k++)
+			found |= !strcmp(caps[k], st->names[i]);
 		if (!found)
 			return st->names[i];
 	}
@@ -89,6 +95,8 @@ static int run_control_step(struct stack *s, const struct scn_step *st, char *wh
 {
 	int r;
 
+	if (st->cmd > SCN_REQUIRE)
+		return fault_step(s, st, why, len);
 	switch (st->cmd) {
 	case SCN_SLEEP: {
 		struct timespec ts = {(time_t)(st->number / 1000), (long)(st->number % 1000) * 1000000L};
@@ -121,28 +129,77 @@ static int run_step(struct stack *s, struct posix_vfs *host, const struct scn_st
 	}
 }
 
+/* virtio-mmio v2 register names by offset / 4 (virtio 1.2 §4.2.2), for --stats. */
+static const char *run_reg_name(unsigned int idx)
+{
+	static const struct {
+		unsigned int off;
+		const char *name;
+	} regs[] = {
+		{0x000, "MagicValue"},	   {0x004, "Version"},	       {0x008, "DeviceID"},
+		{0x00c, "VendorID"},	   {0x010, "DeviceFeatures"},   {0x014, "DeviceFeaturesSel"},
+		{0x020, "DriverFeatures"}, {0x024, "DriverFeaturesSel"}, {0x030, "QueueSel"},
+		{0x034, "QueueNumMax"},	   {0x038, "QueueNum"},	       {0x044, "QueueReady"},
+		{0x050, "QueueNotify"},	   {0x060, "InterruptStatus"},  {0x064, "InterruptACK"},
+		{0x070, "Status"},	   {0x080, "QueueDescLow"},     {0x084, "QueueDescHigh"},
+		{0x090, "QueueDriverLow"}, {0x094, "QueueDriverHigh"},  {0x0a0, "QueueDeviceLow"},
+		{0x0a4, "QueueDeviceHigh"}, {0x0ac, "SHMSel"},	       {0x0b0, "SHMLenLow"},
+		{0x0b4, "SHMLenHigh"},	   {0x0b8, "SHMBaseLow"},       {0x0bc, "SHMBaseHigh"},
+		{0x0c0, "QueueReset"},	   {0x0fc, "ConfigGeneration"},
+	};
+
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		if (regs[i].off == idx * 4)
+			return regs[i].name;
+	return idx * 4 >= 0x100 ? "Config" : "reserved";
+}
+
+static void run_print_reg_stats(const struct fakebao_stats *fs, FILE *out)
+{
+	fprintf(out, "# stats: traps by register:");
+	for (unsigned int i = 0; i < FAKEBAO_MMIO_STAT_REGS; i++)
+		if (fs->mmio_reads[i] || fs->mmio_writes[i])
+			fprintf(out, " %s@0x%03x(r=%llu,w=%llu)", run_reg_name(i), i * 4,
+				(unsigned long long)fs->mmio_reads[i],
+				(unsigned long long)fs->mmio_writes[i]);
+	fprintf(out, "\n");
+}
+
+static int run_guest_was_trapped(struct stack *s)
+{
+	struct fakebao_stats fs;
+
+	if (!s->fb)
+		return 0;
+	fakebao_get_stats(s->fb, &fs);
+	return fs.mmio_traps > 0 && fs.mmio_to_dm > 0;
+}
+
 static void run_print_stats(struct stack *s, FILE *out)
 {
 	struct fakebao_stats fs;
-	const struct scripted_fe_stats *es;
 
 	if (!s->fb) {
 		fprintf(out, "# stats: mmio_traps=0 (QEMU's own virtio-mmio device: nothing is trapped)\n");
 		return;
 	}
-	es = scripted_fe_stats(s->fe);
 	fakebao_get_stats(s->fb, &fs);
 	fprintf(out, "# stats: mmio_traps=%llu mmio_to_devmodel=%llu ioeventfd_kicks=%llu "
 		     "irqs_injected=%llu trap_timeouts=%llu\n",
 		(unsigned long long)fs.mmio_traps, (unsigned long long)fs.mmio_to_dm,
 		(unsigned long long)fs.ioeventfd_kicks, (unsigned long long)fs.irqs_injected,
 		(unsigned long long)fs.trap_timeouts);
-	fprintf(out, "# stats: fuse_requests");
-	for (unsigned int op = 0; op < 64; op++)
-		if (es->fuse_requests[op])
-			fprintf(out, " %s=%llu", fuse_msg_op_name(op),
-				(unsigned long long)es->fuse_requests[op]);
-	fprintf(out, "\n");
+	run_print_reg_stats(&fs, out);
+	if (s->fe) {
+		const struct scripted_fe_stats *es = scripted_fe_stats(s->fe);
+
+		fprintf(out, "# stats: fuse_requests");
+		for (unsigned int op = 0; op < 64; op++)
+			if (es->fuse_requests[op])
+				fprintf(out, " %s=%llu", fuse_msg_op_name(op),
+					(unsigned long long)es->fuse_requests[op]);
+		fprintf(out, "\n");
+	}
 }
 
 /* Runs the steps; returns the index of the first failing step or n_steps. */
@@ -167,6 +224,7 @@ static size_t run_steps(struct stack *s, const struct scn_file *f, const struct 
 		if (run_step(s, &host, st, o, why, sizeof(why))) {
 			char health[256];
 
+			fault_report(s, st, out);
 			stack_health(s, health, sizeof(health));
 			fprintf(out, "not ok %u - %s: %s%s%s\n", st->line, st->text,
 				why[0] ? why : "failed", health[0] ? "; " : "", health);
@@ -174,6 +232,7 @@ static size_t run_steps(struct stack *s, const struct scn_file *f, const struct 
 			break;
 		}
 		fprintf(out, "ok %u - %s\n", st->line, st->text);
+		fault_report(s, st, out);
 		fflush(out);
 	}
 	posix_vfs_close(&host);
@@ -188,7 +247,8 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 	int r;
 
 	fprintf(out, "# %s\n", f->name);
-	if (f->n_steps && f->steps[0].cmd == SCN_REQUIRE && (missing = run_missing_cap(&f->steps[0]))) {
+	if (f->n_steps && f->steps[0].cmd == SCN_REQUIRE &&
+	    (missing = run_missing_cap(&f->steps[0], o->stack.frontend))) {
 		fprintf(out, "ok - %s # SKIP missing %s\n", f->name, missing);
 		t->skipped++;
 		return RUN_EXIT_PASS;
@@ -208,6 +268,14 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 		fprintf(out, "# not run %u - %s\n", f->steps[i].line, f->steps[i].text);
 	if (o->stats)
 		run_print_stats(&s, out);
+	if (failed_at >= f->n_steps && o->stack.frontend == STACK_FE_QEMU_TRAPPED &&
+	    !run_guest_was_trapped(&s)) {
+		/* Reaching the share without a single trapped access would mean the guest was not
+		 * really behind our device model: that is a failure, not a pass. */
+		fprintf(out, "not ok - %s: the guest reached the share without trapped accesses\n",
+			f->name);
+		failed_at = 0;
+	}
 	if (failed_at < f->n_steps && o->stack.verbose)
 		stack_print_vfsd_log(&s, 15);
 	stack_stop(&s);

@@ -11,7 +11,7 @@
 
 static void run_usage(FILE *f)
 {
-	fprintf(f, "usage: baoharness run [--frontend scripted|qemu-native] [--share DIR] [--keep] [--stats]\n"
+	fprintf(f, "usage: baoharness run [--frontend scripted|qemu|qemu-native] [--share DIR] [--keep] [--stats]\n"
 		   "                      [--step-timeout S] [--wait adaptive|block|poll] [-v] FILE.scn...\n");
 }
 
@@ -48,9 +48,11 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 				o->stack.frontend = STACK_FE_SCRIPTED;
 			} else if (!strcmp(optarg, "qemu-native")) {
 				o->stack.frontend = STACK_FE_QEMU_NATIVE;
+			} else if (!strcmp(optarg, "qemu")) {
+				o->stack.frontend = STACK_FE_QEMU_TRAPPED;
 			} else {
 				fprintf(stderr, "baoharness run: frontend '%s' is not available in this build "
-						"(available: scripted, qemu-native)\n", optarg);
+						"(available: scripted, qemu, qemu-native)\n", optarg);
 				return -EINVAL;
 			}
 			break;

@@ -19,6 +19,7 @@
 #include "posix_vfs.h"
 #include "scn.h"
 #include "stack.h"
+#include "stack_priv.h"
 
 #define VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd"
 
@@ -71,7 +72,7 @@ static int stack_wait_for_path(const char *path, pid_t pid, int timeout_ms)
 	return -ETIMEDOUT;
 }
 
-static int stack_start_virtiofsd(struct stack *s)
+int stack_start_virtiofsd(struct stack *s)
 {
 	const char *bin = stack_virtiofsd_path();
 	char sock_arg[PATH_MAX + 32], src_arg[PATH_MAX + 16], sock[PATH_MAX + 16];
@@ -88,11 +89,16 @@ static int stack_start_virtiofsd(struct stack *s)
 	snprintf(sock_arg, sizeof(sock_arg), "--socket-path=%s", sock);
 	snprintf(src_arg, sizeof(src_arg), "source=%s", s->share);
 	snprintf(s->vfsd_log, sizeof(s->vfsd_log), "%s/virtiofsd.log", s->rundir);
-	fd = open(s->vfsd_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* A restart (fault injection) appends to the first one's log. */
+	fd = open(s->vfsd_log, O_WRONLY | O_CREAT | O_CLOEXEC | (s->vfsd_starts ? O_APPEND : O_TRUNC),
+		  0644);
 	if (fd < 0)
 		return -errno;
+	/* A killed virtiofsd leaves its socket file behind: never mistake it for the new one. */
+	unlink(sock);
 	s->vfsd_pid = proc_spawn(argv, NULL, unset, fd);
 	close(fd);
+	s->vfsd_starts++;
 	if (s->vfsd_pid < 0) {
 		r = s->vfsd_pid;
 		s->vfsd_pid = 0;
@@ -129,15 +135,16 @@ static int stack_write_config(const struct stack *s, char *path, size_t len)
 	return fclose(f) ? -errno : 0;
 }
 
-static int stack_start_fakebao(struct stack *s, const struct stack_opts *o)
+int stack_start_fakebao_window(struct stack *s, const struct stack_opts *o, uint64_t addr,
+			       uint64_t size, int window_fd)
 {
 	char sock[PATH_MAX + 16];
 	struct fakebao_config cfg = {
-		.shmem_addr = FAKEBAO_DEFAULT_SHMEM_ADDR,
-		.shmem_size = FAKEBAO_DEFAULT_SHMEM_SIZE,
+		.shmem_addr = addr,
+		.shmem_size = size,
 		.irq = FAKEBAO_DEFAULT_IRQ,
 		.nr_vcpus = 1,
-		.window_fd = -1,
+		.window_fd = window_fd,
 		.socket_path = sock,
 		.trap_timeout_ms = o->step_timeout_ms,
 		.spin_us = o->wait == FE_WAIT_BLOCK ? 0 : 50,
@@ -149,6 +156,13 @@ static int stack_start_fakebao(struct stack *s, const struct stack_opts *o)
 	if (!r)
 		r = fakebao_add_trap_region(s->fb, STACK_MMIO_BASE, STACK_MMIO_SIZE, 0);
 	return r;
+}
+
+/* The scripted frontend keeps Bao's 16 MiB window at 0x10000000 (a fresh memfd). */
+static int stack_start_fakebao(struct stack *s, const struct stack_opts *o)
+{
+	return stack_start_fakebao_window(s, o, FAKEBAO_DEFAULT_SHMEM_ADDR,
+					  FAKEBAO_DEFAULT_SHMEM_SIZE, -1);
 }
 
 /* BAOHARNESS_DM_WRAPPER="strace -f -o F" runs the device model under a tracer (words split on
@@ -177,11 +191,13 @@ static pid_t stack_spawn_wrapped(char *argv[], char *env[])
 	return pid;
 }
 
-static int stack_start_devmodel(struct stack *s, const struct stack_opts *o)
+int stack_start_devmodel(struct stack *s, const struct stack_opts *o)
 {
 	char dm[PATH_MAX], preload[PATH_MAX], config[PATH_MAX + 32];
 	char env_preload[3 * PATH_MAX], env_sock[PATH_MAX + 64];
-	char *argv[] = {dm, "--config", config, o->verbose ? "-v" : NULL, NULL};
+	char ct[32];
+	char *argv[] = {dm, "--config", config, "--connect-timeout", ct, o->verbose ? "-v" : NULL,
+			NULL};
 	char *env[] = {env_preload, env_sock, NULL};
 	int r;
 
@@ -202,7 +218,11 @@ static int stack_start_devmodel(struct stack *s, const struct stack_opts *o)
 	snprintf(env_preload, sizeof(env_preload), "LD_PRELOAD=%s", preload);
 #endif
 	snprintf(env_sock, sizeof(env_sock), "%s=%s/fakebao.sock", FAKEBAO_SOCKET_ENV, s->rundir);
-	s->dm_pid = stack_spawn_wrapped(argv, env);
+	snprintf(ct, sizeof(ct), "%d", stack_env_ms("BAOHARNESS_DM_CONNECT_MS", 10000));
+	s->dm_pid = stack_fault_spawn_delayed(argv, env, s->dm_delay_ms);
+	if (!s->dm_pid)
+		s->dm_pid = stack_spawn_wrapped(argv, env);
+	s->dm_starts++;
 	if (s->dm_pid < 0) {
 		r = s->dm_pid;
 		s->dm_pid = 0;
@@ -213,7 +233,7 @@ static int stack_start_devmodel(struct stack *s, const struct stack_opts *o)
 
 /* The device model connects within a bounded time, or its death is reported at once rather
  * than as a trap timeout much later. */
-static int stack_wait_devmodel(struct stack *s)
+int stack_wait_devmodel(struct stack *s)
 {
 	struct timespec pause = {0, 2 * 1000000L};
 	char buf[64];
@@ -265,7 +285,7 @@ static int64_t stack_now_ns(void)
 }
 
 /* The guest image lives in build/qemu whichever build (build/, build/asan/) runs. */
-static int stack_qemu_image_dir(char *buf, size_t len)
+int stack_qemu_image_dir(char *buf, size_t len)
 {
 	const char *env = getenv("BAOHARNESS_QEMU_IMAGE_DIR");
 	const char *cands[] = {"qemu", "../qemu"};
@@ -345,22 +365,40 @@ int stack_start(struct stack *s, const struct stack_opts *o)
 		.wait = o->wait,
 		.request_timeout_ms = o->step_timeout_ms,
 	};
+	/* Start-order tests: the device model before virtiofsd, or the frontend before the
+	 * device model (its first trapped access then waits in fakebao's queue). */
+	int vfsd_delay = stack_env_ms("BAOHARNESS_VFSD_DELAY_MS", 0);
 	int r;
 
 	memset(s, 0, sizeof(*s));
 	s->keep = o->keep;
+	s->opts = *o;
+	if (o->frontend == STACK_FE_SCRIPTED)
+		s->dm_delay_ms = stack_env_ms("BAOHARNESS_DM_DELAY_MS", 0);
+	else
+		vfsd_delay = 0;
 	r = stack_make_dirs(s, o);
-	if (!r)
+	if (!r && !vfsd_delay)
 		r = stack_start_virtiofsd(s);
 	if (!r && o->frontend == STACK_FE_QEMU_NATIVE) {
 		r = stack_start_qemu_native(s, o);
+		goto out;
+	}
+	if (!r && o->frontend == STACK_FE_QEMU_TRAPPED) {
+		r = stack_start_qemu_trapped(s, o);
 		goto out;
 	}
 	if (!r)
 		r = stack_start_fakebao(s, o);
 	if (!r)
 		r = stack_start_devmodel(s, o);
-	if (!r)
+	if (!r && vfsd_delay) {
+		log_info("starting virtiofsd %d ms after the device model (BAOHARNESS_VFSD_DELAY_MS)",
+			 vfsd_delay);
+		stack_sleep_ms(vfsd_delay);
+		r = stack_start_virtiofsd(s);
+	}
+	if (!r && !s->dm_delay_ms)
 		r = stack_wait_devmodel(s);
 	if (!r) {
 		s->bus = (struct guest_bus){s->fb, stack_bus_read, stack_bus_write, stack_bus_wait_irq,
@@ -435,6 +473,8 @@ void stack_stop(struct stack *s)
 		scripted_fe_close(s->fe);
 		s->fe = NULL;
 	}
+	/* The trapped guest's accesses need the device model: stop the guest first. */
+	stack_stop_qemu_trapped(s);
 	if (s->qfe) {
 		qemu_fe_stop(s->qfe);
 		s->qfe = NULL;

@@ -5,6 +5,7 @@
 #define HARNESS_STACK_H
 
 #include <limits.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "fakebao.h"
@@ -21,6 +22,7 @@
 enum stack_frontend {
 	STACK_FE_SCRIPTED,    /* our C frontend, through fakebao and the device model */
 	STACK_FE_QEMU_NATIVE, /* Linux under QEMU with QEMU's own vhost-user-fs-device (baseline) */
+	STACK_FE_QEMU_TRAPPED, /* Linux under QEMU at EL1, our EL2 stub traps its virtio-mmio */
 };
 
 struct stack_opts {
@@ -33,6 +35,7 @@ struct stack_opts {
 };
 
 struct stack {
+	struct stack_opts opts;
 	char rundir[256];
 	char share[PATH_MAX];
 	char vfsd_log[PATH_MAX + 32];
@@ -44,6 +47,15 @@ struct stack {
 	struct guest_bus bus;
 	struct scripted_fe *fe;
 	struct qemu_fe *qfe; /* QEMU frontends */
+	struct stack_trapped *trapped; /* `qemu`: stub memory, mailbox and its server */
+	/* fault injection and start order (stack_fault.c) */
+	int dm_delay_ms;	   /* BAOHARNESS_DM_DELAY_MS: device model started this late */
+	unsigned int vfsd_starts;  /* virtiofsd processes started (restarts = starts - 1) */
+	unsigned int dm_starts;	   /* device model processes started */
+	int64_t fault_at_ns;	   /* CLOCK_MONOTONIC of the last kill, until a step follows */
+	const char *fault_name;	   /* that kill's step name */
+	char fault_info[512];	   /* what the last fault step did, for the runner's log */
+	size_t fault_info_len;
 };
 
 /* Bring the whole stack up and mount (FUSE_INIT). On failure everything started is stopped
@@ -64,5 +76,31 @@ int stack_frontend_step(struct stack *s, const struct scn_step *st, int timeout_
 int stack_frontend_remount(struct stack *s, int timeout_ms, char *why, size_t len);
 /* Path of the program next to this executable (bao-virtio-dm, libfakebao-preload.so). */
 int stack_sibling_path(const char *name, char *buf, size_t len);
+
+/* Fault injection on a scripted-frontend stack (stack_fault.c). Each returns 0, or nonzero
+ * with a one-line reason in why. The frontend (this process) is never restarted. */
+/* SIGKILL virtiofsd (and its sandbox child), reap it; the device model notices the hang-up. */
+int stack_kill_backend(struct stack *s, char *why, size_t len);
+/* A fresh virtiofsd on the same socket, then the frontend resets and re-initialises the
+ * device (the device model reconnects on that reset). */
+int stack_restart_backend(struct stack *s, char *why, size_t len);
+/* SIGKILL the device model and reap it; virtiofsd then exits with its one connection. */
+int stack_kill_devmodel(struct stack *s, char *why, size_t len);
+/* Reap the old virtiofsd, start a fresh one and a fresh device model, wait for it to
+ * attach, then the frontend resets and re-initialises the device. */
+int stack_restart_devmodel(struct stack *s, char *why, size_t len);
+/* n requests in flight, Status 0, re-initialise; each request must end exactly once. */
+int stack_reset_device(struct stack *s, unsigned int n, char *why, size_t len);
+/* The frontend's interrupt faults (fakebao_set_irq_faults); negative keeps a setting. */
+int stack_irq_faults(struct stack *s, int drop_n, int delay_ms, char *why, size_t len);
+/* Process id, open fd count and RSS (KiB) of a stack process; -1 fields when gone. */
+struct stack_proc_usage {
+	pid_t pid;
+	int fds;
+	long rss_kb;
+};
+void stack_proc_usage(pid_t pid, struct stack_proc_usage *u);
+/* The worker of a virtiofsd started in its namespace sandbox (its only child), or pid. */
+pid_t stack_vfsd_worker(pid_t pid);
 
 #endif

@@ -5,7 +5,9 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,14 +34,20 @@ struct main_ctx {
 	struct bao_dm dm;
 	struct vhost_user vu;
 	struct virtio_fs fs;
+	struct virtio_fs_params fp;
 	struct virtio_mmio mmio;
 	struct dm_watch watch;
+	char sock[DM_CONFIG_PATH_MAX];
+	int connect_ms;	  /* --connect-timeout: first connection to virtiofsd */
+	bool backend_lost; /* the watcher saw virtiofsd hang up (under lock) */
 };
 
 static void main_usage(FILE *f)
 {
-	fprintf(f, "usage: bao-virtio-dm --config FILE [-v|-vv]\n"
-		   "  virtio-fs device model for Bao's remote I/O (vhost-user to virtiofsd)\n");
+	fprintf(f, "usage: bao-virtio-dm --config FILE [--connect-timeout MS] [-v|-vv]\n"
+		   "  virtio-fs device model for Bao's remote I/O (vhost-user to virtiofsd)\n"
+		   "  --connect-timeout MS  wait this long for virtiofsd's socket (default %d)\n",
+		VHOST_USER_CONNECT_MS);
 }
 
 /* The ATTACH ioctl is interrupted (no SA_RESTART) and the loop ends; if it is not within a few
@@ -73,10 +81,11 @@ static void main_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-static int main_args(int argc, char **argv, const char **config)
+static int main_args(int argc, char **argv, const char **config, int *connect_ms)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
+		{"connect-timeout", required_argument, NULL, 't'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -85,8 +94,19 @@ static int main_args(int argc, char **argv, const char **config)
 
 	*config = NULL;
 	while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		char *end;
+		long ms;
+
 		switch (c) {
 		case 'c': *config = optarg; break;
+		case 't':
+			ms = strtol(optarg, &end, 10);
+			if (*end || ms < 1 || ms > 3600000) {
+				fprintf(stderr, "bao-virtio-dm: --connect-timeout '%s': want 1..3600000 ms\n", optarg);
+				return -1;
+			}
+			*connect_ms = (int)ms;
+			break;
 		case 'v': verbose++; break;
 		case 'h': main_usage(stdout); return 1;
 		default: main_usage(stderr); return -1;
@@ -108,6 +128,8 @@ static void main_on_hangup(void *arg)
 
 	log_err("virtiofsd disconnected");
 	pthread_mutex_lock(&c->lock);
+	c->backend_lost = true;
+	c->fs.backend_gone = true;
 	virtio_mmio_backend_lost(&c->mmio, "virtiofsd disconnected");
 	pthread_mutex_unlock(&c->lock);
 }
@@ -128,6 +150,39 @@ static int main_start_watch(struct main_ctx *c)
 	return rc;
 }
 
+/* virtiofsd came back (a new one on the same socket) after the driver reset the device:
+ * connect again (bounded), handshake, rebuild the device. Called with c->lock held, between
+ * a Status-0 write and its completion, so the driver's reset waits for it (virtio 1.2
+ * §2.1.2: the device is usable again once reset). On failure the device stays broken and the
+ * next reset tries again. */
+static void main_reconnect(struct main_ctx *c)
+{
+	int rc;
+
+	log_info("virtio-fs: device reset after the backend was lost: reconnecting to %s", c->sock);
+	/* The watcher takes c->lock in its hang-up callback: never join it while holding it. */
+	pthread_mutex_unlock(&c->lock);
+	dm_watch_stop(&c->watch);
+	pthread_mutex_lock(&c->lock);
+	main_vu_fd = -1;
+	vhost_user_close(&c->vu);
+	rc = vhost_user_connect(&c->vu, c->sock, VHOST_USER_RECONNECT_MS);
+	if (!rc) {
+		main_vu_fd = c->vu.fd;
+		rc = vhost_user_handshake(&c->vu);
+	}
+	rc = rc ? rc : virtio_fs_init(&c->fs, &c->vu, &c->fp);
+	rc = rc ? rc : main_start_watch(c);
+	if (rc) {
+		virtio_mmio_backend_lost(&c->mmio, "virtiofsd not back after a reset");
+		return;
+	}
+	c->backend_lost = false;
+	/* Forget a hang-up the old watcher may have reported while the lock was released. */
+	virtio_mmio_write_status(&c->mmio, 0);
+	log_info("virtio-fs: reconnected to virtiofsd; the device is usable again");
+}
+
 static int main_setup(struct main_ctx *c, const struct dm_device_config *d)
 {
 	struct virtio_fs_params fp = {
@@ -135,14 +190,13 @@ static int main_setup(struct main_ctx *c, const struct dm_device_config *d)
 		.num_request_queues = d->num_request_queues,
 	};
 	struct virtio_mmio_params mp = {.base = d->mmio_addr, .queue_num_max = d->queue_size};
-	char sock[DM_CONFIG_PATH_MAX];
 	int rc;
 
 	rc = bao_dm_open(&c->dm, d->id);
 	if (rc)
 		return rc;
-	dm_config_socket(d, sock, sizeof(sock));
-	rc = vhost_user_connect(&c->vu, sock, VHOST_USER_CONNECT_MS);
+	dm_config_socket(d, c->sock, sizeof(c->sock));
+	rc = vhost_user_connect(&c->vu, c->sock, c->connect_ms);
 	if (rc)
 		return rc;
 	main_vu_fd = c->vu.fd;
@@ -154,14 +208,15 @@ static int main_setup(struct main_ctx *c, const struct dm_device_config *d)
 	fp.shmem_host = mp.shmem_host = (uint64_t)(uintptr_t)c->dm.shmem;
 	fp.shmem_fd = c->dm.info.fd;
 	mp.nqueues = 1 + d->num_request_queues;
-	rc = virtio_fs_init(&c->fs, &c->vu, &fp);
+	c->fp = fp;
+	rc = virtio_fs_init(&c->fs, &c->vu, &c->fp);
 	if (rc)
 		return rc;
 	rc = virtio_mmio_init(&c->mmio, &mp, &virtio_fs_ops, &c->fs, &bao_dm_platform, &c->dm);
 	if (rc)
 		return rc;
 	log_info("device %u: virtio-fs tag '%s' at 0x%llx, %u queue(s) of up to %u, backend %s", d->id, d->tag,
-		 (unsigned long long)d->mmio_addr, mp.nqueues, d->queue_size, sock);
+		 (unsigned long long)d->mmio_addr, mp.nqueues, d->queue_size, c->sock);
 	return main_start_watch(c);
 }
 
@@ -189,6 +244,8 @@ static int main_loop(struct main_ctx *c)
 			return main_ioctl_end("BAO_IOCTL_IO_CLIENT_ATTACH", rc);
 		pthread_mutex_lock(&c->lock);
 		dm_dispatch_request(&c->mmio, &req);
+		if (c->mmio.status == 0 && (c->backend_lost || c->vu.fd < 0))
+			main_reconnect(c);
 		pthread_mutex_unlock(&c->lock);
 		do
 			rc = bao_dm_complete(&c->dm, &req);
@@ -211,7 +268,8 @@ static void main_teardown(struct main_ctx *c)
 
 int main(int argc, char **argv)
 {
-	static struct main_ctx ctx = {.lock = PTHREAD_MUTEX_INITIALIZER, .vu = {.fd = -1}};
+	static struct main_ctx ctx = {.lock = PTHREAD_MUTEX_INITIALIZER, .vu = {.fd = -1},
+				      .connect_ms = VHOST_USER_CONNECT_MS};
 	struct dm_config_error err;
 	static struct dm_config cfg;
 	const char *config;
@@ -221,7 +279,7 @@ int main(int argc, char **argv)
 	ctx.dm.dispatcher_fd = -1;
 	ctx.dm.info.fd = -1;
 	ctx.mmio.irq_fd = -1;
-	rc = main_args(argc, argv, &config);
+	rc = main_args(argc, argv, &config, &ctx.connect_ms);
 	if (rc)
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;
 	rc = dm_config_load(config, &cfg, &err);

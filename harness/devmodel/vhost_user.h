@@ -10,6 +10,7 @@
 
 #define VHOST_USER_TIMEOUT_MS 5000
 #define VHOST_USER_CONNECT_MS 10000
+#define VHOST_USER_RECONNECT_MS 5000 /* after the backend was lost, at the next device reset */
 
 struct vhost_user {
 	int fd;			    /* -1 when closed */

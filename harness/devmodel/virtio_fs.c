@@ -118,7 +118,7 @@ static void virtio_fs_stop(void *dev)
 		if (!fs->ring_started[i])
 			continue;
 		fs->ring_started[i] = false;
-		if (fs->vu->fd < 0) {
+		if (fs->vu->fd < 0 || fs->backend_gone) {
 			log_debug("virtio-fs: ring %u not stopped: backend already gone", i);
 			continue;
 		}

@@ -27,6 +27,7 @@ struct virtio_fs {
 	struct virtio_fs_params p;
 	uint8_t config[VIRTIO_FS_CONFIG_SIZE];
 	bool ring_started[VIRTIO_MMIO_MAX_QUEUES];
+	bool backend_gone; /* the backend hung up: stop() sends nothing (set by the owner) */
 };
 
 extern const struct virtio_dev_ops virtio_fs_ops;

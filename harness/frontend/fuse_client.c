@@ -45,6 +45,7 @@ static void fuse_client_finish(struct fuse_client *fc, struct fuse_client_req *r
 			       uint32_t used_len)
 {
 	r->done = true;
+	r->completions++;
 	r->status = status;
 	r->used_len = used_len;
 	if (r->abandoned) {
@@ -95,6 +96,19 @@ int fuse_client_poll(struct fuse_client *fc)
 	return n;
 }
 
+/* The notify of r failed: the device cannot be reached, so nothing in flight will complete.
+ * Fail it all now; r itself only gets marked (the caller sees -EIO and still owns it). */
+static void fuse_client_unreachable(struct fuse_client *fc, struct fuse_client_req *r)
+{
+	bool async = r->async;
+
+	log_err("fuse: device unreachable (notify failed): failing every request in flight");
+	fc->dev->broken = true;
+	r->async = false;
+	fuse_client_fail_all(fc, -EIO);
+	r->async = async;
+}
+
 static int fuse_client_post(struct fuse_client *fc, struct fuse_client_req *r)
 {
 	struct vq_buf b[3];
@@ -122,6 +136,7 @@ static int fuse_client_post(struct fuse_client *fc, struct fuse_client_req *r)
 	if (r->out_len)
 		b[n_out + n_in++] = (struct vq_buf){r->out_gpa, r->out_len, true};
 	r->done = false;
+	r->completions = 0;
 	r->status = 0;
 	r->used_len = 0;
 	r->next_done = NULL;
@@ -138,7 +153,9 @@ static int fuse_client_post(struct fuse_client *fc, struct fuse_client_req *r)
 		fc->op_stats[r->opcode < 63 ? r->opcode : 63]++;
 	if (vq_drv_kick_needed(vq))
 		rc = virtio_mmio_drv_notify(fc->dev, vq->index);
-	return rc;
+	if (rc)
+		fuse_client_unreachable(fc, r);
+	return rc ? -EIO : 0;
 }
 
 int fuse_client_submit(struct fuse_client *fc, struct fuse_client_req *r)
@@ -161,7 +178,23 @@ static void fuse_client_irqs(struct fuse_client *fc, bool enabled)
 	vq_drv_set_interrupts(fc->vq[1], enabled);
 }
 
-/* Block on the interrupt until deadline (at most 1 s per call); 0 or -errno. */
+/* No completion for a while: read Status as a driver's timeout handler would. NEEDS_RESET,
+ * or a register access that fails (the device model is gone), fails everything in flight. */
+static int fuse_client_heartbeat(struct fuse_client *fc)
+{
+	int rc = virtio_mmio_drv_check_status(fc->dev);
+
+	if (rc) {
+		log_err("fuse: device %s: failing every request in flight",
+			rc == -EIO ? "needs a reset" : "unreachable");
+		fc->dev->broken = true;
+		fuse_client_fail_all(fc, -EIO);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Block on the interrupt until deadline, one slice at most per call; 0 or -errno. */
 static int fuse_client_block(struct fuse_client *fc, int64_t deadline)
 {
 	int64_t left = deadline - fuse_client_now();
@@ -173,14 +206,19 @@ static int fuse_client_block(struct fuse_client *fc, int64_t deadline)
 	fuse_client_irqs(fc, true);
 	if (vq_drv_has_used(fc->vq[0]) || vq_drv_has_used(fc->vq[1]))
 		return 0;
-	rc = fc->dev->bus->wait_irq(fc->dev->bus->ctx, ms > 1000 ? 1000 : ms);
+	rc = fc->dev->bus->wait_irq(fc->dev->bus->ctx,
+				    ms > FUSE_CLIENT_BLOCK_SLICE_MS ? FUSE_CLIENT_BLOCK_SLICE_MS : ms);
 	if (rc <= 0)
 		return rc;
 	if (fc->irqs)
 		(*fc->irqs)++;
 	rc = virtio_mmio_drv_ack_irq(fc->dev, &isr);
-	if (rc == -EIO)
+	if (rc) {
+		/* -EIO: needs a reset; anything else: the registers are unreachable. */
+		fc->dev->broken = true;
 		fuse_client_fail_all(fc, -EIO);
+		rc = -EIO;
+	}
 	return rc;
 }
 
@@ -193,6 +231,7 @@ static int fuse_client_wait_for(struct fuse_client *fc, const bool *done)
 	int64_t spin_until = fc->wait == FE_WAIT_POLL	    ? deadline
 			     : fc->wait == FE_WAIT_ADAPTIVE ? start + FUSE_CLIENT_SPIN_NS
 							    : start;
+	int64_t next_check = start + (int64_t)FUSE_CLIENT_HEARTBEAT_MS * 1000000;
 	int rc;
 
 	if (fc->wait != FE_WAIT_BLOCK)
@@ -213,6 +252,12 @@ static int fuse_client_wait_for(struct fuse_client *fc, const bool *done)
 				(long long)((now - start) / 1000000), fc->vq[0]->in_flight,
 				fc->vq[1]->in_flight);
 			return -ETIMEDOUT;
+		}
+		if (now >= next_check) {
+			next_check = now + (int64_t)FUSE_CLIENT_HEARTBEAT_MS * 1000000;
+			if (fuse_client_heartbeat(fc))
+				return -EIO;
+			continue;
 		}
 		if (now < spin_until)
 			continue;

@@ -19,6 +19,12 @@
 #define FUSE_CLIENT_DEFAULT_TIMEOUT_MS 30000
 #define FUSE_CLIENT_SPIN_NS 50000     /* adaptive waits poll the used ring this long first */
 #define FUSE_CLIENT_IO_MAX (1u << 20) /* READ/WRITE chunk cap before INIT's max_write */
+/* A blocked wait wakes at least this often to re-check the used ring itself: an interrupt
+ * may be lost or late (a real driver's timer does the same). */
+#define FUSE_CLIENT_BLOCK_SLICE_MS 100
+/* After this long with no completion, each wake-up also reads Status: a device that needs a
+ * reset, or is unreachable, fails the requests with -EIO even if its interrupt never came. */
+#define FUSE_CLIENT_HEARTBEAT_MS 400
 
 struct fuse_client;
 
@@ -34,6 +40,7 @@ struct fuse_client_req {
 	uint64_t unique; /* from the in header */
 	uint32_t opcode;
 	bool done;
+	unsigned int completions; /* times finished: exactly 1 once done (checked by fault tests) */
 	int status;	   /* 0 when the device returned it, -EIO when failed by a reset */
 	uint32_t used_len; /* bytes the device wrote */
 	/* private */

@@ -103,9 +103,29 @@ static void scripted_fe_drop_handles(struct scripted_fe *fe)
 	memset(fe->handle, 0, sizeof(fe->handle));
 }
 
+/* FORGETs go on the hiprio queue, which virtiofsd serves on its own thread: one still queued
+ * when DESTROY and the new INIT go out on the request queue would land in the new session and
+ * drop a reference it never took (found by the soak: EBADF on a later close). Let them drain
+ * first, bounded. */
+static void scripted_fe_drain_hiprio(struct scripted_fe *fe)
+{
+	for (int i = 0; i < 200 && fe->vq[0].in_flight; i++) {
+		if (fuse_client_poll(&fe->fc) < 0)
+			return;
+		if (fe->vq[0].in_flight)
+			(void)fe->bus.wait_irq(fe->bus.ctx, 1);
+	}
+	if (fe->vq[0].in_flight)
+		log_warn("scripted frontend: %u FORGET(s) still queued before DESTROY",
+			 fe->vq[0].in_flight);
+}
+
 int scripted_fe_remount(struct scripted_fe *fe)
 {
-	int rc = fuse_ops_destroy(&fe->fc);
+	int rc;
+
+	scripted_fe_drain_hiprio(fe);
+	rc = fuse_ops_destroy(&fe->fc);
 
 	if (rc)
 		log_warn("scripted frontend: DESTROY failed: %d (re-initialising anyway)", rc);
@@ -117,8 +137,12 @@ int scripted_fe_reinit(struct scripted_fe *fe)
 {
 	int rc = virtio_mmio_drv_reset(&fe->dev);
 
-	/* After the reset the device no longer touches the rings: reclaim what was in flight. */
-	fuse_client_fail_all(&fe->fc, -EIO);
+	/* After the reset the device no longer touches the rings: what it finished before counts
+	 * as done, the rest is reclaimed and failed - each request exactly once. */
+	if (!rc && fe->fc.dev && !fe->vq[0].broken && !fe->vq[1].broken)
+		(void)fuse_client_poll(&fe->fc);
+	if (fe->fc.dev)
+		fuse_client_fail_all(&fe->fc, -EIO);
 	scripted_fe_drop_handles(fe);
 	return rc ? rc : scripted_fe_start(fe);
 }

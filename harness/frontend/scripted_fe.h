@@ -42,6 +42,21 @@ void scripted_fe_close(struct scripted_fe *fe);
 /* After the device asked for a reset (requests then fail with -EIO): reset, set the queues
  * up again, DRIVER_OK, FUSE_INIT. Open handles are dropped. 0 or -errno. */
 int scripted_fe_reinit(struct scripted_fe *fe);
+/* Fault injection (scripted_fe_fault.c): requests kept in flight across a fault. Post n
+ * GETATTR requests without waiting for them; then the caller injects the fault (kills the
+ * backend, resets the device, ...); then finish waits up to timeout_ms for each to end and
+ * checks it ended exactly once: completed by the device, or failed (-EIO). */
+struct scripted_fe_inflight;
+struct scripted_fe_inflight_report {
+	unsigned int posted, completed, failed;
+	unsigned int bad;     /* finished twice (or more): a bug */
+	unsigned int pending; /* still in flight at the timeout (left to the device, then freed) */
+};
+int scripted_fe_inflight_post(struct scripted_fe *fe, unsigned int n,
+			      struct scripted_fe_inflight **out);
+/* Always consumes inf. 0, or -ETIMEDOUT when some were still pending, -EPROTO when bad. */
+int scripted_fe_inflight_finish(struct scripted_fe *fe, struct scripted_fe_inflight *inf,
+				int timeout_ms, struct scripted_fe_inflight_report *rep);
 /* The FUSE client, for raw and async requests (benchmarks, fuzzers). Owned by fe. */
 struct fuse_client *scripted_fe_client(struct scripted_fe *fe);
 /* The config-space tag read at open (NUL-terminated). */

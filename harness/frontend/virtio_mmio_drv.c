@@ -265,3 +265,19 @@ int virtio_mmio_drv_ack_irq(struct virtio_mmio_drv *d, uint32_t *isr)
 	}
 	return 0;
 }
+
+int virtio_mmio_drv_check_status(struct virtio_mmio_drv *d)
+{
+	uint32_t st = 0;
+	int rc = virtio_mmio_drv_rd(d, VIRTIO_MMIO_STATUS, 4, &st);
+
+	if (rc)
+		return rc;
+	if (st & VIRTIO_CONFIG_S_NEEDS_RESET) {
+		log_err("virtio-mmio 0x%llx: device needs reset (status 0x%x)",
+			(unsigned long long)d->base, st);
+		d->broken = true;
+		return -EIO;
+	}
+	return 0;
+}

@@ -42,6 +42,9 @@ int virtio_mmio_drv_notify(struct virtio_mmio_drv *d, uint16_t index);
  * change re-read Status. *isr gets the status bits. -EIO when the device needs a reset (then
  * d->broken is set). */
 int virtio_mmio_drv_ack_irq(struct virtio_mmio_drv *d, uint32_t *isr);
+/* Read Status: 0 when healthy, -EIO when the device set DEVICE_NEEDS_RESET (d->broken set),
+ * or the access's -errno (the device is unreachable). */
+int virtio_mmio_drv_check_status(struct virtio_mmio_drv *d);
 /* Status 0, then read it back until 0 (bounded). 0 or -errno. */
 int virtio_mmio_drv_reset(struct virtio_mmio_drv *d);
 

@@ -7,8 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include "el2_mailbox.h"
 #include "log.h"
 #include "qemu_argv.h"
+#include "qemu_dt.h"
 
 /* Guest RAM; the memfd backend must be shared so virtiofsd can map it (notes: share=off hangs). */
 #define QEMU_ARGV_MEM_MB 512
@@ -120,6 +124,82 @@ static int qemu_argv_native(struct qemu_argv *a, const struct qemu_fe_opts *o)
 	    "-device",	"vhost-user-fs-device,chardev=vfs,tag=myfs,queue-size=1024",
 	    NULL};
 	return qemu_argv_add_list(a, words);
+}
+
+static int qemu_argv_trapped_dtb(const struct qemu_fe_opts *o, uint64_t win, const char *initrd,
+				 char *dtb, size_t len)
+{
+	struct qemu_dt_params p = {.ram_base = EL2_WINDOW_IPA,
+				   .ram_size = win,
+				   .initrd_start = EL2_WINDOW_IPA + EL2_WIN_INITRD_OFF,
+				   .bootargs = QEMU_ARGV_APPEND " nokaslr"};
+	struct stat st;
+
+	if (stat(initrd, &st) < 0 || (uint64_t)st.st_size > EL2_WIN_INITRD_MAX ||
+	    EL2_WIN_INITRD_OFF + (uint64_t)st.st_size > win) {
+		log_err("qemu: %s does not fit the window layout (at most 0x%llx bytes)", initrd,
+			EL2_WIN_INITRD_MAX);
+		return -E2BIG;
+	}
+	p.initrd_size = (uint64_t)st.st_size;
+	return qemu_dt_build(o->workdir, &p, dtb, len);
+}
+
+/* Trapped: the EL2 stub is QEMU's ELF -kernel on a virt machine with EL2 and GICv3; RAM is two
+ * share=on files as two NUMA nodes (the stub's with its mailbox; the window at EL2_WINDOW_PA),
+ * and the guest's Image, initramfs and DTB are loaded straight into the window. */
+static int qemu_argv_trapped(struct qemu_argv *a, const struct qemu_fe_opts *o)
+{
+	uint64_t win = o->window_size ? o->window_size : 0x10000000ULL;
+	char kernel[4096], initrd[4096], dtb[4200];
+	int rc;
+
+	if (!o->el2_stub || !o->ram0_file || !o->window_file || !o->workdir) {
+		log_err("qemu: mode trapped needs el2_stub, ram0_file, window_file and workdir");
+		return -EINVAL;
+	}
+	if (access(o->el2_stub, R_OK) < 0) {
+		log_err("qemu: EL2 stub %s: %s (build it with `make el2-stub`)", o->el2_stub,
+			strerror(errno));
+		return -ENOENT;
+	}
+	if ((rc = qemu_argv_file(o->image_dir, "Image", kernel, sizeof(kernel))) < 0 ||
+	    (rc = qemu_argv_file(o->image_dir, "initramfs.cpio.gz", initrd, sizeof(initrd))) < 0 ||
+	    (rc = qemu_argv_trapped_dtb(o, win, initrd, dtb, sizeof(dtb))) < 0)
+		return rc;
+	if ((rc = qemu_argv_add(a, "-machine")) ||
+	    (rc = qemu_argv_add(a, "virt,virtualization=on,gic-version=3,highmem=off")) ||
+	    (rc = qemu_argv_add(a, "-m")) ||
+	    (rc = qemu_argv_add(a, "%lluM", (EL2_RAM0_SIZE + win) >> 20)) ||
+	    (rc = qemu_argv_add(a, "-object")) ||
+	    (rc = qemu_argv_add(a, "memory-backend-file,id=ram0,size=%lluM,mem-path=%s,share=on",
+				EL2_RAM0_SIZE >> 20, o->ram0_file)) ||
+	    (rc = qemu_argv_add(a, "-object")) ||
+	    (rc = qemu_argv_add(a, "memory-backend-file,id=win,size=%lluM,mem-path=%s,share=on",
+				(unsigned long long)win >> 20, o->window_file)) ||
+	    (rc = qemu_argv_add(a, "-numa")) ||
+	    (rc = qemu_argv_add(a, "node,memdev=ram0,nodeid=0")) ||
+	    (rc = qemu_argv_add(a, "-numa")) ||
+	    (rc = qemu_argv_add(a, "node,memdev=win,nodeid=1")) ||
+	    (rc = qemu_argv_add(a, "-kernel")) || (rc = qemu_argv_add(a, "%s", o->el2_stub)) ||
+	    (rc = qemu_argv_add(a, "-device")) ||
+	    (rc = qemu_argv_add(a, "loader,file=%s,addr=0x%llx,force-raw=on", kernel,
+				EL2_WINDOW_PA + EL2_WIN_KERNEL_OFF)) ||
+	    (rc = qemu_argv_add(a, "-device")) ||
+	    (rc = qemu_argv_add(a, "loader,file=%s,addr=0x%llx,force-raw=on", initrd,
+				EL2_WINDOW_PA + EL2_WIN_INITRD_OFF)) ||
+	    (rc = qemu_argv_add(a, "-device")) ||
+	    (rc = qemu_argv_add(a, "loader,file=%s,addr=0x%llx,force-raw=on", dtb,
+				EL2_WINDOW_PA + EL2_WIN_DTB_OFF)))
+		return rc;
+	/* The stub's doorbell (el2_mailbox.h): a 16550 on PCI 00:01.0, chardev to the host. */
+	if (o->doorbell_socket &&
+	    ((rc = qemu_argv_add(a, "-chardev")) ||
+	     (rc = qemu_argv_add(a, "socket,id=db,path=%s,server=off", o->doorbell_socket)) ||
+	     (rc = qemu_argv_add(a, "-device")) ||
+	     (rc = qemu_argv_add(a, "pci-serial,chardev=db,addr=%02x.0", EL2_DB_PCI_SLOT))))
+		return rc;
+	return 0;
 }
 
 static const struct {

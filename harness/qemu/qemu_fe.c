@@ -328,6 +328,11 @@ int qemu_fe_remount(struct qemu_fe *q, int timeout_ms, char *why, size_t whylen)
 	return qemu_fe_request(q, req, sizeof(req) - 1, 0, timeout_ms, why, whylen);
 }
 
+int qemu_fe_pid(const struct qemu_fe *q)
+{
+	return (int)q->pid;
+}
+
 void qemu_fe_stop(struct qemu_fe *q)
 {
 	static const char req[] = "@@POWEROFF\n";

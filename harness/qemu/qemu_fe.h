@@ -6,13 +6,20 @@
 #include <stddef.h>
 
 struct qemu_fe_opts {
-	const char *mode;	  /* "native": QEMU's own vhost-user-fs-device ("trapped": later) */
+	const char *mode;	  /* "native": QEMU's own vhost-user-fs-device; "trapped": EL2 stub */
 	const char *vhost_socket; /* native: virtiofsd's socket (virtiofsd started by the caller) */
 	const char *image_dir;	  /* holds Image and initramfs.cpio.gz (build/qemu) */
 	const char *workdir;	  /* run directory: console.sock, console.log, qemu.log */
 	int boot_timeout_ms;	  /* hard bound on boot to READY (0 = 60 s) */
 	int verbose;		  /* log every guest console line */
 	const char *qemu_bin;	  /* NULL = "qemu-system-aarch64" from PATH */
+	/* trapped: the EL2 stub (fake-hypervisor/el2) hosts the guest; its device is served by the
+	 * caller (fakebao + device model + el2_host) through the mailbox in ram0_file. */
+	const char *el2_stub;		/* build/el2/bao-el2.elf */
+	const char *ram0_file;		/* the stub's node-0 RAM (EL2_RAM0_SIZE bytes) */
+	const char *window_file;	/* the guest's RAM = the shared window */
+	unsigned long long window_size; /* 0 = 256 MiB */
+	const char *doorbell_socket;	/* non-NULL: pci-serial doorbell to this (listening) socket */
 };
 
 struct qemu_fe;
@@ -34,6 +41,8 @@ int qemu_fe_step(struct qemu_fe *q, unsigned int line_no, const char *step_text,
 int qemu_fe_remount(struct qemu_fe *q, int timeout_ms, char *why, size_t whylen);
 /* Power the guest off (sync, umount), wait a bounded time, then kill QEMU; frees q. NULL ok. */
 void qemu_fe_stop(struct qemu_fe *q);
+/* QEMU's process id (for CPU accounting by tests). */
+int qemu_fe_pid(const struct qemu_fe *q);
 /* The last lines of guest console output (then of QEMU's own output), for failure messages. */
 void qemu_fe_console_tail(struct qemu_fe *q, char *buf, size_t len);
 

@@ -218,8 +218,9 @@ static void wr(struct virtio_mmio *m, uint32_t off, uint32_t v)
 	mmio_regs_write(m, off, 4, v);
 }
 
-/* Driver: probe, negotiate what is offered, set up both queues, DRIVER_OK. */
-static void mmio_bring_up(struct virtio_mmio *m)
+/* Driver: probe, negotiate what is offered, set up both queues, DRIVER_OK. With
+ * desc1_outside the request queue's descriptor table lies below the shared window. */
+static void mmio_bring_up_rings(struct virtio_mmio *m, bool desc1_outside)
 {
 	uint64_t f;
 	unsigned q;
@@ -241,13 +242,21 @@ static void mmio_bring_up(struct virtio_mmio *m)
 	for (q = 0; q < 2; q++) {
 		wr(m, VIRTIO_MMIO_QUEUE_SEL, q);
 		wr(m, VIRTIO_MMIO_QUEUE_NUM, QSZ);
-		wr(m, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)(GPA + ring_off(q, 0)));
+		wr(m, VIRTIO_MMIO_QUEUE_DESC_LOW,
+		   (uint32_t)(desc1_outside && q == 1 ? GPA - 0x10000 : GPA + ring_off(q, 0)));
 		wr(m, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)(GPA + ring_off(q, 1)));
 		wr(m, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)(GPA + ring_off(q, 2)));
 		wr(m, VIRTIO_MMIO_QUEUE_READY, 1);
 	}
 	wr(m, VIRTIO_MMIO_STATUS, 0xf);
+	if (desc1_outside)
+		return;
 	assert_int_equal(mmio_regs_read(m, VIRTIO_MMIO_STATUS, 4), 0xf);
+}
+
+static void mmio_bring_up(struct virtio_mmio *m)
+{
+	mmio_bring_up_rings(m, false);
 }
 
 static void test_transport_over_virtiofsd(void **state)
@@ -287,11 +296,53 @@ static void test_transport_over_virtiofsd(void **state)
 	daemon_stop(&d);
 }
 
+/* Confinement: a ring outside the shared window is refused at DRIVER_OK by the device model
+ * (virtiofsd would panic on it), the device goes broken with the reason, virtiofsd is never
+ * told and stays up, and after a reset a correct driver gets a working device. */
+static void test_ring_outside_window_refused(void **state)
+{
+	struct daemon d;
+	struct virtio_fs fs;
+	struct virtio_mmio m;
+	uint16_t idx = 0;
+	int st;
+	struct virtio_fs_params fp = {.tag = "myfs", .num_request_queues = 1, .shmem_addr = GPA, .shmem_size = WIN};
+	struct virtio_mmio_params mp = {.base = 0xa003e00, .shmem_addr = GPA, .shmem_size = WIN,
+					.queue_num_max = 1024, .nqueues = 2};
+
+	(void)state;
+	if (!can_run())
+		skip();
+	daemon_start(&d);
+	assert_int_equal(vhost_user_handshake(&d.vu), 0);
+	fp.shmem_host = mp.shmem_host = (uint64_t)(uintptr_t)d.win;
+	fp.shmem_fd = d.memfd;
+	assert_int_equal(virtio_fs_init(&fs, &d.vu, &fp), 0);
+	assert_int_equal(virtio_mmio_init(&m, &mp, &virtio_fs_ops, &fs, &nop_platform, NULL), 0);
+	mmio_bring_up_rings(&m, true);
+	/* Refused: not live, DEVICE_NEEDS_RESET without DRIVER_OK, and the reason recorded. */
+	assert_false(m.live);
+	assert_int_equal(mmio_regs_read(&m, VIRTIO_MMIO_STATUS, 4), 0xb | VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_non_null(strstr(m.broken.msg, "outside shared window"));
+	assert_false(fs.ring_started[1]);
+	/* virtiofsd never saw the bad ring: still running. */
+	assert_int_equal(waitpid(d.pid, &st, WNOHANG), 0);
+	/* Reset, then a correct bring-up works over the same connection. */
+	wr(&m, VIRTIO_MMIO_STATUS, 0);
+	assert_int_equal(m.broken.code, 0);
+	mmio_bring_up(&m);
+	assert_true(m.live);
+	fuse_init_roundtrip(&d, 1, m.q[1].kick_fd, m.irq_fd, &idx);
+	virtio_mmio_destroy(&m);
+	daemon_stop(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handshake_and_init),
 		cmocka_unit_test(test_transport_over_virtiofsd),
+		cmocka_unit_test(test_ring_outside_window_refused),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

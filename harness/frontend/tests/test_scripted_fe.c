@@ -439,6 +439,40 @@ static void test_async_depth(void **state)
 	assert_int_equal(window_alloc_put(fc->wa, buf, 16 * 256), 0);
 }
 
+/* Confinement: no chain may point outside the shared window, whatever the caller passes; and
+ * requests in flight across a reset each end exactly once. */
+static void test_confined_buffers_and_reset_inflight(void **state)
+{
+	struct fx *f = *state;
+	struct fuse_client *fc = scripted_fe_client(f->fe);
+	struct scripted_fe_inflight_report rep;
+	struct scripted_fe_inflight *inf;
+	unsigned int before = fc->vq[1]->in_flight;
+	uint64_t buf;
+	struct fuse_client_req r;
+
+	assert_int_equal(window_alloc_get(fc->wa, 256, 64, &buf), 0);
+	/* Reply buffer just below the window, then one running past its end. */
+	r = (struct fuse_client_req){.in_gpa = buf, .in_len = 56, .out_gpa = fc->wa->gpa - 4096,
+				     .out_len = 128, .queue = 1};
+	assert_int_equal(fuse_client_submit(fc, &r), -EINVAL);
+	r.out_gpa = fc->wa->gpa + fc->wa->size - 64;
+	assert_int_equal(fuse_client_submit(fc, &r), -EINVAL);
+	/* Request header outside: refused before anything is read from it. */
+	r = (struct fuse_client_req){.in_gpa = 0x1000, .in_len = 56, .queue = 1};
+	assert_int_equal(fuse_client_submit(fc, &r), -EINVAL);
+	assert_int_equal(fc->vq[1]->in_flight, before);
+	assert_int_equal(window_alloc_put(fc->wa, buf, 256), 0);
+	/* Eight requests in flight, a reset, re-initialisation: each ends once. */
+	assert_int_equal(scripted_fe_inflight_post(f->fe, 8, &inf), 0);
+	assert_int_equal(scripted_fe_reinit(f->fe), 0);
+	assert_int_equal(scripted_fe_inflight_finish(f->fe, inf, 0, &rep), 0);
+	assert_int_equal(rep.posted, 8);
+	assert_int_equal(rep.completed + rep.failed, 8);
+	assert_int_equal(rep.bad, 0);
+	assert_int_equal(getattr_root(f), 0);
+}
+
 static void run_policy(void **state, enum fe_wait_policy wait)
 {
 	struct fx *f;
@@ -475,6 +509,7 @@ int main(void)
 	    T(test_timeouts, fx_setup_open),
 	    T(test_raw, fx_setup_open),
 	    T(test_async_depth, fx_setup_open),
+	    T(test_confined_buffers_and_reset_inflight, fx_setup_open),
 	    cmocka_unit_test(test_wait_policies),
 	};
 

@@ -1,0 +1,342 @@
+/* gen_corpus.c - writes the seed corpora in fuzz/corpus/<target>/ from valid messages:
+ * FUSE requests encoded with fuse_msg_encode, well-formed replies, vhost-user replies, ring
+ * layouts, a driver's register sequence, Bao requests, control messages, the seed
+ * config-fs.yaml and the repository's scenario files. Usage: gen_corpus OUTDIR (run from
+ * the repository root). Deterministic: the same tree gives the same files. */
+#include <errno.h>
+#include <glob.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bao.h"
+#include "fakebao.h"
+#include "fakebao_ctl.h"
+#include "fuse_msg.h"
+#include "gen.h"
+#include "vhost_user_msg.h"
+
+int gen_write(const char *dir, const char *target, const char *name, const void *buf, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, target);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, target, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return -errno;
+	if (len && fwrite(buf, 1, len, f) != len) {
+		fclose(f);
+		return -EIO;
+	}
+	return fclose(f) ? -errno : 0;
+}
+
+/* One valid request per known opcode, with names and data where the opcode takes them. */
+static int gen_fuse_requests(const char *dir)
+{
+	uint8_t arg[128], buf[512], data[16] = "hello, virtiofs";
+	char name[64];
+	int n = 0;
+
+	memset(arg, 0, sizeof(arg));
+	for (uint32_t op = 0; op < 64; op++) {
+		const struct fuse_msg_op *o = fuse_msg_op(op);
+		struct fuse_msg_req r = {
+		    .opcode = op, .unique = 2 + 2 * op, .nodeid = 1, .arg = arg};
+		size_t len;
+
+		if (!o)
+			continue;
+		r.arg_len = o->in_min;
+		r.name1 = o->in_names >= 1 ? "file.txt" : NULL;
+		r.name2 = o->in_names >= 2 ? "other.txt" : NULL;
+		if (op == FUSE_WRITE) {
+			struct fuse_write_in w = {.size = sizeof(data)};
+
+			memcpy(arg, &w, sizeof(w));
+			r.data = data;
+			r.data_len = sizeof(data);
+		} else if (op == FUSE_INIT) {
+			struct fuse_init_in in = {
+			    .major = 7, .minor = 36, .max_readahead = 1 << 20};
+
+			memcpy(arg, &in, sizeof(in));
+			r.arg_len = sizeof(in);
+		} else if (op == FUSE_SETXATTR) {
+			r.data = data;
+			r.data_len = 4;
+			memcpy(arg + 4, &(uint32_t){0}, 4);
+			arg[0] = 4;
+		}
+		if (fuse_msg_encode(&r, buf, sizeof(buf), &len) == 0) {
+			snprintf(name, sizeof(name), "%s", fuse_msg_op_name(op));
+			n += !gen_write(dir, "fuse_request", name, buf, len);
+		}
+		memset(arg, 0, sizeof(arg));
+	}
+	return n;
+}
+
+/* fuzz_fuse_reply input: opcode, mode, unique(2), used delta(2), max_body(2), reply. */
+static int gen_reply_one(const char *dir, const char *name, uint32_t op, int32_t error,
+			 const void *body, size_t blen)
+{
+	uint8_t buf[1024];
+	struct fuse_out_header h = {(uint32_t)(16 + blen), error, 2};
+
+	memset(buf, 0, 8);
+	buf[0] = (uint8_t)op;
+	buf[1] = 0; /* exact used length */
+	buf[2] = 2; /* unique 2 */
+	memcpy(buf + 8, &h, sizeof(h));
+	memcpy(buf + 24, body, blen);
+	return !gen_write(dir, "fuse_reply", name, buf, 24 + blen);
+}
+
+static size_t gen_dirent(uint8_t *p, uint64_t ino, const char *name)
+{
+	struct fuse_dirent d = {
+	    .ino = ino, .off = ino, .namelen = (uint32_t)strlen(name), .type = 8};
+	size_t len = FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + d.namelen);
+
+	memset(p, 0, len);
+	memcpy(p, &d, FUSE_NAME_OFFSET);
+	memcpy(p + FUSE_NAME_OFFSET, name, d.namelen);
+	return len;
+}
+
+static int gen_fuse_replies(const char *dir)
+{
+	uint8_t body[512];
+	char name[64];
+	size_t len = 0;
+	int n = 0;
+
+	memset(body, 0, sizeof(body));
+	for (uint32_t op = 0; op < 64; op++) {
+		const struct fuse_msg_op *o = fuse_msg_op(op);
+
+		if (!o || o->no_reply)
+			continue;
+		snprintf(name, sizeof(name), "%s-ok", o->name);
+		n += gen_reply_one(dir, name, op, 0, body, o->reply_min);
+	}
+	len += gen_dirent(body, 2, "a.txt");
+	len += gen_dirent(body + len, 3, "subdir");
+	len += gen_dirent(body + len, 4, "a-much-longer-file-name.data");
+	n += gen_reply_one(dir, "READDIR-3", FUSE_READDIR, 0, body, len);
+	n += gen_reply_one(dir, "LOOKUP-ENOENT", FUSE_LOOKUP, -2, NULL, 0);
+	return n;
+}
+
+/* fuzz_vhost_user_msg input: selector (index into its table, bit 7 = encoders), cfg size, reply. */
+static int gen_vhost_user(const char *dir)
+{
+	static const struct {
+		uint8_t sel;
+		uint32_t req;
+		size_t plen;
+	} r[] = {{0, VHOST_USER_GET_FEATURES, 8},
+		 {7, VHOST_USER_GET_VRING_BASE, 8},
+		 {10, VHOST_USER_GET_PROTOCOL_FEATURES, 8},
+		 {12, VHOST_USER_GET_QUEUE_NUM, 8},
+		 {3, VHOST_USER_SET_MEM_TABLE, 8}};
+	uint8_t buf[64], payload[8] = {0, 0, 0, 0x75, 1, 0, 0, 0};
+	char name[64];
+	int n = 0, len;
+
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		buf[0] = r[i].sel;
+		buf[1] = 0;
+		len = vhost_user_msg_encode(r[i].req, VHOST_USER_VERSION | VHOST_USER_REPLY,
+					    payload, r[i].plen, buf + 2, sizeof(buf) - 2);
+		snprintf(name, sizeof(name), "reply-%s", vhost_user_msg_name(r[i].req));
+		if (len > 0)
+			n += !gen_write(dir, "vhost_user_msg", name, buf, (size_t)len + 2);
+	}
+	memset(buf, 0x11, sizeof(buf));
+	buf[0] = 0x80 | 3;
+	n += !gen_write(dir, "vhost_user_msg", "encoders", buf, sizeof(buf));
+	return n;
+}
+
+/* fuzz_mmio_regs input: nqueues, log2 qmax, fail bits, pad; then {op, off16, value32, pick}. */
+static size_t gen_mmio_access(uint8_t *p, uint8_t op, uint16_t off, uint32_t value, uint8_t pick)
+{
+	p[0] = op;
+	memcpy(p + 1, &off, 2);
+	memcpy(p + 3, &value, 4);
+	p[7] = pick;
+	return 8;
+}
+
+static int gen_mmio(const char *dir)
+{
+	uint8_t buf[1024];
+	size_t len = 4;
+	int q;
+
+	buf[0] = 1;  /* 2 queues */
+	buf[1] = 10; /* QueueNumMax 1024 */
+	buf[2] = 0;
+	buf[3] = 0;
+	len += gen_mmio_access(buf + len, 0, 0x000, 0, 0); /* MagicValue */
+	len += gen_mmio_access(buf + len, 0, 0x004, 0, 0); /* Version */
+	len += gen_mmio_access(buf + len, 0, 0x008, 0, 0); /* DeviceID */
+	len += gen_mmio_access(buf + len, 1, 0x070, 0, 0); /* Status reset */
+	len += gen_mmio_access(buf + len, 1, 0x070, 1, 0); /* ACKNOWLEDGE */
+	len += gen_mmio_access(buf + len, 1, 0x070, 3, 0); /* DRIVER */
+	for (uint32_t sel = 0; sel < 2; sel++) {
+		len += gen_mmio_access(buf + len, 1, 0x014, sel, 0);
+		len += gen_mmio_access(buf + len, 0, 0x010, 0, 0);
+		len += gen_mmio_access(buf + len, 1, 0x024, sel, 0);
+		len += gen_mmio_access(buf + len, 1, 0x020, sel ? 0x3 : 0x30000000, 0);
+	}
+	len += gen_mmio_access(buf + len, 1, 0x070, 0xb, 0); /* FEATURES_OK */
+	len += gen_mmio_access(buf + len, 0, 0x070, 0, 0);
+	for (q = 0; q < 2; q++) {
+		uint32_t base = 0x10000000u + (uint32_t)q * 0x10000u;
+
+		len += gen_mmio_access(buf + len, 1, 0x030, (uint32_t)q, 0);
+		len += gen_mmio_access(buf + len, 0, 0x034, 0, 0);
+		len += gen_mmio_access(buf + len, 1, 0x038, 64, 0);
+		len += gen_mmio_access(buf + len, 1, 0x080, base, 0);
+		len += gen_mmio_access(buf + len, 1, 0x084, 0, 0);
+		len += gen_mmio_access(buf + len, 1, 0x090, base + 0x400, 0);
+		len += gen_mmio_access(buf + len, 1, 0x094, 0, 0);
+		len += gen_mmio_access(buf + len, 1, 0x0a0, base + 0x1000, 0);
+		len += gen_mmio_access(buf + len, 1, 0x0a4, 0, 0);
+		len += gen_mmio_access(buf + len, 1, 0x044, 1, 0);
+	}
+	len += gen_mmio_access(buf + len, 1, 0x070, 0xf, 0);  /* DRIVER_OK */
+	len += gen_mmio_access(buf + len, 3, 0, 0, 1);	      /* notify queue 1 */
+	len += gen_mmio_access(buf + len, 0, 0x060, 0, 0);    /* InterruptStatus */
+	len += gen_mmio_access(buf + len, 1, 0x064, 1, 0);    /* InterruptACK */
+	len += gen_mmio_access(buf + len, 0x10, 0x100, 0, 0); /* config byte reads (width 1) */
+	len += gen_mmio_access(buf + len, 0x02, 0x070, 0, 1 | (4 << 2)); /* Bao READ of Status */
+	len += gen_mmio_access(buf + len, 1, 0x070, 0, 0);		 /* reset */
+	return !gen_write(dir, "mmio_regs", "linux-probe", buf, len);
+}
+
+/* fuzz_bao_request input: nr_vcpus, nslots, slot tags (8 each), then 34-byte requests. */
+static int gen_bao(const char *dir)
+{
+	uint8_t buf[256];
+	size_t len = 0;
+	uint64_t tag = 0x100;
+
+	buf[len++] = 1;
+	buf[len++] = 1;
+	memcpy(buf + len, &tag, 8);
+	len += 8;
+	for (int op = 0; op < 2; op++) {
+		uint64_t addr = 0xa003e70, value = 0xf, id = 0x100;
+
+		buf[len++] = 0;
+		memcpy(buf + len, &addr, 8);
+		len += 8;
+		buf[len++] = (uint8_t)(op ? BAO_IO_READ : BAO_IO_WRITE);
+		memcpy(buf + len, &value, 8);
+		len += 8;
+		buf[len++] = 4;
+		memcpy(buf + len, &id, 8);
+		len += 8;
+	}
+	return !gen_write(dir, "bao_request", "complete-then-stale", buf, len);
+}
+
+static int gen_ctl(const char *dir)
+{
+	uint8_t buf[1 + sizeof(struct fakebao_ctl_msg)];
+	struct fakebao_ctl_msg m;
+	char name[32];
+	int n = 0;
+
+	for (uint32_t op = FAKEBAO_CTL_HELLO; op <= FAKEBAO_CTL_DOORBELL; op++) {
+		for (int reply = 0; reply < 2; reply++) {
+			memset(&m, 0, sizeof(m));
+			m.magic = FAKEBAO_CTL_MAGIC;
+			m.op = op;
+			buf[0] = (uint8_t)(1 | (reply << 1));
+			memcpy(buf + 1, &m, sizeof(m));
+			snprintf(name, sizeof(name), "op%u-%s", op, reply ? "reply" : "request");
+			n += !gen_write(dir, "fakebao_ctl", name, buf, sizeof(buf));
+		}
+	}
+	return n;
+}
+
+static const char gen_config_seed[] = "# the seed's config-fs.yaml (bao-demos-virtio demo-3)\n"
+				      "devices:\n"
+				      "  - id: 0\n"
+				      "    type: \"fs\"\n"
+				      "    mmio_addr: 0xa003e00\n"
+				      "    data_plane: vhost_user\n"
+				      "    socket_path: \"/root/\"\n";
+static const char gen_config_full[] = "devices:\n"
+				      "  - id: 0\n"
+				      "    type: fs\n"
+				      "    mmio_addr: 0xa003e00\n"
+				      "    data_plane: vhost_user\n"
+				      "    socket_path: '/tmp/run/'\n"
+				      "    tag: myfs\n"
+				      "    queue_size: 256\n"
+				      "    num_request_queues: 1\n"
+				      "  - id: 1\n"
+				      "    type: \"fs\"\n"
+				      "    mmio_addr: 0xa004000 # second device\n"
+				      "    data_plane: vhost_user\n"
+				      "    socket_path: \"/root/\"\n";
+
+/* Copy every file matching pattern into the target's corpus under its base name. */
+static int gen_copy_glob(const char *dir, const char *target, const char *pattern)
+{
+	static char data[1 << 20];
+	glob_t g;
+	int n = 0;
+
+	if (glob(pattern, 0, NULL, &g))
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "rb");
+		size_t len;
+
+		if (!f)
+			continue;
+		len = fread(data, 1, sizeof(data), f);
+		fclose(f);
+		n += !gen_write(dir, target, basename(g.gl_pathv[i]), data, len);
+	}
+	globfree(&g);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : "fuzz/corpus";
+	int n = 0;
+
+	n += gen_fuse_requests(dir);
+	n += gen_fuse_replies(dir);
+	n += gen_vhost_user(dir);
+	n += gen_vq(dir);
+	n += gen_mmio(dir);
+	n += gen_bao(dir);
+	n += gen_ctl(dir);
+	n += !gen_write(dir, "dm_config", "seed-config-fs.yaml", gen_config_seed,
+			sizeof(gen_config_seed) - 1);
+	n += !gen_write(dir, "dm_config", "two-devices.yaml", gen_config_full,
+			sizeof(gen_config_full) - 1);
+	n += gen_copy_glob(dir, "scn_parse", "scenarios/*.scn");
+	n += gen_copy_glob(dir, "scn_parse", "scenarios/bad/*.scn");
+	printf("gen_corpus: %d seed files under %s\n", n, dir);
+	return n > 0 ? 0 : 1;
+}

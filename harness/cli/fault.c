@@ -1,0 +1,63 @@
+/* fault.c - fault steps of a scenario file, run by the runner on the scripted frontend's
+ * stack; files using them start with `require faults` (scenarios/README.md, Extensions). */
+#include <stdio.h>
+#include <time.h>
+
+#include "fault.h"
+
+static int64_t fault_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int fault_step(struct stack *s, const struct scn_step *st, char *why, size_t len)
+{
+	switch (st->cmd) {
+	case SCN_KILL_BACKEND:
+		return stack_kill_backend(s, why, len);
+	case SCN_RESTART_BACKEND:
+		return stack_restart_backend(s, why, len);
+	case SCN_KILL_DEVMODEL:
+		return stack_kill_devmodel(s, why, len);
+	case SCN_RESTART_DEVMODEL:
+		return stack_restart_devmodel(s, why, len);
+	case SCN_RESET_DEVICE:
+		return stack_reset_device(s, FAULT_RESET_INFLIGHT, why, len);
+	case SCN_IRQ_DROP:
+		if (st->number > 1000000) {
+			snprintf(why, len, "irq-drop %llu: at most 1000000",
+				 (unsigned long long)st->number);
+			return -1;
+		}
+		return stack_irq_faults(s, (int)st->number, -1, why, len);
+	case SCN_IRQ_DELAY:
+		if (st->number > FAULT_IRQ_DELAY_MAX_MS) {
+			snprintf(why, len, "irq-delay %llu: at most %d ms",
+				 (unsigned long long)st->number, FAULT_IRQ_DELAY_MAX_MS);
+			return -1;
+		}
+		return stack_irq_faults(s, -1, (int)st->number, why, len);
+	default:
+		snprintf(why, len, "control step %s not supported by this frontend",
+			 scn_cmd_name(st->cmd));
+		return -1;
+	}
+}
+
+void fault_report(struct stack *s, const struct scn_step *st, FILE *out)
+{
+	if (st->cmd > SCN_REQUIRE && s->fault_info_len) {
+		fprintf(out, "# fault: %s: %s\n", scn_cmd_name(st->cmd), s->fault_info);
+		s->fault_info_len = 0;
+		s->fault_info[0] = '\0';
+		return;
+	}
+	if (scn_step_side(st) == SCN_SIDE_FRONTEND && s->fault_at_ns) {
+		fprintf(out, "# fault: first frontend step after %s ended %lld ms after it\n",
+			s->fault_name, (long long)((fault_now() - s->fault_at_ns) / 1000000));
+		s->fault_at_ns = 0;
+	}
+}

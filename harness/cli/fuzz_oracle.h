@@ -1,0 +1,31 @@
+/* fuzz_oracle.h - whole-stack fuzzer oracles outside the reply itself: a canary file next to
+ * the share (content and mtime), the run directory's entries (nothing created outside the
+ * share), and the fd count of virtiofsd's sandboxed child. */
+#ifndef HARNESS_FUZZ_ORACLE_H
+#define HARNESS_FUZZ_ORACLE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define FUZZ_ORACLE_MAX_ENTRIES 32
+
+struct fuzz_oracle {
+	char dir[4096]; /* the directory holding the share (the stack's run directory) */
+	char canary[4200];
+	struct timespec canary_mtime;
+	char entries[FUZZ_ORACLE_MAX_ENTRIES][64];
+	unsigned n_entries;
+	pid_t vfsd_pid;	  /* the process started */
+	pid_t vfsd_child; /* the one serving requests (namespace sandbox), or vfsd_pid */
+	int fds_base, fds_max;
+};
+
+/* Plant the canary next to share and remember the directory's entries. 0 or -errno. */
+int fuzz_oracle_arm(struct fuzz_oracle *o, const char *share, pid_t vfsd_pid);
+/* 0 when intact; otherwise -1 with what changed in why. */
+int fuzz_oracle_check_outside(struct fuzz_oracle *o, char *why, size_t len);
+/* Open fds of virtiofsd's serving process, or -1 when it cannot be read. */
+int fuzz_oracle_fds(struct fuzz_oracle *o);
+
+#endif

@@ -1,0 +1,92 @@
+/* soak_usage.c - the soak's resource and process accounting: fd counts and RSS of the harness,
+ * virtiofsd (its sandbox worker) and the device model, and processes left behind. */
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "soak_priv.h"
+
+void soak_sample(struct stack *s, struct soak_sample *out)
+{
+	stack_proc_usage(getpid(), &out->self);
+	stack_proc_usage(s->vfsd_pid > 0 ? stack_vfsd_worker(s->vfsd_pid) : 0, &out->vfsd);
+	stack_proc_usage(s->dm_pid, &out->dm);
+}
+
+static void soak_print_one(FILE *out, const char *name, const struct stack_proc_usage *a,
+			   const struct stack_proc_usage *b)
+{
+	fprintf(out, "# soak: %-12s fds %d -> %d, RSS %ld kB -> %ld kB (pid %d -> %d)\n", name,
+		a->fds, b->fds, a->rss_kb, b->rss_kb, (int)a->pid, (int)b->pid);
+}
+
+int soak_print_usage(FILE *out, const struct soak_sample *a, const struct soak_sample *b)
+{
+	int flat = 1;
+
+	soak_print_one(out, "baoharness", &a->self, &b->self);
+	soak_print_one(out, "virtiofsd", &a->vfsd, &b->vfsd);
+	soak_print_one(out, "device-model", &a->dm, &b->dm);
+	/* A couple of fds of slack: log files and sockets open and close between samples. */
+	if (b->self.fds > a->self.fds + 2 || b->vfsd.fds > a->vfsd.fds + 2 ||
+	    b->dm.fds > a->dm.fds + 2)
+		flat = 0;
+	return flat;
+}
+
+static int soak_read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* Processes whose command line names the run directory (virtiofsd, the device model) other
+ * than the current ones, and zombie or live children of ours that are not the current ones. */
+int soak_strays(struct stack *s, FILE *out)
+{
+	pid_t keep[3] = {s->vfsd_pid, s->vfsd_pid > 0 ? stack_vfsd_worker(s->vfsd_pid) : 0,
+			 s->dm_pid};
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[300], cmd[1024], stat[512], *p;
+		pid_t pid;
+		long ppid = 0;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = (pid_t)atoi(de->d_name);
+		if (pid == getpid() || pid == keep[0] || pid == keep[1] || pid == keep[2])
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if (soak_read_file(path, stat, sizeof(stat)) > 0 && (p = strrchr(stat, ')')))
+			ppid = strtol(p + 4, NULL, 10);
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+		if (soak_read_file(path, cmd, sizeof(cmd)) < 0)
+			continue;
+		if (ppid == getpid() || (s->rundir[0] && strstr(cmd, s->rundir))) {
+			fprintf(out, "# soak: stray process %d (parent %ld): %.200s\n", (int)pid,
+				ppid, cmd[0] ? cmd : "(zombie)");
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
