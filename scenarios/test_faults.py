@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import SCENARIOS, run_harness, stray_processes
+from conftest import library_files, SCENARIOS, run_harness, stray_processes
 
 FAULT_FILES = sorted(SCENARIOS.glob("faults-*.scn"))
 CANARY = "/tmp/baoharness-canary"
@@ -148,7 +148,7 @@ def test_soak_short():
     res = run_harness(["soak", "--help"], timeout=10)
     if res.rc != 0 or "soak" not in res.out:
         pytest.skip("baoharness soak is not wired into this build's main.c yet")
-    res = run_harness(["soak", "--minutes", "0.25", "--seed", "3"], timeout=120)
+    res = run_harness(["soak", "--minutes", "0.25", "--seed", "3"] + library_files(), timeout=120)
     assert res.rc == 0, repr(res)
     assert "# soak: stray processes: 0" in res.out, repr(res)
     assert re.search(r"\d+ runs of \d+ files, 0 failed", res.out), repr(res)

@@ -189,6 +189,9 @@ static void run_print_stats(struct stack *s, FILE *out)
 		(unsigned long long)fs.mmio_traps, (unsigned long long)fs.mmio_to_dm,
 		(unsigned long long)fs.ioeventfd_kicks, (unsigned long long)fs.irqs_injected,
 		(unsigned long long)fs.trap_timeouts);
+	fprintf(out, "# stats: irqs_dropped=%llu irqs_delayed=%llu virtiofsd_starts=%u devmodel_starts=%u\n",
+		(unsigned long long)fs.irqs_dropped, (unsigned long long)fs.irqs_delayed,
+		s->vfsd_starts, s->dm_starts);
 	run_print_reg_stats(&fs, out);
 	if (s->fe) {
 		const struct scripted_fe_stats *es = scripted_fe_stats(s->fe);
