@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "boot.h"
 #include "demo.h"
 #include "fuzz_cli.h"
 #include "soak.h"
@@ -16,10 +17,11 @@
 static void main_usage(FILE *f)
 {
 	fprintf(f, "usage: baoharness COMMAND [ARGS]\n"
-		   "  run [--frontend scripted] [--share DIR] [--keep] [--stats] [--step-timeout S]\n"
+		   "  run [--frontend scripted|qemu|qemu-native] [--share DIR] [--keep] [--stats] [--step-timeout S]\n"
 		   "      [--wait adaptive|block|poll] [-v] FILE.scn...   run scenario files\n"
 		   "  demo [-v]                                             the Bao virtio-fs seed demo, narrated\n"
 		   "  fuzz TARGET [--time S] [--seed N] [--replay FILE]     whole-stack fuzzing (TARGET fuse-requests)\n"
+		   "  boot [--frontend qemu|qemu-native] [--share DIR]    shell in the trapped guest: mount -t virtiofs myfs /mnt\n"
 		   "  soak --minutes N [--seed S] [FILE.scn...]            scenario library, random order, random faults\n"
 		   "  bench [--quick] [--out DIR]                           benchmarks (results/bench.json, .md, .png)\n");
 }
@@ -53,6 +55,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return run_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "boot"))
+		return boot_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "demo"))
 		return demo_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "soak"))

@@ -316,7 +316,7 @@ static int stack_start_qemu_native(struct stack *s, const struct stack_opts *o)
 	char image_dir[PATH_MAX], sock[PATH_MAX + 16];
 	struct qemu_fe_opts qo = {.mode = "native", .vhost_socket = sock, .image_dir = image_dir,
 				  .workdir = s->rundir, .boot_timeout_ms = 60000,
-				  .verbose = o->verbose > 1};
+				  .verbose = o->verbose > 1, .shell = o->shell};
 	int r = stack_qemu_image_dir(image_dir, sizeof(image_dir));
 
 	if (r)

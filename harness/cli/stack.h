@@ -32,6 +32,7 @@ struct stack_opts {
 	int verbose;
 	int step_timeout_ms;
 	enum fe_wait_policy wait;
+	int shell; /* QEMU frontends: boot to an interactive shell, no agent (`baoharness boot`) */
 };
 
 struct stack {

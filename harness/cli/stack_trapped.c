@@ -30,7 +30,10 @@ static int stack_trapped_stub_path(char *buf, size_t len)
 
 	if (env && *env) {
 		snprintf(buf, len, "%s", env);
-		return access(buf, R_OK) ? STACK_ENV_MISSING : 0;
+		if (access(buf, R_OK) == 0)
+			return 0;
+		log_err("BAOHARNESS_EL2_STUB=%s: %s", env, strerror(errno));
+		return STACK_ENV_MISSING;
 	}
 	for (size_t i = 0; i < 2; i++)
 		if (!stack_sibling_path(cands[i], buf, len) && access(buf, R_OK) == 0)
@@ -61,7 +64,8 @@ int stack_start_qemu_trapped(struct stack *s, const struct stack_opts *o)
 	    work[PATH_MAX + 32];
 	struct qemu_fe_opts qo = {.mode = "trapped", .image_dir = image_dir, .workdir = work,
 				  .boot_timeout_ms = 60000, .verbose = o->verbose > 1,
-				  .el2_stub = stub, .ram0_file = ram0, .window_file = win};
+				  .el2_stub = stub, .ram0_file = ram0, .window_file = win,
+				  .shell = o->shell};
 	struct stack_trapped *t = calloc(1, sizeof(*t));
 	int r;
 

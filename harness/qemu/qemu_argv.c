@@ -18,6 +18,8 @@
 #define QEMU_ARGV_MEM_MB 512
 /* quiet loglevel=0 keeps kernel messages off the console that carries the protocol. */
 #define QEMU_ARGV_APPEND "console=ttyAMA0 panic=-1 quiet loglevel=0"
+/* Read by guest/init from /proc/cmdline (a dotted parameter never reaches init's argv/env). */
+#define QEMU_ARGV_SHELL " baoharness.shell=1"
 
 static int qemu_argv_add(struct qemu_argv *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -95,9 +97,10 @@ static int qemu_argv_native_boot(struct qemu_argv *a, const struct qemu_fe_opts 
 	snprintf(mem, sizeof(mem), "%d", QEMU_ARGV_MEM_MB);
 	snprintf(memobj, sizeof(memobj), "memory-backend-memfd,id=mem,size=%dM,share=on",
 		 QEMU_ARGV_MEM_MB);
+	const char *append = o->shell ? QEMU_ARGV_APPEND QEMU_ARGV_SHELL : QEMU_ARGV_APPEND;
 	const char *const words[] = {"-machine", "virt,memory-backend=mem", "-m", mem,
 				     "-object", memobj, "-kernel", kernel, "-initrd", initrd,
-				     "-append", QEMU_ARGV_APPEND, NULL};
+				     "-append", append, NULL};
 	return qemu_argv_add_list(a, words);
 }
 
@@ -142,6 +145,8 @@ static int qemu_argv_trapped_dtb(const struct qemu_fe_opts *o, uint64_t win, con
 		return -E2BIG;
 	}
 	p.initrd_size = (uint64_t)st.st_size;
+	if (o->shell)
+		p.bootargs = QEMU_ARGV_APPEND " nokaslr" QEMU_ARGV_SHELL;
 	return qemu_dt_build(o->workdir, &p, dtb, len);
 }
 

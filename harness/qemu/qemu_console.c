@@ -167,6 +167,28 @@ static int qemu_console_read_some(struct qemu_console *c)
 	}
 }
 
+ssize_t qemu_console_read_raw(struct qemu_console *c, char *buf, size_t len)
+{
+	if (c->fd < 0 || c->eof)
+		return -EPIPE;
+	for (;;) {
+		ssize_t n = read(c->fd, buf, len);
+
+		if (n > 0) {
+			if (c->log_fd >= 0 && write(c->log_fd, buf, (size_t)n) < 0)
+				c->log_fd = -1;
+			qemu_console_tail_add(c, buf, (size_t)n);
+			return n;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		c->eof = 1;
+		return -EPIPE;
+	}
+}
+
 /* Wait for input (and output room when want_out) until the deadline. Returns poll revents,
  * 0 on timeout, -EPIPE when closed. */
 static int qemu_console_wait(struct qemu_console *c, int want_out, int64_t deadline_ns)

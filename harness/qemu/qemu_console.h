@@ -41,6 +41,10 @@ int qemu_console_next_msg(struct qemu_console *c, char *msg, size_t msglen, int6
 /* Write all of buf by the deadline, reading the guest's output meanwhile (QEMU blocks its
  * vCPU on a full console socket). 0, -ETIMEDOUT, -EPIPE. */
 int qemu_console_send(struct qemu_console *c, const char *buf, size_t len, int64_t deadline_ns);
+/* Raw reading for an interactive session: up to len bytes that are there now, recorded in the
+ * transcript and the tail ring but not parsed for "@@" lines. Returns the count, 0 when nothing
+ * is waiting, -EPIPE when QEMU closed the console. */
+ssize_t qemu_console_read_raw(struct qemu_console *c, char *buf, size_t len);
 /* Read whatever is there without waiting longer than timeout_ms (keeps the transcript full). */
 void qemu_console_drain(struct qemu_console *c, int timeout_ms);
 /* The last max_lines lines of output, unprintable bytes as '?', NUL-terminated. */

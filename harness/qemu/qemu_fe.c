@@ -14,27 +14,16 @@
 #include "qemu_argv.h"
 #include "qemu_console.h"
 #include "qemu_fe.h"
+#include "qemu_fe_priv.h"
 #include "qemu_proc.h"
 
 #define QEMU_FE_BOOT_DEFAULT_MS 60000
 #define QEMU_FE_POWEROFF_MS 10000 /* sync + umount + PSCI off; then QEMU is killed */
-#define QEMU_FE_KILL_MS 2000
 #define QEMU_FE_TAIL_LINES 20
 #define QEMU_FE_TAIL_MAX 4096
 #define QEMU_FE_STEP_DEFAULT_MS 30000
 /* Transfer allowance: the guest's PL011 under TCG reads ~36 bytes/ms; allow for a third. */
 #define QEMU_FE_CONSOLE_BYTES_PER_MS 12
-
-struct qemu_fe {
-	pid_t pid; /* QEMU, 0 once reaped */
-	struct qemu_console con;
-	int con_log_fd;
-	int qemu_log_fd;
-	char sock[PATH_MAX];
-	char qemu_log[PATH_MAX];
-	int broken; /* sticky harness error (-errno) after a timeout or a lost console */
-	char broken_why[256];
-};
 
 static int64_t qemu_fe_deadline(int timeout_ms)
 {
@@ -224,6 +213,14 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 							  : "cannot connect to the console socket",
 					    t0);
 	q->con.verbose = o->verbose;
+	q->shell = o->shell;
+	if (q->shell) {
+		/* No agent: the caller talks to the shell (qemu_fe_interact). */
+		log_info("qemu: guest booting with a shell on its console (mode %s, pid %d)",
+			 o->mode, (int)q->pid);
+		*out = q;
+		return 0;
+	}
 	if ((rc = qemu_fe_wait_ready(q, t0 + (int64_t)boot_ms * 1000000, why, sizeof(why))) < 0)
 		return qemu_fe_start_failed(q, rc, why, t0);
 	log_info("qemu: guest ready in %.2f s (mode %s, pid %d)",
@@ -243,6 +240,10 @@ static int qemu_fe_request(struct qemu_fe *q, const char *req, size_t len, unsig
 	if (q->broken) {
 		snprintf(why, whylen, "guest unusable: %s", q->broken_why);
 		return q->broken;
+	}
+	if (q->shell) {
+		snprintf(why, whylen, "the guest runs a shell, not the agent (shell mode)");
+		return -EINVAL;
 	}
 	if (timeout_ms <= 0)
 		timeout_ms = QEMU_FE_STEP_DEFAULT_MS;
@@ -341,14 +342,22 @@ void qemu_fe_stop(struct qemu_fe *q)
 
 	if (!q)
 		return;
-	/* Ask nicely when the console still works, reading output so QEMU never blocks on it. */
-	if (!q->broken && qemu_console_send(&q->con, req, sizeof(req) - 1, deadline) == 0) {
+	if (q->pid <= 0) { /* already reaped (qemu_fe_interact) */
+		qemu_fe_free(q);
+		return;
+	}
+	/* Ask nicely when the console still works, reading output so QEMU never blocks on it;
+	 * never in shell mode, where the request would be typed into the shell. */
+	if (!q->broken && !q->shell &&
+	    qemu_console_send(&q->con, req, sizeof(req) - 1, deadline) == 0) {
 		while (!(gone = qemu_proc_wait(q->pid, 0, &status)) &&
 		       qemu_console_now_ns() < deadline)
 			qemu_console_drain(&q->con, 20);
 	}
 	if (!gone) {
-		if (q->broken)
+		if (q->shell)
+			log_debug("qemu: stopping pid %d (shell mode)", (int)q->pid);
+		else if (q->broken)
 			log_debug("qemu: guest unusable (%s); killing pid %d", q->broken_why,
 				  (int)q->pid);
 		else

@@ -20,14 +20,18 @@ struct qemu_fe_opts {
 	const char *window_file;	/* the guest's RAM = the shared window */
 	unsigned long long window_size; /* 0 = 256 MiB */
 	const char *doorbell_socket;	/* non-NULL: pci-serial doorbell to this (listening) socket */
+	/* 1: boot with `baoharness.shell=1`: /init loads the modules but neither mounts nor starts
+	 * the agent; it runs an interactive busybox shell on the console (qemu_fe_interact). */
+	int shell;
 };
 
 struct qemu_fe;
 
-/* Boot the guest and wait for the agent's READY. Returns 0 with *out set, or -errno with the
- * reason, the guest console tail and QEMU's own output logged: -ENOENT (QEMU or image
- * missing), -ETIMEDOUT (no READY in time), -EIO (agent said FAIL), -ECHILD (QEMU exited),
- * -EINVAL/-ENOTSUP (bad options or mode). Nothing is left running on failure. */
+/* Boot the guest and wait for the agent's READY (shell mode: only until QEMU runs and its
+ * console socket is connected, bounded by boot_timeout_ms). Returns 0 with *out set, or
+ * -errno with the reason, the guest console tail and QEMU's own output logged: -ENOENT (QEMU
+ * or image missing), -ETIMEDOUT (no READY in time), -EIO (agent said FAIL), -ECHILD (QEMU
+ * exited), -EINVAL/-ENOTSUP (bad options or mode). Nothing is left running on failure. */
 int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out);
 /* Run one frontend step (its scenario line text; one trailing newline allowed) in the guest.
  * timeout_ms (0 = 30 s) gets 1 ms per 12 bytes of text added: the emulated UART moves about
@@ -39,7 +43,17 @@ int qemu_fe_step(struct qemu_fe *q, unsigned int line_no, const char *step_text,
 		 char *why, size_t whylen);
 /* `remount`: umount /mnt and mount it again in the guest. Same returns as qemu_fe_step. */
 int qemu_fe_remount(struct qemu_fe *q, int timeout_ms, char *why, size_t whylen);
-/* Power the guest off (sync, umount), wait a bounded time, then kill QEMU; frees q. NULL ok. */
+/* Shell mode: proxy bytes between in_fd/out_fd and the guest console (a tty in_fd is put in
+ * raw mode and restored on every return) until QEMU exits (guest `poweroff -f`): 0, or -ECHILD
+ * when QEMU ended with a failure status. The user typing Ctrl-] (0x1d) stops QEMU: -ECANCELED.
+ * EOF on in_fd sends ^D (every 2 s: one typed ahead of the prompt is lost) and gives the guest
+ * QEMU_FE_EOF_GRACE_MS to power off (0; the shell's exit powers off), else QEMU is stopped:
+ * -ETIMEDOUT. -EPIPE: console or out_fd lost (QEMU stopped). -EINVAL: not shell
+ * mode. QEMU is never left running when this returns; call qemu_fe_stop afterwards anyway. */
+#define QEMU_FE_EOF_GRACE_MS 30000
+int qemu_fe_interact(struct qemu_fe *q, int in_fd, int out_fd);
+/* Power the guest off (sync, umount), wait a bounded time, then kill QEMU; frees q. NULL ok.
+ * Shell mode (no agent to ask): QEMU is stopped with SIGTERM, then SIGKILL. */
 void qemu_fe_stop(struct qemu_fe *q);
 /* QEMU's process id (for CPU accounting by tests). */
 int qemu_fe_pid(const struct qemu_fe *q);

@@ -1,0 +1,26 @@
+/* qemu_fe_priv.h - the inside of a struct qemu_fe, shared by qemu_fe.c (boot, steps, stop)
+ * and qemu_interact.c (shell mode's console proxy). Not for other components. */
+#ifndef HARNESS_QEMU_FE_PRIV_H
+#define HARNESS_QEMU_FE_PRIV_H
+
+#include <limits.h>
+#include <sys/types.h>
+
+#include "qemu_console.h"
+#include "qemu_fe.h"
+
+#define QEMU_FE_KILL_MS 2000 /* SIGTERM to SIGKILL */
+
+struct qemu_fe {
+	pid_t pid; /* QEMU, 0 once reaped */
+	struct qemu_console con;
+	int con_log_fd;
+	int qemu_log_fd;
+	char sock[PATH_MAX];
+	char qemu_log[PATH_MAX];
+	int shell;  /* booted with baoharness.shell=1: no agent on the console */
+	int broken; /* sticky harness error (-errno) after a timeout or a lost console */
+	char broken_why[256];
+};
+
+#endif
