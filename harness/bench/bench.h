@@ -68,7 +68,12 @@ struct bench_metric {
 struct bench_report {
 	struct bench_metric m[BENCH_MAX_METRICS];
 	size_t n;
+	char notes[4096]; /* one line per note: skipped rows and why, how rows were measured */
+	size_t notes_len;
 };
+/* Add a one-line note for bench.md and bench.json (truncated when the buffer is full). */
+void bench_report_note(struct bench_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Add (or replace) a metric; returns it so counts can be attached. Baselines are linked by
  * bench_report_link once all values are known. */
 struct bench_metric *bench_report_add(struct bench_report *r, const char *name, double value,

@@ -1,7 +1,9 @@
 # bench.mk - `make bench`: builds $(BUILD)/bao-bench (harness/bench) beside the device model and
 # preload it starts, then writes results/bench.json, bench.md and bench.png (needs root and
 # /usr/lib/qemu/virtiofsd; gnuplot-nox for the PNG). Included from the top-level Makefile.
-# BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS='--rounds 5 --ms 1000'.
+# BENCH_ARGS passes options through, e.g. make bench BENCH_ARGS='--rounds 5 --ms 1000' or
+# BENCH_ARGS=--no-qemu. The QEMU rows need make qemu-image el2-stub (skipped with a note if not);
+# the fuzz rows build the libFuzzer targets first when clang is installed (fuzz-build).
 
 BENCH_BIN := $(BUILD)/bao-bench
 BENCH_SRCS := $(wildcard harness/bench/*.c)
@@ -9,6 +11,7 @@ BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_SRCS))
 BENCH_LIBS := $(call lib_of,cli) $(call lib_of,qemu) $(call lib_of,frontend) \
 	$(call lib_of,scenario) $(call lib_of,fakebao) $(call lib_of,devmodel) $(call lib_of,common)
 BENCH_ARGS ?=
+BENCH_FUZZ := $(if $(shell command -v clang 2>/dev/null),fuzz-build)
 
 $(BENCH_OBJS): CFLAGS += -Iharness/cli -Iharness/bench
 
@@ -18,11 +21,11 @@ $(BENCH_BIN): $(BENCH_OBJS) $(BENCH_LIBS)
 .PHONY: bench bench-quick bench-build
 bench-build: all $(BENCH_BIN)
 
-bench: bench-build
+bench: bench-build $(BENCH_FUZZ)
 	@mkdir -p results
 	$(BENCH_BIN) --out results $(BENCH_ARGS)
 
-# One short round: a smoke test of the whole benchmark (about half a minute).
-bench-quick: bench-build
+# One short round: a smoke test of the whole benchmark (about a minute with the QEMU guests).
+bench-quick: bench-build $(BENCH_FUZZ)
 	@mkdir -p results
 	$(BENCH_BIN) --out results --quick $(BENCH_ARGS)

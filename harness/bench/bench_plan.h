@@ -13,6 +13,7 @@ struct bench_cfg {
 	double dur_ms;
 	int rounds, verbose;
 	unsigned int seq_mib;
+	int no_qemu, no_fuzz, fuzz_s; /* the groups that run other programs (bench_ext.h) */
 };
 
 enum { BENCH_EMU_ADAPTIVE, BENCH_EMU_BLOCK, BENCH_EMU_POLL, BENCH_EMU_N };

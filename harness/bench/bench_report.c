@@ -93,6 +93,25 @@ static void bench_json_metric(FILE *f, const struct bench_metric *m, int last)
 		(double)m->counts.kicks / ops, last ? "" : ",");
 }
 
+/* The report's notes, one JSON string per line. */
+static void bench_json_notes(FILE *f, const char *notes)
+{
+	char line[1024];
+	int first = 1;
+
+	while (*notes) {
+		size_t n = strcspn(notes, "\n");
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, notes);
+		fprintf(f, "%s\n    ", first ? "" : ",");
+		bench_json_str(f, line);
+		first = 0;
+		notes += n + (notes[n] == '\n');
+	}
+	if (!first)
+		fprintf(f, "\n  ");
+}
+
 static int bench_write_json(struct bench_report *r, const struct bench_target *t, size_t nt,
 			    const struct bench_meta *meta, const struct bench_machine *mc,
 			    const char *path)
@@ -131,7 +150,9 @@ static int bench_write_json(struct bench_report *r, const struct bench_target *t
 			!ok ? "not measured" : v <= t[i].limit ? "pass" : "miss",
 			i + 1 == nt ? "" : ",");
 	}
-	fprintf(f, "  ]\n}\n");
+	fprintf(f, "  ],\n  \"notes\": [");
+	bench_json_notes(f, r->notes);
+	fprintf(f, "]\n}\n");
 	return fclose(f) ? -errno : 0;
 }
 
@@ -175,7 +196,8 @@ static int bench_write_md(struct bench_report *r, const struct bench_target *t, 
 			v, t[i].limit, !ok ? "not measured" : v <= t[i].limit ? "**pass**" : "**miss**");
 	}
 	fprintf(f, "\n## Metrics\n\nvalue = median of rounds (min..max in brackets); traps, kicks and "
-		   "irqs are per operation over all rounds (per 1 MiB chunk for sequential I/O).\n\n"
+		   "irqs are per operation over all rounds (per 1 MiB chunk for sequential I/O; per whole "
+		   "guest run, boot included, for the qemu_ rows).\n\n"
 		   "| metric | value | unit | baseline | baseline value | ratio | "
 		   "traps/op | kicks/op | irqs/op |\n|---|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < r->n; i++) {
@@ -188,7 +210,18 @@ static int bench_write_md(struct bench_report *r, const struct bench_target *t, 
 			m->baseline_value, m->ratio, (double)m->counts.traps / ops,
 			(double)m->counts.kicks / ops, (double)m->counts.irqs / ops);
 	}
-	fprintf(f, "\n![emulated vs direct vs host](bench.png)\n\n");
+	if (r->notes_len) {
+		const char *p = r->notes;
+
+		fprintf(f, "\n## Notes from this run\n\n");
+		while (*p) {
+			size_t n = strcspn(p, "\n");
+
+			fprintf(f, "- %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+	fprintf(f, "\n![emulated vs direct vs host; QEMU guest trapped vs native](bench.png)\n\n");
 	bench_append_notes(f, meta->notes);
 	return fclose(f) ? -errno : 0;
 }
@@ -200,12 +233,14 @@ static double bench_val(struct bench_report *r, const char *name)
 	return m ? m->value : 0;
 }
 
-/* Two panels: ops/s per workload for the three paths (log scale), and p50 latencies. */
+/* Panels: ops/s per workload for the three paths (log scale), p50 latencies, and (when measured)
+ * the QEMU guest trapped vs native. */
 static int bench_write_plot(struct bench_report *r, const char *dir)
 {
 	static const char *ops[] = {"getattr", "read4k", "write4k"};
 	static const unsigned int qds[] = {1, 16, 64};
 	char dat[4200], gp[4200], png[4200], cmd[8600], n[96];
+	int qemu = bench_report_get(r, "qemu_loop_ops") != NULL;
 	FILE *f;
 
 	snprintf(dat, sizeof(dat), "%s/bench.dat", dir);
@@ -234,21 +269,35 @@ static int bench_write_plot(struct bench_report *r, const char *dir)
 		for (size_t i = 0; i < sizeof(lat) / sizeof(lat[0]); i++)
 			fprintf(f, "%s %.3f\n", lat[i], bench_val(r, lat[i]));
 	}
+	fprintf(f, "\n\n# QEMU guest: label trapped qemu-native\n");
+	fprintf(f, "boot-to-mount-s %.3f %.3f\n", bench_val(r, "qemu_boot_to_mount_s"),
+		bench_val(r, "qemu_native_boot_to_mount_s"));
+	fprintf(f, "4K-loop-ops/s %.1f %.1f\n", bench_val(r, "qemu_loop_ops"),
+		bench_val(r, "qemu_native_loop_ops"));
 	fclose(f);
 	f = fopen(gp, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "set terminal pngcairo size 1400,600 noenhanced\nset output '%s'\n"
-		   "set multiplot layout 1,2\nset style data histogram\n"
+	fprintf(f, "set terminal pngcairo size %d,600 noenhanced\nset output '%s'\n"
+		   "set multiplot layout 1,%d\nset style data histogram\n"
 		   "set style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
 		   "set logscale y\nset grid ytics\nset xtics rotate by -40\nset key top right\n"
 		   "set title 'FUSE ops/s: emulated Bao path vs direct vhost-user vs host (QD1 only)'\n"
 		   "plot '%s' index 0 using 2:xtic(1) title 'emulated (adaptive)', '' index 0 using 3 "
 		   "title 'direct vhost-user', '' index 0 using 4 title 'host syscalls'\n"
 		   "set title 'p50 latency, microseconds (log)'\nunset key\n"
-		   "plot '%s' index 1 using 2:xtic(1) title 'p50 us'\nunset multiplot\n",
-		png, dat, dat);
+		   "plot '%s' index 1 using 2:xtic(1) title 'p50 us'\n",
+		qemu ? 1900 : 1400, png, qemu ? 3 : 2, dat, dat);
+	if (qemu)
+		fprintf(f, "set title 'arm64 Linux guest: trapped (EL2 stub + fakebao) vs qemu-native'\n"
+			   "set key top right\nplot '%s' index 2 using 2:xtic(1) title 'qemu (trapped)', "
+			   "'' index 2 using 3 title 'qemu-native'\n", dat);
+	fprintf(f, "unset multiplot\n");
 	fclose(f);
+	if (!bench_report_get(r, "getattr_qd1_ops")) {
+		log_warn("bench: no plot without the fuse group");
+		return 0;
+	}
 	if (access("/usr/bin/gnuplot", X_OK)) {
 		log_warn("bench: gnuplot not installed (apt-get install gnuplot-nox): no %s", png);
 		return 0;

@@ -1,5 +1,6 @@
 /* bench_stats.c - clocks, latency percentiles, medians across rounds and the metric table. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,4 +116,23 @@ void bench_report_link(struct bench_report *r, const char *name, const char *bas
 	snprintf(m->baseline_name, sizeof(m->baseline_name), "%s", base);
 	m->baseline_value = b->value;
 	m->ratio = b->value != 0 ? m->value / b->value : 0;
+}
+
+void bench_report_note(struct bench_report *r, const char *fmt, ...)
+{
+	size_t start = r->notes_len, room = sizeof(r->notes) - start;
+	va_list ap;
+	int n;
+
+	if (room < 2)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(r->notes + start, room - 1, fmt, ap); /* leaves room for the newline */
+	va_end(ap);
+	if (n < 0)
+		return;
+	r->notes_len += (size_t)n < room - 2 ? (size_t)n : room - 2;
+	r->notes[r->notes_len++] = '\n';
+	r->notes[r->notes_len] = '\0';
+	fprintf(stderr, "bao-bench: note: %s", r->notes + start);
 }

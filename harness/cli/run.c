@@ -205,13 +205,23 @@ static void run_print_stats(struct stack *s, FILE *out)
 	}
 }
 
-/* Runs the steps; returns the index of the first failing step or n_steps. */
+static int64_t run_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Runs the steps; returns the index of the first failing step or n_steps. *ns: wall time of
+ * the steps that ran (first step's start to the last one's end, output lines included). */
 static size_t run_steps(struct stack *s, const struct scn_file *f, const struct run_opts *o,
-			FILE *out)
+			FILE *out, int64_t *ns)
 {
 	struct posix_vfs host;
 	char why[1024];
 	size_t i;
+	int64_t t0 = run_now_ns();
 	int r = posix_vfs_open(&host, s->share);
 
 	if (r) {
@@ -238,6 +248,7 @@ static size_t run_steps(struct stack *s, const struct scn_file *f, const struct 
 		fault_report(s, st, out);
 		fflush(out);
 	}
+	*ns = run_now_ns() - t0;
 	posix_vfs_close(&host);
 	return i;
 }
@@ -247,6 +258,7 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 	struct stack s;
 	const char *missing;
 	size_t failed_at;
+	int64_t steps_ns = 0;
 	int r;
 
 	fprintf(out, "# %s\n", f->name);
@@ -266,11 +278,16 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 		t->env_missing |= r == STACK_ENV_MISSING;
 		return r == STACK_ENV_MISSING ? RUN_EXIT_ENV : RUN_EXIT_FAIL;
 	}
-	failed_at = f->n_steps ? run_steps(&s, f, o, out) : 0;
+	failed_at = f->n_steps ? run_steps(&s, f, o, out, &steps_ns) : 0;
 	for (size_t i = failed_at + 1; i < f->n_steps; i++)
 		fprintf(out, "# not run %u - %s\n", f->steps[i].line, f->steps[i].text);
-	if (o->stats)
+	if (o->stats) {
 		run_print_stats(&s, out);
+		/* steps = steps that ran (a failed one included); bao-bench reads this line. */
+		fprintf(out, "# timing: boot_to_mounted_s=%.3f steps=%zu steps_s=%.6f\n",
+			(double)s.start_ns / 1e9,
+			failed_at < f->n_steps ? failed_at + 1 : f->n_steps, (double)steps_ns / 1e9);
+	}
 	if (failed_at >= f->n_steps && o->stack.frontend == STACK_FE_QEMU_TRAPPED &&
 	    !run_guest_was_trapped(&s)) {
 		/* Reaching the share without a single trapped access would mean the guest was not

@@ -49,6 +49,7 @@ struct stack {
 	struct scripted_fe *fe;
 	struct qemu_fe *qfe; /* QEMU frontends */
 	struct stack_trapped *trapped; /* `qemu`: stub memory, mailbox and its server */
+	int64_t start_ns; /* how long stack_start took to the share mounted (`run --stats`) */
 	/* fault injection and start order (stack_fault.c) */
 	int dm_delay_ms;	   /* BAOHARNESS_DM_DELAY_MS: device model started this late */
 	unsigned int vfsd_starts;  /* virtiofsd processes started (restarts = starts - 1) */
