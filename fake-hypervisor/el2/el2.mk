@@ -21,6 +21,7 @@ el2-stub: $(EL2_ELF)
 qemu-trapped-try: $(QEMU_TRAPPED_TRY)
 
 $(EL2_ELF): $(EL2_SRCS) $(EL2_HDRS) $(EL2_SRC_DIR)/el2.ld
+	@$(QEMU_DIR)/deps.sh
 	@mkdir -p $(dir $@)
 	$(EL2_CC) $(EL2_CFLAGS) $(EL2_LDFLAGS) -o $@ $(EL2_SRCS)
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# deps.sh - install the host tools the QEMU frontend needs (cross compiler, QEMU, cpio, xz,
+# deps.sh - install the host tools the QEMU frontend needs (cross compiler, QEMU, dtc, cpio, xz,
 # virtiofsd), only those missing. Called by build-image.sh; never changes dpkg architectures.
 set -euo pipefail
 pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-system-common cpio xz-utils
+	device-tree-compiler
 	apt)
 missing=()
 for p in "${pkgs[@]}"; do
