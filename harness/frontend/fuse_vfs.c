@@ -273,26 +273,17 @@ static int fuse_vfs_truncate(void *ctx, const char *path, uint64_t size)
 	return rc;
 }
 
-/* Resolve the parent of path's final component (not looked up); the root has no name. */
-static int fuse_vfs_parent(struct scripted_fe *fe, struct fuse_walk *w, const char *path,
-			   struct fuse_walk_res *res, int root_err)
+/* Resolve path's final component without following it. FUSE_WALK_PARENT: parent and name
+ * only (not looked up); FUSE_WALK_NOFOLLOW: looked up and required to exist. The root has no
+ * name and gets root_err. */
+static int fuse_vfs_final(struct scripted_fe *fe, struct fuse_walk *w, const char *path,
+			  enum fuse_walk_mode mode, struct fuse_walk_res *res, int root_err)
 {
-	int rc = fuse_vfs_resolve(fe, w, path, FUSE_WALK_PARENT, res);
+	int rc = fuse_vfs_resolve(fe, w, path, mode, res);
 
 	if (!rc && !res->name[0])
 		rc = root_err;
-	return rc;
-}
-
-/* The final component looked up (not followed) and required to exist. */
-static int fuse_vfs_existing(struct scripted_fe *fe, struct fuse_walk *w, const char *path,
-			     struct fuse_walk_res *res, int root_err)
-{
-	int rc = fuse_vfs_resolve(fe, w, path, FUSE_WALK_NOFOLLOW, res);
-
-	if (!rc && !res->name[0])
-		rc = root_err;
-	if (!rc && !res->exists)
+	if (!rc && mode == FUSE_WALK_NOFOLLOW && !res->exists)
 		rc = -ENOENT;
 	return rc;
 }
@@ -313,10 +304,10 @@ static int fuse_vfs_nameop(struct scripted_fe *fe, enum fuse_vfs_nameop op, cons
 		return -ENOMEM;
 	/* virtiofsd resolves the victim of RMDIR/UNLINK in its own inode table, so it must have
 	 * been looked up (and stay referenced) first, as the Linux VFS always does: else EIO. */
-	if (op == FUSE_VFS_RMDIR || op == FUSE_VFS_UNLINK)
-		rc = fuse_vfs_existing(fe, w, path, &res, root_err[op]);
-	else
-		rc = fuse_vfs_parent(fe, w, path, &res, root_err[op]);
+	rc = fuse_vfs_final(fe, w, path,
+			    op == FUSE_VFS_RMDIR || op == FUSE_VFS_UNLINK ? FUSE_WALK_NOFOLLOW
+									 : FUSE_WALK_PARENT,
+			    &res, root_err[op]);
 	if (!rc) {
 		switch (op) {
 		case FUSE_VFS_MKDIR:
@@ -368,7 +359,7 @@ static int fuse_vfs_rename(void *ctx, const char *oldpath, const char *newpath)
 
 	if (w && a) {
 		/* Both ends looked up first, as the Linux VFS does (virtiofsd needs the inodes). */
-		rc = fuse_vfs_existing(fe, w, oldpath, a, -EBUSY);
+		rc = fuse_vfs_final(fe, w, oldpath, FUSE_WALK_NOFOLLOW, a, -EBUSY);
 		rc = rc ? rc : fuse_vfs_resolve(fe, w, newpath, FUSE_WALK_NOFOLLOW, b);
 		rc = rc ? rc : (b->name[0] ? 0 : -EBUSY);
 		rc = rc ? rc : fuse_ops_rename(&fe->fc, a->parent, a->name, b->parent, b->name);
