@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -102,7 +104,7 @@ int fakebao_dm_connect(struct fakebao_dm_conn *c, const char *path, int timeout_
 	pthread_mutex_init(&c->lock, NULL);
 	c->spin_us = 50;
 	for (int i = 0; i < FAKEBAO_MAX_DMS; i++)
-		c->doorbell[i] = -1;
+		c->doorbell[i] = c->irq_watch[i] = -1;
 	c->sock = fakebao_dm_sock_connect(path, timeout_ms);
 	if (c->sock < 0) {
 		r = c->sock;
@@ -127,9 +129,12 @@ void fakebao_dm_disconnect(struct fakebao_dm_conn *c)
 {
 	if (c->shm)
 		munmap(c->shm, sizeof(*c->shm));
-	for (int i = 0; i < FAKEBAO_MAX_DMS; i++)
+	for (int i = 0; i < FAKEBAO_MAX_DMS; i++) {
 		if (c->doorbell[i] >= 0)
 			close(c->doorbell[i]);
+		if (c->irq_watch[i] >= 0)
+			close(c->irq_watch[i]);
+	}
 	if (c->sock >= 0)
 		close(c->sock);
 	c->shm = NULL;
@@ -167,15 +172,35 @@ int fakebao_dm_ioeventfd(struct fakebao_dm_conn *c, uint32_t dm_id, const struct
 	return fakebao_dm_call(c, &m, deassign ? -1 : (int)io->fd, NULL);
 }
 
+/* Watch an assigned irqfd from the request wait too (see remio_fetch). Edge-triggered, so the
+ * device model never busy-waits on an interrupt the frontend has not consumed yet. A failure
+ * here only costs the wake-up optimisation: the irqfd itself is fakebao's. */
+static void fakebao_dm_irq_watch(struct fakebao_dm_conn *c, uint32_t dm_id, int fd, bool add)
+{
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.fd = fd};
+
+	if (add && c->irq_watch[dm_id] < 0)
+		c->irq_watch[dm_id] = epoll_create1(EPOLL_CLOEXEC);
+	if (c->irq_watch[dm_id] < 0)
+		return;
+	if (epoll_ctl(c->irq_watch[dm_id], add ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) < 0 &&
+	    add && errno != EEXIST)
+		log_warn("bao: watching irqfd %d of dm %u failed: %s", fd, dm_id, strerror(errno));
+}
+
 int fakebao_dm_irqfd(struct fakebao_dm_conn *c, uint32_t dm_id, const struct bao_irqfd *irq)
 {
 	struct fakebao_ctl_msg m = {.op = FAKEBAO_CTL_IRQFD, .dm_id = dm_id};
 	int deassign = irq->flags & BAO_IRQFD_FLAG_DEASSIGN;
+	int r;
 
 	if (dm_id >= FAKEBAO_MAX_DMS)
 		return -EINVAL;
 	m.u.irqfd = *irq;
-	return fakebao_dm_call(c, &m, deassign ? -1 : irq->fd, NULL);
+	r = fakebao_dm_call(c, &m, deassign ? -1 : irq->fd, NULL);
+	if (!r || deassign)
+		fakebao_dm_irq_watch(c, dm_id, irq->fd, !deassign);
+	return r;
 }
 
 static int fakebao_dm_peer_gone(struct fakebao_dm_conn *c)
@@ -212,7 +237,8 @@ int fakebao_dm_attach(struct fakebao_dm_conn *c, uint32_t dm_id, struct bao_virt
 		return r;
 	for (;;) {
 		/* Slices so that a frontend that died without clearing `alive` is still noticed. */
-		r = remio_fetch(c->shm, dm_id, c->spin_us, 500, c->doorbell[dm_id], req);
+		r = remio_fetch(c->shm, dm_id, c->spin_us, 500, c->doorbell[dm_id],
+				c->irq_watch[dm_id], req);
 
 		if (r != -ETIMEDOUT)
 			return r;

@@ -14,6 +14,7 @@ struct fakebao_dm_conn {
 	pthread_mutex_t lock; /* one control request at a time */
 	int spin_us;	      /* poll for requests this long before sleeping */
 	int doorbell[FAKEBAO_MAX_DMS]; /* request doorbells, fetched on first attach */
+	int irq_watch[FAKEBAO_MAX_DMS]; /* epoll sets of the assigned irqfds (remio_fetch) */
 };
 
 /* Connect to fakebao at path, retrying up to timeout_ms (fakebao may start later), then map the

@@ -53,11 +53,13 @@ int64_t fakebao_now_ns(void);
 
 /* Device-model side of the queues, used by bao_preload (and by tests directly). */
 /* Take the oldest request for dm_id; wait up to timeout_ms (-1 forever, in slices that
- * re-check shm->alive), sleeping on doorbell_fd (an eventfd the producer rings; -1: futex).
+ * re-check shm->alive), spinning spin_us first, then sleeping on doorbell_fd (an eventfd the
+ * producer rings; -1: futex). irq_watch_fd (-1: none; needs a doorbell) is an epoll set of the
+ * device model's irqfds, edge-triggered: an interrupt raised while asleep restarts the spin.
  * A signal interrupts the wait (-EINTR), as it does Bao's ioctl. Returns 0, -ETIMEDOUT,
  * -ENODEV (hypervisor gone) or -EINTR. */
 int remio_fetch(struct fakebao_shm *shm, uint32_t dm_id, int spin_us, int timeout_ms,
-		int doorbell_fd, struct bao_virtio_request *out);
+		int doorbell_fd, int irq_watch_fd, struct bao_virtio_request *out);
 /* Complete a fetched request: checks dm_id, op, request_id against the pending slot, stores the
  * read value and wakes the vCPU. -EINVAL for a bogus or stale request (message logged). */
 int remio_complete(struct fakebao_shm *shm, const struct bao_virtio_request *req);

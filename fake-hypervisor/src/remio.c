@@ -7,6 +7,7 @@
 #include <linux/futex.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -230,30 +231,39 @@ int remio_complete(struct fakebao_shm *shm, const struct bao_virtio_request *req
 	return 0;
 }
 
-/* Sleep until the doorbell rings, a signal arrives, or slice_ms passes. The caller's
- * signals are blocked while it spins and checks, and ppoll unblocks them atomically, so a
- * signal is never lost between the last check and the sleep: the ioctl is interruptible the
- * way Bao's wait_event_interruptible is. */
-static int remio_sleep(struct fakebao_queue *q, uint32_t seen, int doorbell_fd, int slice_ms,
-		       const sigset_t *orig)
+/* Sleep until the doorbell rings, a backend interrupt is raised (irq_watch_fd, an epoll set of
+ * the device model's irqfds, edge-triggered), a signal arrives, or slice_ms passes. Returns 1
+ * when woken by an interrupt: the frontend will read InterruptStatus and write InterruptACK
+ * within microseconds, so the caller spins again instead of making each of those traps pay a
+ * cross-CPU wake-up of its own (the two wake-ups, frontend and device model, then overlap).
+ * The caller's signals are blocked while it spins and checks, and ppoll unblocks them
+ * atomically, so a signal is never lost between the last check and the sleep: the ioctl is
+ * interruptible the way Bao's wait_event_interruptible is. */
+static int remio_sleep(struct fakebao_queue *q, uint32_t seen, int doorbell_fd, int irq_watch_fd,
+		       int slice_ms, const sigset_t *orig)
 {
 	struct timespec ts = {slice_ms / 1000, (long)(slice_ms % 1000) * 1000000L};
-	struct pollfd p = {doorbell_fd, POLLIN, 0};
+	struct pollfd p[2] = {{doorbell_fd, POLLIN, 0}, {irq_watch_fd, POLLIN, 0}};
+	struct epoll_event ev[4];
 	uint64_t cnt;
 	int r;
 
 	if (doorbell_fd < 0)
 		return fakebao_futex_wait(&q->futex, seen, slice_ms);
-	r = ppoll(&p, 1, &ts, orig);
+	r = ppoll(p, irq_watch_fd >= 0 ? 2 : 1, &ts, orig);
 	if (r < 0)
 		return -errno;
-	if (r > 0)
+	if (p[0].revents & POLLIN)
 		(void)!read(doorbell_fd, &cnt, sizeof(cnt));
+	/* Reporting the edge-triggered events consumes them; the irqfds stay for the frontend. */
+	if (irq_watch_fd >= 0 && (p[1].revents & POLLIN) &&
+	    epoll_wait(irq_watch_fd, ev, 4, 0) > 0 && !(p[0].revents & POLLIN))
+		return 1;
 	return 0;
 }
 
 static int remio_fetch_loop(struct fakebao_shm *shm, struct fakebao_queue *q, int spin_us,
-			    int timeout_ms, int doorbell_fd, const sigset_t *orig,
+			    int timeout_ms, int doorbell_fd, int irq_watch_fd, const sigset_t *orig,
 			    struct bao_virtio_request *out)
 {
 	int64_t now = fakebao_now_ns();
@@ -282,15 +292,17 @@ static int remio_fetch_loop(struct fakebao_shm *shm, struct fakebao_queue *q, in
 			return -ETIMEDOUT;
 		atomic_fetch_add_explicit(&q->sleepers, 1, memory_order_seq_cst);
 		if (atomic_load_explicit(&q->head, memory_order_seq_cst) == tail)
-			r = remio_sleep(q, f, doorbell_fd, 100, orig);
+			r = remio_sleep(q, f, doorbell_fd, irq_watch_fd, 100, orig);
 		atomic_fetch_sub_explicit(&q->sleepers, 1, memory_order_relaxed);
 		if (r == -EINTR)
 			return -EINTR;
+		if (r == 1)
+			spin_end = fakebao_now_ns() + (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
 	}
 }
 
 int remio_fetch(struct fakebao_shm *shm, uint32_t dm_id, int spin_us, int timeout_ms,
-		int doorbell_fd, struct bao_virtio_request *out)
+		int doorbell_fd, int irq_watch_fd, struct bao_virtio_request *out)
 {
 	sigset_t all, orig;
 	int r;
@@ -299,7 +311,8 @@ int remio_fetch(struct fakebao_shm *shm, uint32_t dm_id, int spin_us, int timeou
 		return -EINVAL;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &orig);
-	r = remio_fetch_loop(shm, &shm->q[dm_id], spin_us, timeout_ms, doorbell_fd, &orig, out);
+	r = remio_fetch_loop(shm, &shm->q[dm_id], spin_us, timeout_ms, doorbell_fd, irq_watch_fd,
+			     &orig, out);
 	pthread_sigmask(SIG_SETMASK, &orig, NULL);
 	return r;
 }

@@ -186,7 +186,7 @@ static void test_stale_requests_never_reach_next_dm(void **state)
 			 -ETIMEDOUT);
 	/* The device model that attaches later must not see that stale write. */
 	dm_up(f, &dm);
-	assert_int_equal(remio_fetch(dm.shm, 0, 0, 100, -1, &req), -ETIMEDOUT);
+	assert_int_equal(remio_fetch(dm.shm, 0, 0, 100, -1, -1, &req), -ETIMEDOUT);
 	fakebao_dm_disconnect(&dm);
 }
 
