@@ -16,6 +16,7 @@
 #include "fakebao_shm.h"
 #include "log.h"
 #include "remio.h"
+#include "spin.h"
 
 int64_t fakebao_now_ns(void)
 {
@@ -41,15 +42,6 @@ int fakebao_futex_wait(_Atomic uint32_t *word, uint32_t expected, int timeout_ms
 void fakebao_futex_wake(_Atomic uint32_t *word)
 {
 	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
 }
 
 const char *remio_op_name(uint64_t op)
@@ -140,6 +132,7 @@ int remio_slot_wait(struct fakebao_shm *shm, unsigned int vcpu, uint64_t id, int
 {
 	struct fakebao_slot *s = &shm->slot[vcpu];
 	int64_t now = fakebao_now_ns(), claimed_since = 0;
+	struct spin_yield yield = {0};
 	int64_t spin_end = now + (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
 	int64_t end = now + (int64_t)timeout_ms * 1000000LL;
 	uint64_t want = id | FAKEBAO_TAG_DONE;
@@ -155,11 +148,11 @@ int remio_slot_wait(struct fakebao_shm *shm, unsigned int vcpu, uint64_t id, int
 		if (err || now >= end) {
 			if (remio_slot_withdraw(s, id, now, &claimed_since))
 				return err ? err : -ETIMEDOUT;
-			cpu_relax();
+			spin_pause(now, &yield);
 			continue;
 		}
 		if (now < spin_end) {
-			cpu_relax();
+			spin_pause(now, &yield);
 			continue;
 		}
 		atomic_store_explicit(&s->sleeping, 1, memory_order_seq_cst);
@@ -267,6 +260,7 @@ static int remio_fetch_loop(struct fakebao_shm *shm, struct fakebao_queue *q, in
 			    struct bao_virtio_request *out)
 {
 	int64_t now = fakebao_now_ns();
+	struct spin_yield yield = {0};
 	int64_t spin_end = now + (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
 	int64_t end = timeout_ms < 0 ? INT64_MAX : now + (int64_t)timeout_ms * 1000000LL;
 
@@ -285,7 +279,7 @@ static int remio_fetch_loop(struct fakebao_shm *shm, struct fakebao_queue *q, in
 			return -ENODEV;
 		now = fakebao_now_ns();
 		if (now < spin_end) {
-			cpu_relax();
+			spin_pause(now, &yield);
 			continue;
 		}
 		if (now >= end)

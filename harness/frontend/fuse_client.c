@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "spin.h"
 
 static int64_t fuse_client_now(void)
 {
@@ -232,6 +233,7 @@ static int fuse_client_wait_for(struct fuse_client *fc, const bool *done)
 			     : fc->wait == FE_WAIT_ADAPTIVE ? start + FUSE_CLIENT_SPIN_NS
 							    : start;
 	int64_t next_check = start + (int64_t)FUSE_CLIENT_HEARTBEAT_MS * 1000000;
+	struct spin_yield yield = {0};
 	int rc;
 
 	if (fc->wait != FE_WAIT_BLOCK)
@@ -259,8 +261,10 @@ static int fuse_client_wait_for(struct fuse_client *fc, const bool *done)
 				return -EIO;
 			continue;
 		}
-		if (now < spin_until)
+		if (now < spin_until) {
+			spin_pause(now, &yield);
 			continue;
+		}
 		rc = fuse_client_block(fc, deadline);
 		if (rc < 0)
 			return rc;
