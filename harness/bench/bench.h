@@ -62,7 +62,7 @@ struct bench_metric {
 	char path[16];
 	struct bench_counts counts; /* per-op averages x1000 are derived when writing */
 	uint64_t ops;
-	double rounds[16]; /* the per-round values behind the median */
+	double rounds[16]; /* the per-round values behind the median, in round order */
 	size_t nrounds;
 };
 struct bench_report {
@@ -81,5 +81,9 @@ struct bench_metric *bench_report_add(struct bench_report *r, const char *name, 
 struct bench_metric *bench_report_get(struct bench_report *r, const char *name);
 /* Set m's baseline to the metric named base (value copied, ratio computed). */
 void bench_report_link(struct bench_report *r, const char *name, const char *base);
+/* n / d as the median of the per-round ratios (rounds[] in round order), else value / value. */
+double bench_paired_ratio(const struct bench_metric *n, const struct bench_metric *d);
+/* Smallest and largest of m's per-round values. */
+void bench_round_range(const struct bench_metric *m, double *lo, double *hi);
 
 #endif

@@ -44,7 +44,7 @@ static void bench_usage(void)
 {
 	fprintf(stderr, "usage: bao-bench [--out DIR] [--ms N] [--rounds N] [--seq-mib N] [--quick] "
 			"[--only LIST] [--no-qemu] [--no-fuzz] [--fuzz-s N] [-v]\n"
-			"  --ms: milliseconds per measurement (500); --rounds: interleaved rounds (3)\n"
+			"  --ms: milliseconds per measurement (400); --rounds: interleaved rounds (5)\n"
 			"  --only: comma list of groups rtt,fuse,policy,seq,qemu,fuzz (all)\n"
 			"  --no-qemu, --no-fuzz: drop those groups; --fuzz-s: seconds per fuzz target (3)\n"
 			"  --quick: 1 round, 0.2 s per measurement, 64 MiB file, 1 s per fuzz target\n"
@@ -59,7 +59,7 @@ static int bench_args(int argc, char **argv, struct bench_cfg *c)
 	    {"no-qemu", 0, 0, 'Q'}, {"no-fuzz", 0, 0, 'F'}, {"fuzz-s", 1, 0, 'f'}, {0, 0, 0, 0}};
 	int o;
 
-	*c = (struct bench_cfg){.out = "results", .dur_ms = 500, .rounds = 3, .seq_mib = 256,
+	*c = (struct bench_cfg){.out = "results", .dur_ms = 400, .rounds = 5, .seq_mib = 256,
 				.only = "rtt,fuse,policy,seq,qemu,fuzz", .fuzz_s = 3,
 				.notes = "harness/bench/limits.md"};
 	while ((o = getopt_long(argc, argv, "v", lo, NULL)) != -1) {

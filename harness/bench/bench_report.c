@@ -62,7 +62,7 @@ static double bench_target_value(struct bench_report *r, const struct bench_targ
 	struct bench_metric *n = bench_report_get(r, t->num), *d = bench_report_get(r, t->den);
 
 	*ok = n && d && d->value > 0 && n->value > 0;
-	return *ok ? n->value / d->value : 0;
+	return *ok ? bench_paired_ratio(n, d) : 0;
 }
 
 static void bench_json_metric(FILE *f, const struct bench_metric *m, int last)
@@ -187,7 +187,10 @@ static int bench_write_md(struct bench_report *r, const struct bench_target *t, 
 		meta->seq_mib, meta->wall_s);
 	fprintf(f, "Load average at the end: %s; busiest processes (%%CPU, command): %s.\n\n",
 		mc->load, mc->hog);
-	fprintf(f, "## Targets\n\n| target | measured ratio | limit | result |\n|---|---|---|---|\n");
+	fprintf(f, "## Targets\n\nEach ratio (here and in the ratio column below) is the median over "
+		   "rounds of the per-round ratio: every round measures a subject and its baseline back "
+		   "to back, so drift between rounds cancels.\n\n"
+		   "| target | measured ratio | limit | result |\n|---|---|---|---|\n");
 	for (size_t i = 0; i < nt; i++) {
 		int ok;
 		double v = bench_target_value(r, &t[i], &ok);
@@ -202,11 +205,11 @@ static int bench_write_md(struct bench_report *r, const struct bench_target *t, 
 		   "traps/op | kicks/op | irqs/op |\n|---|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct bench_metric *m = &r->m[i];
-		double ops = m->ops ? (double)m->ops : 1;
+		double ops = m->ops ? (double)m->ops : 1, lo, hi;
 
+		bench_round_range(m, &lo, &hi);
 		fprintf(f, "| %s | %.4g [%.4g..%.4g] | %s | %s | %.4g | %.3f | %.2f | %.2f | %.2f |\n",
-			m->name, m->value, m->nrounds ? m->rounds[0] : 0,
-			m->nrounds ? m->rounds[m->nrounds - 1] : 0, m->unit, m->baseline_name[0] ? m->baseline_name : "-",
+			m->name, m->value, lo, hi, m->unit, m->baseline_name[0] ? m->baseline_name : "-",
 			m->baseline_value, m->ratio, (double)m->counts.traps / ops,
 			(double)m->counts.kicks / ops, (double)m->counts.irqs / ops);
 	}

@@ -115,7 +115,34 @@ void bench_report_link(struct bench_report *r, const char *name, const char *bas
 		return;
 	snprintf(m->baseline_name, sizeof(m->baseline_name), "%s", base);
 	m->baseline_value = b->value;
-	m->ratio = b->value != 0 ? m->value / b->value : 0;
+	m->ratio = bench_paired_ratio(m, b);
+}
+
+/* Each round measures a subject and its baseline back to back, so the machine's drift between
+ * rounds (which on this VM moves QD1 latencies by 2-3x for seconds at a time) cancels in the
+ * per-round ratio; a ratio of two medians can pair a fast round of one with a slow one of the
+ * other. Falls back to value / value when the rounds do not pair up. */
+double bench_paired_ratio(const struct bench_metric *n, const struct bench_metric *d)
+{
+	double q[sizeof(n->rounds) / sizeof(n->rounds[0])];
+	size_t k = 0;
+
+	if (n->nrounds && n->nrounds == d->nrounds && n->nrounds <= sizeof(q) / sizeof(q[0]))
+		for (size_t i = 0; i < n->nrounds; i++)
+			if (n->rounds[i] > 0 && d->rounds[i] > 0)
+				q[k++] = n->rounds[i] / d->rounds[i];
+	if (k == n->nrounds && k > 0)
+		return bench_median(q, k);
+	return d->value != 0 ? n->value / d->value : 0;
+}
+
+void bench_round_range(const struct bench_metric *m, double *lo, double *hi)
+{
+	*lo = *hi = m->nrounds ? m->rounds[0] : 0;
+	for (size_t i = 1; i < m->nrounds; i++) {
+		*lo = m->rounds[i] < *lo ? m->rounds[i] : *lo;
+		*hi = m->rounds[i] > *hi ? m->rounds[i] : *hi;
+	}
 }
 
 void bench_report_note(struct bench_report *r, const char *fmt, ...)

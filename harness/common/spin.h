@@ -13,7 +13,9 @@
 #include <sched.h>
 #include <stdint.h>
 
+#ifndef SPIN_YIELD_FIRST_NS
 #define SPIN_YIELD_FIRST_NS 4000
+#endif
 #define SPIN_YIELD_MAX_NS 32000
 
 struct spin_yield {
