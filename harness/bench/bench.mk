@@ -21,9 +21,13 @@ $(BENCH_BIN): $(BENCH_OBJS) $(BENCH_LIBS)
 .PHONY: bench bench-quick bench-build
 bench-build: all $(BENCH_BIN)
 
+# Second pass: the in-process paths again with every process on CPU 0 (`--cpus 0`), the
+# placement where a QD1 request never pays a cross-CPU wake-up (results/cpus0/).
 bench: bench-build $(BENCH_FUZZ)
-	@mkdir -p results
+	@mkdir -p results/cpus0
 	$(BENCH_BIN) --out results $(BENCH_ARGS)
+	$(BENCH_BIN) --out results/cpus0 --cpus 0 --only rtt,fuse,policy,seq --no-qemu --no-fuzz \
+		--notes harness/bench/cpus0.md $(BENCH_ARGS)
 
 # One short round: a smoke test of the whole benchmark (about a minute with the QEMU guests).
 bench-quick: bench-build $(BENCH_FUZZ)

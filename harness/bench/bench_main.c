@@ -15,6 +15,7 @@
 #include "bench_fuse.h"
 #include "bench_plan.h"
 #include "bench_report.h"
+#include "cpus.h"
 #include "log.h"
 #include "rmtree.h"
 #include "stack.h"
@@ -48,7 +49,9 @@ static void bench_usage(void)
 			"  --only: comma list of groups rtt,fuse,policy,seq,qemu,fuzz (all)\n"
 			"  --no-qemu, --no-fuzz: drop those groups; --fuzz-s: seconds per fuzz target (3)\n"
 			"  --quick: 1 round, 0.2 s per measurement, 64 MiB file, 1 s per fuzz target\n"
-			"  --notes FILE: Markdown appended to bench.md (harness/bench/limits.md)\n");
+			"  --notes FILE: Markdown appended to bench.md (harness/bench/limits.md)\n"
+			"  --cpus LIST: run the frontend, device models and virtiofsd on these CPUs\n"
+			"               (e.g. 0: all on one; the round-trip floors pin their own)\n");
 }
 
 static int bench_args(int argc, char **argv, struct bench_cfg *c)
@@ -56,7 +59,8 @@ static int bench_args(int argc, char **argv, struct bench_cfg *c)
 	static const struct option lo[] = {
 	    {"out", 1, 0, 'o'},	 {"ms", 1, 0, 'm'},    {"rounds", 1, 0, 'r'}, {"seq-mib", 1, 0, 's'},
 	    {"quick", 0, 0, 'q'}, {"only", 1, 0, 'O'}, {"help", 0, 0, 'h'},  {"notes", 1, 0, 'n'},
-	    {"no-qemu", 0, 0, 'Q'}, {"no-fuzz", 0, 0, 'F'}, {"fuzz-s", 1, 0, 'f'}, {0, 0, 0, 0}};
+	    {"no-qemu", 0, 0, 'Q'}, {"no-fuzz", 0, 0, 'F'}, {"fuzz-s", 1, 0, 'f'},
+	    {"cpus", 1, 0, 'c'},	 {0, 0, 0, 0}};
 	int o;
 
 	*c = (struct bench_cfg){.out = "results", .dur_ms = 400, .rounds = 5, .seq_mib = 256,
@@ -74,6 +78,7 @@ static int bench_args(int argc, char **argv, struct bench_cfg *c)
 		case 'f': c->fuzz_s = atoi(optarg); break;
 		case 'O': c->only = optarg; break;
 		case 'n': c->notes = optarg; break;
+		case 'c': c->cpus = optarg; break;
 		case 'v': c->verbose = 1; break;
 		default: bench_usage(); return o == 'h' ? 1 : -EINVAL;
 		}
@@ -127,6 +132,24 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc > 0 ? 0 : 2;
 	log_set_level(w.cfg.verbose ? LOG_INFO : LOG_WARN);
+	if (w.cfg.cpus) {
+		cpu_set_t set;
+		char why[128];
+
+		if (cpus_parse(w.cfg.cpus, &set, why, sizeof(why))) {
+			fprintf(stderr, "bao-bench: --cpus %s\n", why);
+			free(rep);
+			return 2;
+		}
+		/* Before anything starts: every stack, virtiofsd and thread inherits it. */
+		if (cpus_pin_self(&set)) {
+			free(rep);
+			return 1;
+		}
+		bench_report_note(rep, "placement: every in-process path ran with --cpus %s (frontend, "
+				  "device models and virtiofsd; the round-trip floors pin their own CPUs)",
+				  w.cfg.cpus);
+	}
 	mkdir(w.cfg.out, 0755);
 	only = w.cfg.only;
 	if (strstr(only, "rtt") || strstr(only, "fuse") || strstr(only, "policy") ||

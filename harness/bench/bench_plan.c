@@ -205,7 +205,6 @@ static int bench_seq_path(struct bench_plan *p, struct bench_path *bp, const cha
 {
 	uint64_t bytes = (uint64_t)p->w->cfg.seq_mib << 20;
 	struct bench_run run;
-	char path[4200];
 	int rc;
 
 	bench_progress(p, wname, bp->name);
@@ -216,8 +215,6 @@ static int bench_seq_path(struct bench_plan *p, struct bench_path *bp, const cha
 	rc = rc ? rc : bench_fuse_seq(bp, false, bytes, &run);
 	if (!rc)
 		bench_rec(p, rname, "MB/s", bp->name, run.ops_s, &run);
-	snprintf(path, sizeof(path), "%s/seq.dat", bp->share);
-	unlink(path);
 	if (rc)
 		log_err("bench: sequential I/O on %s: %s", bp->name, strerror(-rc));
 	return rc;
@@ -225,13 +222,14 @@ static int bench_seq_path(struct bench_plan *p, struct bench_path *bp, const cha
 
 /* Untimed, before the first round: this VM hands freed guest pages back to its host (free
  * page reporting), so whoever first grows the page cache by 256 MiB pays a host fault per page
- * (the first round's writer ran at ~1/10 of the others' MB/s, whichever path it was). */
+ * (the first round's writer ran at ~1/10 of the others' MB/s, whichever path it was). Each
+ * path's seq.dat is then kept and overwritten in place by later rounds. */
 static int bench_seq_warmup(struct bench_plan *p)
 {
 	struct bench_path *host = &p->w->host;
 	struct bench_run run;
 	char path[4200];
-	int rc = bench_fuse_seq(host, true, 2 * ((uint64_t)p->w->cfg.seq_mib << 20), &run);
+	int rc = bench_fuse_seq(host, true, 3 * ((uint64_t)p->w->cfg.seq_mib << 20), &run);
 
 	snprintf(path, sizeof(path), "%s/seq.dat", host->share);
 	unlink(path);

@@ -10,6 +10,7 @@
 
 struct bench_cfg {
 	const char *out, *only, *notes;
+	const char *cpus; /* --cpus LIST: every in-process path's processes on these CPUs */
 	double dur_ms;
 	int rounds, verbose;
 	unsigned int seq_mib;

@@ -43,16 +43,26 @@ static void bench_rtt_child_setup(void)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
-/* Put the calling process on one CPU (-1: all of them back). Spinning peers sharing a CPU
- * measure the scheduler, not the memory round trip, so the floor runs on two CPUs when any. */
+/* Put the calling process on one CPU (-1: back where it was before the first call - all CPUs,
+ * or bao-bench's --cpus list). Spinning peers sharing a CPU measure the scheduler, not the
+ * memory round trip, so the floor runs on two CPUs when any. */
 static void bench_rtt_pin(int cpu)
 {
+	static cpu_set_t before;
+	static int saved;
 	cpu_set_t set;
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
+	if (!saved)
+		saved = sched_getaffinity(0, sizeof(before), &before) == 0;
+	if (cpu < 0) {
+		if (saved)
+			sched_setaffinity(0, sizeof(before), &before);
+		return;
+	}
 	CPU_ZERO(&set);
 	for (long i = 0; i < n && i < CPU_SETSIZE; i++)
-		if (cpu < 0 || i == cpu % n)
+		if (i == cpu % n)
 			CPU_SET((int)i, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 }

@@ -6,13 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpus.h"
 #include "log.h"
 #include "run.h"
 
 static void run_usage(FILE *f)
 {
 	fprintf(f, "usage: baoharness run [--frontend scripted|qemu|qemu-native] [--share DIR] [--keep] [--stats]\n"
-		   "                      [--step-timeout S] [--wait adaptive|block|poll] [-v] FILE.scn...\n");
+		   "                      [--step-timeout S] [--wait adaptive|block|poll] [--cpus LIST]\n"
+		   "                      [-v] FILE.scn...\n");
 }
 
 static int run_parse_wait(const char *s, enum fe_wait_policy *w)
@@ -35,7 +37,7 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		{"keep", no_argument, NULL, 'k'},	    {"stats", no_argument, NULL, 'S'},
 		{"step-timeout", required_argument, NULL, 't'}, {"wait", required_argument, NULL, 'w'},
 		{"verbose", no_argument, NULL, 'v'},	    {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+		{"cpus", required_argument, NULL, 'c'},	    {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
@@ -80,6 +82,16 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 				return -EINVAL;
 			}
 			break;
+		case 'c': {
+			char why[128];
+
+			if (cpus_parse(optarg, &o->stack.cpus, why, sizeof(why))) {
+				fprintf(stderr, "baoharness run: --cpus %s\n", why);
+				return -EINVAL;
+			}
+			o->stack.pin = 1;
+			break;
+		}
 		case 'v':
 			o->stack.verbose++;
 			log_set_level(o->stack.verbose > 1 ? LOG_DEBUG : LOG_INFO);

@@ -19,6 +19,7 @@
 #include "posix_vfs.h"
 #include "scn.h"
 #include "stack.h"
+#include "cpus.h"
 #include "stack_priv.h"
 
 #define VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd"
@@ -374,6 +375,9 @@ int stack_start(struct stack *s, const struct stack_opts *o)
 	memset(s, 0, sizeof(*s));
 	s->keep = o->keep;
 	s->opts = *o;
+	/* First: the fakebao thread, virtiofsd, the device model and QEMU inherit it. */
+	if (o->pin && (r = cpus_pin_self(&o->cpus)))
+		return r;
 	if (o->frontend == STACK_FE_SCRIPTED)
 		s->dm_delay_ms = stack_env_ms("BAOHARNESS_DM_DELAY_MS", 0);
 	else

@@ -5,6 +5,7 @@
 #define HARNESS_STACK_H
 
 #include <limits.h>
+#include <sched.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -33,6 +34,8 @@ struct stack_opts {
 	int step_timeout_ms;
 	enum fe_wait_policy wait;
 	int shell; /* QEMU frontends: boot to an interactive shell, no agent (`baoharness boot`) */
+	int pin;      /* --cpus given: this process and every one the stack starts run on cpus */
+	cpu_set_t cpus;
 };
 
 struct stack {

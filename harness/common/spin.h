@@ -6,7 +6,8 @@
  * other party is queued on the same CPU it runs at once instead of after the spinner's time
  * slice; if not, sched_yield returns at once (~0.5 us here) and the spin goes on. The first
  * yield comes after SPIN_YIELD_FIRST_NS, later ones at doubling intervals, so a fast completion
- * on another CPU (the common case, a few us) pays no yield at all. */
+ * on another CPU (the common case, a few us) pays no yield at all. A process allowed on one CPU
+ * only (`--cpus 0`) has nobody to spin against: it yields on every round. */
 #ifndef HARNESS_SPIN_H
 #define HARNESS_SPIN_H
 
@@ -32,13 +33,26 @@ static inline void spin_cpu_relax(void)
 #endif
 }
 
+/* 1 when this process may run on one CPU only. Read once: the harness sets its CPUs (and
+ * its children inherit them) before anything spins. */
+static inline int spin_alone_on_one_cpu(void)
+{
+	static int alone = -1;
+	cpu_set_t set;
+
+	if (alone < 0)
+		alone = sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) == 1;
+	return alone;
+}
+
 /* One round of a spin at time now (ns, monotonic); y starts zeroed. */
 static inline void spin_pause(int64_t now, struct spin_yield *y)
 {
 	if (!y->next) {
-		y->interval = SPIN_YIELD_FIRST_NS;
+		y->interval = spin_alone_on_one_cpu() ? 0 : SPIN_YIELD_FIRST_NS;
 		y->next = now + y->interval;
-	} else if (now >= y->next) {
+	}
+	if (now >= y->next) {
 		sched_yield();
 		if (y->interval < SPIN_YIELD_MAX_NS)
 			y->interval *= 2;
