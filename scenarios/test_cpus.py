@@ -1,4 +1,4 @@
-"""`baoharness run --cpus LIST`: the frontend, the device model and virtiofsd all run on the
+"""`baoharness run --cpus LIST` (and `fuzz --cpus`): the frontend, the device model and virtiofsd all run on the
 listed CPUs (each records its own allowed CPUs through a wrapper); bad lists are usage errors
 that start nothing."""
 import os
@@ -46,3 +46,11 @@ def test_bad_cpu_lists_are_usage_errors(tmp_path):
         assert res.rc == 2, (bad, repr(res))
         assert "--cpus" in res.err, (bad, repr(res))
         assert "ok 1" not in res.out
+
+
+def test_fuzz_takes_the_same_cpu_list(tmp_path):
+    res = run_harness(["fuzz", "fuse-requests", "--time", "1", "--cpus", "0-x",
+                       "--out", tmp_path / "out"])
+    assert res.rc == 2, repr(res)
+    assert "--cpus" in res.err and "0-x" in res.err, repr(res)
+    assert not (tmp_path / "out").exists(), "a usage error must start nothing"

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpus.h"
 #include "fuse_client.h"
 #include "fuse_msg.h"
 #include "fuzz_gen.h"
@@ -453,7 +454,7 @@ static int fuzz_usage(void)
 {
 	fprintf(stderr, "usage: baoharness fuzz fuse-requests [--time S] [--seed N] [--replay "
 			"FILE] [--out DIR]\n"
-			"                                    [--regress-dir DIR] [-v]\n");
+			"                                    [--regress-dir DIR] [--cpus LIST] [-v]\n");
 	return 2;
 }
 
@@ -487,7 +488,15 @@ int fuzz_main(int argc, char **argv)
 			out = v;
 		else if (!strcmp(argv[i], "--regress-dir") && ++i)
 			c.rep.regress_dir = v;
-		else
+		else if (!strcmp(argv[i], "--cpus") && ++i) {
+			char why[128];
+
+			if (cpus_parse(v, &c.so.cpus, why, sizeof(why))) {
+				fprintf(stderr, "baoharness fuzz: --cpus %s\n", why);
+				return 2;
+			}
+			c.so.pin = 1;
+		} else
 			return fuzz_usage();
 	}
 	if (!c.so.verbose && log_get_level() > LOG_ERROR)
