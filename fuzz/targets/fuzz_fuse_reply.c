@@ -8,14 +8,7 @@
 #include "fuzz_input.h"
 #include "log.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	log_set_level(LOG_ERROR);
-	return 0;
-}
+FUZZ_QUIET_INIT()
 
 static void fuzz_rep_dirents(const uint8_t *body, size_t len)
 {

@@ -6,14 +6,7 @@
 #include "fuzz_input.h"
 #include "log.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	log_set_level(LOG_ERROR);
-	return 0;
-}
+FUZZ_QUIET_INIT()
 
 /* Everything the decoder promises must be readable in place. */
 static void fuzz_fr_touch(const struct fuse_msg_in *m, const uint8_t *buf, size_t len)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 struct fuzz_input {
 	const uint8_t *p;
 	size_t n;
@@ -65,6 +67,18 @@ static inline uint8_t *fuzz_input_dup(const uint8_t *p, size_t n)
 		memcpy(b, p, n);
 	return b;
 }
+
+/* Every target's LLVMFuzzerInitialize: errors only, since hostile inputs make every layer of
+ * the code under test warn and a campaign's log would be nothing else. */
+#define FUZZ_QUIET_INIT()                                                                          \
+	int LLVMFuzzerInitialize(int *argc, char ***argv);                                         \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)                                          \
+	{                                                                                          \
+		(void)argc;                                                                        \
+		(void)argv;                                                                        \
+		log_set_level(LOG_ERROR);                                                          \
+		return 0;                                                                          \
+	}
 
 /* An oracle violation: crash so the fuzzer saves the input (message first, for triage). */
 #define FUZZ_CHECK(cond, ...)                                                                      \

@@ -28,14 +28,7 @@ static const uint32_t fuzz_vu_requests[] = {
     VHOST_USER_REQUEST_MAX,
 };
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	log_set_level(LOG_ERROR);
-	return 0;
-}
+FUZZ_QUIET_INIT()
 
 /* The reply path: what the device model does with bytes read from virtiofsd's socket. */
 static void fuzz_vu_reply(uint32_t request, uint32_t cfg_size, const uint8_t *msg, size_t len)

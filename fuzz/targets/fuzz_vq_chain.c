@@ -10,14 +10,7 @@
 #define FUZZ_VQ_GPA 0x10000000ULL
 #define FUZZ_VQ_IOV_MAX 64
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	log_set_level(LOG_ERROR);
-	return 0;
-}
+FUZZ_QUIET_INIT()
 
 /* Every buffer handed out lies inside the window, and the counts add up. */
 static void fuzz_vq_check_chain(const struct vq_dev_ring *r, const struct vq_dev_iov *iov,

@@ -2,8 +2,6 @@
  * timeout stops everything they started (QEMU, virtiofsd), bounded waits, output to a file. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +13,7 @@
 
 #include "bench.h"
 #include "bench_cmd.h"
+#include "stack.h"
 
 static void bench_cmd_child(char *const argv[], int out_fd, pid_t parent)
 {
@@ -114,13 +113,7 @@ int bench_cmd_value(const char *out_path, const char *prefix, const char *key, d
 
 int bench_cmd_sibling(const char *name, char *buf, size_t len)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int rc = stack_sibling_path(name, buf, len);
 
-	if (n < 0)
-		return -errno;
-	self[n] = '\0';
-	if ((size_t)snprintf(buf, len, "%s/%s", dirname(self), name) >= len)
-		return -ENAMETOOLONG;
-	return access(buf, X_OK) ? -errno : 0;
+	return rc ? rc : access(buf, X_OK) ? -errno : 0;
 }
