@@ -7,8 +7,8 @@
 #include <linux/futex.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/epoll.h>
 #include <stdio.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -259,9 +259,9 @@ static int remio_fetch_loop(struct fakebao_shm *shm, struct fakebao_queue *q, in
 			    int timeout_ms, int doorbell_fd, int irq_watch_fd, const sigset_t *orig,
 			    struct bao_virtio_request *out)
 {
-	int64_t now = fakebao_now_ns();
+	int64_t now = fakebao_now_ns(), spin_ns = (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
 	struct spin_yield yield = {0};
-	int64_t spin_end = now + (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
+	int64_t spin_end = now + spin_ns;
 	int64_t end = timeout_ms < 0 ? INT64_MAX : now + (int64_t)timeout_ms * 1000000LL;
 
 	for (;;) {
@@ -291,7 +291,7 @@ static int remio_fetch_loop(struct fakebao_shm *shm, struct fakebao_queue *q, in
 		if (r == -EINTR)
 			return -EINTR;
 		if (r == 1)
-			spin_end = fakebao_now_ns() + (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
+			spin_end = fakebao_now_ns() + spin_ns;
 	}
 }
 

@@ -79,6 +79,10 @@ void bench_report_note(struct bench_report *r, const char *fmt, ...)
 struct bench_metric *bench_report_add(struct bench_report *r, const char *name, double value,
 				      const char *unit, const char *path);
 struct bench_metric *bench_report_get(struct bench_report *r, const char *name);
+/* bench_report_add with the median of n per-round values v, kept in round order in rounds[]. */
+struct bench_metric *bench_report_add_rounds(struct bench_report *r, const char *name,
+					     const double *v, size_t n, const char *unit,
+					     const char *path);
 /* Set m's baseline to the metric named base (value copied, ratio computed). */
 void bench_report_link(struct bench_report *r, const char *name, const char *base);
 /* n / d as the median of the per-round ratios (rounds[] in round order), else value / value. */

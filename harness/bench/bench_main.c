@@ -134,10 +134,8 @@ int main(int argc, char **argv)
 	log_set_level(w.cfg.verbose ? LOG_INFO : LOG_WARN);
 	if (w.cfg.cpus) {
 		cpu_set_t set;
-		char why[128];
 
-		if (cpus_parse(w.cfg.cpus, &set, why, sizeof(why))) {
-			fprintf(stderr, "bao-bench: --cpus %s\n", why);
+		if (cpus_option("bao-bench", w.cfg.cpus, &set)) {
 			free(rep);
 			return 2;
 		}

@@ -299,16 +299,12 @@ static void bench_plan_emit(struct bench_plan *p, struct bench_report *r)
 {
 	for (size_t i = 0; i < p->ns; i++) {
 		struct bench_series *s = &p->s[i];
-		double in_order[BENCH_ROUNDS_MAX];
-		struct bench_metric *m;
+		/* Round order kept: round i of a subject pairs with round i of its baseline. */
+		struct bench_metric *m =
+		    bench_report_add_rounds(r, s->name, s->v, s->n, s->unit, s->path);
 
-		/* Kept in round order: round i of a subject pairs with round i of its baseline. */
-		memcpy(in_order, s->v, s->n * sizeof(s->v[0]));
-		m = bench_report_add(r, s->name, bench_median(s->v, s->n), s->unit, s->path);
 		m->counts = s->c;
 		m->ops = s->ops;
-		m->nrounds = s->n;
-		memcpy(m->rounds, in_order, s->n * sizeof(s->v[0]));
 	}
 	bench_plan_links(r);
 }

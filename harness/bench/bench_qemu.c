@@ -98,16 +98,11 @@ static void bench_qemu_emit(struct bench_report *r, struct bench_qemu_fe *q)
 	for (int i = 0; i < 3; i++) {
 		struct bench_metric *m;
 
-		double in_order[16];
-
 		snprintf(name, sizeof(name), "%s_%s", q->prefix, rows[i].suffix);
-		memcpy(in_order, v[i], (size_t)q->n * sizeof(double)); /* before the median sorts */
-		m = bench_report_add(r, name, bench_median(v[i], (size_t)q->n), rows[i].unit, q->fe);
+		m = bench_report_add_rounds(r, name, v[i], (size_t)q->n, rows[i].unit, q->fe);
 		/* traps/op in the tables = trapped accesses per whole run (boot, loop, power-off) */
 		m->ops = (uint64_t)q->n;
 		m->counts.traps = (uint64_t)q->traps_total;
-		m->nrounds = (size_t)q->n;
-		memcpy(m->rounds, in_order, (size_t)q->n * sizeof(double));
 	}
 }
 

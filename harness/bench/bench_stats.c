@@ -107,6 +107,22 @@ struct bench_metric *bench_report_add(struct bench_report *r, const char *name, 
 	return m;
 }
 
+struct bench_metric *bench_report_add_rounds(struct bench_report *r, const char *name,
+					     const double *v, size_t n, const char *unit,
+					     const char *path)
+{
+	struct bench_metric *m;
+	double sorted[sizeof(m->rounds) / sizeof(m->rounds[0])];
+
+	if (n > sizeof(sorted) / sizeof(sorted[0]))
+		n = sizeof(sorted) / sizeof(sorted[0]);
+	memcpy(sorted, v, n * sizeof(v[0])); /* bench_median sorts its input */
+	m = bench_report_add(r, name, bench_median(sorted, n), unit, path);
+	m->nrounds = n;
+	memcpy(m->rounds, v, n * sizeof(v[0]));
+	return m;
+}
+
 void bench_report_link(struct bench_report *r, const char *name, const char *base)
 {
 	struct bench_metric *m = bench_report_get(r, name), *b = bench_report_get(r, base);

@@ -6,13 +6,13 @@
 #define HARNESS_CPUS_H
 
 #include <sched.h>
-#include <sys/types.h>
+#include <stddef.h>
 
 /* "2", "0-1", "0,2-3" -> set. Pure. 0, or -EINVAL with why ("CPU 4096 out of range"). */
 int cpus_parse(const char *s, cpu_set_t *set, char *why, size_t whylen);
+/* A --cpus argument of a command: cpus_parse, or "PROG: --cpus why" on stderr and -EINVAL. */
+int cpus_option(const char *prog, const char *arg, cpu_set_t *set);
 /* Pin the calling thread; threads and children it creates afterwards inherit the set. */
 int cpus_pin_self(const cpu_set_t *set);
-/* Pin every thread of pid and of its descendants (virtiofsd's sandbox child), at run time. */
-int cpus_pin_tree(pid_t pid, const cpu_set_t *set);
 
 #endif

@@ -489,12 +489,8 @@ int fuzz_main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--regress-dir") && ++i)
 			c.rep.regress_dir = v;
 		else if (!strcmp(argv[i], "--cpus") && ++i) {
-			char why[128];
-
-			if (cpus_parse(v, &c.so.cpus, why, sizeof(why))) {
-				fprintf(stderr, "baoharness fuzz: --cpus %s\n", why);
+			if (cpus_option("baoharness fuzz", v, &c.so.cpus))
 				return 2;
-			}
 			c.so.pin = 1;
 		} else
 			return fuzz_usage();

@@ -82,16 +82,11 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 				return -EINVAL;
 			}
 			break;
-		case 'c': {
-			char why[128];
-
-			if (cpus_parse(optarg, &o->stack.cpus, why, sizeof(why))) {
-				fprintf(stderr, "baoharness run: --cpus %s\n", why);
+		case 'c':
+			if (cpus_option("baoharness run", optarg, &o->stack.cpus))
 				return -EINVAL;
-			}
 			o->stack.pin = 1;
 			break;
-		}
 		case 'v':
 			o->stack.verbose++;
 			log_set_level(o->stack.verbose > 1 ? LOG_DEBUG : LOG_INFO);

@@ -13,13 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpus.h"
 #include "log.h"
 #include "proc.h"
 #include "rmtree.h"
 #include "posix_vfs.h"
 #include "scn.h"
 #include "stack.h"
-#include "cpus.h"
 #include "stack_priv.h"
 
 #define VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd"
