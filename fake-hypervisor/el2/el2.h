@@ -7,11 +7,11 @@
 
 #include "el2_mailbox.h"
 
-#define sysreg_read(r)                                                                     \
-	({                                                                                 \
-		uint64_t v_;                                                               \
-		__asm__ volatile("mrs %0, " #r : "=r"(v_));                                \
-		v_;                                                                        \
+#define sysreg_read(r)                                                                             \
+	({                                                                                         \
+		uint64_t v_;                                                                       \
+		__asm__ volatile("mrs %0, " #r : "=r"(v_));                                        \
+		v_;                                                                                \
 	})
 #define sysreg_write(r, v) __asm__ volatile("msr " #r ", %0" ::"r"((uint64_t)(v)) : "memory")
 #define isb() __asm__ volatile("isb" ::: "memory")
@@ -66,20 +66,20 @@ void el2_exception(struct el2_frame *f, uint64_t vec);
 
 /* el2_gic.c: physical interrupts, list registers, virtual injection. */
 void el2_gic_init(void);
-void el2_gic_irq(void);		  /* a physical IRQ reached EL2 */
+void el2_gic_irq(void); /* a physical IRQ reached EL2 */
 /* The device's interrupt (from the mailbox) and queued ones into LRs. Returns 1 when the guest
  * got (or still has queued) a virtual interrupt. */
 int el2_gic_flush(void);
 
 /* el2_tick.c: the CNTHP poll tick and the activity window that picks its period. */
 void el2_tick_init(void);
-uint64_t el2_tick_now(void);		  /* CNTPCT */
-uint64_t el2_tick_us(uint64_t us);	  /* microseconds to counter ticks */
-void el2_tick_note_activity(void);	  /* I/O now: short ticks for active_hold_us */
-void el2_tick_arm(void);		  /* next tick at now + period */
-void el2_tick_arm_in(uint64_t us);	  /* next tick at now + us */
-void el2_tick_disarm(void);		  /* after its interrupt was taken */
-int el2_tick_fired(void);		  /* the armed deadline has passed */
+uint64_t el2_tick_now(void);	   /* CNTPCT */
+uint64_t el2_tick_us(uint64_t us); /* microseconds to counter ticks */
+void el2_tick_note_activity(void); /* I/O now: short ticks for active_hold_us */
+void el2_tick_arm(void);	   /* next tick at now + period */
+void el2_tick_arm_in(uint64_t us); /* next tick at now + us */
+void el2_tick_disarm(void);	   /* after its interrupt was taken */
+int el2_tick_fired(void);	   /* the armed deadline has passed */
 
 /* el2_db.c: the optional pci-serial doorbell (el2_mailbox.h). */
 void el2_db_init(void);

@@ -43,9 +43,9 @@ void el2_db_init(void)
 	mmio_write32(cfg + PCI_BAR0, (uint32_t)EL2_DB_IO_BAR | 1);
 	mmio_write32(cfg + PCI_COMMAND, mmio_read32(cfg + PCI_COMMAND) | PCI_COMMAND_IO);
 	db_io = EL2_DB_PIO_PA + EL2_DB_IO_BAR;
-	db_out(UART_LCR, 0x03);	 /* 8N1, DLAB off */
-	db_out(UART_FCR, 0x07);	 /* FIFO on, both cleared */
-	db_out(UART_MCR, 0x08);	 /* OUT2: interrupt line enabled on real 16550s */
+	db_out(UART_LCR, 0x03); /* 8N1, DLAB off */
+	db_out(UART_FCR, 0x07); /* FIFO on, both cleared */
+	db_out(UART_MCR, 0x08); /* OUT2: interrupt line enabled on real 16550s */
 	db_out(UART_IER, UART_IER_RDI);
 	el2_db_drain();
 }

@@ -32,20 +32,32 @@ int el2_gap_open;
 static uint64_t lr_read(unsigned int n)
 {
 	switch (n) {
-	case 0: return sysreg_read(ich_lr0_el2);
-	case 1: return sysreg_read(ich_lr1_el2);
-	case 2: return sysreg_read(ich_lr2_el2);
-	default: return sysreg_read(ich_lr3_el2);
+	case 0:
+		return sysreg_read(ich_lr0_el2);
+	case 1:
+		return sysreg_read(ich_lr1_el2);
+	case 2:
+		return sysreg_read(ich_lr2_el2);
+	default:
+		return sysreg_read(ich_lr3_el2);
 	}
 }
 
 static void lr_write(unsigned int n, uint64_t v)
 {
 	switch (n) {
-	case 0: sysreg_write(ich_lr0_el2, v); break;
-	case 1: sysreg_write(ich_lr1_el2, v); break;
-	case 2: sysreg_write(ich_lr2_el2, v); break;
-	default: sysreg_write(ich_lr3_el2, v); break;
+	case 0:
+		sysreg_write(ich_lr0_el2, v);
+		break;
+	case 1:
+		sysreg_write(ich_lr1_el2, v);
+		break;
+	case 2:
+		sysreg_write(ich_lr2_el2, v);
+		break;
+	default:
+		sysreg_write(ich_lr3_el2, v);
+		break;
 	}
 }
 
@@ -97,8 +109,8 @@ static int el2_gic_lr_put(const struct el2_virq *v)
 	if (free_lr < 0)
 		return -1;
 	lr_write((unsigned int)free_lr, LR_STATE_PENDING | LR_GROUP1 | LR_PRIO |
-					     (v->hw ? LR_HW | ((uint64_t)v->intid << 32) : 0) |
-					     v->intid);
+					    (v->hw ? LR_HW | ((uint64_t)v->intid << 32) : 0) |
+					    v->intid);
 	return 0;
 }
 
@@ -119,9 +131,9 @@ static void el2_gic_keep_ppis(void)
 	if ((mmio_read32(EL2_GICR_SGI_BASE + GICR_ISENABLER0) & want) != want)
 		mmio_write32(EL2_GICR_SGI_BASE + GICR_ISENABLER0, want);
 	/* The doorbell's SPI, likewise disabled by Linux's distributor set-up. */
-	if (el2_db_enabled() &&
-	    !((mmio_read32(EL2_GICD_BASE + GICD_ISENABLER(EL2_DB_INTID / 32)) >> (EL2_DB_INTID % 32)) &
-	      1))
+	if (el2_db_enabled() && !((mmio_read32(EL2_GICD_BASE + GICD_ISENABLER(EL2_DB_INTID / 32)) >>
+				   (EL2_DB_INTID % 32)) &
+				  1))
 		mmio_write32(EL2_GICD_BASE + GICD_ISENABLER(EL2_DB_INTID / 32),
 			     1u << (EL2_DB_INTID % 32));
 }
@@ -129,7 +141,8 @@ static void el2_gic_keep_ppis(void)
 static int el2_gic_virtio_enabled(void)
 {
 	return (mmio_read32(EL2_GICD_BASE + GICD_ISENABLER(EL2_VIRTIO_INTID / 32)) >>
-		(EL2_VIRTIO_INTID % 32)) & 1;
+		(EL2_VIRTIO_INTID % 32)) &
+	       1;
 }
 
 int el2_gic_flush(void)

@@ -4,7 +4,7 @@
  * does not spin against the host's server for the CPU. */
 #include "el2.h"
 
-#define EL2_MBOX_SPIN 200	 /* polls before sleeping */
+#define EL2_MBOX_SPIN 200    /* polls before sleeping */
 #define EL2_MBOX_SLEEP_US 20 /* WFI timeout between polls */
 
 static uint64_t mbox_seq;
@@ -43,7 +43,8 @@ int el2_mbox_forward(uint64_t addr, unsigned int op, unsigned int width, uint64_
 				*value = ~0ULL;
 				return -1;
 			}
-			/* With the doorbell the host's byte wakes the WFI; the timer is a safety net. */
+			/* With the doorbell the host's byte wakes the WFI; the timer is a safety
+			 * net. */
 			el2_tick_arm_in(el2_db_enabled() ? 1000 : EL2_MBOX_SLEEP_US);
 			wfi();
 		}

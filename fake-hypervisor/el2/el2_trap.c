@@ -27,8 +27,8 @@ static void el2_skip(void)
 
 static void el2_dabt(struct el2_frame *f, uint64_t esr)
 {
-	uint64_t ipa = ((sysreg_read(hpfar_el2) & 0xffffffffff0ULL) << 8) |
-		       (sysreg_read(far_el2) & 0xfff);
+	uint64_t ipa =
+	    ((sysreg_read(hpfar_el2) & 0xffffffffff0ULL) << 8) | (sysreg_read(far_el2) & 0xfff);
 	unsigned int sas = (unsigned int)(esr >> 22) & 3, srt = (unsigned int)(esr >> 16) & 31;
 	unsigned int width = 1u << sas;
 	uint64_t mask = width == 8 ? ~0ULL : (1ULL << (8 * width)) - 1, val;
@@ -120,12 +120,23 @@ static void el2_sync(struct el2_frame *f)
 	uint64_t esr = sysreg_read(esr_el2);
 
 	switch (esr >> 26) {
-	case EC_DABT_LOW: el2_dabt(f, esr); break;
-	case EC_WFX: el2_wfi(); break;
-	case EC_SMC64: el2_smc(f); break;
-	case EC_HVC64: f->x[0] = ~0ULL; break; /* SMCCC NOT_SUPPORTED; ELR is already past it */
-	case EC_SYSREG: el2_sysreg(f, esr); break;
-	default: el2_panic("unexpected exception from the guest");
+	case EC_DABT_LOW:
+		el2_dabt(f, esr);
+		break;
+	case EC_WFX:
+		el2_wfi();
+		break;
+	case EC_SMC64:
+		el2_smc(f);
+		break;
+	case EC_HVC64:
+		f->x[0] = ~0ULL;
+		break; /* SMCCC NOT_SUPPORTED; ELR is already past it */
+	case EC_SYSREG:
+		el2_sysreg(f, esr);
+		break;
+	default:
+		el2_panic("unexpected exception from the guest");
 	}
 }
 

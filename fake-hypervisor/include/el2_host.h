@@ -27,7 +27,7 @@ struct el2_host_tuning {
 struct el2_host_stats {
 	uint64_t requests, reads, writes, errors; /* accesses served through fakebao */
 	uint64_t injections;			  /* device interrupts reported to the stub */
-	uint64_t lat_samples;	 /* interrupt raised -> guest handler's InterruptStatus read */
+	uint64_t lat_samples; /* interrupt raised -> guest handler's InterruptStatus read */
 	uint64_t lat_p50_us, lat_p90_us, lat_max_us;
 	/* The same interval in three stages (medians), using the stub's CNTPCT stamps: raised ->
 	 * stub put it in a list register; -> the guest handler's read trapped; -> host saw it. */

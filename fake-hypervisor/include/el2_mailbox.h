@@ -12,8 +12,8 @@
  * node 1 = the guest's whole RAM = the shared window (its own share=on file, offset 0 = IPA
  * EL2_WINDOW_IPA). QEMU writes its own DTB at the base of node 0: keep clear of the first MiB. */
 #define EL2_RAM0_PA 0x40000000ULL
-#define EL2_RAM0_SIZE 0x01000000ULL /* 16 MiB */
-#define EL2_STUB_PA 0x40200000ULL   /* link address of the stub (ELF -kernel) */
+#define EL2_RAM0_SIZE 0x01000000ULL   /* 16 MiB */
+#define EL2_STUB_PA 0x40200000ULL     /* link address of the stub (ELF -kernel) */
 #define EL2_MAILBOX_OFF 0x00f00000ULL /* offset of the mailbox page in the node-0 file */
 #define EL2_MAILBOX_PA (EL2_RAM0_PA + EL2_MAILBOX_OFF)
 #define EL2_MAILBOX_SIZE 0x1000ULL
@@ -72,10 +72,10 @@ struct el2_mailbox {
 	uint64_t window_size;
 	uint64_t kernel_ipa; /* guest entry (Image start) */
 	uint64_t dtb_ipa;
-	uint32_t tick_idle_us;	 /* stub's poll tick otherwise (0 = 1000) */
-	uint32_t active_hold_us; /* how long after I/O the active tick stays (0 = 20000) */
+	uint32_t tick_idle_us;	  /* stub's poll tick otherwise (0 = 1000) */
+	uint32_t active_hold_us;  /* how long after I/O the active tick stays (0 = 20000) */
 	uint32_t resp_timeout_ms; /* stub's bound on one forwarded access (0 = 5000) */
-	uint32_t doorbell;	  /* 1: the pci-serial doorbell is there (QEMU -device pci-serial) */
+	uint32_t doorbell; /* 1: the pci-serial doorbell is there (QEMU -device pci-serial) */
 	uint32_t pad0[2];
 	uint64_t pad1[6];
 
@@ -85,7 +85,7 @@ struct el2_mailbox {
 	uint64_t req_op;
 	uint64_t req_value;
 	uint64_t req_width;
-	uint64_t req_cntpct; /* CNTPCT when posted (latency breakdown) */
+	uint64_t req_cntpct;   /* CNTPCT when posted (latency breakdown) */
 	uint64_t req_sleeping; /* 1 while the stub sleeps for this response: ring the doorbell */
 	uint64_t pad2;
 
@@ -100,15 +100,15 @@ struct el2_mailbox {
 	/* Line 4-5: stub status and counters, stub-written. */
 	uint64_t state; /* enum el2_mb_state */
 	uint64_t irq_done;
-	uint64_t n_traps;      /* stage-2 data aborts forwarded */
-	uint64_t n_wfi;	       /* guest WFIs trapped */
-	uint64_t n_ticks;      /* CNTHP ticks taken */
-	uint64_t n_inject;     /* virtio interrupts put in a list register */
-	uint64_t n_phys_irqs;  /* guest physical interrupts passed through */
-	uint64_t n_lr_full;    /* passes that found no free list register */
+	uint64_t n_traps;     /* stage-2 data aborts forwarded */
+	uint64_t n_wfi;	      /* guest WFIs trapped */
+	uint64_t n_ticks;     /* CNTHP ticks taken */
+	uint64_t n_inject;    /* virtio interrupts put in a list register */
+	uint64_t n_phys_irqs; /* guest physical interrupts passed through */
+	uint64_t n_lr_full;   /* passes that found no free list register */
 	uint64_t n_smc;
 	uint64_t n_resp_timeouts;
-	uint64_t cntfrq;	 /* the counter's frequency, for the host's latency breakdown */
+	uint64_t cntfrq;	/* the counter's frequency, for the host's latency breakdown */
 	uint64_t inject_cntpct; /* CNTPCT when the virtio interrupt last went into an LR */
 	uint64_t dbg_gap_wfi;	/* guest WFIs between an injection and the next trapped access */
 	uint64_t dbg_gap_irq;	/* physical IRQs in the same gaps */

@@ -34,15 +34,15 @@ struct fakebao_config {
 };
 
 struct fakebao_stats {
-	uint64_t mmio_traps;	   /* every trapped access */
-	uint64_t mmio_to_dm;	   /* forwarded to a device model as requests */
-	uint64_t ioeventfd_kicks;  /* writes completed by an ioeventfd */
-	uint64_t irqs_injected;	   /* interrupts delivered to the frontend */
+	uint64_t mmio_traps;	  /* every trapped access */
+	uint64_t mmio_to_dm;	  /* forwarded to a device model as requests */
+	uint64_t ioeventfd_kicks; /* writes completed by an ioeventfd */
+	uint64_t irqs_injected;	  /* interrupts delivered to the frontend */
 	uint64_t trap_timeouts;
 	uint64_t dm_lost_failures; /* accesses failed with -ENODEV: their device model was gone */
 	uint64_t irqs_dropped;	   /* interrupts lost on purpose (fakebao_set_irq_faults) */
 	uint64_t irqs_delayed;	   /* interrupts delivered late on purpose */
-	uint64_t mmio_reads[FAKEBAO_MMIO_STAT_REGS];  /* by (addr - region base) / 4 */
+	uint64_t mmio_reads[FAKEBAO_MMIO_STAT_REGS]; /* by (addr - region base) / 4 */
 	uint64_t mmio_writes[FAKEBAO_MMIO_STAT_REGS];
 };
 

@@ -64,7 +64,8 @@ int el2_host_map_mailbox(int ram0_fd, uint64_t window_size, const struct el2_hos
 	if (window_size < EL2_WINDOW_MIN || window_size > EL2_WINDOW_MAX ||
 	    (window_size & 0x1fffff)) {
 		log_err("el2: window size 0x%" PRIx64 " unsupported (2 MiB multiple in "
-			"[0x%llx, 0x%llx])", window_size, EL2_WINDOW_MIN, EL2_WINDOW_MAX);
+			"[0x%llx, 0x%llx])",
+			window_size, EL2_WINDOW_MIN, EL2_WINDOW_MAX);
 		return -EINVAL;
 	}
 	mb = mmap(NULL, EL2_MAILBOX_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, ram0_fd,
@@ -121,7 +122,8 @@ static void el2_host_serve(struct el2_host *h, uint64_t seq)
 					 &value);
 	else
 		log_err("el2: malformed request from the stub: addr 0x%" PRIx64 " op %" PRIu64
-			" width %" PRIu64, addr, op, width);
+			" width %" PRIu64,
+			addr, op, width);
 	mb->resp_value = rc == 0 ? value : ~0ULL;
 	mb->resp_status = rc;
 	__atomic_store_n(&mb->resp_seq, seq, __ATOMIC_RELEASE);
@@ -140,8 +142,8 @@ static void el2_host_serve(struct el2_host *h, uint64_t seq)
 	if (op == EL2_OP_READ && addr == EL2_MMIO_BASE + EL2_HOST_ISR_OFF && h->irq_raised_ns) {
 		/* The handler reached its first register read when the request was seen. */
 		if (h->n_lat < EL2_HOST_LAT_MAX)
-			h->lat[h->n_lat++] = (struct el2_host_lat){h->irq_raised_ns, seen_ns,
-								   mb->inject_cntpct, mb->req_cntpct};
+			h->lat[h->n_lat++] = (struct el2_host_lat){
+			    h->irq_raised_ns, seen_ns, mb->inject_cntpct, mb->req_cntpct};
 		h->irq_raised_ns = 0;
 	}
 	pthread_mutex_unlock(&h->lock);

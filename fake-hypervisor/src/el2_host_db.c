@@ -16,8 +16,8 @@
 #include "fakebao.h"
 #include "log.h"
 
-#define EL2_HOST_DB_POLL_MS 5	/* backup: look at the mailbox at least this often */
-#define EL2_HOST_DB_IRQ_MS 50	/* bound on one irqfd wait (stop latency) */
+#define EL2_HOST_DB_POLL_MS 5 /* backup: look at the mailbox at least this often */
+#define EL2_HOST_DB_IRQ_MS 50 /* bound on one irqfd wait (stop latency) */
 
 static void el2_host_db_ring(struct el2_host *h)
 {

@@ -21,18 +21,18 @@ struct el2_host_lat {
 struct el2_host {
 	struct fakebao *fb;
 	struct el2_mailbox *mb;
-	pthread_t thread;	/* the polling server, or the doorbell's request server */
-	pthread_t irq_thread;	/* doorbell mode: waits on the device's irqfd */
+	pthread_t thread;     /* the polling server, or the doorbell's request server */
+	pthread_t irq_thread; /* doorbell mode: waits on the device's irqfd */
 	int doorbell;
-	int listen_fd;		/* doorbell socket QEMU's pci-serial chardev connects to */
+	int listen_fd; /* doorbell socket QEMU's pci-serial chardev connects to */
 	atomic_int conn_fd;
 	char db_path[108];
 	atomic_int stop;
 	int64_t poll_ns, hold_ns;
-	uint64_t served;	/* last request sequence answered */
-	int64_t irq_raised_ns;	/* pending latency measurement, 0 = none */
+	uint64_t served;       /* last request sequence answered */
+	int64_t irq_raised_ns; /* pending latency measurement, 0 = none */
 	int panic_logged;
-	pthread_mutex_t lock;	/* st and lat */
+	pthread_mutex_t lock; /* st and lat */
 	struct el2_host_stats st;
 	struct el2_host_lat lat[EL2_HOST_LAT_MAX];
 	unsigned int n_lat;

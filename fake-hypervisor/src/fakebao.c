@@ -34,8 +34,8 @@ static int fakebao_map_window(struct fakebao *fb)
 		if (ftruncate(fb->window_fd, (off_t)fb->cfg.shmem_size) < 0)
 			return -errno;
 	}
-	fb->window = mmap(NULL, fb->cfg.shmem_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			  fb->window_fd, 0);
+	fb->window =
+	    mmap(NULL, fb->cfg.shmem_size, PROT_READ | PROT_WRITE, MAP_SHARED, fb->window_fd, 0);
 	if (fb->window == MAP_FAILED) {
 		fb->window = NULL;
 		return -errno;
@@ -113,7 +113,7 @@ int fakebao_create(const struct fakebao_config *cfg, struct fakebao **out)
 	}
 	for (int i = 0; i < FAKEBAO_MAX_VCPUS; i++)
 		fb->pending_dm[i] = -1;
-	fb->dm_lost_grace_ms = cfg->dm_lost_grace_ms < 0	 ? -1
+	fb->dm_lost_grace_ms = cfg->dm_lost_grace_ms < 0    ? -1
 			       : cfg->dm_lost_grace_ms == 0 ? 500
 							    : cfg->dm_lost_grace_ms;
 	atomic_store(&fb->trap_timeout_ms, cfg->trap_timeout_ms > 0 ? cfg->trap_timeout_ms : 30000);
@@ -203,12 +203,13 @@ int fakebao_add_trap_region(struct fakebao *fb, uint64_t base, uint64_t size, ui
 }
 
 static const struct fakebao_region *fakebao_find_region(const struct fakebao *fb, uint64_t addr,
-							  unsigned int width)
+							unsigned int width)
 {
 	for (int i = 0; i < fb->nr_regions; i++) {
 		const struct fakebao_region *rg = &fb->regions[i];
 
-		if (addr >= rg->base && addr - rg->base < rg->size && rg->size - (addr - rg->base) >= width)
+		if (addr >= rg->base && addr - rg->base < rg->size &&
+		    rg->size - (addr - rg->base) >= width)
 			return rg;
 	}
 	return NULL;
@@ -239,19 +240,22 @@ static void fakebao_count_access(struct fakebao *fb, const struct fakebao_region
 
 	fakebao_stat_add(&fb->stats.mmio_traps, 1);
 	if (reg < FAKEBAO_MMIO_STAT_REGS)
-		fakebao_stat_add(op == BAO_IO_READ ? &fb->stats.mmio_reads[reg] : &fb->stats.mmio_writes[reg], 1);
+		fakebao_stat_add(op == BAO_IO_READ ? &fb->stats.mmio_reads[reg]
+						   : &fb->stats.mmio_writes[reg],
+				 1);
 }
 
 /* Why a forwarded access failed, naming the register: "READ Status (0xa003e70, width 4)". */
-static void fakebao_forward_failed(struct fakebao *fb, const struct fakebao_region *rg,
-				   uint64_t id, uint64_t addr, unsigned int op, unsigned int width,
+static void fakebao_forward_failed(struct fakebao *fb, const struct fakebao_region *rg, uint64_t id,
+				   uint64_t addr, unsigned int op, unsigned int width,
 				   int timeout_ms, int lost, int r)
 {
 	const char *reg = fakebao_reg_name(addr - rg->base);
 
 	if (r == -ETIMEDOUT) {
 		fakebao_stat_add(&fb->stats.trap_timeouts, 1);
-		log_err("fakebao: request %" PRIu64 " %s %s (0x%" PRIx64 ", width %u) to device model "
+		log_err("fakebao: request %" PRIu64 " %s %s (0x%" PRIx64
+			", width %u) to device model "
 			"%u not completed within %d ms",
 			id, remio_op_name(op), reg, addr, width, rg->dm_id, timeout_ms);
 	} else if (r == -ENODEV) {
@@ -267,7 +271,8 @@ static int fakebao_forward(struct fakebao *fb, unsigned int vcpu, const struct f
 			   uint64_t addr, unsigned int op, unsigned int width, uint64_t *value)
 {
 	uint32_t dm_id = rg->dm_id;
-	struct bao_virtio_request req = {dm_id, addr, op, op == BAO_IO_WRITE ? *value : 0, width, 0};
+	struct bao_virtio_request req = {dm_id, addr, op, op == BAO_IO_WRITE ? *value : 0,
+					 width, 0};
 	int timeout_ms = atomic_load(&fb->trap_timeout_ms), lost;
 	uint64_t id;
 	int r;
@@ -319,7 +324,8 @@ int fakebao_mmio_access(struct fakebao *fb, unsigned int vcpu, uint64_t addr, un
 
 	if (vcpu >= fb->cfg.nr_vcpus || (op != BAO_IO_READ && op != BAO_IO_WRITE) ||
 	    (width != 1 && width != 2 && width != 4 && width != 8)) {
-		log_err("fakebao: bad access vcpu %u op %u width %u at 0x%" PRIx64, vcpu, op, width, addr);
+		log_err("fakebao: bad access vcpu %u op %u width %u at 0x%" PRIx64, vcpu, op, width,
+			addr);
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&fb->lock);
@@ -376,7 +382,8 @@ static int fakebao_poll_irqfds(struct fakebao *fb, int64_t end_ns)
 			/* Reading under the lock: a DEASSIGN may have closed and reused the fd. */
 			pthread_mutex_lock(&fb->lock);
 			for (int i = 0; i < n; i++)
-				if ((p[i].revents & POLLIN) && read(p[i].fd, &cnt, sizeof(cnt)) == sizeof(cnt))
+				if ((p[i].revents & POLLIN) &&
+				    read(p[i].fd, &cnt, sizeof(cnt)) == sizeof(cnt))
 					got = 1;
 			pthread_mutex_unlock(&fb->lock);
 			if (p[n].revents & POLLIN)
@@ -430,7 +437,8 @@ int fakebao_wait_irq(struct fakebao *fb, int timeout_ms)
 			fakebao_stat_add(&fb->stats.irqs_injected, 1);
 			return 1;
 		}
-		if (fakebao_now_ns() >= end && !(fb->irq_due_ns && fakebao_now_ns() >= fb->irq_due_ns))
+		if (fakebao_now_ns() >= end &&
+		    !(fb->irq_due_ns && fakebao_now_ns() >= fb->irq_due_ns))
 			return 0;
 	}
 }

@@ -58,7 +58,8 @@ static int fakebao_ctl_ioeventfd(struct fakebao *fb, int client, uint32_t dm_id,
 			continue;
 		}
 		same = e->dm_id == dm_id && e->addr == io->addr && e->len == io->len &&
-		       (e->flags & BAO_IOEVENTFD_FLAG_DATAMATCH) == (io->flags & BAO_IOEVENTFD_FLAG_DATAMATCH) &&
+		       (e->flags & BAO_IOEVENTFD_FLAG_DATAMATCH) ==
+			   (io->flags & BAO_IOEVENTFD_FLAG_DATAMATCH) &&
 		       (!(io->flags & BAO_IOEVENTFD_FLAG_DATAMATCH) || e->data == io->data);
 		if (!same)
 			continue;
@@ -73,8 +74,8 @@ static int fakebao_ctl_ioeventfd(struct fakebao *fb, int client, uint32_t dm_id,
 		return -ENOENT;
 	if (freeslot < 0)
 		return -ENOSPC;
-	fb->ioeventfds[freeslot] = (struct fakebao_ioeventfd){
-		fd, client, dm_id, io->flags, io->addr, io->len, io->data};
+	fb->ioeventfds[freeslot] =
+	    (struct fakebao_ioeventfd){fd, client, dm_id, io->flags, io->addr, io->len, io->data};
 	return 1; /* fd kept */
 }
 
@@ -211,7 +212,8 @@ static void fakebao_ctl_accept(struct fakebao *fb)
 	}
 	pthread_mutex_unlock(&fb->lock);
 	if (c >= 0) {
-		log_warn("fakebao: more than %d device models: connection refused", FAKEBAO_MAX_CLIENTS);
+		log_warn("fakebao: more than %d device models: connection refused",
+			 FAKEBAO_MAX_CLIENTS);
 		close(c);
 	}
 }

@@ -10,11 +10,11 @@
 #include "bao.h"
 
 enum fakebao_ctl_op {
-	FAKEBAO_CTL_HELLO = 1,	  /* reply carries the control-page memfd */
-	FAKEBAO_CTL_GET_INFO = 2, /* u.info.id in; u.info out + the window fd */
+	FAKEBAO_CTL_HELLO = 1,	   /* reply carries the control-page memfd */
+	FAKEBAO_CTL_GET_INFO = 2,  /* u.info.id in; u.info out + the window fd */
 	FAKEBAO_CTL_IOEVENTFD = 3, /* u.ioeventfd + the eventfd (unless DEASSIGN) */
-	FAKEBAO_CTL_IRQFD = 4,	  /* u.irqfd + the eventfd (unless DEASSIGN) */
-	FAKEBAO_CTL_DOORBELL = 5, /* reply carries dm_id's request doorbell eventfd */
+	FAKEBAO_CTL_IRQFD = 4,	   /* u.irqfd + the eventfd (unless DEASSIGN) */
+	FAKEBAO_CTL_DOORBELL = 5,  /* reply carries dm_id's request doorbell eventfd */
 };
 
 #define FAKEBAO_CTL_MAGIC 0xfb0c7101u

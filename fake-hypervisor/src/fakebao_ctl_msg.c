@@ -89,8 +89,8 @@ int fakebao_ctl_recv(int sock, struct fakebao_ctl_msg *m, int *fd, int timeout_m
 {
 	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
 	struct iovec iov = {m, sizeof(*m)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	struct pollfd p = {sock, POLLIN, 0};
 	struct cmsghdr *c;
 	ssize_t n;

@@ -80,7 +80,8 @@ static int fakebao_dm_sock_connect(const char *path, int timeout_ms)
 
 static int fakebao_dm_map_shm(struct fakebao_dm_conn *c, int fd)
 {
-	struct fakebao_shm *shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	struct fakebao_shm *shm =
+	    mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
 	if (shm == MAP_FAILED)
 		return -errno;

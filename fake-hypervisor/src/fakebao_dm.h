@@ -11,9 +11,9 @@
 struct fakebao_dm_conn {
 	int sock;
 	struct fakebao_shm *shm;
-	pthread_mutex_t lock; /* one control request at a time */
-	int spin_us;	      /* poll for requests this long before sleeping */
-	int doorbell[FAKEBAO_MAX_DMS]; /* request doorbells, fetched on first attach */
+	pthread_mutex_t lock;		/* one control request at a time */
+	int spin_us;			/* poll for requests this long before sleeping */
+	int doorbell[FAKEBAO_MAX_DMS];	/* request doorbells, fetched on first attach */
 	int irq_watch[FAKEBAO_MAX_DMS]; /* epoll sets of the assigned irqfds (remio_fetch) */
 };
 

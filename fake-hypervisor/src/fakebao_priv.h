@@ -51,8 +51,8 @@ struct fakebao {
 	int shm_fd;
 	struct fakebao_shm *shm;
 	int listen_fd;
-	int stop_efd;	 /* wakes the control thread for shutdown */
-	int irq_wake_efd; /* wakes fakebao_wait_irq when the irqfd set changes */
+	int stop_efd;		       /* wakes the control thread for shutdown */
+	int irq_wake_efd;	       /* wakes fakebao_wait_irq when the irqfd set changes */
 	int doorbell[FAKEBAO_MAX_DMS]; /* per-DM eventfd rung when a request is queued */
 	pthread_t ctl_thread;
 	int ctl_running;
@@ -62,7 +62,7 @@ struct fakebao {
 	int nr_regions;
 	struct fakebao_ioeventfd ioeventfds[FAKEBAO_MAX_IOEVENTFDS];
 	struct fakebao_irqfd irqfds[FAKEBAO_MAX_IRQFDS];
-	int clients[FAKEBAO_MAX_CLIENTS]; /* connected device-model sockets, -1 free */
+	int clients[FAKEBAO_MAX_CLIENTS];   /* connected device-model sockets, -1 free */
 	int client_dm[FAKEBAO_MAX_CLIENTS]; /* dm_id a client asked DM_GET_INFO for, -1 none */
 	enum fakebao_dm_state dm_state[FAKEBAO_MAX_DMS];
 	int pending_dm[FAKEBAO_MAX_VCPUS]; /* dm_id of the vCPU's outstanding request, -1 none */
@@ -75,7 +75,7 @@ struct fakebao {
 	int64_t irq_due_ns;	  /* a delayed interrupt becomes visible then; 0 = none */
 
 	_Atomic int trap_timeout_ms;
-	int dm_lost_grace_ms; /* resolved cfg.dm_lost_grace_ms: -1 no wait, else ms */
+	int dm_lost_grace_ms;	    /* resolved cfg.dm_lost_grace_ms: -1 no wait, else ms */
 	struct fakebao_stats stats; /* updated with atomic adds */
 };
 

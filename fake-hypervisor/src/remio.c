@@ -120,7 +120,8 @@ static int remio_slot_withdraw(struct fakebao_slot *s, uint64_t id, int64_t now,
 	if (now - *claimed_since < 500 * 1000000LL)
 		return 0;
 	log_warn("remio: request 0x%" PRIx64 " claimed by a completer that never finished; "
-		 "withdrawn", id);
+		 "withdrawn",
+		 id);
 	atomic_store(&s->tag, 0);
 	return 1;
 }
@@ -184,7 +185,8 @@ int remio_request_check(const struct fakebao_shm *shm, const struct bao_virtio_r
 	}
 	if (req->access_width != 1 && req->access_width != 2 && req->access_width != 4 &&
 	    req->access_width != 8) {
-		snprintf(why, whylen, "access_width %" PRIu64 " invalid", (uint64_t)req->access_width);
+		snprintf(why, whylen, "access_width %" PRIu64 " invalid",
+			 (uint64_t)req->access_width);
 		return -EINVAL;
 	}
 	if (req->request_id == 0 || (req->request_id & ~FAKEBAO_TAG_ID_MASK) ||
@@ -204,12 +206,14 @@ int remio_complete(struct fakebao_shm *shm, const struct bao_virtio_request *req
 	int r = remio_request_check(shm, req, why, sizeof(why));
 
 	if (r) {
-		log_warn("remio: bad completion (addr 0x%" PRIx64 "): %s", (uint64_t)req->addr, why);
+		log_warn("remio: bad completion (addr 0x%" PRIx64 "): %s", (uint64_t)req->addr,
+			 why);
 		return r;
 	}
 	s = &shm->slot[req->request_id & 0xff];
 	expect = req->request_id;
-	if (!atomic_compare_exchange_strong(&s->tag, &expect, req->request_id | FAKEBAO_TAG_CLAIMED)) {
+	if (!atomic_compare_exchange_strong(&s->tag, &expect,
+					    req->request_id | FAKEBAO_TAG_CLAIMED)) {
 		log_warn("remio: completion of request 0x%" PRIx64 " (%s 0x%" PRIx64
 			 ") matches no pending access (slot tag 0x%" PRIx64 "): stale or bogus",
 			 (uint64_t)req->request_id, remio_op_name(req->op), (uint64_t)req->addr,

@@ -55,9 +55,9 @@ static void test_ops_and_flags(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ioctl_numbers),
-		cmocka_unit_test(test_struct_layouts),
-		cmocka_unit_test(test_ops_and_flags),
+	    cmocka_unit_test(test_ioctl_numbers),
+	    cmocka_unit_test(test_struct_layouts),
+	    cmocka_unit_test(test_ops_and_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

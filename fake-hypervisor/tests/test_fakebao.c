@@ -35,13 +35,13 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct fakebao_config cfg = {
-		.shmem_addr = FAKEBAO_DEFAULT_SHMEM_ADDR,
-		.shmem_size = FAKEBAO_DEFAULT_SHMEM_SIZE,
-		.irq = FAKEBAO_DEFAULT_IRQ,
-		.nr_vcpus = 2,
-		.window_fd = -1,
-		.trap_timeout_ms = 2000,
-		.spin_us = 10,
+	    .shmem_addr = FAKEBAO_DEFAULT_SHMEM_ADDR,
+	    .shmem_size = FAKEBAO_DEFAULT_SHMEM_SIZE,
+	    .irq = FAKEBAO_DEFAULT_IRQ,
+	    .nr_vcpus = 2,
+	    .window_fd = -1,
+	    .trap_timeout_ms = 2000,
+	    .spin_us = 10,
 	};
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/fakebao-test-XXXXXX");
@@ -158,7 +158,8 @@ static void test_ioeventfd_datamatch(void **state)
 {
 	struct fixture *f = *state;
 	int efd = eventfd(0, EFD_NONBLOCK);
-	struct bao_ioeventfd io = {(uint32_t)efd, BAO_IOEVENTFD_FLAG_DATAMATCH, BASE + 0x50, 4, 0, 1};
+	struct bao_ioeventfd io = {
+	    (uint32_t)efd, BAO_IOEVENTFD_FLAG_DATAMATCH, BASE + 0x50, 4, 0, 1};
 	struct access a = {f->fb, 0, BASE + 0x50, BAO_IO_WRITE, 0, -1};
 	struct fakebao_stats st;
 	struct bao_virtio_request req;
@@ -237,7 +238,8 @@ static void test_timeout_and_stale_completion(void **state)
 	dm_connect(f);
 	fakebao_set_trap_timeout(f->fb, 100);
 	/* Nobody completes: the vCPU gets ETIMEDOUT instead of hanging. */
-	assert_int_equal(fakebao_mmio_access(f->fb, 0, BASE + 0x70, BAO_IO_WRITE, 4, &v), -ETIMEDOUT);
+	assert_int_equal(fakebao_mmio_access(f->fb, 0, BASE + 0x70, BAO_IO_WRITE, 4, &v),
+			 -ETIMEDOUT);
 	/* The device model answers late: rejected as stale. */
 	assert_int_equal(fakebao_dm_attach(&f->dm, 0, &req), 0);
 	assert_int_equal(fakebao_dm_complete(&f->dm, &req), -EINVAL);
@@ -321,14 +323,14 @@ static void test_attach_interrupted_by_signal(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_read_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fifo_and_queued_before_attach, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ioeventfd_datamatch, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_irqfd, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_timeout_and_stale_completion, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hypervisor_gone, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_attach_interrupted_by_signal, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fifo_and_queued_before_attach, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ioeventfd_datamatch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_irqfd, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_timeout_and_stale_completion, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hypervisor_gone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_attach_interrupted_by_signal, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

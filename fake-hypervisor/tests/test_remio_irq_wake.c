@@ -66,8 +66,8 @@ static int wait_sleepers(struct fakebao_shm *shm, uint32_t want, int ms)
 static void test_interrupt_restarts_the_spin(void **state)
 {
 	struct fakebao_shm *shm = calloc(1, sizeof(*shm));
-	struct bao_virtio_request req = {.dm_id = 0, .addr = 0xa003070, .op = BAO_IO_READ,
-					 .access_width = 4, .request_id = 1};
+	struct bao_virtio_request req = {
+	    .dm_id = 0, .addr = 0xa003070, .op = BAO_IO_READ, .access_width = 4, .request_id = 1};
 	struct fetcher f = {.shm = shm};
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLET};
 	int irqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -40,7 +40,7 @@ struct bench_counts {
 };
 struct bench_direct;
 struct bench_path {
-	const char *name; /* "emulated", "direct", "host" */
+	const char *name;	/* "emulated", "direct", "host" */
 	struct fuse_client *fc; /* NULL for host */
 	struct fakebao *fb;	/* emulated only */
 	struct bench_direct *d; /* direct only */
@@ -73,7 +73,7 @@ struct bench_report {
 };
 /* Add a one-line note for bench.md and bench.json (truncated when the buffer is full). */
 void bench_report_note(struct bench_report *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Add (or replace) a metric; returns it so counts can be attached. Baselines are linked by
  * bench_report_link once all values are known. */
 struct bench_metric *bench_report_add(struct bench_report *r, const char *name, double value,

@@ -96,7 +96,8 @@ int bench_cmd_value(const char *out_path, const char *prefix, const char *key, d
 			char *end;
 
 			/* whole key only: start of line or after a blank, then '=' or ':' */
-			if ((p == line || p[-1] == ' ' || p[-1] == ':') && (p[kl] == '=' || p[kl] == ':')) {
+			if ((p == line || p[-1] == ' ' || p[-1] == ':') &&
+			    (p[kl] == '=' || p[kl] == ':')) {
 				*v = strtod(p + kl + 1, &end);
 				if (end != p + kl + 1) {
 					rc = 0;

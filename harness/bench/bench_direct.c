@@ -115,10 +115,10 @@ static int bench_direct_ring(struct bench_direct *d, unsigned int i)
 {
 	struct vq_drv *q = &d->vq[i];
 	struct vhost_user_vring_addr a = {
-		.index = i,
-		.desc_user_addr = (uint64_t)(uintptr_t)q->desc,
-		.used_user_addr = (uint64_t)(uintptr_t)q->used,
-		.avail_user_addr = (uint64_t)(uintptr_t)q->avail,
+	    .index = i,
+	    .desc_user_addr = (uint64_t)(uintptr_t)q->desc,
+	    .used_user_addr = (uint64_t)(uintptr_t)q->used,
+	    .avail_user_addr = (uint64_t)(uintptr_t)q->avail,
 	};
 	int rc = vhost_user_set_vring_num(&d->vu, i, q->size);
 
@@ -143,8 +143,9 @@ static int bench_direct_setup(struct bench_direct *d, const char *sock, enum fe_
 		return -errno;
 	}
 	r.userspace_addr = (uint64_t)(uintptr_t)d->mem;
-	d->bus = (struct guest_bus){d, bench_direct_read, bench_direct_write, bench_direct_wait_irq,
-				    d->mem, BENCH_DIRECT_GPA, BENCH_DIRECT_SIZE};
+	d->bus =
+	    (struct guest_bus){d,      bench_direct_read, bench_direct_write, bench_direct_wait_irq,
+			       d->mem, BENCH_DIRECT_GPA,  BENCH_DIRECT_SIZE};
 	rc = window_alloc_init(&d->wa, d->mem, BENCH_DIRECT_GPA, BENCH_DIRECT_SIZE);
 	for (unsigned int i = 0; !rc && i < 2; i++) {
 		rc = vq_drv_init(&d->vq[i], (uint16_t)i, BENCH_DIRECT_QSIZE, &d->wa);
@@ -163,7 +164,8 @@ static int bench_direct_setup(struct bench_direct *d, const char *sock, enum fe_
 	rc = rc ? rc : bench_direct_ring(d, 1);
 	if (rc)
 		return rc;
-	d->dev = (struct virtio_mmio_drv){.bus = &d->bus, .version = 2,
+	d->dev = (struct virtio_mmio_drv){.bus = &d->bus,
+					  .version = 2,
 					  .device_id = VIRTIO_MMIO_DRV_FS_ID,
 					  .drv_features = 1ULL << VIRTIO_F_VERSION_1};
 	fuse_client_setup(&d->fc, &d->dev, &d->vq[0], &d->vq[1], &d->wa, wait, 10000);

@@ -45,8 +45,8 @@ static int bench_host_file(const char *dir, const char *name, int flags, int *fd
 	return 0;
 }
 
-static int bench_fuse_open(struct fuse_client *fc, const char *name, uint32_t flags,
-			   uint64_t *node, uint64_t *fh)
+static int bench_fuse_open(struct fuse_client *fc, const char *name, uint32_t flags, uint64_t *node,
+			   uint64_t *fh)
 {
 	struct fuse_entry_out e;
 	struct fuse_open_out o;
@@ -147,8 +147,11 @@ static int bench_slot_encode(struct bench_path *p, struct bench_slot *s, enum be
 			     &len);
 	if (rc)
 		return rc;
-	s->r = (struct fuse_client_req){.in_gpa = s->in_gpa, .in_len = (uint32_t)len,
-					.out_gpa = s->out_gpa, .out_len = s->out_cap, .queue = 1};
+	s->r = (struct fuse_client_req){.in_gpa = s->in_gpa,
+					.in_len = (uint32_t)len,
+					.out_gpa = s->out_gpa,
+					.out_len = s->out_cap,
+					.queue = 1};
 	if (op == BENCH_WRITE4K)
 		s->r.data_gpa = s->data_gpa, s->r.data_len = 4096;
 	s->t0 = bench_now_ns();
@@ -160,13 +163,14 @@ static int bench_slot_check(struct bench_path *p, struct bench_slot *s, enum ben
 {
 	const struct fuse_out_header *h =
 	    window_alloc_hva(p->fc->wa, s->out_gpa, sizeof(struct fuse_out_header));
-	uint32_t want = op == BENCH_GETATTR ? 16 + sizeof(struct fuse_attr_out)
+	uint32_t want = op == BENCH_GETATTR  ? 16 + sizeof(struct fuse_attr_out)
 			: op == BENCH_READ4K ? 16 + 4096
 					     : 16 + sizeof(struct fuse_write_out);
 
 	if (s->r.status || s->r.used_len < want || !h || h->error) {
-		log_err("bench: %s failed: status %d used %u error %d", fuse_msg_op_name(s->r.opcode),
-			s->r.status, s->r.used_len, h ? h->error : 0);
+		log_err("bench: %s failed: status %d used %u error %d",
+			fuse_msg_op_name(s->r.opcode), s->r.status, s->r.used_len,
+			h ? h->error : 0);
 		return -EIO;
 	}
 	return 0;
@@ -198,8 +202,8 @@ static void bench_slots_free(struct fuse_client *fc, struct bench_slot *s, unsig
 }
 
 /* qd requests kept in flight until dur_ns has passed, then drained. */
-static int bench_fuse_async(struct bench_path *p, enum bench_op op, unsigned int qd,
-			    int64_t end, struct bench_lat *l, uint64_t *ops)
+static int bench_fuse_async(struct bench_path *p, enum bench_op op, unsigned int qd, int64_t end,
+			    struct bench_lat *l, uint64_t *ops)
 {
 	struct bench_slot *s = calloc(qd, sizeof(*s));
 	unsigned int inflight = 0;
@@ -290,15 +294,16 @@ static int bench_fuse_stream(struct bench_path *p, bool write, uint64_t bytes, u
 	 * pages this VM handed back to its host in between (see bench_seq_warmup). */
 	snprintf(path, sizeof(path), "%s/seq.dat", p->share);
 	if (!p->fc) {
-		fd = open(path, write ? O_WRONLY | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
+		fd =
+		    open(path, write ? O_WRONLY | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
 		if (fd < 0)
 			return -errno;
 	} else if (write && access(path, F_OK) == 0) {
 		rc = bench_fuse_open(p->fc, "seq.dat", O_RDWR, &node, &fh);
 	} else if (write) {
 		/* CREATE must carry O_EXCL: virtiofsd 7.2 aborts otherwise */
-		rc = fuse_ops_create(p->fc, FUSE_ROOT_ID, "seq.dat", O_RDWR | O_CREAT | O_EXCL, 0644,
-				     &e, &o);
+		rc = fuse_ops_create(p->fc, FUSE_ROOT_ID, "seq.dat", O_RDWR | O_CREAT | O_EXCL,
+				     0644, &e, &o);
 		node = e.nodeid, fh = o.fh;
 	} else {
 		rc = bench_fuse_open(p->fc, "seq.dat", O_RDONLY, &node, &fh);

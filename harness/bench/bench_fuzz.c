@@ -21,7 +21,7 @@ static int bench_fuzz_once(const struct bench_ext_cfg *c, const char *t, const c
 			   double *eps, double *execs)
 {
 	char tm[32], art[4200], dict[300], work[4200], seeds[300], log[4200];
-	char *argv[12] = {(char *)bin, tm, "-print_final_stats=1", "-rss_limit_mb=2048",
+	char *argv[12] = {(char *)bin,	 tm, "-print_final_stats=1", "-rss_limit_mb=2048",
 			  "-timeout=10", art};
 	int n = 6, st;
 
@@ -48,7 +48,8 @@ static int bench_fuzz_once(const struct bench_ext_cfg *c, const char *t, const c
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		return -EIO;
 	if (bench_cmd_value(log, "stat::average_exec_per_sec", "average_exec_per_sec", eps) ||
-	    bench_cmd_value(log, "stat::number_of_executed_units", "number_of_executed_units", execs))
+	    bench_cmd_value(log, "stat::number_of_executed_units", "number_of_executed_units",
+			    execs))
 		return -EBADMSG;
 	return 0;
 }
@@ -110,24 +111,32 @@ int bench_fuzz_run(const struct bench_ext_cfg *c, struct bench_report *r)
 				bench_fuzz_row(r, t, eps, execs, "libFuzzer");
 				ran++;
 			} else {
-				bench_report_note(r, "fuzz_%s_execs_s not measured: %s failed (%s); "
-						     "see make fuzz TARGET=%s", t, bin, strerror(-rc), t);
+				bench_report_note(r,
+						  "fuzz_%s_execs_s not measured: %s failed (%s); "
+						  "see make fuzz TARGET=%s",
+						  t, bin, strerror(-rc), t);
 			}
 		} else if (!bench_fuzz_json(t, &eps, &execs)) {
 			bench_fuzz_row(r, t, eps, execs, "fuzz JSON");
 			old++;
 		} else {
-			bench_report_note(r, "fuzz_%s_execs_s skipped: no %s beside bao-bench "
-					     "(make fuzz-build) and no results/fuzz/%s.json", t, rel, t);
+			bench_report_note(r,
+					  "fuzz_%s_execs_s skipped: no %s beside bao-bench "
+					  "(make fuzz-build) and no results/fuzz/%s.json",
+					  t, rel, t);
 		}
 	}
 	globfree(&g);
 	if (ran)
-		bench_report_note(r, "fuzz rows (path libFuzzer): %d targets measured here, %d s each "
-				     "(ASan+UBSan builds, one process, seeds from fuzz/corpus)", ran,
-				  c->fuzz_s);
+		bench_report_note(r,
+				  "fuzz rows (path libFuzzer): %d targets measured here, %d s each "
+				  "(ASan+UBSan builds, one process, seeds from fuzz/corpus)",
+				  ran, c->fuzz_s);
 	if (old)
-		bench_report_note(r, "fuzz rows (path `fuzz JSON`): %d targets not built, value copied "
-				     "from results/fuzz/<target>.json of an earlier `make fuzz` campaign", old);
+		bench_report_note(
+		    r,
+		    "fuzz rows (path `fuzz JSON`): %d targets not built, value copied "
+		    "from results/fuzz/<target>.json of an earlier `make fuzz` campaign",
+		    old);
 	return 0;
 }

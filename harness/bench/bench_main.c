@@ -35,52 +35,92 @@ static const struct bench_target bench_targets[] = {
      1.2},
     {"GETATTR QD1 --wait block p50 <= 2x eventfd RTT", "getattr_qd1_p50_us_block",
      "eventfd_rtt_p50_us", 2.0},
-    {"(our own guide, not an issue target) QEMU guest boot to mount: trapped <= 1.2x qemu-native", "qemu_boot_to_mount_s",
-     "qemu_native_boot_to_mount_s", 1.2},
-    {"(our own guide, not an issue target) QEMU guest 4K write/read loop qemu-native/trapped ops <= 1.2", "qemu_native_loop_ops",
-     "qemu_loop_ops", 1.2},
+    {"(our own guide, not an issue target) QEMU guest boot to mount: trapped <= 1.2x qemu-native",
+     "qemu_boot_to_mount_s", "qemu_native_boot_to_mount_s", 1.2},
+    {"(our own guide, not an issue target) QEMU guest 4K write/read loop qemu-native/trapped ops "
+     "<= 1.2",
+     "qemu_native_loop_ops", "qemu_loop_ops", 1.2},
 };
 
 static void bench_usage(void)
 {
-	fprintf(stderr, "usage: bao-bench [--out DIR] [--ms N] [--rounds N] [--seq-mib N] [--quick] "
-			"[--only LIST] [--no-qemu] [--no-fuzz] [--fuzz-s N] [-v]\n"
-			"  --ms: milliseconds per measurement (400); --rounds: interleaved rounds (5)\n"
-			"  --only: comma list of groups rtt,fuse,policy,seq,qemu,fuzz (all)\n"
-			"  --no-qemu, --no-fuzz: drop those groups; --fuzz-s: seconds per fuzz target (3)\n"
-			"  --quick: 1 round, 0.2 s per measurement, 64 MiB file, 1 s per fuzz target\n"
-			"  --notes FILE: Markdown appended to bench.md (harness/bench/limits.md)\n"
-			"  --cpus LIST: run the frontend, device models and virtiofsd on these CPUs\n"
-			"               (e.g. 0: all on one; the round-trip floors pin their own)\n");
+	fprintf(stderr,
+		"usage: bao-bench [--out DIR] [--ms N] [--rounds N] [--seq-mib N] [--quick] "
+		"[--only LIST] [--no-qemu] [--no-fuzz] [--fuzz-s N] [-v]\n"
+		"  --ms: milliseconds per measurement (400); --rounds: interleaved rounds (5)\n"
+		"  --only: comma list of groups rtt,fuse,policy,seq,qemu,fuzz (all)\n"
+		"  --no-qemu, --no-fuzz: drop those groups; --fuzz-s: seconds per fuzz target (3)\n"
+		"  --quick: 1 round, 0.2 s per measurement, 64 MiB file, 1 s per fuzz target\n"
+		"  --notes FILE: Markdown appended to bench.md (harness/bench/limits.md)\n"
+		"  --cpus LIST: run the frontend, device models and virtiofsd on these CPUs\n"
+		"               (e.g. 0: all on one; the round-trip floors pin their own)\n");
 }
 
 static int bench_args(int argc, char **argv, struct bench_cfg *c)
 {
-	static const struct option lo[] = {
-	    {"out", 1, 0, 'o'},	 {"ms", 1, 0, 'm'},    {"rounds", 1, 0, 'r'}, {"seq-mib", 1, 0, 's'},
-	    {"quick", 0, 0, 'q'}, {"only", 1, 0, 'O'}, {"help", 0, 0, 'h'},  {"notes", 1, 0, 'n'},
-	    {"no-qemu", 0, 0, 'Q'}, {"no-fuzz", 0, 0, 'F'}, {"fuzz-s", 1, 0, 'f'},
-	    {"cpus", 1, 0, 'c'},	 {0, 0, 0, 0}};
+	static const struct option lo[] = {{"out", 1, 0, 'o'},
+					   {"ms", 1, 0, 'm'},
+					   {"rounds", 1, 0, 'r'},
+					   {"seq-mib", 1, 0, 's'},
+					   {"quick", 0, 0, 'q'},
+					   {"only", 1, 0, 'O'},
+					   {"help", 0, 0, 'h'},
+					   {"notes", 1, 0, 'n'},
+					   {"no-qemu", 0, 0, 'Q'},
+					   {"no-fuzz", 0, 0, 'F'},
+					   {"fuzz-s", 1, 0, 'f'},
+					   {"cpus", 1, 0, 'c'},
+					   {0, 0, 0, 0}};
 	int o;
 
-	*c = (struct bench_cfg){.out = "results", .dur_ms = 400, .rounds = 5, .seq_mib = 256,
-				.only = "rtt,fuse,policy,seq,qemu,fuzz", .fuzz_s = 3,
+	*c = (struct bench_cfg){.out = "results",
+				.dur_ms = 400,
+				.rounds = 5,
+				.seq_mib = 256,
+				.only = "rtt,fuse,policy,seq,qemu,fuzz",
+				.fuzz_s = 3,
 				.notes = "harness/bench/limits.md"};
 	while ((o = getopt_long(argc, argv, "v", lo, NULL)) != -1) {
 		switch (o) {
-		case 'o': c->out = optarg; break;
-		case 'm': c->dur_ms = atof(optarg); break;
-		case 'r': c->rounds = atoi(optarg); break;
-		case 's': c->seq_mib = (unsigned int)atoi(optarg); break;
-		case 'q': c->dur_ms = 200, c->rounds = 1, c->seq_mib = 64, c->fuzz_s = 1; break;
-		case 'Q': c->no_qemu = 1; break;
-		case 'F': c->no_fuzz = 1; break;
-		case 'f': c->fuzz_s = atoi(optarg); break;
-		case 'O': c->only = optarg; break;
-		case 'n': c->notes = optarg; break;
-		case 'c': c->cpus = optarg; break;
-		case 'v': c->verbose = 1; break;
-		default: bench_usage(); return o == 'h' ? 1 : -EINVAL;
+		case 'o':
+			c->out = optarg;
+			break;
+		case 'm':
+			c->dur_ms = atof(optarg);
+			break;
+		case 'r':
+			c->rounds = atoi(optarg);
+			break;
+		case 's':
+			c->seq_mib = (unsigned int)atoi(optarg);
+			break;
+		case 'q':
+			c->dur_ms = 200, c->rounds = 1, c->seq_mib = 64, c->fuzz_s = 1;
+			break;
+		case 'Q':
+			c->no_qemu = 1;
+			break;
+		case 'F':
+			c->no_fuzz = 1;
+			break;
+		case 'f':
+			c->fuzz_s = atoi(optarg);
+			break;
+		case 'O':
+			c->only = optarg;
+			break;
+		case 'n':
+			c->notes = optarg;
+			break;
+		case 'c':
+			c->cpus = optarg;
+			break;
+		case 'v':
+			c->verbose = 1;
+			break;
+		default:
+			bench_usage();
+			return o == 'h' ? 1 : -EINVAL;
 		}
 	}
 	if (c->rounds < 1 || c->rounds > BENCH_ROUNDS_MAX || c->dur_ms <= 0 || !c->seq_mib ||
@@ -97,8 +137,8 @@ static void bench_ext(const struct bench_cfg *cfg, struct bench_report *rep)
 {
 	const char *tmp = getenv("TMPDIR");
 	char dir[256];
-	struct bench_ext_cfg c = {.rounds = cfg->rounds, .loop_steps = 100, .fuzz_s = cfg->fuzz_s,
-				  .dir = dir};
+	struct bench_ext_cfg c = {
+	    .rounds = cfg->rounds, .loop_steps = 100, .fuzz_s = cfg->fuzz_s, .dir = dir};
 	int rc;
 
 	if (cfg->no_qemu)
@@ -107,7 +147,8 @@ static void bench_ext(const struct bench_cfg *cfg, struct bench_report *rep)
 		bench_report_note(rep, "fuzz rows skipped (--no-fuzz)");
 	snprintf(dir, sizeof(dir), "%s/bao-bench-ext-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
-		bench_report_note(rep, "QEMU and fuzz rows not measured: mkdtemp: %s", strerror(errno));
+		bench_report_note(rep, "QEMU and fuzz rows not measured: mkdtemp: %s",
+				  strerror(errno));
 		return;
 	}
 	if (strstr(cfg->only, "qemu") && !cfg->no_qemu) {
@@ -144,9 +185,11 @@ int main(int argc, char **argv)
 			free(rep);
 			return 1;
 		}
-		bench_report_note(rep, "placement: every in-process path ran with --cpus %s (frontend, "
-				  "device models and virtiofsd; the round-trip floors pin their own CPUs)",
-				  w.cfg.cpus);
+		bench_report_note(
+		    rep,
+		    "placement: every in-process path ran with --cpus %s (frontend, "
+		    "device models and virtiofsd; the round-trip floors pin their own CPUs)",
+		    w.cfg.cpus);
 	}
 	mkdir(w.cfg.out, 0755);
 	only = w.cfg.only;
@@ -165,8 +208,8 @@ int main(int argc, char **argv)
 	bench_ext(&w.cfg, rep);
 	meta = (struct bench_meta){w.cfg.rounds, w.cfg.dur_ms, w.cfg.seq_mib,
 				   (double)(bench_now_ns() - t0) / 1e9, w.cfg.notes};
-	rc = bench_report_write(rep, bench_targets, sizeof(bench_targets) / sizeof(bench_targets[0]),
-				&meta, w.cfg.out);
+	rc = bench_report_write(rep, bench_targets,
+				sizeof(bench_targets) / sizeof(bench_targets[0]), &meta, w.cfg.out);
 	if (!rc)
 		fprintf(stderr, "bao-bench: wrote %s/bench.json, bench.md, bench.png in %.0f s\n",
 			w.cfg.out, meta.wall_s);

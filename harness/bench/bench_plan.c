@@ -107,7 +107,8 @@ static int bench_rtt_one(struct bench_plan *p, const char *name, const char *pat
 	p->lat.n = 0;
 	if (bp)
 		bench_path_counts(bp, &c0);
-	rc = bp ? bench_rtt_trap(bp->fb, STACK_MMIO_BASE, p->dur_ns, &p->lat) : fn(p->dur_ns, &p->lat);
+	rc = bp ? bench_rtt_trap(bp->fb, STACK_MMIO_BASE, p->dur_ns, &p->lat)
+		: fn(p->dur_ns, &p->lat);
 	if (rc) {
 		log_err("bench: %s: %s", name, strerror(-rc));
 		return rc;
@@ -130,13 +131,14 @@ static int bench_round_rtt(struct bench_plan *p)
 	struct bench_world *w = p->w;
 	int rc = bench_rtt_one(p, "eventfd_rtt", "2 processes", NULL, bench_rtt_efd_cross);
 
-	rc = rc ? rc : bench_rtt_one(p, "eventfd_rtt_samecpu", "2 processes", NULL,
-				     bench_rtt_efd_same);
+	rc = rc ? rc
+		: bench_rtt_one(p, "eventfd_rtt_samecpu", "2 processes", NULL, bench_rtt_efd_same);
 
 	rc = rc ? rc : bench_rtt_one(p, "shm_spin_rtt", "2 processes", NULL, bench_rtt_shm_spin);
 	rc = rc ? rc : bench_rtt_one(p, "trap_rtt", "emulated", &w->emu[BENCH_EMU_ADAPTIVE], NULL);
-	rc = rc ? rc : bench_rtt_one(p, "trap_rtt_block", "emulated-block", &w->emu[BENCH_EMU_BLOCK],
-				     NULL);
+	rc = rc ? rc
+		: bench_rtt_one(p, "trap_rtt_block", "emulated-block", &w->emu[BENCH_EMU_BLOCK],
+				NULL);
 	return rc;
 }
 
@@ -246,9 +248,11 @@ static int bench_round_seq(struct bench_plan *p)
 	/* Alternate who goes first: the first 256 MiB writer also pays for page-cache growth. */
 	if (!rc && flip)
 		rc = bench_seq_path(p, &w->dir, "seqwrite_mb_s_direct", "seqread_mb_s_direct");
-	rc = rc ? rc : bench_seq_path(p, &w->emu[BENCH_EMU_ADAPTIVE], "seqwrite_mb_s", "seqread_mb_s");
+	rc = rc ? rc
+		: bench_seq_path(p, &w->emu[BENCH_EMU_ADAPTIVE], "seqwrite_mb_s", "seqread_mb_s");
 	if (!flip)
-		rc = rc ? rc : bench_seq_path(p, &w->dir, "seqwrite_mb_s_direct", "seqread_mb_s_direct");
+		rc = rc ? rc
+			: bench_seq_path(p, &w->dir, "seqwrite_mb_s_direct", "seqread_mb_s_direct");
 	rc = rc ? rc : bench_seq_path(p, &w->host, "host_seqwrite_mb_s", "host_seqread_mb_s");
 	return rc;
 }

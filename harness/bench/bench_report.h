@@ -6,7 +6,7 @@
 #include "bench.h"
 
 struct bench_target {
-	const char *what;  /* "GETATTR QD1 emulated adaptive p50 <= 1.5x direct" */
+	const char *what;      /* "GETATTR QD1 emulated adaptive p50 <= 1.5x direct" */
 	const char *num, *den; /* metric names; the target is num / den <= limit */
 	double limit;
 };
@@ -16,7 +16,8 @@ struct bench_meta {
 	double dur_ms;
 	unsigned int seq_mib;
 	double wall_s;
-	const char *notes; /* Markdown appended to bench.md (harness/bench/limits.md), may be NULL */
+	const char
+	    *notes; /* Markdown appended to bench.md (harness/bench/limits.md), may be NULL */
 };
 
 /* Write dir/bench.json, dir/bench.md, dir/bench.dat + bench.gp, and dir/bench.png when gnuplot

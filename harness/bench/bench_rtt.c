@@ -25,7 +25,8 @@ int bench_rtt_trap(struct fakebao *fb, uint64_t mmio_base, int64_t dur_ns, struc
 	for (;;) {
 		uint64_t v = 0;
 		int64_t t0 = bench_now_ns(), t1;
-		int rc = fakebao_mmio_access(fb, 0, mmio_base + VIRTIO_MMIO_DEVICE_ID, BAO_IO_READ, 4, &v);
+		int rc = fakebao_mmio_access(fb, 0, mmio_base + VIRTIO_MMIO_DEVICE_ID, BAO_IO_READ,
+					     4, &v);
 
 		t1 = bench_now_ns();
 		if (rc)
@@ -157,8 +158,8 @@ static uint64_t bench_rtt_spin(_Atomic uint64_t *w, uint64_t want, uint64_t last
 
 int bench_rtt_shm_spin(int64_t dur_ns, struct bench_lat *l)
 {
-	struct bench_rtt_shm *s = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct bench_rtt_shm *s =
+	    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int64_t end;
 	uint64_t seq = 0;
 	int rc = 0;

@@ -16,7 +16,7 @@
 static const enum fe_wait_policy bench_policy[BENCH_EMU_N] = {FE_WAIT_ADAPTIVE, FE_WAIT_BLOCK,
 							      FE_WAIT_POLL};
 static const char *const bench_emu_name[BENCH_EMU_N] = {"emulated", "emulated-block",
-							 "emulated-poll"};
+							"emulated-poll"};
 
 static int bench_mkdir(const char *base, const char *name, char *out, size_t len)
 {
@@ -28,8 +28,8 @@ static int bench_mkdir(const char *base, const char *name, char *out, size_t len
 
 static int bench_world_emu(struct bench_world *w, int i)
 {
-	struct stack_opts o = {.step_timeout_ms = 10000, .wait = bench_policy[i],
-			       .verbose = w->cfg.verbose};
+	struct stack_opts o = {
+	    .step_timeout_ms = 10000, .wait = bench_policy[i], .verbose = w->cfg.verbose};
 	int rc = stack_start(&w->st[i], &o);
 
 	if (rc) {
@@ -37,8 +37,8 @@ static int bench_world_emu(struct bench_world *w, int i)
 		return rc < 0 && rc != STACK_ENV_MISSING ? rc : -ENODEV;
 	}
 	w->st_up[i] = 1;
-	w->emu[i] = (struct bench_path){.name = bench_emu_name[i],
-					.fc = scripted_fe_client(w->st[i].fe), .fb = w->st[i].fb};
+	w->emu[i] = (struct bench_path){
+	    .name = bench_emu_name[i], .fc = scripted_fe_client(w->st[i].fe), .fb = w->st[i].fb};
 	snprintf(w->emu[i].share, sizeof(w->emu[i].share), "%s", w->st[i].share);
 	return 0;
 }
@@ -55,7 +55,8 @@ int bench_world_start(struct bench_world *w)
 		w->rundir[0] = '\0';
 		return -errno;
 	}
-	fprintf(stderr, "bao-bench: starting 3 emulated stacks, the direct path and the host dir\n");
+	fprintf(stderr,
+		"bao-bench: starting 3 emulated stacks, the direct path and the host dir\n");
 	for (int i = 0; !rc && i < BENCH_EMU_N; i++)
 		rc = bench_world_emu(w, i);
 	w->dir.name = "direct";

@@ -9,28 +9,28 @@
 #include "run.h"
 
 static const char demo_scenario[] =
-	"# The frontend VM creates and edits files; the backend's host directory sees them.\n"
-	"mkdir /guest\n"
-	"write /guest/hello.txt \"Hello from the frontend VM\\n\"\n"
-	"host-read /guest/hello.txt \"Hello from the frontend VM\\n\"\n"
-	"append /guest/hello.txt \"edited on the frontend\\n\"\n"
-	"host-read /guest/hello.txt \"Hello from the frontend VM\\nedited on the frontend\\n\"\n"
-	"# The host writes; the frontend reads it through virtio-fs.\n"
-	"host-write /from-host.txt \"Hello from the backend host\\n\"\n"
-	"read /from-host.txt \"Hello from the backend host\\n\"\n"
-	"host-append /from-host.txt \"edited on the host\\n\"\n"
-	"read /from-host.txt \"Hello from the backend host\\nedited on the host\\n\"\n"
-	"# Both sides list the same tree.\n"
-	"list / guest from-host.txt\n"
-	"host-list /guest hello.txt\n"
-	"stat /guest/hello.txt size 50 type file mode 0644\n"
-	"# Binary data survives the round trip, and a remount.\n"
-	"write /guest/blob.bin @rand:65536:7\n"
-	"host-read /guest/blob.bin @rand:65536:7\n"
-	"remount\n"
-	"read /guest/blob.bin @rand:65536:7\n"
-	"unlink /guest/blob.bin\n"
-	"host-absent /guest/blob.bin\n";
+    "# The frontend VM creates and edits files; the backend's host directory sees them.\n"
+    "mkdir /guest\n"
+    "write /guest/hello.txt \"Hello from the frontend VM\\n\"\n"
+    "host-read /guest/hello.txt \"Hello from the frontend VM\\n\"\n"
+    "append /guest/hello.txt \"edited on the frontend\\n\"\n"
+    "host-read /guest/hello.txt \"Hello from the frontend VM\\nedited on the frontend\\n\"\n"
+    "# The host writes; the frontend reads it through virtio-fs.\n"
+    "host-write /from-host.txt \"Hello from the backend host\\n\"\n"
+    "read /from-host.txt \"Hello from the backend host\\n\"\n"
+    "host-append /from-host.txt \"edited on the host\\n\"\n"
+    "read /from-host.txt \"Hello from the backend host\\nedited on the host\\n\"\n"
+    "# Both sides list the same tree.\n"
+    "list / guest from-host.txt\n"
+    "host-list /guest hello.txt\n"
+    "stat /guest/hello.txt size 50 type file mode 0644\n"
+    "# Binary data survives the round trip, and a remount.\n"
+    "write /guest/blob.bin @rand:65536:7\n"
+    "host-read /guest/blob.bin @rand:65536:7\n"
+    "remount\n"
+    "read /guest/blob.bin @rand:65536:7\n"
+    "unlink /guest/blob.bin\n"
+    "host-absent /guest/blob.bin\n";
 
 /* A heading whenever the acting side changes; the runner's own "ok N - step" line names the
  * step, so repeating it here would print every step twice. */
@@ -70,16 +70,20 @@ int demo_main(int argc, char **argv)
 		return RUN_EXIT_FAIL;
 	}
 	printf("Bao virtio-fs demo, with Bao emulated on this host:\n"
-	       "  backend:  real virtiofsd (/usr/lib/qemu/virtiofsd, cache=none) serving a fresh share\n"
+	       "  backend:  real virtiofsd (/usr/lib/qemu/virtiofsd, cache=none) serving a fresh "
+	       "share\n"
 	       "            bao-virtio-dm: virtio-mmio + virtio-fs device model, Bao's UAPI via "
 	       "/dev/bao-io-dispatcher,\n"
 	       "            vhost-user to virtiofsd\n"
-	       "  fakebao:  16 MiB shared-memory window at 0x10000000; virtio-mmio at 0xa003e00 trapped,\n"
-	       "            each access a Bao I/O request; QueueNotify by ioeventfd, interrupts by irqfd\n"
-	       "  frontend: scripted virtio-mmio driver + FUSE client: mount -t virtiofs myfs /mnt\n\n");
+	       "  fakebao:  16 MiB shared-memory window at 0x10000000; virtio-mmio at 0xa003e00 "
+	       "trapped,\n"
+	       "            each access a Bao I/O request; QueueNotify by ioeventfd, interrupts by "
+	       "irqfd\n"
+	       "  frontend: scripted virtio-mmio driver + FUSE client: mount -t virtiofs myfs "
+	       "/mnt\n\n");
 	r = run_file(&f, &o, stdout, &t);
 	scn_file_free(&f);
 	printf("\n%s\n", r == RUN_EXIT_PASS ? "demo passed: both sides agree on every file"
-					   : "demo FAILED (see above)");
+					    : "demo FAILED (see above)");
 	return r;
 }

@@ -452,9 +452,10 @@ static int fuzz_replay(struct fuzz_cli *c, const char *file)
 
 static int fuzz_usage(void)
 {
-	fprintf(stderr, "usage: baoharness fuzz fuse-requests [--time S] [--seed N] [--replay "
-			"FILE] [--out DIR]\n"
-			"                                    [--regress-dir DIR] [--cpus LIST] [-v]\n");
+	fprintf(stderr,
+		"usage: baoharness fuzz fuse-requests [--time S] [--seed N] [--replay "
+		"FILE] [--out DIR]\n"
+		"                                    [--regress-dir DIR] [--cpus LIST] [-v]\n");
 	return 2;
 }
 

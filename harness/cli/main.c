@@ -17,13 +17,19 @@
 static void main_usage(FILE *f)
 {
 	fprintf(f, "usage: baoharness COMMAND [ARGS]\n"
-		   "  run [--frontend scripted|qemu|qemu-native] [--share DIR] [--keep] [--stats] [--step-timeout S]\n"
+		   "  run [--frontend scripted|qemu|qemu-native] [--share DIR] [--keep] [--stats] "
+		   "[--step-timeout S]\n"
 		   "      [--wait adaptive|block|poll] [-v] FILE.scn...   run scenario files\n"
-		   "  demo [-v]                                             the Bao virtio-fs seed demo, narrated\n"
-		   "  fuzz TARGET [--time S] [--seed N] [--replay FILE]     whole-stack fuzzing (TARGET fuse-requests)\n"
-		   "  boot [--frontend qemu|qemu-native] [--share DIR]    shell in the trapped guest: mount -t virtiofs myfs /mnt\n"
-		   "  soak --minutes N [--seed S] [FILE.scn...]            scenario library, random order, random faults\n"
-		   "  bench [--quick] [--out DIR]                           benchmarks (results/bench.json, .md, .png)\n");
+		   "  demo [-v]                                             the Bao virtio-fs seed "
+		   "demo, narrated\n"
+		   "  fuzz TARGET [--time S] [--seed N] [--replay FILE]     whole-stack fuzzing "
+		   "(TARGET fuse-requests)\n"
+		   "  boot [--frontend qemu|qemu-native] [--share DIR]    shell in the trapped "
+		   "guest: mount -t virtiofs myfs /mnt\n"
+		   "  soak --minutes N [--seed S] [FILE.scn...]            scenario library, "
+		   "random order, random faults\n"
+		   "  bench [--quick] [--out DIR]                           benchmarks "
+		   "(results/bench.json, .md, .png)\n");
 }
 
 /* `bench` is its own program (it links the device model's vhost-user client for the direct

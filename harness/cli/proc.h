@@ -7,7 +7,8 @@
 
 /* Spawn argv[0] with extra "NAME=value" strings added to the environment (NULL-terminated,
  * may be NULL) and unset_env names removed; stderr goes to err_fd when >= 0 (else inherited),
- * stdout to /dev/null. The child dies with the harness (PR_SET_PDEATHSIG). Returns pid or -errno. */
+ * stdout to /dev/null. The child dies with the harness (PR_SET_PDEATHSIG). Returns pid or -errno.
+ */
 pid_t proc_spawn(char *const argv[], char *const extra_env[], char *const unset_env[], int err_fd);
 /* Non-blocking: 1 if running, 0 if it exited (*status set when not NULL). */
 int proc_alive(pid_t pid, int *status);

@@ -99,7 +99,8 @@ static int run_control_step(struct stack *s, const struct scn_step *st, char *wh
 		return fault_step(s, st, why, len);
 	switch (st->cmd) {
 	case SCN_SLEEP: {
-		struct timespec ts = {(time_t)(st->number / 1000), (long)(st->number % 1000) * 1000000L};
+		struct timespec ts = {(time_t)(st->number / 1000),
+				      (long)(st->number % 1000) * 1000000L};
 
 		nanosleep(&ts, NULL);
 		return 0;
@@ -110,7 +111,8 @@ static int run_control_step(struct stack *s, const struct scn_step *st, char *wh
 	case SCN_REQUIRE:
 		return 0; /* handled before the file runs */
 	default:
-		snprintf(why, len, "control step %s not supported by this frontend", scn_cmd_name(st->cmd));
+		snprintf(why, len, "control step %s not supported by this frontend",
+			 scn_cmd_name(st->cmd));
 		return -1;
 	}
 }
@@ -136,16 +138,21 @@ static const char *run_reg_name(unsigned int idx)
 		unsigned int off;
 		const char *name;
 	} regs[] = {
-		{0x000, "MagicValue"},	   {0x004, "Version"},	       {0x008, "DeviceID"},
-		{0x00c, "VendorID"},	   {0x010, "DeviceFeatures"},   {0x014, "DeviceFeaturesSel"},
-		{0x020, "DriverFeatures"}, {0x024, "DriverFeaturesSel"}, {0x030, "QueueSel"},
-		{0x034, "QueueNumMax"},	   {0x038, "QueueNum"},	       {0x044, "QueueReady"},
-		{0x050, "QueueNotify"},	   {0x060, "InterruptStatus"},  {0x064, "InterruptACK"},
-		{0x070, "Status"},	   {0x080, "QueueDescLow"},     {0x084, "QueueDescHigh"},
-		{0x090, "QueueDriverLow"}, {0x094, "QueueDriverHigh"},  {0x0a0, "QueueDeviceLow"},
-		{0x0a4, "QueueDeviceHigh"}, {0x0ac, "SHMSel"},	       {0x0b0, "SHMLenLow"},
-		{0x0b4, "SHMLenHigh"},	   {0x0b8, "SHMBaseLow"},       {0x0bc, "SHMBaseHigh"},
-		{0x0c0, "QueueReset"},	   {0x0fc, "ConfigGeneration"},
+	    {0x000, "MagicValue"},	 {0x004, "Version"},
+	    {0x008, "DeviceID"},	 {0x00c, "VendorID"},
+	    {0x010, "DeviceFeatures"},	 {0x014, "DeviceFeaturesSel"},
+	    {0x020, "DriverFeatures"},	 {0x024, "DriverFeaturesSel"},
+	    {0x030, "QueueSel"},	 {0x034, "QueueNumMax"},
+	    {0x038, "QueueNum"},	 {0x044, "QueueReady"},
+	    {0x050, "QueueNotify"},	 {0x060, "InterruptStatus"},
+	    {0x064, "InterruptACK"},	 {0x070, "Status"},
+	    {0x080, "QueueDescLow"},	 {0x084, "QueueDescHigh"},
+	    {0x090, "QueueDriverLow"},	 {0x094, "QueueDriverHigh"},
+	    {0x0a0, "QueueDeviceLow"},	 {0x0a4, "QueueDeviceHigh"},
+	    {0x0ac, "SHMSel"},		 {0x0b0, "SHMLenLow"},
+	    {0x0b4, "SHMLenHigh"},	 {0x0b8, "SHMBaseLow"},
+	    {0x0bc, "SHMBaseHigh"},	 {0x0c0, "QueueReset"},
+	    {0x0fc, "ConfigGeneration"},
 	};
 
 	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
@@ -180,18 +187,23 @@ static void run_print_stats(struct stack *s, FILE *out)
 	struct fakebao_stats fs;
 
 	if (!s->fb) {
-		fprintf(out, "# stats: mmio_traps=0 (QEMU's own virtio-mmio device: nothing is trapped)\n");
+		fprintf(
+		    out,
+		    "# stats: mmio_traps=0 (QEMU's own virtio-mmio device: nothing is trapped)\n");
 		return;
 	}
 	fakebao_get_stats(s->fb, &fs);
-	fprintf(out, "# stats: mmio_traps=%llu mmio_to_devmodel=%llu ioeventfd_kicks=%llu "
-		     "irqs_injected=%llu trap_timeouts=%llu\n",
+	fprintf(out,
+		"# stats: mmio_traps=%llu mmio_to_devmodel=%llu ioeventfd_kicks=%llu "
+		"irqs_injected=%llu trap_timeouts=%llu\n",
 		(unsigned long long)fs.mmio_traps, (unsigned long long)fs.mmio_to_dm,
 		(unsigned long long)fs.ioeventfd_kicks, (unsigned long long)fs.irqs_injected,
 		(unsigned long long)fs.trap_timeouts);
-	fprintf(out, "# stats: irqs_dropped=%llu irqs_delayed=%llu virtiofsd_starts=%u devmodel_starts=%u\n",
-		(unsigned long long)fs.irqs_dropped, (unsigned long long)fs.irqs_delayed,
-		s->vfsd_starts, s->dm_starts);
+	fprintf(
+	    out,
+	    "# stats: irqs_dropped=%llu irqs_delayed=%llu virtiofsd_starts=%u devmodel_starts=%u\n",
+	    (unsigned long long)fs.irqs_dropped, (unsigned long long)fs.irqs_delayed,
+	    s->vfsd_starts, s->dm_starts);
 	run_print_reg_stats(&fs, out);
 	if (s->fe) {
 		const struct scripted_fe_stats *es = scripted_fe_stats(s->fe);
@@ -286,7 +298,8 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 		/* steps = steps that ran (a failed one included); bao-bench reads this line. */
 		fprintf(out, "# timing: boot_to_mounted_s=%.3f steps=%zu steps_s=%.6f\n",
 			(double)s.start_ns / 1e9,
-			failed_at < f->n_steps ? failed_at + 1 : f->n_steps, (double)steps_ns / 1e9);
+			failed_at < f->n_steps ? failed_at + 1 : f->n_steps,
+			(double)steps_ns / 1e9);
 	}
 	if (failed_at >= f->n_steps && o->stack.frontend == STACK_FE_QEMU_TRAPPED &&
 	    !run_guest_was_trapped(&s)) {

@@ -12,9 +12,12 @@
 
 static void run_usage(FILE *f)
 {
-	fprintf(f, "usage: baoharness run [--frontend scripted|qemu|qemu-native] [--share DIR] [--keep] [--stats]\n"
-		   "                      [--step-timeout S] [--wait adaptive|block|poll] [--cpus LIST]\n"
-		   "                      [-v] FILE.scn...\n");
+	fprintf(
+	    f,
+	    "usage: baoharness run [--frontend scripted|qemu|qemu-native] [--share DIR] [--keep] "
+	    "[--stats]\n"
+	    "                      [--step-timeout S] [--wait adaptive|block|poll] [--cpus LIST]\n"
+	    "                      [-v] FILE.scn...\n");
 }
 
 static int run_parse_wait(const char *s, enum fe_wait_policy *w)
@@ -32,12 +35,16 @@ static int run_parse_wait(const char *s, enum fe_wait_policy *w)
 
 static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	static const struct option longopts[] = {
-		{"frontend", required_argument, NULL, 'f'}, {"share", required_argument, NULL, 's'},
-		{"keep", no_argument, NULL, 'k'},	    {"stats", no_argument, NULL, 'S'},
-		{"step-timeout", required_argument, NULL, 't'}, {"wait", required_argument, NULL, 'w'},
-		{"verbose", no_argument, NULL, 'v'},	    {"help", no_argument, NULL, 'h'},
-		{"cpus", required_argument, NULL, 'c'},	    {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"frontend", required_argument, NULL, 'f'},
+						 {"share", required_argument, NULL, 's'},
+						 {"keep", no_argument, NULL, 'k'},
+						 {"stats", no_argument, NULL, 'S'},
+						 {"step-timeout", required_argument, NULL, 't'},
+						 {"wait", required_argument, NULL, 'w'},
+						 {"verbose", no_argument, NULL, 'v'},
+						 {"help", no_argument, NULL, 'h'},
+						 {"cpus", required_argument, NULL, 'c'},
+						 {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
@@ -53,8 +60,11 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 			} else if (!strcmp(optarg, "qemu")) {
 				o->stack.frontend = STACK_FE_QEMU_TRAPPED;
 			} else {
-				fprintf(stderr, "baoharness run: frontend '%s' is not available in this build "
-						"(available: scripted, qemu, qemu-native)\n", optarg);
+				fprintf(
+				    stderr,
+				    "baoharness run: frontend '%s' is not available in this build "
+				    "(available: scripted, qemu, qemu-native)\n",
+				    optarg);
 				return -EINVAL;
 			}
 			break;
@@ -71,14 +81,20 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno || *end || v < 1 || v > 3600) {
-				fprintf(stderr, "baoharness run: --step-timeout '%s': want 1..3600 seconds\n", optarg);
+				fprintf(
+				    stderr,
+				    "baoharness run: --step-timeout '%s': want 1..3600 seconds\n",
+				    optarg);
 				return -EINVAL;
 			}
 			o->stack.step_timeout_ms = (int)v * 1000;
 			break;
 		case 'w':
 			if (run_parse_wait(optarg, &o->stack.wait)) {
-				fprintf(stderr, "baoharness run: --wait '%s': want adaptive, block or poll\n", optarg);
+				fprintf(
+				    stderr,
+				    "baoharness run: --wait '%s': want adaptive, block or poll\n",
+				    optarg);
 				return -EINVAL;
 			}
 			break;

@@ -83,7 +83,8 @@ int stack_start_virtiofsd(struct stack *s)
 
 	if (access(bin, X_OK) != 0) {
 		log_err("virtiofsd not found at %s (Debian package qemu-system-common; or set "
-			"BAOHARNESS_VIRTIOFSD)", bin);
+			"BAOHARNESS_VIRTIOFSD)",
+			bin);
 		return STACK_ENV_MISSING;
 	}
 	snprintf(sock, sizeof(sock), "%s/Fs0.sock", s->rundir);
@@ -91,8 +92,8 @@ int stack_start_virtiofsd(struct stack *s)
 	snprintf(src_arg, sizeof(src_arg), "source=%s", s->share);
 	snprintf(s->vfsd_log, sizeof(s->vfsd_log), "%s/virtiofsd.log", s->rundir);
 	/* A restart (fault injection) appends to the first one's log. */
-	fd = open(s->vfsd_log, O_WRONLY | O_CREAT | O_CLOEXEC | (s->vfsd_starts ? O_APPEND : O_TRUNC),
-		  0644);
+	fd = open(s->vfsd_log,
+		  O_WRONLY | O_CREAT | O_CLOEXEC | (s->vfsd_starts ? O_APPEND : O_TRUNC), 0644);
 	if (fd < 0)
 		return -errno;
 	/* A killed virtiofsd leaves its socket file behind: never mistake it for the new one. */
@@ -141,14 +142,14 @@ int stack_start_fakebao_window(struct stack *s, const struct stack_opts *o, uint
 {
 	char sock[PATH_MAX + 16];
 	struct fakebao_config cfg = {
-		.shmem_addr = addr,
-		.shmem_size = size,
-		.irq = FAKEBAO_DEFAULT_IRQ,
-		.nr_vcpus = 1,
-		.window_fd = window_fd,
-		.socket_path = sock,
-		.trap_timeout_ms = o->step_timeout_ms,
-		.spin_us = o->wait == FE_WAIT_BLOCK ? 0 : 50,
+	    .shmem_addr = addr,
+	    .shmem_size = size,
+	    .irq = FAKEBAO_DEFAULT_IRQ,
+	    .nr_vcpus = 1,
+	    .window_fd = window_fd,
+	    .socket_path = sock,
+	    .trap_timeout_ms = o->step_timeout_ms,
+	    .spin_us = o->wait == FE_WAIT_BLOCK ? 0 : 50,
 	};
 	int r;
 
@@ -197,7 +198,7 @@ int stack_start_devmodel(struct stack *s, const struct stack_opts *o)
 	char dm[PATH_MAX], preload[PATH_MAX], config[PATH_MAX + 32];
 	char env_preload[3 * PATH_MAX], env_sock[PATH_MAX + 64];
 	char ct[32];
-	char *argv[] = {dm, "--config", config, "--connect-timeout", ct, o->verbose ? "-v" : NULL,
+	char *argv[] = {dm,  "--config", config, "--connect-timeout", ct, o->verbose ? "-v" : NULL,
 			NULL};
 	char *env[] = {env_preload, env_sock, NULL};
 	int r;
@@ -214,7 +215,8 @@ int stack_start_devmodel(struct stack *s, const struct stack_opts *o)
 		return r;
 #ifdef HARNESS_ASAN_RUNTIME
 	/* The sanitizer runtime must come first in LD_PRELOAD. */
-	snprintf(env_preload, sizeof(env_preload), "LD_PRELOAD=%s:%s", HARNESS_ASAN_RUNTIME, preload);
+	snprintf(env_preload, sizeof(env_preload), "LD_PRELOAD=%s:%s", HARNESS_ASAN_RUNTIME,
+		 preload);
 #else
 	snprintf(env_preload, sizeof(env_preload), "LD_PRELOAD=%s", preload);
 #endif
@@ -245,7 +247,8 @@ int stack_wait_devmodel(struct stack *s)
 			return 0;
 		if (!proc_alive(s->dm_pid, &st)) {
 			s->dm_pid = 0;
-			log_err("device model %s before attaching", proc_status_str(st, buf, sizeof(buf)));
+			log_err("device model %s before attaching",
+				proc_status_str(st, buf, sizeof(buf)));
 			return -ECHILD;
 		}
 		nanosleep(&pause, NULL);
@@ -315,9 +318,13 @@ int stack_qemu_image_dir(char *buf, size_t len)
 static int stack_start_qemu_native(struct stack *s, const struct stack_opts *o)
 {
 	char image_dir[PATH_MAX], sock[PATH_MAX + 16];
-	struct qemu_fe_opts qo = {.mode = "native", .vhost_socket = sock, .image_dir = image_dir,
-				  .workdir = s->rundir, .boot_timeout_ms = 60000,
-				  .verbose = o->verbose > 1, .shell = o->shell};
+	struct qemu_fe_opts qo = {.mode = "native",
+				  .vhost_socket = sock,
+				  .image_dir = image_dir,
+				  .workdir = s->rundir,
+				  .boot_timeout_ms = 60000,
+				  .verbose = o->verbose > 1,
+				  .shell = o->shell};
 	int r = stack_qemu_image_dir(image_dir, sizeof(image_dir));
 
 	if (r)
@@ -361,10 +368,10 @@ int stack_frontend_remount(struct stack *s, int timeout_ms, char *why, size_t le
 int stack_start(struct stack *s, const struct stack_opts *o)
 {
 	struct scripted_fe_opts fo = {
-		.mmio_base = STACK_MMIO_BASE,
-		.tag = "myfs",
-		.wait = o->wait,
-		.request_timeout_ms = o->step_timeout_ms,
+	    .mmio_base = STACK_MMIO_BASE,
+	    .tag = "myfs",
+	    .wait = o->wait,
+	    .request_timeout_ms = o->step_timeout_ms,
 	};
 	/* Start-order tests: the device model before virtiofsd, or the frontend before the
 	 * device model (its first trapped access then waits in fakebao's queue). */
@@ -398,20 +405,26 @@ int stack_start(struct stack *s, const struct stack_opts *o)
 	if (!r)
 		r = stack_start_devmodel(s, o);
 	if (!r && vfsd_delay) {
-		log_info("starting virtiofsd %d ms after the device model (BAOHARNESS_VFSD_DELAY_MS)",
-			 vfsd_delay);
+		log_info(
+		    "starting virtiofsd %d ms after the device model (BAOHARNESS_VFSD_DELAY_MS)",
+		    vfsd_delay);
 		stack_sleep_ms(vfsd_delay);
 		r = stack_start_virtiofsd(s);
 	}
 	if (!r && !s->dm_delay_ms)
 		r = stack_wait_devmodel(s);
 	if (!r) {
-		s->bus = (struct guest_bus){s->fb, stack_bus_read, stack_bus_write, stack_bus_wait_irq,
-					    fakebao_window(s->fb), fakebao_window_gpa(s->fb),
+		s->bus = (struct guest_bus){s->fb,
+					    stack_bus_read,
+					    stack_bus_write,
+					    stack_bus_wait_irq,
+					    fakebao_window(s->fb),
+					    fakebao_window_gpa(s->fb),
 					    fakebao_window_size(s->fb)};
 		r = scripted_fe_open(&s->bus, &fo, &s->fe);
 		if (r)
-			log_err("frontend could not mount the share through the device: %s", strerror(-r));
+			log_err("frontend could not mount the share through the device: %s",
+				strerror(-r));
 	}
 out:
 	/* Boot to mounted, whichever frontend: processes up, device probed, FUSE_INIT done (QEMU:

@@ -1,5 +1,5 @@
-/* stack.h - one emulated Bao virtio-fs stack for one scenario file: a share, real virtiofsd, fakebao,
- * the device model as its own process (Bao's UAPI through bao_preload), and the scripted
+/* stack.h - one emulated Bao virtio-fs stack for one scenario file: a share, real virtiofsd,
+ * fakebao, the device model as its own process (Bao's UAPI through bao_preload), and the scripted
  * frontend probing the device through trapped accesses. */
 #ifndef HARNESS_STACK_H
 #define HARNESS_STACK_H
@@ -34,7 +34,7 @@ struct stack_opts {
 	int step_timeout_ms;
 	enum fe_wait_policy wait;
 	int shell; /* QEMU frontends: boot to an interactive shell, no agent (`baoharness boot`) */
-	int pin;      /* --cpus given: this process and every one the stack starts run on cpus */
+	int pin;   /* --cpus given: this process and every one the stack starts run on cpus */
 	cpu_set_t cpus;
 };
 
@@ -50,16 +50,16 @@ struct stack {
 	struct fakebao *fb;
 	struct guest_bus bus;
 	struct scripted_fe *fe;
-	struct qemu_fe *qfe; /* QEMU frontends */
+	struct qemu_fe *qfe;	       /* QEMU frontends */
 	struct stack_trapped *trapped; /* `qemu`: stub memory, mailbox and its server */
 	int64_t start_ns; /* how long stack_start took to the share mounted (`run --stats`) */
 	/* fault injection and start order (stack_fault.c) */
-	int dm_delay_ms;	   /* BAOHARNESS_DM_DELAY_MS: device model started this late */
-	unsigned int vfsd_starts;  /* virtiofsd processes started (restarts = starts - 1) */
-	unsigned int dm_starts;	   /* device model processes started */
-	int64_t fault_at_ns;	   /* CLOCK_MONOTONIC of the last kill, until a step follows */
-	const char *fault_name;	   /* that kill's step name */
-	char fault_info[512];	   /* what the last fault step did, for the runner's log */
+	int dm_delay_ms;	  /* BAOHARNESS_DM_DELAY_MS: device model started this late */
+	unsigned int vfsd_starts; /* virtiofsd processes started (restarts = starts - 1) */
+	unsigned int dm_starts;	  /* device model processes started */
+	int64_t fault_at_ns;	  /* CLOCK_MONOTONIC of the last kill, until a step follows */
+	const char *fault_name;	  /* that kill's step name */
+	char fault_info[512];	  /* what the last fault step did, for the runner's log */
 	size_t fault_info_len;
 };
 

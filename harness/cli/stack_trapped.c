@@ -62,9 +62,14 @@ int stack_start_qemu_trapped(struct stack *s, const struct stack_opts *o)
 {
 	char image_dir[PATH_MAX], stub[PATH_MAX], ram0[PATH_MAX + 32], win[PATH_MAX + 32],
 	    work[PATH_MAX + 32];
-	struct qemu_fe_opts qo = {.mode = "trapped", .image_dir = image_dir, .workdir = work,
-				  .boot_timeout_ms = 60000, .verbose = o->verbose > 1,
-				  .el2_stub = stub, .ram0_file = ram0, .window_file = win,
+	struct qemu_fe_opts qo = {.mode = "trapped",
+				  .image_dir = image_dir,
+				  .workdir = work,
+				  .boot_timeout_ms = 60000,
+				  .verbose = o->verbose > 1,
+				  .el2_stub = stub,
+				  .ram0_file = ram0,
+				  .window_file = win,
 				  .shell = o->shell};
 	struct stack_trapped *t = calloc(1, sizeof(*t));
 	int r;

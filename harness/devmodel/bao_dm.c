@@ -31,15 +31,17 @@ int bao_dm_open(struct bao_dm *dm, uint32_t id)
 		dm->info.fd = -1;
 		goto err_close;
 	}
-	log_info("bao: dm %u: shmem [0x%llx, +0x%llx) irq %u fd %d", id, (unsigned long long)dm->info.shmem_addr,
-		 (unsigned long long)dm->info.shmem_size, dm->info.irq, dm->info.fd);
+	log_info("bao: dm %u: shmem [0x%llx, +0x%llx) irq %u fd %d", id,
+		 (unsigned long long)dm->info.shmem_addr, (unsigned long long)dm->info.shmem_size,
+		 dm->info.irq, dm->info.fd);
 	if (dm->info.shmem_size == 0 || dm->info.fd < 0) {
 		e = EINVAL;
-		log_err("bao: dm %u: unusable info: shmem size 0x%llx fd %d", id, (unsigned long long)dm->info.shmem_size,
-			dm->info.fd);
+		log_err("bao: dm %u: unusable info: shmem size 0x%llx fd %d", id,
+			(unsigned long long)dm->info.shmem_size, dm->info.fd);
 		goto err_close;
 	}
-	dm->shmem = mmap(NULL, (size_t)dm->info.shmem_size, PROT_READ | PROT_WRITE, MAP_SHARED, dm->info.fd, 0);
+	dm->shmem = mmap(NULL, (size_t)dm->info.shmem_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 dm->info.fd, 0);
 	if (dm->shmem == MAP_FAILED) {
 		e = errno;
 		dm->shmem = NULL;
@@ -88,11 +90,11 @@ static int bao_dm_ioeventfd(void *ctx, int fd, uint64_t addr, uint64_t datamatch
 {
 	struct bao_dm *dm = ctx;
 	struct bao_ioeventfd io = {
-		.fd = (__u32)fd,
-		.flags = BAO_IOEVENTFD_FLAG_DATAMATCH | (assign ? 0 : BAO_IOEVENTFD_FLAG_DEASSIGN),
-		.addr = addr,
-		.len = 4,
-		.data = datamatch,
+	    .fd = (__u32)fd,
+	    .flags = BAO_IOEVENTFD_FLAG_DATAMATCH | (assign ? 0 : BAO_IOEVENTFD_FLAG_DEASSIGN),
+	    .addr = addr,
+	    .len = 4,
+	    .data = datamatch,
 	};
 
 	if (ioctl(dm->info.fd, BAO_IOCTL_IOEVENTFD, &io) < 0)
@@ -111,6 +113,6 @@ static int bao_dm_irqfd(void *ctx, int fd, bool assign)
 }
 
 const struct virtio_mmio_platform bao_dm_platform = {
-	.ioeventfd = bao_dm_ioeventfd,
-	.irqfd = bao_dm_irqfd,
+    .ioeventfd = bao_dm_ioeventfd,
+    .irqfd = bao_dm_irqfd,
 };

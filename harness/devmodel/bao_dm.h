@@ -9,9 +9,9 @@
 #include "virtio_mmio.h"
 
 struct bao_dm {
-	int dispatcher_fd;   /* /dev/bao-io-dispatcher */
+	int dispatcher_fd;	 /* /dev/bao-io-dispatcher */
 	struct bao_dm_info info; /* info.fd is the per-DM fd */
-	void *shmem;	     /* mapping of the window, info.shmem_size bytes */
+	void *shmem;		 /* mapping of the window, info.shmem_size bytes */
 };
 
 /* Open the dispatcher, DM_GET_INFO(id), mmap the window. -errno with a logged message. */

@@ -12,21 +12,31 @@
 
 #define DM_CONFIG_VALUE_MAX 256
 
-enum dm_config_key_id { KEY_ID, KEY_TYPE, KEY_MMIO, KEY_PLANE, KEY_SOCKET, KEY_TAG, KEY_QSIZE, KEY_NRQ, KEY_COUNT };
+enum dm_config_key_id {
+	KEY_ID,
+	KEY_TYPE,
+	KEY_MMIO,
+	KEY_PLANE,
+	KEY_SOCKET,
+	KEY_TAG,
+	KEY_QSIZE,
+	KEY_NRQ,
+	KEY_COUNT
+};
 
 static const struct dm_config_key {
 	const char *name;
 	bool required;
 	bool numeric;
 } dm_config_keys[KEY_COUNT] = {
-	[KEY_ID] = {"id", true, true},
-	[KEY_TYPE] = {"type", true, false},
-	[KEY_MMIO] = {"mmio_addr", true, true},
-	[KEY_PLANE] = {"data_plane", true, false},
-	[KEY_SOCKET] = {"socket_path", true, false},
-	[KEY_TAG] = {"tag", false, false},
-	[KEY_QSIZE] = {"queue_size", false, true},
-	[KEY_NRQ] = {"num_request_queues", false, true},
+    [KEY_ID] = {"id", true, true},
+    [KEY_TYPE] = {"type", true, false},
+    [KEY_MMIO] = {"mmio_addr", true, true},
+    [KEY_PLANE] = {"data_plane", true, false},
+    [KEY_SOCKET] = {"socket_path", true, false},
+    [KEY_TAG] = {"tag", false, false},
+    [KEY_QSIZE] = {"queue_size", false, true},
+    [KEY_NRQ] = {"num_request_queues", false, true},
 };
 
 struct dm_config_parser {
@@ -46,8 +56,8 @@ struct dm_config_value {
 	bool quoted;
 };
 
-__attribute__((format(printf, 3, 4))) static int dm_config_fail(struct dm_config_parser *p, int line,
-								 const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int dm_config_fail(struct dm_config_parser *p,
+								int line, const char *fmt, ...)
 {
 	char what[200];
 	va_list ap;
@@ -64,8 +74,8 @@ __attribute__((format(printf, 3, 4))) static int dm_config_fail(struct dm_config
 }
 
 /* Double-quoted scalar starting after the opening quote; *used = bytes consumed incl. quote. */
-static int dm_config_dquoted(struct dm_config_parser *p, const char *s, size_t n, struct dm_config_value *v,
-			     size_t *used)
+static int dm_config_dquoted(struct dm_config_parser *p, const char *s, size_t n,
+			     struct dm_config_value *v, size_t *used)
 {
 	size_t i = 0, o = 0;
 
@@ -76,16 +86,26 @@ static int dm_config_dquoted(struct dm_config_parser *p, const char *s, size_t n
 			if (++i >= n)
 				break;
 			switch (s[i]) {
-			case '\\': c = '\\'; break;
-			case '"': c = '"'; break;
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
+			case '\\':
+				c = '\\';
+				break;
+			case '"':
+				c = '"';
+				break;
+			case 'n':
+				c = '\n';
+				break;
+			case 't':
+				c = '\t';
+				break;
 			default:
-				return dm_config_fail(p, p->line, "unsupported escape '\\%c' in quoted value", s[i]);
+				return dm_config_fail(
+				    p, p->line, "unsupported escape '\\%c' in quoted value", s[i]);
 			}
 		}
 		if (o + 1 >= sizeof(v->text))
-			return dm_config_fail(p, p->line, "value longer than %d bytes", DM_CONFIG_VALUE_MAX - 1);
+			return dm_config_fail(p, p->line, "value longer than %d bytes",
+					      DM_CONFIG_VALUE_MAX - 1);
 		v->text[o++] = c;
 	}
 	if (i >= n)
@@ -96,8 +116,8 @@ static int dm_config_dquoted(struct dm_config_parser *p, const char *s, size_t n
 }
 
 /* Single-quoted scalar: '' is a literal quote, no other escapes (YAML 1.2 §7.3.2). */
-static int dm_config_squoted(struct dm_config_parser *p, const char *s, size_t n, struct dm_config_value *v,
-			     size_t *used)
+static int dm_config_squoted(struct dm_config_parser *p, const char *s, size_t n,
+			     struct dm_config_value *v, size_t *used)
 {
 	size_t i = 0, o = 0;
 
@@ -111,7 +131,8 @@ static int dm_config_squoted(struct dm_config_parser *p, const char *s, size_t n
 				break;
 		}
 		if (o + 1 >= sizeof(v->text))
-			return dm_config_fail(p, p->line, "value longer than %d bytes", DM_CONFIG_VALUE_MAX - 1);
+			return dm_config_fail(p, p->line, "value longer than %d bytes",
+					      DM_CONFIG_VALUE_MAX - 1);
 		v->text[o++] = s[i];
 	}
 	v->text[o] = '\0';
@@ -120,7 +141,8 @@ static int dm_config_squoted(struct dm_config_parser *p, const char *s, size_t n
 }
 
 /* The value part of `key: value`, comments and trailing blanks stripped. */
-static int dm_config_value(struct dm_config_parser *p, const char *s, size_t n, struct dm_config_value *v)
+static int dm_config_value(struct dm_config_parser *p, const char *s, size_t n,
+			   struct dm_config_value *v)
 {
 	size_t i, used = 0;
 	int rc;
@@ -140,13 +162,15 @@ static int dm_config_value(struct dm_config_parser *p, const char *s, size_t n, 
 		return 0;
 	}
 	if (n > 0 && strchr("[{&*|>!%@`", s[0]))
-		return dm_config_fail(p, p->line, "unsupported YAML construct starting with '%c'", s[0]);
+		return dm_config_fail(p, p->line, "unsupported YAML construct starting with '%c'",
+				      s[0]);
 	for (i = 0; i < n && !(s[i] == '#' && (i == 0 || s[i - 1] == ' ')); i++)
 		;
 	while (i > 0 && s[i - 1] == ' ')
 		i--;
 	if (i >= sizeof(v->text))
-		return dm_config_fail(p, p->line, "value longer than %d bytes", DM_CONFIG_VALUE_MAX - 1);
+		return dm_config_fail(p, p->line, "value longer than %d bytes",
+				      DM_CONFIG_VALUE_MAX - 1);
 	memcpy(v->text, s, i);
 	v->text[i] = '\0';
 	return 0;
@@ -203,19 +227,22 @@ static int dm_config_set_num(struct dm_config_parser *p, enum dm_config_key_id k
 		return 0;
 	case KEY_MMIO:
 		if ((n & 3) || n > UINT64_MAX - 0x200)
-			return dm_config_fail(p, p->line, "key 'mmio_addr': 0x%llx not a 4-byte aligned address",
-					      (unsigned long long)n);
+			return dm_config_fail(
+			    p, p->line, "key 'mmio_addr': 0x%llx not a 4-byte aligned address",
+			    (unsigned long long)n);
 		d->mmio_addr = n;
 		return 0;
 	case KEY_QSIZE:
 		if (n == 0 || n > DM_CONFIG_QUEUE_SIZE_MAX || (n & (n - 1)))
-			return dm_config_fail(p, p->line, "key 'queue_size': %llu not a power of 2 in [1, %d]",
+			return dm_config_fail(p, p->line,
+					      "key 'queue_size': %llu not a power of 2 in [1, %d]",
 					      (unsigned long long)n, DM_CONFIG_QUEUE_SIZE_MAX);
 		d->queue_size = (uint32_t)n;
 		return 0;
 	case KEY_NRQ:
 		if (n == 0 || n > DM_CONFIG_MAX_REQUEST_QUEUES)
-			return dm_config_fail(p, p->line, "key 'num_request_queues': %llu out of range [1, %d]",
+			return dm_config_fail(p, p->line,
+					      "key 'num_request_queues': %llu out of range [1, %d]",
 					      (unsigned long long)n, DM_CONFIG_MAX_REQUEST_QUEUES);
 		d->num_request_queues = (uint32_t)n;
 		return 0;
@@ -232,17 +259,21 @@ static int dm_config_set_str(struct dm_config_parser *p, enum dm_config_key_id k
 	switch (k) {
 	case KEY_TYPE:
 		if (strcmp(s, "fs"))
-			return dm_config_fail(p, p->line, "key 'type': unsupported device type '%s' (only \"fs\")", s);
+			return dm_config_fail(
+			    p, p->line, "key 'type': unsupported device type '%s' (only \"fs\")",
+			    s);
 		memcpy(d->type, "fs", 3);
 		return 0;
 	case KEY_PLANE:
 		if (strcmp(s, "vhost_user"))
-			return dm_config_fail(p, p->line, "key 'data_plane': unsupported '%s' (only vhost_user)", s);
+			return dm_config_fail(
+			    p, p->line, "key 'data_plane': unsupported '%s' (only vhost_user)", s);
 		memcpy(d->data_plane, "vhost_user", 11);
 		return 0;
 	case KEY_SOCKET:
 		if (n == 0 || n >= sizeof(d->socket_path))
-			return dm_config_fail(p, p->line, "key 'socket_path': length %zu not in [1, %zu)", n,
+			return dm_config_fail(p, p->line,
+					      "key 'socket_path': length %zu not in [1, %zu)", n,
 					      sizeof(d->socket_path));
 		memcpy(d->socket_path, s, n + 1);
 		return 0;
@@ -253,36 +284,44 @@ static int dm_config_set_str(struct dm_config_parser *p, enum dm_config_key_id k
 		memcpy(d->tag, s, n + 1);
 		return 0;
 	default:
-		return dm_config_fail(p, p->line, "key '%s': internal: not a string", dm_config_keys[k].name);
+		return dm_config_fail(p, p->line, "key '%s': internal: not a string",
+				      dm_config_keys[k].name);
 	}
 }
 
-static int dm_config_set(struct dm_config_parser *p, const char *key, size_t klen, const struct dm_config_value *v)
+static int dm_config_set(struct dm_config_parser *p, const char *key, size_t klen,
+			 const struct dm_config_value *v)
 {
 	const struct dm_config_key *k;
 	uint64_t n;
 	int i;
 
 	for (i = 0; i < KEY_COUNT; i++)
-		if (strlen(dm_config_keys[i].name) == klen && !memcmp(dm_config_keys[i].name, key, klen))
+		if (strlen(dm_config_keys[i].name) == klen &&
+		    !memcmp(dm_config_keys[i].name, key, klen))
 			break;
 	if (i == KEY_COUNT)
-		return dm_config_fail(p, p->line, "unknown key '%.*s'", (int)(klen > 40 ? 40 : klen), key);
+		return dm_config_fail(p, p->line, "unknown key '%.*s'",
+				      (int)(klen > 40 ? 40 : klen), key);
 	k = &dm_config_keys[i];
 	if (p->seen & (1U << i))
 		return dm_config_fail(p, p->line, "duplicate key '%s'", k->name);
 	p->seen |= 1U << i;
 	if (k->numeric) {
 		if (v->quoted)
-			return dm_config_fail(p, p->line, "key '%s': wrong type: expected an integer, got string \"%s\"",
-					      k->name, v->text);
+			return dm_config_fail(
+			    p, p->line,
+			    "key '%s': wrong type: expected an integer, got string \"%s\"", k->name,
+			    v->text);
 		if (!dm_config_number(v->text, &n))
-			return dm_config_fail(p, p->line, "key '%s': bad number '%s'", k->name, v->text);
+			return dm_config_fail(p, p->line, "key '%s': bad number '%s'", k->name,
+					      v->text);
 		return dm_config_set_num(p, (enum dm_config_key_id)i, n);
 	}
 	if (!v->quoted && dm_config_looks_numeric(v->text))
-		return dm_config_fail(p, p->line, "key '%s': wrong type: expected a string, got number %s", k->name,
-				      v->text);
+		return dm_config_fail(p, p->line,
+				      "key '%s': wrong type: expected a string, got number %s",
+				      k->name, v->text);
 	return dm_config_set_str(p, (enum dm_config_key_id)i, v->text);
 }
 
@@ -292,12 +331,13 @@ static int dm_config_split(struct dm_config_parser *p, const char *s, size_t n, 
 {
 	size_t i, j;
 
-	for (i = 0; i < n && (s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-			      (s[i] >= '0' && s[i] <= '9'));
+	for (i = 0; i < n && (s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
+			      (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'));
 	     i++)
 		;
 	if (i == 0 || i >= n || s[i] != ':' || (i + 1 < n && s[i + 1] != ' '))
-		return dm_config_fail(p, p->line, "expected 'key: value', got '%.*s'", (int)(n > 40 ? 40 : n), s);
+		return dm_config_fail(p, p->line, "expected 'key: value', got '%.*s'",
+				      (int)(n > 40 ? 40 : n), s);
 	*klen = i;
 	for (j = i + 1; j < n && s[j] == ' '; j++)
 		;
@@ -319,10 +359,12 @@ static int dm_config_finish(struct dm_config_parser *p)
 					      dm_config_keys[i].name);
 	for (i = 0; i + 1 < p->cfg->ndevices; i++)
 		if (p->cfg->dev[i].id == d->id)
-			return dm_config_fail(p, d->line, "key 'id': duplicate id %u (first at line %d)", d->id,
+			return dm_config_fail(p, d->line,
+					      "key 'id': duplicate id %u (first at line %d)", d->id,
 					      p->cfg->dev[i].line);
 	if (dm_config_socket(d, sock, sizeof(sock)))
-		return dm_config_fail(p, d->line, "key 'socket_path': '%s' + \"Fs%u.sock\" exceeds %d bytes",
+		return dm_config_fail(p, d->line,
+				      "key 'socket_path': '%s' + \"Fs%u.sock\" exceeds %d bytes",
 				      d->socket_path, d->id, DM_CONFIG_PATH_MAX - 1);
 	p->cur = NULL;
 	return 0;
@@ -336,8 +378,8 @@ static int dm_config_new_item(struct dm_config_parser *p, int indent)
 	if (p->item_indent < 0)
 		p->item_indent = indent;
 	else if (indent != p->item_indent)
-		return dm_config_fail(p, p->line, "bad indentation %d for list item (expected %d)", indent,
-				      p->item_indent);
+		return dm_config_fail(p, p->line, "bad indentation %d for list item (expected %d)",
+				      indent, p->item_indent);
 	rc = dm_config_finish(p);
 	if (rc)
 		return rc;
@@ -364,11 +406,13 @@ static int dm_config_top(struct dm_config_parser *p, const char *s, size_t n)
 	if (rc)
 		return rc;
 	if (klen != 7 || memcmp(s, "devices", 7))
-		return dm_config_fail(p, p->line, "unknown top-level key '%.*s'", (int)(klen > 40 ? 40 : klen), s);
+		return dm_config_fail(p, p->line, "unknown top-level key '%.*s'",
+				      (int)(klen > 40 ? 40 : klen), s);
 	if (p->in_devices)
 		return dm_config_fail(p, p->line, "duplicate key 'devices'");
 	if (v.text[0] || v.quoted)
-		return dm_config_fail(p, p->line, "key 'devices': wrong type: expected a block list");
+		return dm_config_fail(p, p->line,
+				      "key 'devices': wrong type: expected a block list");
 	p->in_devices = true;
 	return 0;
 }
@@ -409,7 +453,8 @@ static int dm_config_line(struct dm_config_parser *p, const char *s, size_t n)
 		if (p->key_indent < 0 && (int)i > p->item_indent)
 			p->key_indent = (int)i;
 		if ((int)i != p->key_indent)
-			return dm_config_fail(p, p->line, "bad indentation %zu (expected %d)", i, p->key_indent);
+			return dm_config_fail(p, p->line, "bad indentation %zu (expected %d)", i,
+					      p->key_indent);
 	}
 	rc = dm_config_split(p, s + i, n - i, &klen, &v);
 	if (rc)
@@ -469,7 +514,8 @@ int dm_config_load(const char *path, struct dm_config *cfg, struct dm_config_err
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
-		snprintf(err->msg, sizeof(err->msg), "config %s: open failed: %s", path, strerror(e));
+		snprintf(err->msg, sizeof(err->msg), "config %s: open failed: %s", path,
+			 strerror(e));
 		return -e;
 	}
 	while (len < sizeof(buf) && (r = read(fd, buf + len, sizeof(buf) - len)) != 0) {
@@ -478,14 +524,16 @@ int dm_config_load(const char *path, struct dm_config *cfg, struct dm_config_err
 		if (r < 0) {
 			e = errno;
 			close(fd);
-			snprintf(err->msg, sizeof(err->msg), "config %s: read failed: %s", path, strerror(e));
+			snprintf(err->msg, sizeof(err->msg), "config %s: read failed: %s", path,
+				 strerror(e));
 			return -e;
 		}
 		len += (size_t)r;
 	}
 	close(fd);
 	if (len > DM_CONFIG_FILE_MAX) {
-		snprintf(err->msg, sizeof(err->msg), "config %s: larger than %d bytes", path, DM_CONFIG_FILE_MAX);
+		snprintf(err->msg, sizeof(err->msg), "config %s: larger than %d bytes", path,
+			 DM_CONFIG_FILE_MAX);
 		return -E2BIG;
 	}
 	return dm_config_parse(buf, len, cfg, err);

@@ -16,8 +16,8 @@
 struct dm_device_config {
 	uint32_t id;
 	uint64_t mmio_addr;
-	char type[8];		/* "fs" */
-	char data_plane[16];	/* "vhost_user" */
+	char type[8];	     /* "fs" */
+	char data_plane[16]; /* "vhost_user" */
 	char socket_path[DM_CONFIG_PATH_MAX];
 	char tag[DM_CONFIG_TAG_MAX + 1];
 	uint32_t queue_size;	     /* default 1024 */
@@ -37,7 +37,8 @@ struct dm_config_error {
 
 /* Parse len bytes of YAML (no NUL needed). Pure: touches only cfg and err.
  * Returns 0, or -EINVAL with err->line and err->msg naming the line and key. */
-int dm_config_parse(const char *buf, size_t len, struct dm_config *cfg, struct dm_config_error *err);
+int dm_config_parse(const char *buf, size_t len, struct dm_config *cfg,
+		    struct dm_config_error *err);
 
 /* Read FILE (at most DM_CONFIG_FILE_MAX bytes) and parse it. -errno if unreadable. */
 int dm_config_load(const char *path, struct dm_config *cfg, struct dm_config_error *err);

@@ -10,7 +10,8 @@ void dm_dispatch_request(struct virtio_mmio *m, struct bao_virtio_request *req)
 	uint32_t width = (uint32_t)req->access_width;
 
 	if (req->addr < m->p.base || off >= VIRTIO_MMIO_SIZE || req->access_width > 8) {
-		log_warn("dispatch: op %llu at 0x%llx width %llu outside device [0x%llx, 0x%llx); read as 0",
+		log_warn("dispatch: op %llu at 0x%llx width %llu outside device [0x%llx, 0x%llx); "
+			 "read as 0",
 			 (unsigned long long)req->op, (unsigned long long)req->addr,
 			 (unsigned long long)req->access_width, (unsigned long long)m->p.base,
 			 (unsigned long long)(m->p.base + VIRTIO_MMIO_SIZE));
@@ -30,8 +31,8 @@ void dm_dispatch_request(struct virtio_mmio *m, struct bao_virtio_request *req)
 		mmio_regs_write(m, (uint32_t)off, width, (uint32_t)req->value);
 		break;
 	default:
-		log_warn("dispatch: unexpected op %llu at 0x%llx ignored", (unsigned long long)req->op,
-			 (unsigned long long)req->addr);
+		log_warn("dispatch: unexpected op %llu at 0x%llx ignored",
+			 (unsigned long long)req->op, (unsigned long long)req->addr);
 		break;
 	}
 }

@@ -38,15 +38,16 @@ struct main_ctx {
 	struct virtio_mmio mmio;
 	struct dm_watch watch;
 	char sock[DM_CONFIG_PATH_MAX];
-	int connect_ms;	  /* --connect-timeout: first connection to virtiofsd */
+	int connect_ms;	   /* --connect-timeout: first connection to virtiofsd */
 	bool backend_lost; /* the watcher saw virtiofsd hang up (under lock) */
 };
 
 static void main_usage(FILE *f)
 {
-	fprintf(f, "usage: bao-virtio-dm --config FILE [--connect-timeout MS] [-v|-vv]\n"
-		   "  virtio-fs device model for Bao's remote I/O (vhost-user to virtiofsd)\n"
-		   "  --connect-timeout MS  wait this long for virtiofsd's socket (default %d)\n",
+	fprintf(f,
+		"usage: bao-virtio-dm --config FILE [--connect-timeout MS] [-v|-vv]\n"
+		"  virtio-fs device model for Bao's remote I/O (vhost-user to virtiofsd)\n"
+		"  --connect-timeout MS  wait this long for virtiofsd's socket (default %d)\n",
 		VHOST_USER_CONNECT_MS);
 }
 
@@ -84,11 +85,11 @@ static void main_signals(void)
 static int main_args(int argc, char **argv, const char **config, int *connect_ms)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"connect-timeout", required_argument, NULL, 't'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"connect-timeout", required_argument, NULL, 't'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c, verbose = 0;
 
@@ -98,22 +99,34 @@ static int main_args(int argc, char **argv, const char **config, int *connect_ms
 		long ms;
 
 		switch (c) {
-		case 'c': *config = optarg; break;
+		case 'c':
+			*config = optarg;
+			break;
 		case 't':
 			ms = strtol(optarg, &end, 10);
 			if (*end || ms < 1 || ms > 3600000) {
-				fprintf(stderr, "bao-virtio-dm: --connect-timeout '%s': want 1..3600000 ms\n", optarg);
+				fprintf(
+				    stderr,
+				    "bao-virtio-dm: --connect-timeout '%s': want 1..3600000 ms\n",
+				    optarg);
 				return -1;
 			}
 			*connect_ms = (int)ms;
 			break;
-		case 'v': verbose++; break;
-		case 'h': main_usage(stdout); return 1;
-		default: main_usage(stderr); return -1;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			main_usage(stdout);
+			return 1;
+		default:
+			main_usage(stderr);
+			return -1;
 		}
 	}
 	if (optind < argc || !*config) {
-		fprintf(stderr, "bao-virtio-dm: %s\n", optind < argc ? "unexpected argument" : "--config FILE is required");
+		fprintf(stderr, "bao-virtio-dm: %s\n",
+			optind < argc ? "unexpected argument" : "--config FILE is required");
 		main_usage(stderr);
 		return -1;
 	}
@@ -186,8 +199,8 @@ static void main_reconnect(struct main_ctx *c)
 static int main_setup(struct main_ctx *c, const struct dm_device_config *d)
 {
 	struct virtio_fs_params fp = {
-		.tag = d->tag,
-		.num_request_queues = d->num_request_queues,
+	    .tag = d->tag,
+	    .num_request_queues = d->num_request_queues,
 	};
 	struct virtio_mmio_params mp = {.base = d->mmio_addr, .queue_num_max = d->queue_size};
 	int rc;
@@ -215,8 +228,9 @@ static int main_setup(struct main_ctx *c, const struct dm_device_config *d)
 	rc = virtio_mmio_init(&c->mmio, &mp, &virtio_fs_ops, &c->fs, &bao_dm_platform, &c->dm);
 	if (rc)
 		return rc;
-	log_info("device %u: virtio-fs tag '%s' at 0x%llx, %u queue(s) of up to %u, backend %s", d->id, d->tag,
-		 (unsigned long long)d->mmio_addr, mp.nqueues, d->queue_size, c->sock);
+	log_info("device %u: virtio-fs tag '%s' at 0x%llx, %u queue(s) of up to %u, backend %s",
+		 d->id, d->tag, (unsigned long long)d->mmio_addr, mp.nqueues, d->queue_size,
+		 c->sock);
 	return main_start_watch(c);
 }
 
@@ -268,7 +282,8 @@ static void main_teardown(struct main_ctx *c)
 
 int main(int argc, char **argv)
 {
-	static struct main_ctx ctx = {.lock = PTHREAD_MUTEX_INITIALIZER, .vu = {.fd = -1},
+	static struct main_ctx ctx = {.lock = PTHREAD_MUTEX_INITIALIZER,
+				      .vu = {.fd = -1},
 				      .connect_ms = VHOST_USER_CONNECT_MS};
 	struct dm_config_error err;
 	static struct dm_config cfg;
@@ -288,7 +303,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (cfg.ndevices > 1)
-		log_warn("config %s: %u devices; serving only the first (id %u)", config, cfg.ndevices, cfg.dev[0].id);
+		log_warn("config %s: %u devices; serving only the first (id %u)", config,
+			 cfg.ndevices, cfg.dev[0].id);
 	main_signals();
 	rc = main_setup(&ctx, &cfg.dev[0]);
 	rc = rc ? EXIT_ERR : main_loop(&ctx);

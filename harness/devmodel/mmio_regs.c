@@ -1,5 +1,6 @@
 /* mmio_regs.c - the virtio-mmio v2 register switch (virtio 1.2 §4.2.2): decodes offset and
- * width, rejects wrong-direction and odd accesses with a log line, defers behaviour to virtio_mmio.c. */
+ * width, rejects wrong-direction and odd accesses with a log line, defers behaviour to
+ * virtio_mmio.c. */
 #include <errno.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
@@ -17,35 +18,35 @@ static const struct mmio_regs_desc {
 	const char *name;
 	unsigned mode;
 } mmio_regs_table[] = {
-	{VIRTIO_MMIO_MAGIC_VALUE, "MagicValue", REG_R},
-	{VIRTIO_MMIO_VERSION, "Version", REG_R},
-	{VIRTIO_MMIO_DEVICE_ID, "DeviceID", REG_R},
-	{VIRTIO_MMIO_VENDOR_ID, "VendorID", REG_R},
-	{VIRTIO_MMIO_DEVICE_FEATURES, "DeviceFeatures", REG_R},
-	{VIRTIO_MMIO_DEVICE_FEATURES_SEL, "DeviceFeaturesSel", REG_W},
-	{VIRTIO_MMIO_DRIVER_FEATURES, "DriverFeatures", REG_W},
-	{VIRTIO_MMIO_DRIVER_FEATURES_SEL, "DriverFeaturesSel", REG_W},
-	{VIRTIO_MMIO_QUEUE_SEL, "QueueSel", REG_W},
-	{VIRTIO_MMIO_QUEUE_NUM_MAX, "QueueNumMax", REG_R},
-	{VIRTIO_MMIO_QUEUE_NUM, "QueueNum", REG_W},
-	{VIRTIO_MMIO_QUEUE_READY, "QueueReady", REG_R | REG_W},
-	{VIRTIO_MMIO_QUEUE_NOTIFY, "QueueNotify", REG_W},
-	{VIRTIO_MMIO_INTERRUPT_STATUS, "InterruptStatus", REG_R},
-	{VIRTIO_MMIO_INTERRUPT_ACK, "InterruptACK", REG_W},
-	{VIRTIO_MMIO_STATUS, "Status", REG_R | REG_W},
-	{VIRTIO_MMIO_QUEUE_DESC_LOW, "QueueDescLow", REG_W},
-	{VIRTIO_MMIO_QUEUE_DESC_HIGH, "QueueDescHigh", REG_W},
-	{VIRTIO_MMIO_QUEUE_AVAIL_LOW, "QueueDriverLow", REG_W},
-	{VIRTIO_MMIO_QUEUE_AVAIL_HIGH, "QueueDriverHigh", REG_W},
-	{VIRTIO_MMIO_QUEUE_USED_LOW, "QueueDeviceLow", REG_W},
-	{VIRTIO_MMIO_QUEUE_USED_HIGH, "QueueDeviceHigh", REG_W},
-	{VIRTIO_MMIO_SHM_SEL, "SHMSel", REG_W},
-	{VIRTIO_MMIO_SHM_LEN_LOW, "SHMLenLow", REG_R},
-	{VIRTIO_MMIO_SHM_LEN_HIGH, "SHMLenHigh", REG_R},
-	{VIRTIO_MMIO_SHM_BASE_LOW, "SHMBaseLow", REG_R},
-	{VIRTIO_MMIO_SHM_BASE_HIGH, "SHMBaseHigh", REG_R},
-	{VIRTIO_MMIO_QUEUE_RESET, "QueueReset", REG_R | REG_W},
-	{VIRTIO_MMIO_CONFIG_GENERATION, "ConfigGeneration", REG_R},
+    {VIRTIO_MMIO_MAGIC_VALUE, "MagicValue", REG_R},
+    {VIRTIO_MMIO_VERSION, "Version", REG_R},
+    {VIRTIO_MMIO_DEVICE_ID, "DeviceID", REG_R},
+    {VIRTIO_MMIO_VENDOR_ID, "VendorID", REG_R},
+    {VIRTIO_MMIO_DEVICE_FEATURES, "DeviceFeatures", REG_R},
+    {VIRTIO_MMIO_DEVICE_FEATURES_SEL, "DeviceFeaturesSel", REG_W},
+    {VIRTIO_MMIO_DRIVER_FEATURES, "DriverFeatures", REG_W},
+    {VIRTIO_MMIO_DRIVER_FEATURES_SEL, "DriverFeaturesSel", REG_W},
+    {VIRTIO_MMIO_QUEUE_SEL, "QueueSel", REG_W},
+    {VIRTIO_MMIO_QUEUE_NUM_MAX, "QueueNumMax", REG_R},
+    {VIRTIO_MMIO_QUEUE_NUM, "QueueNum", REG_W},
+    {VIRTIO_MMIO_QUEUE_READY, "QueueReady", REG_R | REG_W},
+    {VIRTIO_MMIO_QUEUE_NOTIFY, "QueueNotify", REG_W},
+    {VIRTIO_MMIO_INTERRUPT_STATUS, "InterruptStatus", REG_R},
+    {VIRTIO_MMIO_INTERRUPT_ACK, "InterruptACK", REG_W},
+    {VIRTIO_MMIO_STATUS, "Status", REG_R | REG_W},
+    {VIRTIO_MMIO_QUEUE_DESC_LOW, "QueueDescLow", REG_W},
+    {VIRTIO_MMIO_QUEUE_DESC_HIGH, "QueueDescHigh", REG_W},
+    {VIRTIO_MMIO_QUEUE_AVAIL_LOW, "QueueDriverLow", REG_W},
+    {VIRTIO_MMIO_QUEUE_AVAIL_HIGH, "QueueDriverHigh", REG_W},
+    {VIRTIO_MMIO_QUEUE_USED_LOW, "QueueDeviceLow", REG_W},
+    {VIRTIO_MMIO_QUEUE_USED_HIGH, "QueueDeviceHigh", REG_W},
+    {VIRTIO_MMIO_SHM_SEL, "SHMSel", REG_W},
+    {VIRTIO_MMIO_SHM_LEN_LOW, "SHMLenLow", REG_R},
+    {VIRTIO_MMIO_SHM_LEN_HIGH, "SHMLenHigh", REG_R},
+    {VIRTIO_MMIO_SHM_BASE_LOW, "SHMBaseLow", REG_R},
+    {VIRTIO_MMIO_SHM_BASE_HIGH, "SHMBaseHigh", REG_R},
+    {VIRTIO_MMIO_QUEUE_RESET, "QueueReset", REG_R | REG_W},
+    {VIRTIO_MMIO_CONFIG_GENERATION, "ConfigGeneration", REG_R},
 };
 
 static const struct mmio_regs_desc *mmio_regs_find(uint32_t offset)
@@ -65,13 +66,14 @@ static const struct mmio_regs_desc *mmio_regs_check(uint32_t offset, uint32_t wi
 	const char *dir = mode == REG_R ? "read" : "write";
 
 	if (!r) {
-		log_warn("virtio-mmio: %s of unknown register 0x%03x (width %u) ignored", dir, offset, width);
+		log_warn("virtio-mmio: %s of unknown register 0x%03x (width %u) ignored", dir,
+			 offset, width);
 		return NULL;
 	}
 	/* virtio 1.2 §4.2.2.2: registers below 0x100 are accessed 32 bits wide only. */
 	if (width != 4) {
-		log_warn("virtio-mmio: %u-byte %s of %s (0x%03x) ignored: registers are 32-bit", width, dir, r->name,
-			 offset);
+		log_warn("virtio-mmio: %u-byte %s of %s (0x%03x) ignored: registers are 32-bit",
+			 width, dir, r->name, offset);
 		return NULL;
 	}
 	if (!(r->mode & mode)) {
@@ -91,7 +93,9 @@ static uint32_t mmio_regs_config_read(struct virtio_mmio *m, uint32_t offset, ui
 		log_warn("virtio-mmio: config read at 0x%03x with width %u ignored", offset, width);
 		return 0;
 	}
-	rc = m->ops->config_read ? m->ops->config_read(m->dev, offset - VIRTIO_MMIO_CONFIG, width, &v) : -EINVAL;
+	rc = m->ops->config_read
+		 ? m->ops->config_read(m->dev, offset - VIRTIO_MMIO_CONFIG, width, &v)
+		 : -EINVAL;
 	if (rc) {
 		log_warn("virtio-mmio: config read at 0x%03x width %u out of range", offset, width);
 		return 0;
@@ -115,57 +119,90 @@ uint32_t mmio_regs_read(struct virtio_mmio *m, uint32_t offset, uint32_t width)
 	if (!mmio_regs_check(offset, width, REG_R))
 		return 0;
 	switch (offset) {
-	case VIRTIO_MMIO_MAGIC_VALUE: return VIRTIO_MMIO_MAGIC;
-	case VIRTIO_MMIO_VERSION: return 2;
-	case VIRTIO_MMIO_DEVICE_ID: return m->ops->device_id;
-	case VIRTIO_MMIO_VENDOR_ID: return VIRTIO_MMIO_VENDOR;
+	case VIRTIO_MMIO_MAGIC_VALUE:
+		return VIRTIO_MMIO_MAGIC;
+	case VIRTIO_MMIO_VERSION:
+		return 2;
+	case VIRTIO_MMIO_DEVICE_ID:
+		return m->ops->device_id;
+	case VIRTIO_MMIO_VENDOR_ID:
+		return VIRTIO_MMIO_VENDOR;
 	case VIRTIO_MMIO_DEVICE_FEATURES:
 		f = virtio_mmio_device_features(m);
-		return m->device_features_sel == 0 ? (uint32_t)f : m->device_features_sel == 1 ? (uint32_t)(f >> 32) : 0;
+		return m->device_features_sel == 0   ? (uint32_t)f
+		       : m->device_features_sel == 1 ? (uint32_t)(f >> 32)
+						     : 0;
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
-	case VIRTIO_MMIO_QUEUE_READY: return mmio_regs_queue_read(m, offset);
+	case VIRTIO_MMIO_QUEUE_READY:
+		return mmio_regs_queue_read(m, offset);
 	/* The backend signals the irqfd itself, so while live a used-buffer interrupt may always
 	 * be ours: report bit 0 set, or the driver would drop the interrupt as spurious. */
-	case VIRTIO_MMIO_INTERRUPT_STATUS: return m->interrupt_status | (m->live ? VIRTIO_MMIO_INT_VRING : 0);
-	case VIRTIO_MMIO_STATUS: return m->status;
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
+		return m->interrupt_status | (m->live ? VIRTIO_MMIO_INT_VRING : 0);
+	case VIRTIO_MMIO_STATUS:
+		return m->status;
 	/* No shared memory regions: length ~0 means "none" (virtio_mmio.c vm_get_shm_region). */
 	case VIRTIO_MMIO_SHM_LEN_LOW:
 	case VIRTIO_MMIO_SHM_LEN_HIGH:
 	case VIRTIO_MMIO_SHM_BASE_LOW:
-	case VIRTIO_MMIO_SHM_BASE_HIGH: return 0xffffffffU;
-	case VIRTIO_MMIO_CONFIG_GENERATION: return m->config_generation;
-	default: return 0; /* QueueReset: RING_RESET is never offered */
+	case VIRTIO_MMIO_SHM_BASE_HIGH:
+		return 0xffffffffU;
+	case VIRTIO_MMIO_CONFIG_GENERATION:
+		return m->config_generation;
+	default:
+		return 0; /* QueueReset: RING_RESET is never offered */
 	}
 }
 
 /* Queue configuration may only change while the device is not live and the queue not ready. */
-static void mmio_regs_queue_write(struct virtio_mmio *m, const struct mmio_regs_desc *r, uint32_t value)
+static void mmio_regs_queue_write(struct virtio_mmio *m, const struct mmio_regs_desc *r,
+				  uint32_t value)
 {
 	struct virtio_mmio_queue *q;
 
 	if (m->queue_sel >= m->p.nqueues) {
-		log_warn("virtio-mmio: %s write 0x%x ignored: QueueSel %u has no queue", r->name, value, m->queue_sel);
+		log_warn("virtio-mmio: %s write 0x%x ignored: QueueSel %u has no queue", r->name,
+			 value, m->queue_sel);
 		return;
 	}
 	q = &m->q[m->queue_sel];
 	if (m->status & VIRTIO_CONFIG_S_DRIVER_OK) {
-		log_warn("virtio-mmio: %s write 0x%x to queue %u ignored: device is live", r->name, value, m->queue_sel);
+		log_warn("virtio-mmio: %s write 0x%x to queue %u ignored: device is live", r->name,
+			 value, m->queue_sel);
 		return;
 	}
 	if (q->ready && r->offset != VIRTIO_MMIO_QUEUE_READY) {
-		log_warn("virtio-mmio: %s write 0x%x ignored: queue %u is ready", r->name, value, m->queue_sel);
+		log_warn("virtio-mmio: %s write 0x%x ignored: queue %u is ready", r->name, value,
+			 m->queue_sel);
 		return;
 	}
 	switch (r->offset) {
-	case VIRTIO_MMIO_QUEUE_NUM: q->num = value; break;
-	case VIRTIO_MMIO_QUEUE_READY: q->ready = value & 1; break;
-	case VIRTIO_MMIO_QUEUE_DESC_LOW: q->desc = (q->desc & ~0xffffffffULL) | value; break;
-	case VIRTIO_MMIO_QUEUE_DESC_HIGH: q->desc = (q->desc & 0xffffffffULL) | (uint64_t)value << 32; break;
-	case VIRTIO_MMIO_QUEUE_AVAIL_LOW: q->avail = (q->avail & ~0xffffffffULL) | value; break;
-	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH: q->avail = (q->avail & 0xffffffffULL) | (uint64_t)value << 32; break;
-	case VIRTIO_MMIO_QUEUE_USED_LOW: q->used = (q->used & ~0xffffffffULL) | value; break;
-	case VIRTIO_MMIO_QUEUE_USED_HIGH: q->used = (q->used & 0xffffffffULL) | (uint64_t)value << 32; break;
-	default: break;
+	case VIRTIO_MMIO_QUEUE_NUM:
+		q->num = value;
+		break;
+	case VIRTIO_MMIO_QUEUE_READY:
+		q->ready = value & 1;
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+		q->desc = (q->desc & ~0xffffffffULL) | value;
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+		q->desc = (q->desc & 0xffffffffULL) | (uint64_t)value << 32;
+		break;
+	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
+		q->avail = (q->avail & ~0xffffffffULL) | value;
+		break;
+	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
+		q->avail = (q->avail & 0xffffffffULL) | (uint64_t)value << 32;
+		break;
+	case VIRTIO_MMIO_QUEUE_USED_LOW:
+		q->used = (q->used & ~0xffffffffULL) | value;
+		break;
+	case VIRTIO_MMIO_QUEUE_USED_HIGH:
+		q->used = (q->used & 0xffffffffULL) | (uint64_t)value << 32;
+		break;
+	default:
+		break;
 	}
 }
 
@@ -184,15 +221,18 @@ static void mmio_regs_driver_features(struct virtio_mmio *m, uint32_t value)
 			 m->driver_features_sel, value);
 }
 
-static void mmio_regs_config_write(struct virtio_mmio *m, uint32_t offset, uint32_t width, uint32_t value)
+static void mmio_regs_config_write(struct virtio_mmio *m, uint32_t offset, uint32_t width,
+				   uint32_t value)
 {
 	int rc = -EINVAL;
 
 	if (width == 1 || width == 2 || width == 4)
-		rc = m->ops->config_write ? m->ops->config_write(m->dev, offset - VIRTIO_MMIO_CONFIG, width, value)
-					  : -EROFS;
+		rc = m->ops->config_write
+			 ? m->ops->config_write(m->dev, offset - VIRTIO_MMIO_CONFIG, width, value)
+			 : -EROFS;
 	if (rc)
-		log_warn("virtio-mmio: config write 0x%x at 0x%03x width %u ignored (%d)", value, offset, width, rc);
+		log_warn("virtio-mmio: config write 0x%x at 0x%03x width %u ignored (%d)", value,
+			 offset, width, rc);
 }
 
 void mmio_regs_write(struct virtio_mmio *m, uint32_t offset, uint32_t width, uint32_t value)
@@ -208,17 +248,35 @@ void mmio_regs_write(struct virtio_mmio *m, uint32_t offset, uint32_t width, uin
 		return;
 	log_debug("virtio-mmio: %s <- 0x%x", r->name, value);
 	switch (offset) {
-	case VIRTIO_MMIO_DEVICE_FEATURES_SEL: m->device_features_sel = value; break;
-	case VIRTIO_MMIO_DRIVER_FEATURES: mmio_regs_driver_features(m, value); break;
-	case VIRTIO_MMIO_DRIVER_FEATURES_SEL: m->driver_features_sel = value; break;
-	case VIRTIO_MMIO_QUEUE_SEL: m->queue_sel = value; break;
-	case VIRTIO_MMIO_QUEUE_NOTIFY: virtio_mmio_notify(m, value); break;
-	case VIRTIO_MMIO_INTERRUPT_ACK: m->interrupt_status &= ~value; break;
-	case VIRTIO_MMIO_STATUS: virtio_mmio_write_status(m, value); break;
-	case VIRTIO_MMIO_SHM_SEL: break; /* no regions; reads answer "none" whatever the selector */
-	case VIRTIO_MMIO_QUEUE_RESET:
-		log_warn("virtio-mmio: QueueReset write 0x%x ignored: RING_RESET not offered", value);
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+		m->device_features_sel = value;
 		break;
-	default: mmio_regs_queue_write(m, r, value); break;
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+		mmio_regs_driver_features(m, value);
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		m->driver_features_sel = value;
+		break;
+	case VIRTIO_MMIO_QUEUE_SEL:
+		m->queue_sel = value;
+		break;
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		virtio_mmio_notify(m, value);
+		break;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		m->interrupt_status &= ~value;
+		break;
+	case VIRTIO_MMIO_STATUS:
+		virtio_mmio_write_status(m, value);
+		break;
+	case VIRTIO_MMIO_SHM_SEL:
+		break; /* no regions; reads answer "none" whatever the selector */
+	case VIRTIO_MMIO_QUEUE_RESET:
+		log_warn("virtio-mmio: QueueReset write 0x%x ignored: RING_RESET not offered",
+			 value);
+		break;
+	default:
+		mmio_regs_queue_write(m, r, value);
+		break;
 	}
 }

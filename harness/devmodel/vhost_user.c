@@ -47,7 +47,8 @@ int vhost_user_connect(struct vhost_user *vu, const char *path, int connect_ms)
 	vu->fd = -1;
 	vu->timeout_ms = VHOST_USER_TIMEOUT_MS;
 	if (strlen(path) >= sizeof(vu->path)) {
-		log_err("vhost-user: socket path '%s' longer than %zu bytes", path, sizeof(vu->path) - 1);
+		log_err("vhost-user: socket path '%s' longer than %zu bytes", path,
+			sizeof(vu->path) - 1);
 		return -ENAMETOOLONG;
 	}
 	snprintf(vu->path, sizeof(vu->path), "%s", path);
@@ -60,7 +61,8 @@ int vhost_user_connect(struct vhost_user *vu, const char *path, int connect_ms)
 			return fd;
 		}
 		if (vhost_user_now_ms() >= deadline) {
-			log_err("virtiofsd socket %s not available after %d s", path, connect_ms / 1000);
+			log_err("virtiofsd socket %s not available after %d s", path,
+				connect_ms / 1000);
 			return -ETIMEDOUT;
 		}
 		usleep(50 * 1000);
@@ -80,7 +82,8 @@ void vhost_user_close(struct vhost_user *vu)
 	vu->fd = -1;
 }
 
-static int vhost_user_send(struct vhost_user *vu, const uint8_t *msg, size_t len, const int *fds, unsigned nfds)
+static int vhost_user_send(struct vhost_user *vu, const uint8_t *msg, size_t len, const int *fds,
+			   unsigned nfds)
 {
 	char ctl[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)] = {0};
 	struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
@@ -149,9 +152,11 @@ static int vhost_user_recv(struct vhost_user *vu, uint8_t *buf, size_t len, int6
 static int vhost_user_fail(struct vhost_user *vu, uint32_t request, int rc, const char *why)
 {
 	if (rc == -ECONNRESET || rc == -EPIPE)
-		log_err("vhost-user %s: %s: virtiofsd disconnected", vu->path, vhost_user_msg_name(request));
+		log_err("vhost-user %s: %s: virtiofsd disconnected", vu->path,
+			vhost_user_msg_name(request));
 	else
-		log_err("vhost-user %s: %s failed: %s", vu->path, vhost_user_msg_name(request), why ? why : strerror(-rc));
+		log_err("vhost-user %s: %s failed: %s", vu->path, vhost_user_msg_name(request),
+			why ? why : strerror(-rc));
 	vhost_user_close(vu);
 	return rc;
 }
@@ -167,11 +172,12 @@ static int vhost_user_reply(struct vhost_user *vu, uint32_t request, uint8_t *ou
 
 	rc = vhost_user_recv(vu, buf, VHOST_USER_HDR_SIZE, deadline);
 	if (rc)
-		return vhost_user_fail(vu, request,
-				       rc, rc == -ETIMEDOUT ? "no reply within the timeout" : NULL);
+		return vhost_user_fail(vu, request, rc,
+				       rc == -ETIMEDOUT ? "no reply within the timeout" : NULL);
 	rc = vhost_user_msg_decode_hdr(buf, VHOST_USER_HDR_SIZE, &hdr);
 	if (rc) {
-		snprintf(why, sizeof(why), "reply payload size %u exceeds %d", hdr.size, VHOST_USER_PAYLOAD_MAX);
+		snprintf(why, sizeof(why), "reply payload size %u exceeds %d", hdr.size,
+			 VHOST_USER_PAYLOAD_MAX);
 		return vhost_user_fail(vu, request, -EPROTO, why);
 	}
 	rc = vhost_user_recv(vu, buf + VHOST_USER_HDR_SIZE, hdr.size, deadline);
@@ -185,8 +191,8 @@ static int vhost_user_reply(struct vhost_user *vu, uint32_t request, uint8_t *ou
 
 /* Send msg (built by a vhost_user_msg_* function, len or -errno) and collect its reply:
  * `expect` bytes into out for GET requests, or the u64 REPLY_ACK status when NEED_REPLY is set. */
-static int vhost_user_xfer(struct vhost_user *vu, const uint8_t *msg, int len, const int *fds, unsigned nfds,
-			   void *out, size_t expect)
+static int vhost_user_xfer(struct vhost_user *vu, const uint8_t *msg, int len, const int *fds,
+			   unsigned nfds, void *out, size_t expect)
 {
 	struct vhost_user_hdr hdr;
 	uint64_t status;
@@ -196,11 +202,12 @@ static int vhost_user_xfer(struct vhost_user *vu, const uint8_t *msg, int len, c
 		return len;
 	vhost_user_msg_decode_hdr(msg, (size_t)len, &hdr);
 	if (vu->fd < 0) {
-		log_err("vhost-user %s: %s: not connected", vu->path, vhost_user_msg_name(hdr.request));
+		log_err("vhost-user %s: %s: not connected", vu->path,
+			vhost_user_msg_name(hdr.request));
 		return -ENOTCONN;
 	}
-	log_debug("vhost-user: -> %s size %u flags 0x%x fds %u", vhost_user_msg_name(hdr.request), hdr.size,
-		  hdr.flags, nfds);
+	log_debug("vhost-user: -> %s size %u flags 0x%x fds %u", vhost_user_msg_name(hdr.request),
+		  hdr.size, hdr.flags, nfds);
 	rc = vhost_user_send(vu, msg, (size_t)len, fds, nfds);
 	if (rc)
 		return vhost_user_fail(vu, hdr.request, rc, NULL);
@@ -212,8 +219,8 @@ static int vhost_user_xfer(struct vhost_user *vu, const uint8_t *msg, int len, c
 	if (rc)
 		return rc;
 	if (status != 0) {
-		log_err("vhost-user %s: %s refused: status 0x%llx", vu->path, vhost_user_msg_name(hdr.request),
-			(unsigned long long)status);
+		log_err("vhost-user %s: %s refused: status 0x%llx", vu->path,
+			vhost_user_msg_name(hdr.request), (unsigned long long)status);
 		return -EIO;
 	}
 	return 0;
@@ -229,16 +236,17 @@ static int vhost_user_get_u64(struct vhost_user *vu, uint32_t request, uint64_t 
 {
 	uint8_t m[VHOST_USER_HDR_SIZE];
 
-	return vhost_user_xfer(vu, m, vhost_user_msg_encode(request, 0, NULL, 0, m, sizeof(m)), NULL, 0, value,
-			       sizeof(*value));
+	return vhost_user_xfer(vu, m, vhost_user_msg_encode(request, 0, NULL, 0, m, sizeof(m)),
+			       NULL, 0, value, sizeof(*value));
 }
 
-static int vhost_user_set_u64(struct vhost_user *vu, uint32_t request, uint32_t flags, uint64_t value,
-			      const int *fds, unsigned nfds)
+static int vhost_user_set_u64(struct vhost_user *vu, uint32_t request, uint32_t flags,
+			      uint64_t value, const int *fds, unsigned nfds)
 {
 	uint8_t m[VHOST_USER_HDR_SIZE + 8];
 
-	return vhost_user_xfer(vu, m, vhost_user_msg_u64(request, flags, value, m, sizeof(m)), fds, nfds, NULL, 0);
+	return vhost_user_xfer(vu, m, vhost_user_msg_u64(request, flags, value, m, sizeof(m)), fds,
+			       nfds, NULL, 0);
 }
 
 int vhost_user_get_features(struct vhost_user *vu, uint64_t *features)
@@ -248,7 +256,8 @@ int vhost_user_get_features(struct vhost_user *vu, uint64_t *features)
 
 int vhost_user_set_features(struct vhost_user *vu, uint64_t features)
 {
-	return vhost_user_set_u64(vu, VHOST_USER_SET_FEATURES, vhost_user_flags(vu), features, NULL, 0);
+	return vhost_user_set_u64(vu, VHOST_USER_SET_FEATURES, vhost_user_flags(vu), features, NULL,
+				  0);
 }
 
 int vhost_user_get_protocol_features(struct vhost_user *vu, uint64_t *features)
@@ -266,8 +275,9 @@ int vhost_user_set_owner(struct vhost_user *vu)
 {
 	uint8_t m[VHOST_USER_HDR_SIZE];
 
-	return vhost_user_xfer(vu, m, vhost_user_msg_encode(VHOST_USER_SET_OWNER, vhost_user_flags(vu), NULL, 0, m,
-							    sizeof(m)),
+	return vhost_user_xfer(vu, m,
+			       vhost_user_msg_encode(VHOST_USER_SET_OWNER, vhost_user_flags(vu),
+						     NULL, 0, m, sizeof(m)),
 			       NULL, 0, NULL, 0);
 }
 
@@ -276,22 +286,25 @@ int vhost_user_get_queue_num(struct vhost_user *vu, uint64_t *num)
 	return vhost_user_get_u64(vu, VHOST_USER_GET_QUEUE_NUM, num);
 }
 
-int vhost_user_set_mem_table(struct vhost_user *vu, const struct vhost_user_mem_region *r, const int *fds,
-			     unsigned n)
+int vhost_user_set_mem_table(struct vhost_user *vu, const struct vhost_user_mem_region *r,
+			     const int *fds, unsigned n)
 {
 	uint8_t m[VHOST_USER_MSG_MAX];
 
-	return vhost_user_xfer(vu, m, vhost_user_msg_mem_table(vhost_user_flags(vu), r, n, m, sizeof(m)), fds, n,
-			       NULL, 0);
+	return vhost_user_xfer(vu, m,
+			       vhost_user_msg_mem_table(vhost_user_flags(vu), r, n, m, sizeof(m)),
+			       fds, n, NULL, 0);
 }
 
-static int vhost_user_vring_state(struct vhost_user *vu, uint32_t request, uint32_t index, uint32_t num)
+static int vhost_user_vring_state(struct vhost_user *vu, uint32_t request, uint32_t index,
+				  uint32_t num)
 {
 	uint8_t m[VHOST_USER_HDR_SIZE + 8];
 
-	return vhost_user_xfer(vu, m,
-			       vhost_user_msg_vring_state(request, vhost_user_flags(vu), index, num, m, sizeof(m)),
-			       NULL, 0, NULL, 0);
+	return vhost_user_xfer(
+	    vu, m,
+	    vhost_user_msg_vring_state(request, vhost_user_flags(vu), index, num, m, sizeof(m)),
+	    NULL, 0, NULL, 0);
 }
 
 int vhost_user_set_vring_num(struct vhost_user *vu, uint32_t index, uint32_t num)
@@ -313,8 +326,9 @@ int vhost_user_set_vring_addr(struct vhost_user *vu, const struct vhost_user_vri
 {
 	uint8_t m[VHOST_USER_HDR_SIZE + sizeof(*addr)];
 
-	return vhost_user_xfer(vu, m, vhost_user_msg_vring_addr(vhost_user_flags(vu), addr, m, sizeof(m)), NULL, 0,
-			       NULL, 0);
+	return vhost_user_xfer(vu, m,
+			       vhost_user_msg_vring_addr(vhost_user_flags(vu), addr, m, sizeof(m)),
+			       NULL, 0, NULL, 0);
 }
 
 /* fd < 0 sends the NOFD flag instead of a descriptor. */
@@ -322,7 +336,8 @@ static int vhost_user_vring_fd(struct vhost_user *vu, uint32_t request, uint32_t
 {
 	uint64_t v = (index & VHOST_USER_VRING_IDX_MASK) | (fd < 0 ? VHOST_USER_VRING_NOFD : 0);
 
-	return vhost_user_set_u64(vu, request, vhost_user_flags(vu), v, fd < 0 ? NULL : &fd, fd < 0 ? 0 : 1);
+	return vhost_user_set_u64(vu, request, vhost_user_flags(vu), v, fd < 0 ? NULL : &fd,
+				  fd < 0 ? 0 : 1);
 }
 
 int vhost_user_set_vring_call(struct vhost_user *vu, uint32_t index, int fd)
@@ -342,12 +357,14 @@ int vhost_user_get_vring_base(struct vhost_user *vu, uint32_t index, uint32_t *b
 	uint8_t m[VHOST_USER_HDR_SIZE + 8];
 	int rc;
 
-	rc = vhost_user_xfer(vu, m, vhost_user_msg_vring_state(VHOST_USER_GET_VRING_BASE, 0, index, 0, m, sizeof(m)),
-			     NULL, 0, &s, sizeof(s));
+	rc = vhost_user_xfer(
+	    vu, m, vhost_user_msg_vring_state(VHOST_USER_GET_VRING_BASE, 0, index, 0, m, sizeof(m)),
+	    NULL, 0, &s, sizeof(s));
 	if (rc)
 		return rc;
 	if (s.index != index) {
-		log_err("vhost-user %s: GET_VRING_BASE for queue %u answered for queue %u", vu->path, index, s.index);
+		log_err("vhost-user %s: GET_VRING_BASE for queue %u answered for queue %u",
+			vu->path, index, s.index);
 		return -EPROTO;
 	}
 	*base = s.num;
@@ -363,8 +380,8 @@ int vhost_user_get_config(struct vhost_user *vu, uint32_t offset, uint32_t size,
 		return -ENOTSUP;
 	if (size > VHOST_USER_PAYLOAD_MAX - 12)
 		return -E2BIG;
-	rc = vhost_user_xfer(vu, m, vhost_user_msg_get_config(0, offset, size, m, sizeof(m)), NULL, 0, reply,
-			     12 + (size_t)size);
+	rc = vhost_user_xfer(vu, m, vhost_user_msg_get_config(0, offset, size, m, sizeof(m)), NULL,
+			     0, reply, 12 + (size_t)size);
 	if (rc)
 		return rc;
 	memcpy(out, reply + 12, size);
@@ -373,7 +390,8 @@ int vhost_user_get_config(struct vhost_user *vu, uint32_t offset, uint32_t size,
 
 int vhost_user_handshake(struct vhost_user *vu)
 {
-	const uint64_t want = (1ULL << VHOST_USER_PROTOCOL_F_MQ) | (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+	const uint64_t want = (1ULL << VHOST_USER_PROTOCOL_F_MQ) |
+			      (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
 			      (1ULL << VHOST_USER_PROTOCOL_F_CONFIG);
 	int rc;
 
@@ -391,7 +409,8 @@ int vhost_user_handshake(struct vhost_user *vu)
 			return rc;
 		vu->reply_ack = vu->protocol_acked & (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK);
 		log_info("vhost-user: protocol features 0x%llx, acked 0x%llx",
-			 (unsigned long long)vu->protocol_features, (unsigned long long)vu->protocol_acked);
+			 (unsigned long long)vu->protocol_features,
+			 (unsigned long long)vu->protocol_acked);
 	}
 	if (vu->protocol_acked & (1ULL << VHOST_USER_PROTOCOL_F_MQ)) {
 		rc = vhost_user_get_queue_num(vu, &vu->queue_num);

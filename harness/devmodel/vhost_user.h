@@ -40,8 +40,8 @@ int vhost_user_set_protocol_features(struct vhost_user *vu, uint64_t features);
 int vhost_user_set_owner(struct vhost_user *vu);
 int vhost_user_get_queue_num(struct vhost_user *vu, uint64_t *num);
 /* One region per entry, fds[i] the mmap-able fd of region i. */
-int vhost_user_set_mem_table(struct vhost_user *vu, const struct vhost_user_mem_region *r, const int *fds,
-			     unsigned n);
+int vhost_user_set_mem_table(struct vhost_user *vu, const struct vhost_user_mem_region *r,
+			     const int *fds, unsigned n);
 int vhost_user_set_vring_num(struct vhost_user *vu, uint32_t index, uint32_t num);
 int vhost_user_set_vring_base(struct vhost_user *vu, uint32_t index, uint32_t base);
 int vhost_user_set_vring_addr(struct vhost_user *vu, const struct vhost_user_vring_addr *addr);

@@ -7,26 +7,26 @@
 #include <string.h>
 
 static const char *const vhost_user_msg_names[VHOST_USER_REQUEST_MAX] = {
-	[VHOST_USER_GET_FEATURES] = "GET_FEATURES",
-	[VHOST_USER_SET_FEATURES] = "SET_FEATURES",
-	[VHOST_USER_SET_OWNER] = "SET_OWNER",
-	[VHOST_USER_RESET_OWNER] = "RESET_OWNER",
-	[VHOST_USER_SET_MEM_TABLE] = "SET_MEM_TABLE",
-	[VHOST_USER_SET_LOG_BASE] = "SET_LOG_BASE",
-	[VHOST_USER_SET_LOG_FD] = "SET_LOG_FD",
-	[VHOST_USER_SET_VRING_NUM] = "SET_VRING_NUM",
-	[VHOST_USER_SET_VRING_ADDR] = "SET_VRING_ADDR",
-	[VHOST_USER_SET_VRING_BASE] = "SET_VRING_BASE",
-	[VHOST_USER_GET_VRING_BASE] = "GET_VRING_BASE",
-	[VHOST_USER_SET_VRING_KICK] = "SET_VRING_KICK",
-	[VHOST_USER_SET_VRING_CALL] = "SET_VRING_CALL",
-	[VHOST_USER_SET_VRING_ERR] = "SET_VRING_ERR",
-	[VHOST_USER_GET_PROTOCOL_FEATURES] = "GET_PROTOCOL_FEATURES",
-	[VHOST_USER_SET_PROTOCOL_FEATURES] = "SET_PROTOCOL_FEATURES",
-	[VHOST_USER_GET_QUEUE_NUM] = "GET_QUEUE_NUM",
-	[VHOST_USER_SET_VRING_ENABLE] = "SET_VRING_ENABLE",
-	[VHOST_USER_GET_CONFIG] = "GET_CONFIG",
-	[VHOST_USER_SET_CONFIG] = "SET_CONFIG",
+    [VHOST_USER_GET_FEATURES] = "GET_FEATURES",
+    [VHOST_USER_SET_FEATURES] = "SET_FEATURES",
+    [VHOST_USER_SET_OWNER] = "SET_OWNER",
+    [VHOST_USER_RESET_OWNER] = "RESET_OWNER",
+    [VHOST_USER_SET_MEM_TABLE] = "SET_MEM_TABLE",
+    [VHOST_USER_SET_LOG_BASE] = "SET_LOG_BASE",
+    [VHOST_USER_SET_LOG_FD] = "SET_LOG_FD",
+    [VHOST_USER_SET_VRING_NUM] = "SET_VRING_NUM",
+    [VHOST_USER_SET_VRING_ADDR] = "SET_VRING_ADDR",
+    [VHOST_USER_SET_VRING_BASE] = "SET_VRING_BASE",
+    [VHOST_USER_GET_VRING_BASE] = "GET_VRING_BASE",
+    [VHOST_USER_SET_VRING_KICK] = "SET_VRING_KICK",
+    [VHOST_USER_SET_VRING_CALL] = "SET_VRING_CALL",
+    [VHOST_USER_SET_VRING_ERR] = "SET_VRING_ERR",
+    [VHOST_USER_GET_PROTOCOL_FEATURES] = "GET_PROTOCOL_FEATURES",
+    [VHOST_USER_SET_PROTOCOL_FEATURES] = "SET_PROTOCOL_FEATURES",
+    [VHOST_USER_GET_QUEUE_NUM] = "GET_QUEUE_NUM",
+    [VHOST_USER_SET_VRING_ENABLE] = "SET_VRING_ENABLE",
+    [VHOST_USER_GET_CONFIG] = "GET_CONFIG",
+    [VHOST_USER_SET_CONFIG] = "SET_CONFIG",
 };
 
 const char *vhost_user_msg_name(uint32_t request)
@@ -36,10 +36,11 @@ const char *vhost_user_msg_name(uint32_t request)
 	return "UNKNOWN";
 }
 
-int vhost_user_msg_encode(uint32_t request, uint32_t flags, const void *payload, size_t len, uint8_t *buf,
-			  size_t cap)
+int vhost_user_msg_encode(uint32_t request, uint32_t flags, const void *payload, size_t len,
+			  uint8_t *buf, size_t cap)
 {
-	struct vhost_user_hdr hdr = {.request = request, .flags = flags | VHOST_USER_VERSION, .size = (uint32_t)len};
+	struct vhost_user_hdr hdr = {
+	    .request = request, .flags = flags | VHOST_USER_VERSION, .size = (uint32_t)len};
 
 	if (len > VHOST_USER_PAYLOAD_MAX || VHOST_USER_HDR_SIZE + len > cap)
 		return -E2BIG;
@@ -56,22 +57,23 @@ int vhost_user_msg_u64(uint32_t request, uint32_t flags, uint64_t value, uint8_t
 	return vhost_user_msg_encode(request, flags, &value, sizeof(value), buf, cap);
 }
 
-int vhost_user_msg_vring_state(uint32_t request, uint32_t flags, uint32_t index, uint32_t num, uint8_t *buf,
-			       size_t cap)
+int vhost_user_msg_vring_state(uint32_t request, uint32_t flags, uint32_t index, uint32_t num,
+			       uint8_t *buf, size_t cap)
 {
 	struct vhost_user_vring_state s = {.index = index, .num = num};
 
 	return vhost_user_msg_encode(request, flags, &s, sizeof(s), buf, cap);
 }
 
-int vhost_user_msg_vring_addr(uint32_t flags, const struct vhost_user_vring_addr *a, uint8_t *buf, size_t cap)
+int vhost_user_msg_vring_addr(uint32_t flags, const struct vhost_user_vring_addr *a, uint8_t *buf,
+			      size_t cap)
 {
 	return vhost_user_msg_encode(VHOST_USER_SET_VRING_ADDR, flags, a, sizeof(*a), buf, cap);
 }
 
 /* Payload: u32 nregions, u32 padding, then nregions region descriptions. */
-int vhost_user_msg_mem_table(uint32_t flags, const struct vhost_user_mem_region *r, unsigned n, uint8_t *buf,
-			     size_t cap)
+int vhost_user_msg_mem_table(uint32_t flags, const struct vhost_user_mem_region *r, unsigned n,
+			     uint8_t *buf, size_t cap)
 {
 	uint8_t payload[8 + VHOST_USER_MEM_REGIONS_MAX * sizeof(struct vhost_user_mem_region)];
 	uint32_t head[2] = {n, 0};
@@ -80,12 +82,13 @@ int vhost_user_msg_mem_table(uint32_t flags, const struct vhost_user_mem_region 
 		return -EINVAL;
 	memcpy(payload, head, sizeof(head));
 	memcpy(payload + sizeof(head), r, n * sizeof(*r));
-	return vhost_user_msg_encode(VHOST_USER_SET_MEM_TABLE, flags, payload, sizeof(head) + n * sizeof(*r), buf,
-				     cap);
+	return vhost_user_msg_encode(VHOST_USER_SET_MEM_TABLE, flags, payload,
+				     sizeof(head) + n * sizeof(*r), buf, cap);
 }
 
 /* Payload: u32 offset, u32 size, u32 flags, then size bytes (zero in the request). */
-int vhost_user_msg_get_config(uint32_t flags, uint32_t offset, uint32_t size, uint8_t *buf, size_t cap)
+int vhost_user_msg_get_config(uint32_t flags, uint32_t offset, uint32_t size, uint8_t *buf,
+			      size_t cap)
 {
 	uint8_t payload[VHOST_USER_PAYLOAD_MAX];
 	uint32_t head[3] = {offset, size, 0};
@@ -94,7 +97,8 @@ int vhost_user_msg_get_config(uint32_t flags, uint32_t offset, uint32_t size, ui
 		return -E2BIG;
 	memcpy(payload, head, sizeof(head));
 	memset(payload + sizeof(head), 0, size);
-	return vhost_user_msg_encode(VHOST_USER_GET_CONFIG, flags, payload, sizeof(head) + size, buf, cap);
+	return vhost_user_msg_encode(VHOST_USER_GET_CONFIG, flags, payload, sizeof(head) + size,
+				     buf, cap);
 }
 
 int vhost_user_msg_decode_hdr(const uint8_t *buf, size_t len, struct vhost_user_hdr *hdr)
@@ -124,8 +128,8 @@ size_t vhost_user_msg_reply_size(uint32_t request, uint32_t cfg_size)
 	}
 }
 
-int vhost_user_msg_check_reply(const struct vhost_user_hdr *hdr, uint32_t request, size_t expect, char *why,
-			       size_t why_cap)
+int vhost_user_msg_check_reply(const struct vhost_user_hdr *hdr, uint32_t request, size_t expect,
+			       char *why, size_t why_cap)
 {
 	char tmp[8];
 
@@ -134,23 +138,24 @@ int vhost_user_msg_check_reply(const struct vhost_user_hdr *hdr, uint32_t reques
 		why_cap = sizeof(tmp);
 	}
 	if (hdr->request != request) {
-		snprintf(why, why_cap, "reply is for request %u (%s), expected %u (%s)", hdr->request,
-			 vhost_user_msg_name(hdr->request), request, vhost_user_msg_name(request));
+		snprintf(why, why_cap, "reply is for request %u (%s), expected %u (%s)",
+			 hdr->request, vhost_user_msg_name(hdr->request), request,
+			 vhost_user_msg_name(request));
 		return -EPROTO;
 	}
 	if ((hdr->flags & VHOST_USER_VERSION_MASK) != VHOST_USER_VERSION) {
-		snprintf(why, why_cap, "%s reply has version %u, expected 1", vhost_user_msg_name(request),
-			 hdr->flags & VHOST_USER_VERSION_MASK);
+		snprintf(why, why_cap, "%s reply has version %u, expected 1",
+			 vhost_user_msg_name(request), hdr->flags & VHOST_USER_VERSION_MASK);
 		return -EPROTO;
 	}
 	if (!(hdr->flags & VHOST_USER_REPLY)) {
-		snprintf(why, why_cap, "%s reply lacks the reply flag (flags 0x%x)", vhost_user_msg_name(request),
-			 hdr->flags);
+		snprintf(why, why_cap, "%s reply lacks the reply flag (flags 0x%x)",
+			 vhost_user_msg_name(request), hdr->flags);
 		return -EPROTO;
 	}
 	if (hdr->size != expect) {
-		snprintf(why, why_cap, "%s reply size %u, expected %zu", vhost_user_msg_name(request), hdr->size,
-			 expect);
+		snprintf(why, why_cap, "%s reply size %u, expected %zu",
+			 vhost_user_msg_name(request), hdr->size, expect);
 		return -EPROTO;
 	}
 	return 0;
@@ -164,7 +169,8 @@ int vhost_user_msg_parse_u64(const uint8_t *payload, size_t len, uint64_t *value
 	return 0;
 }
 
-int vhost_user_msg_parse_vring_state(const uint8_t *payload, size_t len, struct vhost_user_vring_state *s)
+int vhost_user_msg_parse_vring_state(const uint8_t *payload, size_t len,
+				     struct vhost_user_vring_state *s)
 {
 	if (len != sizeof(*s))
 		return -EPROTO;

@@ -91,17 +91,19 @@ struct vhost_user_mem_region {
 const char *vhost_user_msg_name(uint32_t request);
 
 /* Header + payload into buf. Returns the message length (> 0) or -E2BIG / -EINVAL. */
-int vhost_user_msg_encode(uint32_t request, uint32_t flags, const void *payload, size_t len, uint8_t *buf,
-			  size_t cap);
+int vhost_user_msg_encode(uint32_t request, uint32_t flags, const void *payload, size_t len,
+			  uint8_t *buf, size_t cap);
 
 /* Typed payload builders; each returns the message length or -errno like _encode. */
 int vhost_user_msg_u64(uint32_t request, uint32_t flags, uint64_t value, uint8_t *buf, size_t cap);
-int vhost_user_msg_vring_state(uint32_t request, uint32_t flags, uint32_t index, uint32_t num, uint8_t *buf,
-			       size_t cap);
-int vhost_user_msg_vring_addr(uint32_t flags, const struct vhost_user_vring_addr *a, uint8_t *buf, size_t cap);
-int vhost_user_msg_mem_table(uint32_t flags, const struct vhost_user_mem_region *r, unsigned n, uint8_t *buf,
-			     size_t cap);
-int vhost_user_msg_get_config(uint32_t flags, uint32_t offset, uint32_t size, uint8_t *buf, size_t cap);
+int vhost_user_msg_vring_state(uint32_t request, uint32_t flags, uint32_t index, uint32_t num,
+			       uint8_t *buf, size_t cap);
+int vhost_user_msg_vring_addr(uint32_t flags, const struct vhost_user_vring_addr *a, uint8_t *buf,
+			      size_t cap);
+int vhost_user_msg_mem_table(uint32_t flags, const struct vhost_user_mem_region *r, unsigned n,
+			     uint8_t *buf, size_t cap);
+int vhost_user_msg_get_config(uint32_t flags, uint32_t offset, uint32_t size, uint8_t *buf,
+			      size_t cap);
 
 /* Decode a 12-byte header from buf. -EINVAL if len < 12, -E2BIG if size > 4 KiB. */
 int vhost_user_msg_decode_hdr(const uint8_t *buf, size_t len, struct vhost_user_hdr *hdr);
@@ -112,11 +114,12 @@ size_t vhost_user_msg_reply_size(uint32_t request, uint32_t cfg_size);
 
 /* Check a reply header against the request sent: same request, version 1, REPLY flag,
  * payload size == expect. Writes a reason into why (may be NULL). 0 or -EPROTO. */
-int vhost_user_msg_check_reply(const struct vhost_user_hdr *hdr, uint32_t request, size_t expect, char *why,
-			       size_t why_cap);
+int vhost_user_msg_check_reply(const struct vhost_user_hdr *hdr, uint32_t request, size_t expect,
+			       char *why, size_t why_cap);
 
 /* Payload readers: exact-size checks, -EPROTO when the length is wrong. */
 int vhost_user_msg_parse_u64(const uint8_t *payload, size_t len, uint64_t *value);
-int vhost_user_msg_parse_vring_state(const uint8_t *payload, size_t len, struct vhost_user_vring_state *s);
+int vhost_user_msg_parse_vring_state(const uint8_t *payload, size_t len,
+				     struct vhost_user_vring_state *s);
 
 #endif

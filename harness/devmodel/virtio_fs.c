@@ -13,7 +13,8 @@ uint64_t virtio_fs_offered_features(uint64_t backend)
 {
 	uint64_t hidden = (1ULL << VHOST_F_LOG_ALL) | (1ULL << VHOST_USER_F_PROTOCOL_FEATURES);
 
-	return (backend & ~hidden) | (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM);
+	return (backend & ~hidden) | (1ULL << VIRTIO_F_VERSION_1) |
+	       (1ULL << VIRTIO_F_ACCESS_PLATFORM);
 }
 
 uint64_t virtio_fs_backend_features(uint64_t negotiated, uint64_t backend)
@@ -48,17 +49,19 @@ static int virtio_fs_config_read(void *dev, uint32_t offset, uint32_t width, uin
 static int virtio_fs_config_write(void *dev, uint32_t offset, uint32_t width, uint32_t value)
 {
 	(void)dev;
-	log_warn("virtio-fs: driver wrote 0x%x to read-only config offset %u width %u", value, offset, width);
+	log_warn("virtio-fs: driver wrote 0x%x to read-only config offset %u width %u", value,
+		 offset, width);
 	return 0;
 }
 
-static int virtio_fs_start_ring(struct virtio_fs *fs, const struct virtio_dev_queue *q, int call_fd, bool enable)
+static int virtio_fs_start_ring(struct virtio_fs *fs, const struct virtio_dev_queue *q, int call_fd,
+				bool enable)
 {
 	struct vhost_user_vring_addr a = {
-		.index = q->index,
-		.desc_user_addr = q->desc_hva,
-		.used_user_addr = q->used_hva,
-		.avail_user_addr = q->avail_hva,
+	    .index = q->index,
+	    .desc_user_addr = q->desc_hva,
+	    .used_user_addr = q->used_hva,
+	    .avail_user_addr = q->avail_hva,
 	};
 	int rc;
 
@@ -80,20 +83,22 @@ static int virtio_fs_start_ring(struct virtio_fs *fs, const struct virtio_dev_qu
 	return rc;
 }
 
-static int virtio_fs_start(void *dev, uint64_t features, const struct virtio_dev_queue *q, unsigned nq, int call_fd)
+static int virtio_fs_start(void *dev, uint64_t features, const struct virtio_dev_queue *q,
+			   unsigned nq, int call_fd)
 {
 	struct virtio_fs *fs = dev;
 	uint64_t bf = virtio_fs_backend_features(features, fs->vu->features);
 	struct vhost_user_mem_region r = {
-		.guest_phys_addr = fs->p.shmem_addr,
-		.memory_size = fs->p.shmem_size,
-		.userspace_addr = fs->p.shmem_host,
-		.mmap_offset = 0,
+	    .guest_phys_addr = fs->p.shmem_addr,
+	    .memory_size = fs->p.shmem_size,
+	    .userspace_addr = fs->p.shmem_host,
+	    .mmap_offset = 0,
 	};
 	unsigned i;
 	int rc;
 
-	log_info("virtio-fs: starting backend: features 0x%llx, %u ring(s)", (unsigned long long)bf, nq);
+	log_info("virtio-fs: starting backend: features 0x%llx, %u ring(s)", (unsigned long long)bf,
+		 nq);
 	rc = vhost_user_set_features(fs->vu, bf);
 	if (!rc)
 		rc = vhost_user_set_mem_table(fs->vu, &r, &fs->p.shmem_fd, 1);
@@ -103,7 +108,8 @@ static int virtio_fs_start(void *dev, uint64_t features, const struct virtio_dev
 				fs->p.num_request_queues);
 			return -EINVAL;
 		}
-		rc = virtio_fs_start_ring(fs, &q[i], call_fd, bf & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES));
+		rc = virtio_fs_start_ring(fs, &q[i], call_fd,
+					  bf & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES));
 	}
 	return rc;
 }
@@ -135,14 +141,14 @@ static void virtio_fs_reset(void *dev)
 }
 
 const struct virtio_dev_ops virtio_fs_ops = {
-	.name = "virtio-fs",
-	.device_id = VIRTIO_FS_DEVICE_ID,
-	.features = virtio_fs_features,
-	.config_read = virtio_fs_config_read,
-	.config_write = virtio_fs_config_write,
-	.start = virtio_fs_start,
-	.stop = virtio_fs_stop,
-	.reset = virtio_fs_reset,
+    .name = "virtio-fs",
+    .device_id = VIRTIO_FS_DEVICE_ID,
+    .features = virtio_fs_features,
+    .config_read = virtio_fs_config_read,
+    .config_write = virtio_fs_config_write,
+    .start = virtio_fs_start,
+    .stop = virtio_fs_stop,
+    .reset = virtio_fs_reset,
 };
 
 int virtio_fs_init(struct virtio_fs *fs, struct vhost_user *vu, const struct virtio_fs_params *p)
@@ -158,8 +164,8 @@ int virtio_fs_init(struct virtio_fs *fs, struct vhost_user *vu, const struct vir
 		return -EINVAL;
 	}
 	if (vu->queue_num && 1 + nrq > vu->queue_num) {
-		log_err("virtio-fs: %u request queue(s) need %u queues but the backend serves %llu", nrq, 1 + nrq,
-			(unsigned long long)vu->queue_num);
+		log_err("virtio-fs: %u request queue(s) need %u queues but the backend serves %llu",
+			nrq, 1 + nrq, (unsigned long long)vu->queue_num);
 		return -EINVAL;
 	}
 	memcpy(fs->config, p->tag, tlen);
@@ -174,7 +180,8 @@ int virtio_fs_init(struct virtio_fs *fs, struct vhost_user *vu, const struct vir
 
 		if (vhost_user_get_config(vu, 0, sizeof(cfg), cfg) == 0) {
 			memcpy(fs->config, cfg, 36);
-			log_info("virtio-fs: tag '%.36s' from the backend's config space", (const char *)cfg);
+			log_info("virtio-fs: tag '%.36s' from the backend's config space",
+				 (const char *)cfg);
 		}
 	}
 	return 0;

@@ -33,15 +33,19 @@ static void virtio_mmio_clear(struct virtio_mmio *m)
 		m->q[i].kick_fd = -1;
 }
 
-int virtio_mmio_init(struct virtio_mmio *m, const struct virtio_mmio_params *p, const struct virtio_dev_ops *ops,
-		     void *dev, const struct virtio_mmio_platform *plat, void *plat_ctx)
+int virtio_mmio_init(struct virtio_mmio *m, const struct virtio_mmio_params *p,
+		     const struct virtio_dev_ops *ops, void *dev,
+		     const struct virtio_mmio_platform *plat, void *plat_ctx)
 {
 	memset(m, 0, sizeof(*m));
 	m->irq_fd = -1;
 	if (p->nqueues == 0 || p->nqueues > VIRTIO_MMIO_MAX_QUEUES || p->queue_num_max == 0 ||
-	    p->queue_num_max > 32768 || p->shmem_size == 0 || p->shmem_addr + p->shmem_size < p->shmem_addr) {
-		log_err("virtio-mmio: bad parameters: %u queues of max %u, window [0x%llx, +0x%llx)", p->nqueues,
-			p->queue_num_max, (unsigned long long)p->shmem_addr, (unsigned long long)p->shmem_size);
+	    p->queue_num_max > 32768 || p->shmem_size == 0 ||
+	    p->shmem_addr + p->shmem_size < p->shmem_addr) {
+		log_err(
+		    "virtio-mmio: bad parameters: %u queues of max %u, window [0x%llx, +0x%llx)",
+		    p->nqueues, p->queue_num_max, (unsigned long long)p->shmem_addr,
+		    (unsigned long long)p->shmem_size);
 		return -EINVAL;
 	}
 	m->p = *p;
@@ -72,7 +76,8 @@ static void virtio_mmio_release_queues(struct virtio_mmio *m)
 		if (q->ioeventfd) {
 			rc = m->plat->ioeventfd(m->plat_ctx, q->kick_fd, addr, i, false);
 			if (rc)
-				log_warn("virtio-mmio: queue %u: ioeventfd deassign failed: %s", i, strerror(-rc));
+				log_warn("virtio-mmio: queue %u: ioeventfd deassign failed: %s", i,
+					 strerror(-rc));
 			q->ioeventfd = false;
 		}
 		if (q->kick_fd >= 0)
@@ -130,7 +135,8 @@ void virtio_mmio_set_broken(struct virtio_mmio *m, int code, const char *fmt, ..
 	snprintf(m->broken.msg, sizeof(m->broken.msg), "%s", msg);
 	log_err("virtio-mmio: device broken, needs reset: %s", msg);
 	m->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
-	/* virtio 1.2 §2.1.2: after DRIVER_OK, NEEDS_RESET comes with a config change notification. */
+	/* virtio 1.2 §2.1.2: after DRIVER_OK, NEEDS_RESET comes with a config change notification.
+	 */
 	if (m->status & VIRTIO_CONFIG_S_DRIVER_OK) {
 		m->interrupt_status |= VIRTIO_MMIO_INT_CONFIG;
 		m->config_generation++;
@@ -161,9 +167,11 @@ static bool virtio_mmio_features_ok(struct virtio_mmio *m)
 		return false;
 	}
 	if (f & ~offered) {
-		log_warn("virtio-mmio: refusing FEATURES_OK: driver features 0x%llx include 0x%llx not offered "
+		log_warn("virtio-mmio: refusing FEATURES_OK: driver features 0x%llx include 0x%llx "
+			 "not offered "
 			 "(offered 0x%llx)",
-			 (unsigned long long)f, (unsigned long long)(f & ~offered), (unsigned long long)offered);
+			 (unsigned long long)f, (unsigned long long)(f & ~offered),
+			 (unsigned long long)offered);
 		return false;
 	}
 	return true;
@@ -194,7 +202,8 @@ static int virtio_mmio_activate(struct virtio_mmio *m)
 	if (!m->irqfd_registered) {
 		rc = m->plat->irqfd(m->plat_ctx, m->irq_fd, true);
 		if (rc) {
-			virtio_mmio_set_broken(m, rc, "irqfd registration failed: %s", strerror(-rc));
+			virtio_mmio_set_broken(m, rc, "irqfd registration failed: %s",
+					       strerror(-rc));
 			return rc;
 		}
 		m->irqfd_registered = true;
@@ -205,13 +214,15 @@ static int virtio_mmio_activate(struct virtio_mmio *m)
 		q->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (q->kick_fd < 0) {
 			rc = -errno;
-			virtio_mmio_set_broken(m, rc, "queue %u: eventfd failed: %s", dq[i].index, strerror(-rc));
+			virtio_mmio_set_broken(m, rc, "queue %u: eventfd failed: %s", dq[i].index,
+					       strerror(-rc));
 			return rc;
 		}
 		rc = m->plat->ioeventfd(m->plat_ctx, q->kick_fd, notify, dq[i].index, true);
 		if (rc) {
-			virtio_mmio_set_broken(m, rc, "queue %u: ioeventfd at 0x%llx failed: %s", dq[i].index,
-					       (unsigned long long)notify, strerror(-rc));
+			virtio_mmio_set_broken(m, rc, "queue %u: ioeventfd at 0x%llx failed: %s",
+					       dq[i].index, (unsigned long long)notify,
+					       strerror(-rc));
 			return rc;
 		}
 		q->ioeventfd = true;
@@ -220,7 +231,8 @@ static int virtio_mmio_activate(struct virtio_mmio *m)
 	m->started = true;
 	rc = m->ops->start(m->dev, m->driver_features, dq, nq, m->irq_fd);
 	if (rc) {
-		virtio_mmio_set_broken(m, rc, "%s device start failed: %s", m->ops->name, strerror(-rc));
+		virtio_mmio_set_broken(m, rc, "%s device start failed: %s", m->ops->name,
+				       strerror(-rc));
 		return rc;
 	}
 	m->live = true;
@@ -239,14 +251,16 @@ void virtio_mmio_write_status(struct virtio_mmio *m, uint32_t value)
 		return;
 	}
 	if (m->broken.code) {
-		log_warn("virtio-mmio: status write 0x%x ignored: device broken (%s), write 0 to reset", value,
-			 m->broken.msg);
+		log_warn(
+		    "virtio-mmio: status write 0x%x ignored: device broken (%s), write 0 to reset",
+		    value, m->broken.msg);
 		return;
 	}
 	value &= ~nr; /* device-owned bit */
 	if (m->status & ~nr & ~value) {
-		log_warn("virtio-mmio: status write 0x%x clears bits of 0x%x without a reset; ignored", value,
-			 m->status);
+		log_warn(
+		    "virtio-mmio: status write 0x%x clears bits of 0x%x without a reset; ignored",
+		    value, m->status);
 		return;
 	}
 	added = value & ~m->status;
@@ -254,7 +268,8 @@ void virtio_mmio_write_status(struct virtio_mmio *m, uint32_t value)
 		value &= ~VIRTIO_CONFIG_S_FEATURES_OK;
 	if (added & VIRTIO_CONFIG_S_DRIVER_OK) {
 		if (!(value & VIRTIO_CONFIG_S_FEATURES_OK)) {
-			virtio_mmio_set_broken(m, -EPROTO, "DRIVER_OK without FEATURES_OK (status 0x%x)", value);
+			virtio_mmio_set_broken(
+			    m, -EPROTO, "DRIVER_OK without FEATURES_OK (status 0x%x)", value);
 			value &= ~VIRTIO_CONFIG_S_DRIVER_OK;
 		} else if (virtio_mmio_activate(m)) {
 			value &= ~VIRTIO_CONFIG_S_DRIVER_OK;
@@ -274,7 +289,9 @@ void virtio_mmio_notify(struct virtio_mmio *m, uint32_t index)
 			 index >= m->p.nqueues ? "no such queue" : "queue not live");
 		return;
 	}
-	/* Normally the hypervisor signals the ioeventfd itself; forward a notify that reached us. */
+	/* Normally the hypervisor signals the ioeventfd itself; forward a notify that reached us.
+	 */
 	if (write(m->q[index].kick_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
-		log_warn("virtio-mmio: queue %u: kick eventfd write failed: %s", index, strerror(errno));
+		log_warn("virtio-mmio: queue %u: kick eventfd write failed: %s", index,
+			 strerror(errno));
 }

@@ -10,7 +10,7 @@
 
 #define VIRTIO_MMIO_SIZE 0x200
 #define VIRTIO_MMIO_MAX_QUEUES 16
-#define VIRTIO_MMIO_MAGIC 0x74726976 /* "virt" */
+#define VIRTIO_MMIO_MAGIC 0x74726976  /* "virt" */
 #define VIRTIO_MMIO_VENDOR 0x554d4551 /* "QEMU", as QEMU's own virtio-mmio devices */
 
 /* One started queue as the device sees it: guest-physical ring addresses and the same rings
@@ -33,7 +33,8 @@ struct virtio_dev_ops {
 	int (*config_read)(void *dev, uint32_t offset, uint32_t width, uint32_t *value);
 	int (*config_write)(void *dev, uint32_t offset, uint32_t width, uint32_t value);
 	/* DRIVER_OK: features negotiated, queues validated; call_fd raises the interrupt. */
-	int (*start)(void *dev, uint64_t features, const struct virtio_dev_queue *q, unsigned nq, int call_fd);
+	int (*start)(void *dev, uint64_t features, const struct virtio_dev_queue *q, unsigned nq,
+		     int call_fd);
 	/* Undo start (also after a failed start). */
 	void (*stop)(void *dev);
 	/* Device reset (Status 0), after stop. */
@@ -47,10 +48,10 @@ struct virtio_mmio_platform {
 };
 
 struct virtio_mmio_params {
-	uint64_t base;	      /* guest-physical address of the register page */
-	uint64_t shmem_addr;  /* the shared window every ring must lie in */
+	uint64_t base;	     /* guest-physical address of the register page */
+	uint64_t shmem_addr; /* the shared window every ring must lie in */
 	uint64_t shmem_size;
-	uint64_t shmem_host;  /* where that window is mapped in this process */
+	uint64_t shmem_host; /* where that window is mapped in this process */
 	uint32_t queue_num_max;
 	unsigned nqueues;
 };
@@ -91,8 +92,9 @@ struct virtio_mmio {
 };
 
 /* Set up m; creates the irq eventfd. -EINVAL for bad params, -errno from eventfd. */
-int virtio_mmio_init(struct virtio_mmio *m, const struct virtio_mmio_params *p, const struct virtio_dev_ops *ops,
-		     void *dev, const struct virtio_mmio_platform *plat, void *plat_ctx);
+int virtio_mmio_init(struct virtio_mmio *m, const struct virtio_mmio_params *p,
+		     const struct virtio_dev_ops *ops, void *dev,
+		     const struct virtio_mmio_platform *plat, void *plat_ctx);
 /* Reset, deassign the irqfd, close the eventfds. */
 void virtio_mmio_destroy(struct virtio_mmio *m);
 
@@ -107,12 +109,12 @@ void virtio_mmio_notify(struct virtio_mmio *m, uint32_t index);
 uint64_t virtio_mmio_device_features(struct virtio_mmio *m);
 /* Record the first failure {code, message}, set DEVICE_NEEDS_RESET; sticky until reset. */
 void virtio_mmio_set_broken(struct virtio_mmio *m, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* The backend went away: broken + NEEDS_RESET + config-change interrupt. */
 void virtio_mmio_backend_lost(struct virtio_mmio *m, const char *why);
 /* Check queue i (size, alignment, whole rings inside the shared window, no wraparound) and
  * fill out with its guest and host addresses. 0, or -EINVAL with the reason in why. */
-int virtio_mmio_rings_check(const struct virtio_mmio *m, unsigned i, struct virtio_dev_queue *out, char *why,
-			    size_t why_cap);
+int virtio_mmio_rings_check(const struct virtio_mmio *m, unsigned i, struct virtio_dev_queue *out,
+			    char *why, size_t why_cap);
 
 #endif

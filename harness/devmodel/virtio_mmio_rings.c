@@ -1,5 +1,6 @@
 /* virtio_mmio_rings.c - validation of a queue's split-ring layout before the backend sees it:
- * the backend trusts these addresses, so a hostile driver must not point them outside the window. */
+ * the backend trusts these addresses, so a hostile driver must not point them outside the window.
+ */
 #include <errno.h>
 #include <stdio.h>
 
@@ -13,8 +14,9 @@ static int virtio_mmio_rings_inside(const struct virtio_mmio *m, uint64_t addr, 
 	return addr >= base && size <= len && addr - base <= len - size;
 }
 
-static int virtio_mmio_rings_one(const struct virtio_mmio *m, unsigned i, const char *what, uint64_t addr,
-				 uint64_t size, uint64_t align, char *why, size_t why_cap)
+static int virtio_mmio_rings_one(const struct virtio_mmio *m, unsigned i, const char *what,
+				 uint64_t addr, uint64_t size, uint64_t align, char *why,
+				 size_t why_cap)
 {
 	if (addr & (align - 1)) {
 		snprintf(why, why_cap, "queue %u: %s ring 0x%llx not %llu-byte aligned", i, what,
@@ -22,23 +24,27 @@ static int virtio_mmio_rings_one(const struct virtio_mmio *m, unsigned i, const 
 		return -EINVAL;
 	}
 	if (!virtio_mmio_rings_inside(m, addr, size)) {
-		snprintf(why, why_cap, "queue %u: %s ring [0x%llx, +0x%llx) outside shared window [0x%llx, 0x%llx)", i,
-			 what, (unsigned long long)addr, (unsigned long long)size,
-			 (unsigned long long)m->p.shmem_addr, (unsigned long long)(m->p.shmem_addr + m->p.shmem_size));
+		snprintf(
+		    why, why_cap,
+		    "queue %u: %s ring [0x%llx, +0x%llx) outside shared window [0x%llx, 0x%llx)", i,
+		    what, (unsigned long long)addr, (unsigned long long)size,
+		    (unsigned long long)m->p.shmem_addr,
+		    (unsigned long long)(m->p.shmem_addr + m->p.shmem_size));
 		return -EINVAL;
 	}
 	return 0;
 }
 
-int virtio_mmio_rings_check(const struct virtio_mmio *m, unsigned i, struct virtio_dev_queue *out, char *why,
-			    size_t why_cap)
+int virtio_mmio_rings_check(const struct virtio_mmio *m, unsigned i, struct virtio_dev_queue *out,
+			    char *why, size_t why_cap)
 {
 	const struct virtio_mmio_queue *q = &m->q[i];
 	uint64_t n = q->num;
 	int rc;
 
 	if (n == 0 || (n & (n - 1)) || n > m->p.queue_num_max) {
-		snprintf(why, why_cap, "queue %u: size %u not a power of 2 in [1, %u]", i, q->num, m->p.queue_num_max);
+		snprintf(why, why_cap, "queue %u: size %u not a power of 2 in [1, %u]", i, q->num,
+			 m->p.queue_num_max);
 		return -EINVAL;
 	}
 	/* virtio 1.2 §2.7: descriptor table 16*n aligned 16; driver (avail) ring 6+2n aligned 2;
@@ -51,15 +57,15 @@ int virtio_mmio_rings_check(const struct virtio_mmio *m, unsigned i, struct virt
 	if (rc)
 		return rc;
 	*out = (struct virtio_dev_queue){
-		.index = i,
-		.num = q->num,
-		.desc_gpa = q->desc,
-		.avail_gpa = q->avail,
-		.used_gpa = q->used,
-		.desc_hva = m->p.shmem_host + (q->desc - m->p.shmem_addr),
-		.avail_hva = m->p.shmem_host + (q->avail - m->p.shmem_addr),
-		.used_hva = m->p.shmem_host + (q->used - m->p.shmem_addr),
-		.kick_fd = -1,
+	    .index = i,
+	    .num = q->num,
+	    .desc_gpa = q->desc,
+	    .avail_gpa = q->avail,
+	    .used_gpa = q->used,
+	    .desc_hva = m->p.shmem_host + (q->desc - m->p.shmem_addr),
+	    .avail_hva = m->p.shmem_host + (q->avail - m->p.shmem_addr),
+	    .used_hva = m->p.shmem_host + (q->used - m->p.shmem_addr),
+	    .kick_fd = -1,
 	};
 	return 0;
 }

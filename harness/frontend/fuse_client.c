@@ -207,8 +207,8 @@ static int fuse_client_block(struct fuse_client *fc, int64_t deadline)
 	fuse_client_irqs(fc, true);
 	if (vq_drv_has_used(fc->vq[0]) || vq_drv_has_used(fc->vq[1]))
 		return 0;
-	rc = fc->dev->bus->wait_irq(fc->dev->bus->ctx,
-				    ms > FUSE_CLIENT_BLOCK_SLICE_MS ? FUSE_CLIENT_BLOCK_SLICE_MS : ms);
+	rc = fc->dev->bus->wait_irq(
+	    fc->dev->bus->ctx, ms > FUSE_CLIENT_BLOCK_SLICE_MS ? FUSE_CLIENT_BLOCK_SLICE_MS : ms);
 	if (rc <= 0)
 		return rc;
 	if (fc->irqs)

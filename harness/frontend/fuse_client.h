@@ -41,8 +41,8 @@ struct fuse_client_req {
 	uint32_t opcode;
 	bool done;
 	unsigned int completions; /* times finished: exactly 1 once done (checked by fault tests) */
-	int status;	   /* 0 when the device returned it, -EIO when failed by a reset */
-	uint32_t used_len; /* bytes the device wrote */
+	int status;		  /* 0 when the device returned it, -EIO when failed by a reset */
+	uint32_t used_len;	  /* bytes the device wrote */
 	/* private */
 	bool async, abandoned;
 	void (*release)(struct fuse_client *fc, struct fuse_client_req *r);

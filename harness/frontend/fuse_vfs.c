@@ -306,7 +306,7 @@ static int fuse_vfs_nameop(struct scripted_fe *fe, enum fuse_vfs_nameop op, cons
 	 * been looked up (and stay referenced) first, as the Linux VFS always does: else EIO. */
 	rc = fuse_vfs_final(fe, w, path,
 			    op == FUSE_VFS_RMDIR || op == FUSE_VFS_UNLINK ? FUSE_WALK_NOFOLLOW
-									 : FUSE_WALK_PARENT,
+									  : FUSE_WALK_PARENT,
 			    &res, root_err[op]);
 	if (!rc) {
 		switch (op) {

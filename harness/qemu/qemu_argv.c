@@ -98,9 +98,13 @@ static int qemu_argv_native_boot(struct qemu_argv *a, const struct qemu_fe_opts 
 	snprintf(memobj, sizeof(memobj), "memory-backend-memfd,id=mem,size=%dM,share=on",
 		 QEMU_ARGV_MEM_MB);
 	const char *append = o->shell ? QEMU_ARGV_APPEND QEMU_ARGV_SHELL : QEMU_ARGV_APPEND;
-	const char *const words[] = {"-machine", "virt,memory-backend=mem", "-m", mem,
-				     "-object", memobj, "-kernel", kernel, "-initrd", initrd,
-				     "-append", append, NULL};
+	const char *const words[] = {"-machine", "virt,memory-backend=mem",
+				     "-m",	 mem,
+				     "-object",	 memobj,
+				     "-kernel",	 kernel,
+				     "-initrd",	 initrd,
+				     "-append",	 append,
+				     NULL};
 	return qemu_argv_add_list(a, words);
 }
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 struct qemu_dt_params {
-	uint64_t ram_base, ram_size;	 /* the window, as the guest's only memory */
+	uint64_t ram_base, ram_size;	    /* the window, as the guest's only memory */
 	uint64_t initrd_start, initrd_size; /* guest-physical */
 	const char *bootargs;
 };

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 struct qemu_fe_opts {
-	const char *mode;	  /* "native": QEMU's own vhost-user-fs-device; "trapped": EL2 stub */
+	const char *mode; /* "native": QEMU's own vhost-user-fs-device; "trapped": EL2 stub */
 	const char *vhost_socket; /* native: virtiofsd's socket (virtiofsd started by the caller) */
 	const char *image_dir;	  /* holds Image and initramfs.cpio.gz (build/qemu) */
 	const char *workdir;	  /* run directory: console.sock, console.log, qemu.log */
@@ -19,7 +19,7 @@ struct qemu_fe_opts {
 	const char *ram0_file;		/* the stub's node-0 RAM (EL2_RAM0_SIZE bytes) */
 	const char *window_file;	/* the guest's RAM = the shared window */
 	unsigned long long window_size; /* 0 = 256 MiB */
-	const char *doorbell_socket;	/* non-NULL: pci-serial doorbell to this (listening) socket */
+	const char *doorbell_socket; /* non-NULL: pci-serial doorbell to this (listening) socket */
 	/* 1: boot with `baoharness.shell=1`: /init loads the modules but neither mounts nor starts
 	 * the agent; it runs an interactive busybox shell on the console (qemu_fe_interact). */
 	int shell;

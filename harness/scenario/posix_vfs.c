@@ -72,7 +72,8 @@ static int posix_vfs_op_open(void *ctx, const char *path, int flags, uint32_t mo
 
 	if (!rel)
 		return -EINVAL;
-	flags = (flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL)) | O_CLOEXEC | O_NOCTTY;
+	flags =
+	    (flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL)) | O_CLOEXEC | O_NOCTTY;
 	if (flags & O_CREAT)
 		fd = posix_vfs_open_create(posix_vfs_fd(ctx), rel, flags, mode);
 	else if ((fd = openat(posix_vfs_fd(ctx), rel, flags)) < 0)
@@ -259,19 +260,19 @@ static int posix_vfs_op_list(void *ctx, const char *path, vfs_dirent_fn fn, void
 }
 
 const struct vfs_ops posix_vfs_ops = {
-	.name = "posix",
-	.open = posix_vfs_op_open,
-	.pread = posix_vfs_op_pread,
-	.pwrite = posix_vfs_op_pwrite,
-	.fsync = posix_vfs_op_fsync,
-	.close = posix_vfs_op_close,
-	.lstat = posix_vfs_op_lstat,
-	.truncate = posix_vfs_op_truncate,
-	.mkdir = posix_vfs_op_mkdir,
-	.rmdir = posix_vfs_op_rmdir,
-	.unlink = posix_vfs_op_unlink,
-	.rename = posix_vfs_op_rename,
-	.symlink = posix_vfs_op_symlink,
-	.readlink = posix_vfs_op_readlink,
-	.list = posix_vfs_op_list,
+    .name = "posix",
+    .open = posix_vfs_op_open,
+    .pread = posix_vfs_op_pread,
+    .pwrite = posix_vfs_op_pwrite,
+    .fsync = posix_vfs_op_fsync,
+    .close = posix_vfs_op_close,
+    .lstat = posix_vfs_op_lstat,
+    .truncate = posix_vfs_op_truncate,
+    .mkdir = posix_vfs_op_mkdir,
+    .rmdir = posix_vfs_op_rmdir,
+    .unlink = posix_vfs_op_unlink,
+    .rename = posix_vfs_op_rename,
+    .symlink = posix_vfs_op_symlink,
+    .readlink = posix_vfs_op_readlink,
+    .list = posix_vfs_op_list,
 };

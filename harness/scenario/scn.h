@@ -58,15 +58,15 @@ enum scn_side { SCN_SIDE_FRONTEND, SCN_SIDE_HOST, SCN_SIDE_CONTROL };
 #define SCN_STAT_MODE 4u
 
 struct scn_step {
-	unsigned int line;  /* 1-based line number in its file */
-	enum scn_cmd cmd;   /* for `fail`, the wrapped step */
-	char *text;	    /* the step's source text without comment and outer blanks */
-	int fail_errno;	    /* `fail ERRNO STEP`: expected errno (> 0); 0 when not wrapped */
-	char *path;	    /* PATH; symlink: the new link's PATH; rename: OLD */
-	char *path2;	    /* rename: NEW; symlink and readlink: TARGET */
-	uint64_t offset;    /* pwrite, pread */
-	uint64_t len;	    /* pread LEN */
-	uint64_t number;    /* truncate SIZE, sleep MS, irq-drop N, irq-delay MS */
+	unsigned int line;   /* 1-based line number in its file */
+	enum scn_cmd cmd;    /* for `fail`, the wrapped step */
+	char *text;	     /* the step's source text without comment and outer blanks */
+	int fail_errno;	     /* `fail ERRNO STEP`: expected errno (> 0); 0 when not wrapped */
+	char *path;	     /* PATH; symlink: the new link's PATH; rename: OLD */
+	char *path2;	     /* rename: NEW; symlink and readlink: TARGET */
+	uint64_t offset;     /* pwrite, pread */
+	uint64_t len;	     /* pread LEN */
+	uint64_t number;     /* truncate SIZE, sleep MS, irq-drop N, irq-delay MS */
 	unsigned char *data; /* DATA bytes (may hold NULs), NULL when absent */
 	size_t data_len;
 	int has_data;

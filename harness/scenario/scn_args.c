@@ -156,8 +156,10 @@ int scn_args_data(struct scn_pstate *ps, struct scn_step *st)
 		return scn_args_rand(ps, s + 6, t->len - 6, st);
 	if (!t->quoted) {
 		scn_fmt_quote(q, sizeof(q), s, t->len, 40);
-		return scn_parse_err(ps, "bad DATA %s: a quoted string or @rand:N[:SEED], "
-					 "not a bare word", q);
+		return scn_parse_err(ps,
+				     "bad DATA %s: a quoted string or @rand:N[:SEED], "
+				     "not a bare word",
+				     q);
 	}
 	st->data = malloc(t->len ? t->len : 1);
 	if (!st->data)

@@ -50,8 +50,8 @@ int scn_cmp_result(struct scn_cmp *c, int more, char *why, size_t whylen)
 	if (!c->differs)
 		return 0;
 	elen = c->diff_off < c->exp_len ? c->exp_len - (size_t)c->diff_off : 0;
-	scn_fmt_quote(qe, sizeof(qe), c->exp + (c->diff_off < c->exp_len ? c->diff_off : 0),
-		      elen, 16);
+	scn_fmt_quote(qe, sizeof(qe), c->exp + (c->diff_off < c->exp_len ? c->diff_off : 0), elen,
+		      16);
 	scn_fmt_quote(qg, sizeof(qg), c->ex, c->ex_len, 16);
 	snprintf(why, whylen,
 		 "data differs: expected %zu bytes, got %llu%s; first difference at offset %llu: "

@@ -66,18 +66,18 @@ static int scn_exec_symlink(struct scn_x *x, const struct scn_step *st)
 
 /* Host steps mean the same as their frontend twins, on the vfs the caller gives. */
 static const scn_exec_fn scn_exec_table[SCN_CMD_COUNT] = {
-	[SCN_WRITE] = scn_exec_write,	    [SCN_APPEND] = scn_exec_write,
-	[SCN_PWRITE] = scn_exec_write,	    [SCN_READ] = scn_exec_read,
-	[SCN_PREAD] = scn_exec_read,	    [SCN_TRUNCATE] = scn_exec_truncate,
-	[SCN_STAT] = scn_exec_stat,	    [SCN_MKDIR] = scn_exec_mkdir,
-	[SCN_RMDIR] = scn_exec_rmdir,	    [SCN_UNLINK] = scn_exec_unlink,
-	[SCN_RENAME] = scn_exec_rename,	    [SCN_SYMLINK] = scn_exec_symlink,
-	[SCN_READLINK] = scn_exec_readlink, [SCN_LIST] = scn_exec_list,
-	[SCN_FSYNC] = scn_exec_fsync,	    [SCN_HOST_WRITE] = scn_exec_write,
-	[SCN_HOST_APPEND] = scn_exec_write, [SCN_HOST_READ] = scn_exec_read,
-	[SCN_HOST_MKDIR] = scn_exec_mkdir,  [SCN_HOST_UNLINK] = scn_exec_unlink,
-	[SCN_HOST_STAT] = scn_exec_stat,    [SCN_HOST_LIST] = scn_exec_list,
-	[SCN_HOST_ABSENT] = scn_exec_absent,
+    [SCN_WRITE] = scn_exec_write,	 [SCN_APPEND] = scn_exec_write,
+    [SCN_PWRITE] = scn_exec_write,	 [SCN_READ] = scn_exec_read,
+    [SCN_PREAD] = scn_exec_read,	 [SCN_TRUNCATE] = scn_exec_truncate,
+    [SCN_STAT] = scn_exec_stat,		 [SCN_MKDIR] = scn_exec_mkdir,
+    [SCN_RMDIR] = scn_exec_rmdir,	 [SCN_UNLINK] = scn_exec_unlink,
+    [SCN_RENAME] = scn_exec_rename,	 [SCN_SYMLINK] = scn_exec_symlink,
+    [SCN_READLINK] = scn_exec_readlink,	 [SCN_LIST] = scn_exec_list,
+    [SCN_FSYNC] = scn_exec_fsync,	 [SCN_HOST_WRITE] = scn_exec_write,
+    [SCN_HOST_APPEND] = scn_exec_write,	 [SCN_HOST_READ] = scn_exec_read,
+    [SCN_HOST_MKDIR] = scn_exec_mkdir,	 [SCN_HOST_UNLINK] = scn_exec_unlink,
+    [SCN_HOST_STAT] = scn_exec_stat,	 [SCN_HOST_LIST] = scn_exec_list,
+    [SCN_HOST_ABSENT] = scn_exec_absent,
 };
 
 static const char *scn_exec_errname(int err, char *buf, size_t len)

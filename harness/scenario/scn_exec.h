@@ -41,10 +41,10 @@ int scn_exec_absent(struct scn_x *x, const struct scn_step *st);
 struct scn_cmp {
 	const unsigned char *exp; /* NULL: nothing to compare */
 	size_t exp_len;
-	uint64_t got;		/* bytes seen so far */
+	uint64_t got; /* bytes seen so far */
 	int differs;
-	uint64_t diff_off;	/* first differing offset, when differs */
-	unsigned char ex[16];	/* what we got from diff_off on */
+	uint64_t diff_off;    /* first differing offset, when differs */
+	unsigned char ex[16]; /* what we got from diff_off on */
 	size_t ex_len;
 };
 

@@ -44,8 +44,9 @@ static int scn_exec_put(struct scn_x *x, uint64_t fh, const char *path, uint64_t
 			return scn_x_fail(x, (int)n, "write", path);
 		/* progress is guaranteed: 0 or more than asked is a broken file system */
 		if (n == 0 || (size_t)n > chunk)
-			return scn_x_fail(x, -EIO, n ? "write (returned more than asked)"
-						     : "write (returned 0)", path);
+			return scn_x_fail(
+			    x, -EIO, n ? "write (returned more than asked)" : "write (returned 0)",
+			    path);
 		done += (size_t)n;
 	}
 	return 0;
@@ -71,8 +72,8 @@ int scn_exec_write(struct scn_x *x, const struct scn_step *st)
 }
 
 /* Read from off until EOF or max bytes into the comparison; *eof says which. */
-static int scn_exec_get(struct scn_x *x, uint64_t fh, const char *path, uint64_t off,
-			uint64_t max, struct scn_cmp *cmp, int *eof)
+static int scn_exec_get(struct scn_x *x, uint64_t fh, const char *path, uint64_t off, uint64_t max,
+			struct scn_cmp *cmp, int *eof)
 {
 	unsigned char *buf;
 	uint64_t done = 0;

@@ -15,7 +15,7 @@
 
 /* Append to a bounded one-line message; silently truncates. */
 static void scn_meta_add(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void scn_meta_add(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t used = strnlen(buf, len);
@@ -31,10 +31,14 @@ static void scn_meta_add(char *buf, size_t len, const char *fmt, ...)
 static const char *scn_meta_type(uint32_t mode)
 {
 	switch (mode & S_IFMT) {
-	case S_IFREG: return "file";
-	case S_IFDIR: return "dir";
-	case S_IFLNK: return "symlink";
-	default: return "other";
+	case S_IFREG:
+		return "file";
+	case S_IFDIR:
+		return "dir";
+	case S_IFLNK:
+		return "symlink";
+	default:
+		return "other";
 	}
 }
 
@@ -78,8 +82,8 @@ int scn_exec_absent(struct scn_x *x, const struct scn_step *st)
 int scn_exec_readlink(struct scn_x *x, const struct scn_step *st)
 {
 	char buf[4097], qg[96], qe[96];
-	ssize_t n = x->ops->readlink ? x->ops->readlink(x->ctx, st->path, buf, sizeof(buf))
-				     : -ENOSYS;
+	ssize_t n =
+	    x->ops->readlink ? x->ops->readlink(x->ctx, st->path, buf, sizeof(buf)) : -ENOSYS;
 
 	if (n < 0)
 		return scn_x_fail(x, (int)n, "readlink", st->path);

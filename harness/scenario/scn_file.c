@@ -41,8 +41,7 @@ static int scn_file_check(const struct scn_file *f, const struct scn_step *st, u
 	return 0;
 }
 
-static int scn_file_lines(struct scn_file *f, const char *buf, size_t len, char *err,
-			  size_t errlen)
+static int scn_file_lines(struct scn_file *f, const char *buf, size_t len, char *err, size_t errlen)
 {
 	size_t pos = 0, cap = 0, llen;
 	unsigned int line = 0;

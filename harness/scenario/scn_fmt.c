@@ -10,13 +10,26 @@ static size_t scn_fmt_byte(char *d, size_t room, unsigned char c)
 	const char *e = NULL;
 
 	switch (c) {
-	case '\n': e = "\\n"; break;
-	case '\t': e = "\\t"; break;
-	case '\r': e = "\\r"; break;
-	case '\0': e = "\\0"; break;
-	case '\\': e = "\\\\"; break;
-	case '"': e = "\\\""; break;
-	default: break;
+	case '\n':
+		e = "\\n";
+		break;
+	case '\t':
+		e = "\\t";
+		break;
+	case '\r':
+		e = "\\r";
+		break;
+	case '\0':
+		e = "\\0";
+		break;
+	case '\\':
+		e = "\\\\";
+		break;
+	case '"':
+		e = "\\\"";
+		break;
+	default:
+		break;
 	}
 	if (e) {
 		if (room < 3)

@@ -77,8 +77,8 @@ static int scn_lex_escape(const char *line, size_t len, size_t i, char *outc, ch
 }
 
 /* Decode the quoted word at line[*pos] == '"' into lx->buf; *pos ends after the quote. */
-static int scn_lex_quoted(const char *line, size_t len, size_t *pos, struct scn_lex *lx,
-			  char *err, size_t errlen)
+static int scn_lex_quoted(const char *line, size_t len, size_t *pos, struct scn_lex *lx, char *err,
+			  size_t errlen)
 {
 	size_t i = *pos + 1;
 	int n;
@@ -223,7 +223,8 @@ int scn_lex_number(const char *s, size_t len, uint64_t *out, const char **why)
 	if (i == len)
 		return -EINVAL;
 	for (; i < len; i++) {
-		d = base == 16 ? scn_lex_hexdigit(s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
+		d = base == 16 ? scn_lex_hexdigit(s[i])
+			       : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
 		if (d < 0)
 			return -EINVAL;
 		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) {

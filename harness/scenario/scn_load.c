@@ -21,7 +21,8 @@ static int scn_load_read(int fd, const char *path, char **out, size_t *outlen, c
 	while (buf) {
 		if (len == cap) {
 			if (cap >= SCN_LOAD_MAX) {
-				snprintf(err, errlen, "%s: larger than %u MiB", path, SCN_LOAD_MAX >> 20);
+				snprintf(err, errlen, "%s: larger than %u MiB", path,
+					 SCN_LOAD_MAX >> 20);
 				free(buf);
 				return -E2BIG;
 			}

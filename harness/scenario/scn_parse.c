@@ -54,19 +54,32 @@ void scn_file_free(struct scn_file *f)
 static int scn_parse_arg(struct scn_pstate *ps, char letter, struct scn_step *st)
 {
 	switch (letter) {
-	case 'p': return scn_args_path(ps, &st->path);
-	case 'P': return scn_args_path(ps, &st->path2);
-	case 't': return scn_args_target(ps, &st->path2);
-	case 'o': return scn_args_number(ps, &st->offset, INT64_MAX);
-	case 'l': return scn_args_number(ps, &st->len, INT64_MAX);
-	case 'n': return scn_args_number(ps, &st->number, UINT64_MAX);
-	case 'z': return scn_args_number(ps, &st->number, INT64_MAX);
-	case 'd': return scn_args_data(ps, st);
-	case 'D': return ps->i < ps->lx.n ? scn_args_data(ps, st) : 0;
-	case 's': return scn_args_stat(ps, st);
-	case 'N': return scn_args_names(ps, st, 0);
-	case 'C': return scn_args_names(ps, st, 1);
-	default: return scn_parse_err(ps, "internal: bad signature letter '%c'", letter);
+	case 'p':
+		return scn_args_path(ps, &st->path);
+	case 'P':
+		return scn_args_path(ps, &st->path2);
+	case 't':
+		return scn_args_target(ps, &st->path2);
+	case 'o':
+		return scn_args_number(ps, &st->offset, INT64_MAX);
+	case 'l':
+		return scn_args_number(ps, &st->len, INT64_MAX);
+	case 'n':
+		return scn_args_number(ps, &st->number, UINT64_MAX);
+	case 'z':
+		return scn_args_number(ps, &st->number, INT64_MAX);
+	case 'd':
+		return scn_args_data(ps, st);
+	case 'D':
+		return ps->i < ps->lx.n ? scn_args_data(ps, st) : 0;
+	case 's':
+		return scn_args_stat(ps, st);
+	case 'N':
+		return scn_args_names(ps, st, 0);
+	case 'C':
+		return scn_args_names(ps, st, 1);
+	default:
+		return scn_parse_err(ps, "internal: bad signature letter '%c'", letter);
 	}
 }
 

@@ -7,20 +7,20 @@
 #include "scn_internal.h"
 
 struct scn_pstate {
-	const char *name;	/* file name for messages */
+	const char *name; /* file name for messages */
 	unsigned int line;
-	const char *cmd;	/* command name for messages, NULL before it is known */
+	const char *cmd; /* command name for messages, NULL before it is known */
 	const struct scn_cmd_desc *desc;
 	struct scn_lex lx;
-	size_t i;		/* next word */
-	size_t arg;		/* index of the current argument in desc->usage */
+	size_t i;   /* next word */
+	size_t arg; /* index of the current argument in desc->usage */
 	char *err;
 	size_t errlen;
 };
 
 /* Write "NAME:LINE: CMD: message" to ps->err; returns -EINVAL. */
 int scn_parse_err(struct scn_pstate *ps, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static inline const char *scn_tok_str(const struct scn_pstate *ps, const struct scn_tok *t)
 {

@@ -36,13 +36,13 @@ struct vfs_ops {
 	ssize_t (*pwrite)(void *ctx, uint64_t fh, const void *buf, size_t len, uint64_t off);
 	int (*fsync)(void *ctx, uint64_t fh);
 	int (*close)(void *ctx, uint64_t fh);
-	int (*lstat)(void *ctx, const char *path, struct vfs_stat *st);	     /* NOFOLLOW */
-	int (*truncate)(void *ctx, const char *path, uint64_t size);		     /* FOLLOW */
-	int (*mkdir)(void *ctx, const char *path, uint32_t mode);		     /* NOFOLLOW */
-	int (*rmdir)(void *ctx, const char *path);				     /* NOFOLLOW */
-	int (*unlink)(void *ctx, const char *path);				     /* NOFOLLOW */
-	int (*rename)(void *ctx, const char *oldpath, const char *newpath);	     /* NOFOLLOW */
-	int (*symlink)(void *ctx, const char *target, const char *path);	     /* NOFOLLOW */
+	int (*lstat)(void *ctx, const char *path, struct vfs_stat *st);	    /* NOFOLLOW */
+	int (*truncate)(void *ctx, const char *path, uint64_t size);	    /* FOLLOW */
+	int (*mkdir)(void *ctx, const char *path, uint32_t mode);	    /* NOFOLLOW */
+	int (*rmdir)(void *ctx, const char *path);			    /* NOFOLLOW */
+	int (*unlink)(void *ctx, const char *path);			    /* NOFOLLOW */
+	int (*rename)(void *ctx, const char *oldpath, const char *newpath); /* NOFOLLOW */
+	int (*symlink)(void *ctx, const char *target, const char *path);    /* NOFOLLOW */
 	/* Writes the target (not NUL-terminated) and returns its length, or -errno. */
 	ssize_t (*readlink)(void *ctx, const char *path, char *buf, size_t size); /* NOFOLLOW */
 	/* FOLLOW. Calls fn for each entry name except "." and "..". */

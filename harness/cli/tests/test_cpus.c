@@ -28,8 +28,8 @@ static void test_lists_and_ranges(void **state)
 
 static void test_malformed_lists_refused(void **state)
 {
-	static const char *const bad[] = {"", "x", "-1", "1-", "3-1", "0,", ",0", "0;1", "1 2",
-					  "99999", "0-99999", "1-2-3", "+1"};
+	static const char *const bad[] = {"",	 "x",	"-1",	 "1-",	    "3-1",   "0,", ",0",
+					  "0;1", "1 2", "99999", "0-99999", "1-2-3", "+1"};
 	char why[128];
 	cpu_set_t s;
 

@@ -75,7 +75,8 @@ static void test_optional_and_styles(void **state)
 	assert_int_equal(cfg.ndevices, 2);
 	assert_int_equal(cfg.dev[0].id, 3);
 	assert_int_equal(cfg.dev[0].mmio_addr, 0xa003e00);
-	assert_string_equal(cfg.dev[0].socket_path, "/tmp/x#y/"); /* '#' inside a word is not a comment */
+	assert_string_equal(cfg.dev[0].socket_path,
+			    "/tmp/x#y/"); /* '#' inside a word is not a comment */
 	assert_string_equal(cfg.dev[0].tag, "my \"tag\"");
 	assert_int_equal(cfg.dev[0].queue_size, 256);
 	assert_int_equal(cfg.dev[0].num_request_queues, 2);
@@ -92,43 +93,46 @@ struct bad_case {
 	const char *needle; /* must appear in err.msg */
 };
 
-#define DEV_HEAD "devices:\n  - id: 0\n    type: fs\n    mmio_addr: 0xa003e00\n    data_plane: vhost_user\n"
+#define DEV_HEAD                                                                                   \
+	"devices:\n  - id: 0\n    type: fs\n    mmio_addr: 0xa003e00\n    data_plane: "            \
+	"vhost_user\n"
 
 static const struct bad_case bad_cases[] = {
-	{"", 0, "missing required key 'devices'"},
-	{"devices:\n", 0, "empty list"},
-	{"device:\n", 1, "unknown top-level key 'device'"},
-	{DEV_HEAD, 2, "missing required key 'socket_path'"},
-	{DEV_HEAD "    socket_path: /r/\n    colour: blue\n", 7, "unknown key 'colour'"},
-	{DEV_HEAD "    socket_path: /r/\n    type: fs\n", 7, "duplicate key 'type'"},
-	{"devices:\n  - id: 0x1g\n", 2, "key 'id': bad number '0x1g'"},
-	{"devices:\n  - id: -1\n", 2, "key 'id': bad number '-1'"},
-	{"devices:\n  - id: 99999999999999999999\n", 2, "key 'id': bad number"},
-	{"devices:\n  - id: 16\n", 2, "key 'id': 16 out of range"},
-	{"devices:\n  - id: \"0\"\n", 2, "key 'id': wrong type"},
-	{"devices:\n  - type: 5\n", 2, "key 'type': wrong type"},
-	{"devices:\n  - type: blk\n", 2, "key 'type': unsupported device type 'blk'"},
-	{"devices:\n  - data_plane: mmio\n", 2, "key 'data_plane': unsupported 'mmio'"},
-	{"devices:\n  - mmio_addr: 0xa003e01\n", 2, "key 'mmio_addr'"},
-	{"devices:\n  - queue_size: 1000\n", 2, "key 'queue_size': 1000 not a power of 2"},
-	{"devices:\n  - queue_size: 65536\n", 2, "key 'queue_size'"},
-	{"devices:\n  - num_request_queues: 0\n", 2, "key 'num_request_queues'"},
-	{"devices:\n  - tag: \"\"\n", 2, "key 'tag': length 0"},
-	{"devices:\n  - tag: 0123456789012345678901234567890123456\n", 2, "key 'tag'"},
-	{"devices:\n  - tag: abcdefghijabcdefghijabcdefghijabcdefg\n", 2, "key 'tag': length 37"},
-	{DEV_HEAD "    socket_path: /r/\n  - id: 0\n    type: fs\n    mmio_addr: 0x0\n    data_plane: vhost_user\n"
-		  "    socket_path: /r/\n",
-	 7, "key 'id': duplicate id 0 (first at line 2)"},
-	{"devices:\n  - id: 0\n     type: fs\n", 3, "bad indentation"},
-	{"devices:\n  - id: 0\n   - id: 1\n", 3, "bad indentation"},
-	{"devices:\n\t- id: 0\n", 2, "tab in indentation"},
-	{"devices: [ ]\n", 1, "unsupported YAML construct"},
-	{"devices:\n  - id: 0\n    type: \"fs\n", 3, "unterminated double-quoted"},
-	{"devices:\n  - id: 0\n    type: \"fs\" x\n", 3, "text after closing quote"},
-	{"devices:\n  - id 0\n", 2, "expected 'key: value'"},
-	{"devices:\n    id: 0\n", 2, "expected a list item"},
-	{"  - id: 0\n", 1, "before 'devices:'"},
-	{"devices:\ndevices:\n", 2, "duplicate key 'devices'"},
+    {"", 0, "missing required key 'devices'"},
+    {"devices:\n", 0, "empty list"},
+    {"device:\n", 1, "unknown top-level key 'device'"},
+    {DEV_HEAD, 2, "missing required key 'socket_path'"},
+    {DEV_HEAD "    socket_path: /r/\n    colour: blue\n", 7, "unknown key 'colour'"},
+    {DEV_HEAD "    socket_path: /r/\n    type: fs\n", 7, "duplicate key 'type'"},
+    {"devices:\n  - id: 0x1g\n", 2, "key 'id': bad number '0x1g'"},
+    {"devices:\n  - id: -1\n", 2, "key 'id': bad number '-1'"},
+    {"devices:\n  - id: 99999999999999999999\n", 2, "key 'id': bad number"},
+    {"devices:\n  - id: 16\n", 2, "key 'id': 16 out of range"},
+    {"devices:\n  - id: \"0\"\n", 2, "key 'id': wrong type"},
+    {"devices:\n  - type: 5\n", 2, "key 'type': wrong type"},
+    {"devices:\n  - type: blk\n", 2, "key 'type': unsupported device type 'blk'"},
+    {"devices:\n  - data_plane: mmio\n", 2, "key 'data_plane': unsupported 'mmio'"},
+    {"devices:\n  - mmio_addr: 0xa003e01\n", 2, "key 'mmio_addr'"},
+    {"devices:\n  - queue_size: 1000\n", 2, "key 'queue_size': 1000 not a power of 2"},
+    {"devices:\n  - queue_size: 65536\n", 2, "key 'queue_size'"},
+    {"devices:\n  - num_request_queues: 0\n", 2, "key 'num_request_queues'"},
+    {"devices:\n  - tag: \"\"\n", 2, "key 'tag': length 0"},
+    {"devices:\n  - tag: 0123456789012345678901234567890123456\n", 2, "key 'tag'"},
+    {"devices:\n  - tag: abcdefghijabcdefghijabcdefghijabcdefg\n", 2, "key 'tag': length 37"},
+    {DEV_HEAD "    socket_path: /r/\n  - id: 0\n    type: fs\n    mmio_addr: 0x0\n    data_plane: "
+	      "vhost_user\n"
+	      "    socket_path: /r/\n",
+     7, "key 'id': duplicate id 0 (first at line 2)"},
+    {"devices:\n  - id: 0\n     type: fs\n", 3, "bad indentation"},
+    {"devices:\n  - id: 0\n   - id: 1\n", 3, "bad indentation"},
+    {"devices:\n\t- id: 0\n", 2, "tab in indentation"},
+    {"devices: [ ]\n", 1, "unsupported YAML construct"},
+    {"devices:\n  - id: 0\n    type: \"fs\n", 3, "unterminated double-quoted"},
+    {"devices:\n  - id: 0\n    type: \"fs\" x\n", 3, "text after closing quote"},
+    {"devices:\n  - id 0\n", 2, "expected 'key: value'"},
+    {"devices:\n    id: 0\n", 2, "expected a list item"},
+    {"  - id: 0\n", 1, "before 'devices:'"},
+    {"devices:\ndevices:\n", 2, "duplicate key 'devices'"},
 };
 
 static void test_errors(void **state)
@@ -191,12 +195,12 @@ static void test_load_missing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seed),
-		cmocka_unit_test(test_optional_and_styles),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_socket_too_long),
-		cmocka_unit_test(test_nul_and_unterminated),
-		cmocka_unit_test(test_load_missing),
+	    cmocka_unit_test(test_seed),
+	    cmocka_unit_test(test_optional_and_styles),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_socket_too_long),
+	    cmocka_unit_test(test_nul_and_unterminated),
+	    cmocka_unit_test(test_load_missing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

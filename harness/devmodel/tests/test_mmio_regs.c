@@ -21,7 +21,9 @@
 #define SHM 0x10000000ULL
 #define SHM_SIZE 0x1000000ULL
 #define HOST 0x7f0000000000ULL
-#define FEATS ((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM) | (1ULL << 29) | (1ULL << 28))
+#define FEATS                                                                                      \
+	((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM) | (1ULL << 29) |        \
+	 (1ULL << 28))
 
 struct fake_dev {
 	uint8_t config[40];
@@ -62,7 +64,8 @@ static int fake_config_read(void *d, uint32_t off, uint32_t width, uint32_t *v)
 	return 0;
 }
 
-static int fake_start(void *d, uint64_t f, const struct virtio_dev_queue *q, unsigned nq, int call_fd)
+static int fake_start(void *d, uint64_t f, const struct virtio_dev_queue *q, unsigned nq,
+		      int call_fd)
 {
 	struct fake_dev *dev = d;
 
@@ -85,13 +88,13 @@ static void fake_reset(void *d)
 }
 
 static const struct virtio_dev_ops fake_ops = {
-	.name = "fake",
-	.device_id = VIRTIO_FS_DEVICE_ID,
-	.features = fake_features,
-	.config_read = fake_config_read,
-	.start = fake_start,
-	.stop = fake_stop,
-	.reset = fake_reset,
+    .name = "fake",
+    .device_id = VIRTIO_FS_DEVICE_ID,
+    .features = fake_features,
+    .config_read = fake_config_read,
+    .start = fake_start,
+    .stop = fake_stop,
+    .reset = fake_reset,
 };
 
 static int fake_ioeventfd(void *ctx, int fd, uint64_t addr, uint64_t data, bool assign)
@@ -123,8 +126,12 @@ static int setup(void **state)
 {
 	static struct fixture f;
 	struct virtio_mmio_params p = {
-		.base = BASE, .shmem_addr = SHM, .shmem_size = SHM_SIZE, .shmem_host = HOST,
-		.queue_num_max = 1024, .nqueues = 2,
+	    .base = BASE,
+	    .shmem_addr = SHM,
+	    .shmem_size = SHM_SIZE,
+	    .shmem_host = HOST,
+	    .queue_num_max = 1024,
+	    .nqueues = 2,
 	};
 
 	memset(&f, 0, sizeof(f));
@@ -167,7 +174,8 @@ static void negotiate(struct fixture *f, uint64_t feat)
 	wr(f, VIRTIO_MMIO_STATUS, rd(f, VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_FEATURES_OK);
 }
 
-static void setup_queue(struct fixture *f, uint32_t i, uint32_t num, uint64_t desc, uint64_t avail, uint64_t used)
+static void setup_queue(struct fixture *f, uint32_t i, uint32_t num, uint64_t desc, uint64_t avail,
+			uint64_t used)
 {
 	wr(f, VIRTIO_MMIO_QUEUE_SEL, i);
 	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_READY), 0);
@@ -228,14 +236,16 @@ static void test_features_ok_accepted(void **state)
 	assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
 	/* After FEATURES_OK the driver may no longer change its features. */
 	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 0);
-	assert_int_equal(f->m.driver_features, (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM));
+	assert_int_equal(f->m.driver_features,
+			 (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM));
 }
 
 static void test_features_refused(void **state)
 {
 	struct fixture *f = *state;
 
-	/* A legacy driver (no VERSION_1): FEATURES_OK does not stick, Linux reads it back and fails. */
+	/* A legacy driver (no VERSION_1): FEATURES_OK does not stick, Linux reads it back and
+	 * fails. */
 	negotiate(f, 1ULL << 29);
 	assert_false(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK);
 	/* A feature never offered (bit 34, RING_PACKED). */
@@ -410,7 +420,8 @@ static void test_bad_accesses(void **state)
 	/* Clearing status bits without a reset is ignored. */
 	wr(f, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	wr(f, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS),
+			 VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	/* Notify of a queue that is not live or does not exist. */
 	wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, 7);
 	wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
@@ -445,18 +456,22 @@ static void test_interrupts(void **state)
 static void test_dispatch(void **state)
 {
 	struct fixture *f = *state;
-	struct bao_virtio_request r = {.addr = BASE, .op = BAO_IO_READ, .access_width = 4, .value = 5};
+	struct bao_virtio_request r = {
+	    .addr = BASE, .op = BAO_IO_READ, .access_width = 4, .value = 5};
 
 	dm_dispatch_request(&f->m, &r);
 	assert_int_equal(r.value, 0x74726976);
-	r = (struct bao_virtio_request){.addr = BASE + 0x70, .op = BAO_IO_WRITE, .access_width = 4, .value = 1};
+	r = (struct bao_virtio_request){
+	    .addr = BASE + 0x70, .op = BAO_IO_WRITE, .access_width = 4, .value = 1};
 	dm_dispatch_request(&f->m, &r);
 	assert_int_equal(f->m.status, 1);
 	/* Outside the device: reads complete with 0. */
-	r = (struct bao_virtio_request){.addr = BASE + 0x200, .op = BAO_IO_READ, .access_width = 4, .value = 5};
+	r = (struct bao_virtio_request){
+	    .addr = BASE + 0x200, .op = BAO_IO_READ, .access_width = 4, .value = 5};
 	dm_dispatch_request(&f->m, &r);
 	assert_int_equal(r.value, 0);
-	r = (struct bao_virtio_request){.addr = BASE - 4, .op = BAO_IO_READ, .access_width = 4, .value = 5};
+	r = (struct bao_virtio_request){
+	    .addr = BASE - 4, .op = BAO_IO_READ, .access_width = 4, .value = 5};
 	dm_dispatch_request(&f->m, &r);
 	assert_int_equal(r.value, 0);
 }
@@ -470,26 +485,27 @@ static void test_fs_feature_filter(void **state)
 	/* LOG_ALL and PROTOCOL_FEATURES hidden, ACCESS_PLATFORM added. */
 	assert_int_equal(offered, (0x175000000ULL & ~((1ULL << 26) | (1ULL << 30))) | (1ULL << 33));
 	/* Towards the backend: ACCESS_PLATFORM stripped, PROTOCOL_FEATURES added back. */
-	assert_int_equal(virtio_fs_backend_features((1ULL << 32) | (1ULL << 33) | (1ULL << 29), virtiofsd),
-			 (1ULL << 32) | (1ULL << 29) | (1ULL << 30));
+	assert_int_equal(
+	    virtio_fs_backend_features((1ULL << 32) | (1ULL << 33) | (1ULL << 29), virtiofsd),
+	    (1ULL << 32) | (1ULL << 29) | (1ULL << 30));
 	assert_int_equal(virtio_fs_backend_features(1ULL << 32, 1ULL << 32), 1ULL << 32);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_probe_identity, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_features_ok_accepted, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_features_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_driver_ok_starts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_rings, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_start_failure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_config_space, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_interrupts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dispatch, setup, teardown),
-		cmocka_unit_test(test_fs_feature_filter),
+	    cmocka_unit_test_setup_teardown(test_probe_identity, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_features_ok_accepted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_features_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_driver_ok_starts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_rings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_start_failure, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_config_space, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_interrupts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dispatch, setup, teardown),
+	    cmocka_unit_test(test_fs_feature_filter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

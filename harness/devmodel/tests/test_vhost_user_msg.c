@@ -33,7 +33,8 @@ static void test_header_and_u64(void **state)
 	int n;
 
 	(void)state;
-	n = vhost_user_msg_u64(VHOST_USER_SET_FEATURES, VHOST_USER_NEED_REPLY, 0x140000000ULL, b, sizeof(b));
+	n = vhost_user_msg_u64(VHOST_USER_SET_FEATURES, VHOST_USER_NEED_REPLY, 0x140000000ULL, b,
+			       sizeof(b));
 	assert_int_equal(n, 20);
 	assert_int_equal(rd32(b), VHOST_USER_SET_FEATURES);
 	assert_int_equal(rd32(b + 4), VHOST_USER_VERSION | VHOST_USER_NEED_REPLY);
@@ -52,12 +53,12 @@ static void test_header_and_u64(void **state)
 static void test_vring_addr_order(void **state)
 {
 	struct vhost_user_vring_addr a = {
-		.index = 1,
-		.flags = 0,
-		.desc_user_addr = 0x1111,
-		.used_user_addr = 0x2222,
-		.avail_user_addr = 0x3333,
-		.log_guest_addr = 0,
+	    .index = 1,
+	    .flags = 0,
+	    .desc_user_addr = 0x1111,
+	    .used_user_addr = 0x2222,
+	    .avail_user_addr = 0x3333,
+	    .log_guest_addr = 0,
 	};
 	uint8_t b[128];
 
@@ -90,7 +91,8 @@ static void test_mem_table_and_state(void **state)
 	assert_int_equal(vhost_user_msg_mem_table(0, &r, 0, b, sizeof(b)), -EINVAL);
 	assert_int_equal(vhost_user_msg_mem_table(0, &r, 9, b, sizeof(b)), -EINVAL);
 
-	assert_int_equal(vhost_user_msg_vring_state(VHOST_USER_SET_VRING_NUM, 0, 1, 1024, b, sizeof(b)), 20);
+	assert_int_equal(
+	    vhost_user_msg_vring_state(VHOST_USER_SET_VRING_NUM, 0, 1, 1024, b, sizeof(b)), 20);
 	assert_int_equal(rd32(b + 12), 1);
 	assert_int_equal(rd32(b + 16), 1024);
 	assert_int_equal(vhost_user_msg_get_config(0, 0, 40, b, sizeof(b)), 12 + 12 + 40);
@@ -100,7 +102,8 @@ static void test_mem_table_and_state(void **state)
 static void test_decode_hdr(void **state)
 {
 	uint8_t b[12];
-	struct vhost_user_hdr h = {VHOST_USER_GET_FEATURES, VHOST_USER_VERSION | VHOST_USER_REPLY, 8};
+	struct vhost_user_hdr h = {VHOST_USER_GET_FEATURES, VHOST_USER_VERSION | VHOST_USER_REPLY,
+				   8};
 
 	(void)state;
 	memcpy(b, &h, 12);
@@ -114,30 +117,36 @@ static void test_decode_hdr(void **state)
 
 static void test_check_reply(void **state)
 {
-	struct vhost_user_hdr ok = {VHOST_USER_GET_FEATURES, VHOST_USER_VERSION | VHOST_USER_REPLY, 8};
+	struct vhost_user_hdr ok = {VHOST_USER_GET_FEATURES, VHOST_USER_VERSION | VHOST_USER_REPLY,
+				    8};
 	struct vhost_user_hdr h;
 	char why[160];
 
 	(void)state;
-	assert_int_equal(vhost_user_msg_check_reply(&ok, VHOST_USER_GET_FEATURES, 8, why, sizeof(why)), 0);
+	assert_int_equal(
+	    vhost_user_msg_check_reply(&ok, VHOST_USER_GET_FEATURES, 8, why, sizeof(why)), 0);
 	/* Reply to another request. */
 	h = ok;
 	h.request = VHOST_USER_GET_PROTOCOL_FEATURES;
-	assert_int_equal(vhost_user_msg_check_reply(&h, VHOST_USER_GET_FEATURES, 8, why, sizeof(why)), -EPROTO);
+	assert_int_equal(
+	    vhost_user_msg_check_reply(&h, VHOST_USER_GET_FEATURES, 8, why, sizeof(why)), -EPROTO);
 	assert_non_null(strstr(why, "GET_PROTOCOL_FEATURES"));
 	/* No reply flag. */
 	h = ok;
 	h.flags = VHOST_USER_VERSION;
-	assert_int_equal(vhost_user_msg_check_reply(&h, VHOST_USER_GET_FEATURES, 8, why, sizeof(why)), -EPROTO);
+	assert_int_equal(
+	    vhost_user_msg_check_reply(&h, VHOST_USER_GET_FEATURES, 8, why, sizeof(why)), -EPROTO);
 	assert_non_null(strstr(why, "reply flag"));
 	/* Wrong version. */
 	h = ok;
 	h.flags = 2 | VHOST_USER_REPLY;
-	assert_int_equal(vhost_user_msg_check_reply(&h, VHOST_USER_GET_FEATURES, 8, NULL, 0), -EPROTO);
+	assert_int_equal(vhost_user_msg_check_reply(&h, VHOST_USER_GET_FEATURES, 8, NULL, 0),
+			 -EPROTO);
 	/* Wrong size for the request. */
 	h = ok;
 	h.size = 4;
-	assert_int_equal(vhost_user_msg_check_reply(&h, VHOST_USER_GET_FEATURES, 8, why, sizeof(why)), -EPROTO);
+	assert_int_equal(
+	    vhost_user_msg_check_reply(&h, VHOST_USER_GET_FEATURES, 8, why, sizeof(why)), -EPROTO);
 	assert_non_null(strstr(why, "size 4"));
 	/* Expected sizes per request. */
 	assert_int_equal(vhost_user_msg_reply_size(VHOST_USER_GET_FEATURES, 0), 8);
@@ -165,9 +174,9 @@ static void test_parse_payloads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header_and_u64),	  cmocka_unit_test(test_vring_addr_order),
-		cmocka_unit_test(test_mem_table_and_state), cmocka_unit_test(test_decode_hdr),
-		cmocka_unit_test(test_check_reply),	  cmocka_unit_test(test_parse_payloads),
+	    cmocka_unit_test(test_header_and_u64),	cmocka_unit_test(test_vring_addr_order),
+	    cmocka_unit_test(test_mem_table_and_state), cmocka_unit_test(test_decode_hdr),
+	    cmocka_unit_test(test_check_reply),		cmocka_unit_test(test_parse_payloads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,8 +62,8 @@ static void daemon_start(struct daemon *d)
 			dup2(null, STDOUT_FILENO);
 			dup2(null, STDERR_FILENO);
 		}
-		execl(VIRTIOFSD, "virtiofsd", sockarg, "-o", srcarg, "-o", "cache=none", "-o", "sandbox=chroot",
-		      (char *)NULL);
+		execl(VIRTIOFSD, "virtiofsd", sockarg, "-o", srcarg, "-o", "cache=none", "-o",
+		      "sandbox=chroot", (char *)NULL);
 		_exit(127);
 	}
 	assert_int_equal(vhost_user_connect(&d->vu, d->sock, 3000), 0);
@@ -106,13 +106,15 @@ static uint64_t ring_off(unsigned q, unsigned part)
 }
 
 /* Driver side: post a FUSE_INIT on queue q, kick, wait for the call eventfd, check the reply. */
-static void fuse_init_roundtrip(struct daemon *d, unsigned q, int kick_fd, int call_fd, uint16_t *avail_idx)
+static void fuse_init_roundtrip(struct daemon *d, unsigned q, int kick_fd, int call_fd,
+				uint16_t *avail_idx)
 {
 	struct vring_desc *desc = (void *)(d->win + ring_off(q, 0));
 	struct vring_avail *avail = (void *)(d->win + ring_off(q, 1));
 	struct vring_used *used = (void *)(d->win + ring_off(q, 2));
 	uint8_t *buf = d->win + ring_off(q, 3);
-	struct fuse_in_header in = {.len = sizeof(in) + sizeof(struct fuse_init_in), .opcode = FUSE_INIT,
+	struct fuse_in_header in = {.len = sizeof(in) + sizeof(struct fuse_init_in),
+				    .opcode = FUSE_INIT,
 				    .unique = 2 + *avail_idx};
 	struct fuse_init_in init = {.major = 7, .minor = 36, .max_readahead = 65536};
 	struct fuse_out_header *out = (void *)(buf + 0x400);
@@ -165,16 +167,17 @@ static void test_handshake_and_init(void **state)
 	assert_true(d.vu.features & (1ULL << VIRTIO_F_VERSION_1));
 	assert_true(d.vu.reply_ack);
 	assert_int_equal(d.vu.queue_num, 2);
-	assert_int_equal(vhost_user_set_features(&d.vu, (1ULL << VIRTIO_F_VERSION_1) | (1ULL << 30)), 0);
+	assert_int_equal(
+	    vhost_user_set_features(&d.vu, (1ULL << VIRTIO_F_VERSION_1) | (1ULL << 30)), 0);
 	r = (struct vhost_user_mem_region){GPA, WIN, (uint64_t)(uintptr_t)d.win, 0};
 	assert_int_equal(vhost_user_set_mem_table(&d.vu, &r, &d.memfd, 1), 0);
 	call = eventfd(0, EFD_CLOEXEC);
 	for (q = 0; q < 2; q++) {
 		struct vhost_user_vring_addr a = {
-			.index = q,
-			.desc_user_addr = (uint64_t)(uintptr_t)(d.win + ring_off(q, 0)),
-			.used_user_addr = (uint64_t)(uintptr_t)(d.win + ring_off(q, 2)),
-			.avail_user_addr = (uint64_t)(uintptr_t)(d.win + ring_off(q, 1)),
+		    .index = q,
+		    .desc_user_addr = (uint64_t)(uintptr_t)(d.win + ring_off(q, 0)),
+		    .used_user_addr = (uint64_t)(uintptr_t)(d.win + ring_off(q, 2)),
+		    .avail_user_addr = (uint64_t)(uintptr_t)(d.win + ring_off(q, 1)),
 		};
 
 		kick[q] = eventfd(0, EFD_CLOEXEC);
@@ -265,9 +268,13 @@ static void test_transport_over_virtiofsd(void **state)
 	struct virtio_fs fs;
 	struct virtio_mmio m;
 	uint16_t idx = 0;
-	struct virtio_fs_params fp = {.tag = "myfs", .num_request_queues = 1, .shmem_addr = GPA, .shmem_size = WIN};
-	struct virtio_mmio_params mp = {.base = 0xa003e00, .shmem_addr = GPA, .shmem_size = WIN,
-					.queue_num_max = 1024, .nqueues = 2};
+	struct virtio_fs_params fp = {
+	    .tag = "myfs", .num_request_queues = 1, .shmem_addr = GPA, .shmem_size = WIN};
+	struct virtio_mmio_params mp = {.base = 0xa003e00,
+					.shmem_addr = GPA,
+					.shmem_size = WIN,
+					.queue_num_max = 1024,
+					.nqueues = 2};
 
 	(void)state;
 	if (!can_run())
@@ -306,9 +313,13 @@ static void test_ring_outside_window_refused(void **state)
 	struct virtio_mmio m;
 	uint16_t idx = 0;
 	int st;
-	struct virtio_fs_params fp = {.tag = "myfs", .num_request_queues = 1, .shmem_addr = GPA, .shmem_size = WIN};
-	struct virtio_mmio_params mp = {.base = 0xa003e00, .shmem_addr = GPA, .shmem_size = WIN,
-					.queue_num_max = 1024, .nqueues = 2};
+	struct virtio_fs_params fp = {
+	    .tag = "myfs", .num_request_queues = 1, .shmem_addr = GPA, .shmem_size = WIN};
+	struct virtio_mmio_params mp = {.base = 0xa003e00,
+					.shmem_addr = GPA,
+					.shmem_size = WIN,
+					.queue_num_max = 1024,
+					.nqueues = 2};
 
 	(void)state;
 	if (!can_run())
@@ -322,7 +333,8 @@ static void test_ring_outside_window_refused(void **state)
 	mmio_bring_up_rings(&m, true);
 	/* Refused: not live, DEVICE_NEEDS_RESET without DRIVER_OK, and the reason recorded. */
 	assert_false(m.live);
-	assert_int_equal(mmio_regs_read(&m, VIRTIO_MMIO_STATUS, 4), 0xb | VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(mmio_regs_read(&m, VIRTIO_MMIO_STATUS, 4),
+			 0xb | VIRTIO_CONFIG_S_NEEDS_RESET);
 	assert_non_null(strstr(m.broken.msg, "outside shared window"));
 	assert_false(fs.ring_started[1]);
 	/* virtiofsd never saw the bad ring: still running. */
@@ -340,9 +352,9 @@ static void test_ring_outside_window_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_handshake_and_init),
-		cmocka_unit_test(test_transport_over_virtiofsd),
-		cmocka_unit_test(test_ring_outside_window_refused),
+	    cmocka_unit_test(test_handshake_and_init),
+	    cmocka_unit_test(test_transport_over_virtiofsd),
+	    cmocka_unit_test(test_ring_outside_window_refused),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

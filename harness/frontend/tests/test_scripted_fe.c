@@ -453,8 +453,8 @@ static void test_confined_buffers_and_reset_inflight(void **state)
 
 	assert_int_equal(window_alloc_get(fc->wa, 256, 64, &buf), 0);
 	/* Reply buffer just below the window, then one running past its end. */
-	r = (struct fuse_client_req){.in_gpa = buf, .in_len = 56, .out_gpa = fc->wa->gpa - 4096,
-				     .out_len = 128, .queue = 1};
+	r = (struct fuse_client_req){
+	    .in_gpa = buf, .in_len = 56, .out_gpa = fc->wa->gpa - 4096, .out_len = 128, .queue = 1};
 	assert_int_equal(fuse_client_submit(fc, &r), -EINVAL);
 	r.out_gpa = fc->wa->gpa + fc->wa->size - 64;
 	assert_int_equal(fuse_client_submit(fc, &r), -EINVAL);

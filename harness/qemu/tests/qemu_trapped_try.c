@@ -143,8 +143,9 @@ static int start_devmodel(struct trapped *t, int verbose)
 	f = fopen(cfg, "we");
 	if (!f)
 		return -errno;
-	fprintf(f, "devices:\n  - id: 0\n    type: \"fs\"\n    mmio_addr: 0x%llx\n"
-		   "    data_plane: vhost_user\n    socket_path: \"%s/\"\n",
+	fprintf(f,
+		"devices:\n  - id: 0\n    type: \"fs\"\n    mmio_addr: 0x%llx\n"
+		"    data_plane: vhost_user\n    socket_path: \"%s/\"\n",
 		EL2_MMIO_BASE, t->run);
 	fclose(f);
 	snprintf(env_pre, sizeof(env_pre), "LD_PRELOAD=%s", pre);
@@ -182,9 +183,15 @@ static int start_backing(struct trapped *t)
 static int start_all(struct trapped *t, const char *image_dir, const char *stub, int verbose)
 {
 	char ram0[PATH_MAX + 64], win[PATH_MAX + 64], work[PATH_MAX + 64];
-	struct qemu_fe_opts o = {.mode = "trapped", .image_dir = image_dir, .workdir = work,
-				 .boot_timeout_ms = 30000, .verbose = verbose, .el2_stub = stub,
-				 .ram0_file = ram0, .window_file = win, .window_size = t->win_size};
+	struct qemu_fe_opts o = {.mode = "trapped",
+				 .image_dir = image_dir,
+				 .workdir = work,
+				 .boot_timeout_ms = 30000,
+				 .verbose = verbose,
+				 .el2_stub = stub,
+				 .ram0_file = ram0,
+				 .window_file = win,
+				 .window_size = t->win_size};
 	double t0;
 	int rc;
 
@@ -246,32 +253,44 @@ static int run_step(struct trapped *t, unsigned int no, const char *arg)
 	return 0;
 }
 
-static const char *const default_steps[] = {
-    "write /g.txt \"from guest\\n\"",
-    "=test \"$(cat g.txt)\" = 'from guest'",
-    "read /h.txt \"from host\"",
-    "=printf 'edited on host' > h.txt",
-    "read /h.txt \"edited on host\"",
-    "fail ENOENT read /nope",
-    "mkdir /d",
-    "write /d/a @rand:100000:3",
-    "pread /d/a 99990 10",
-    "list /d a",
-    "=test $(stat -c %s d/a) = 100000",
-    NULL};
+static const char *const default_steps[] = {"write /g.txt \"from guest\\n\"",
+					    "=test \"$(cat g.txt)\" = 'from guest'",
+					    "read /h.txt \"from host\"",
+					    "=printf 'edited on host' > h.txt",
+					    "read /h.txt \"edited on host\"",
+					    "fail ENOENT read /nope",
+					    "mkdir /d",
+					    "write /d/a @rand:100000:3",
+					    "pread /d/a 99990 10",
+					    "list /d a",
+					    "=test $(stat -c %s d/a) = 100000",
+					    NULL};
 
 static void print_stats(struct trapped *t)
 {
-	static const char *const names[FAKEBAO_MMIO_STAT_REGS] = {
-	    [0x00 / 4] = "Magic", [0x04 / 4] = "Version", [0x08 / 4] = "DeviceID",
-	    [0x0c / 4] = "VendorID", [0x10 / 4] = "DevFeatures", [0x14 / 4] = "DevFeaturesSel",
-	    [0x20 / 4] = "DrvFeatures", [0x24 / 4] = "DrvFeaturesSel", [0x30 / 4] = "QueueSel",
-	    [0x34 / 4] = "QueueNumMax", [0x38 / 4] = "QueueNum", [0x44 / 4] = "QueueReady",
-	    [0x80 / 4] = "QueueDescLow", [0x84 / 4] = "QueueDescHigh",
-	    [0x90 / 4] = "QueueDriverLow", [0x94 / 4] = "QueueDriverHigh",
-	    [0xa0 / 4] = "QueueDeviceLow", [0xa4 / 4] = "QueueDeviceHigh",
-	    [0xfc / 4] = "ConfigGeneration", [0x50 / 4] = "QueueNotify", [0x60 / 4] = "InterruptStatus",
-	    [0x64 / 4] = "InterruptACK", [0x70 / 4] = "Status"};
+	static const char *const names[FAKEBAO_MMIO_STAT_REGS] = {[0x00 / 4] = "Magic",
+								  [0x04 / 4] = "Version",
+								  [0x08 / 4] = "DeviceID",
+								  [0x0c / 4] = "VendorID",
+								  [0x10 / 4] = "DevFeatures",
+								  [0x14 / 4] = "DevFeaturesSel",
+								  [0x20 / 4] = "DrvFeatures",
+								  [0x24 / 4] = "DrvFeaturesSel",
+								  [0x30 / 4] = "QueueSel",
+								  [0x34 / 4] = "QueueNumMax",
+								  [0x38 / 4] = "QueueNum",
+								  [0x44 / 4] = "QueueReady",
+								  [0x80 / 4] = "QueueDescLow",
+								  [0x84 / 4] = "QueueDescHigh",
+								  [0x90 / 4] = "QueueDriverLow",
+								  [0x94 / 4] = "QueueDriverHigh",
+								  [0xa0 / 4] = "QueueDeviceLow",
+								  [0xa4 / 4] = "QueueDeviceHigh",
+								  [0xfc / 4] = "ConfigGeneration",
+								  [0x50 / 4] = "QueueNotify",
+								  [0x60 / 4] = "InterruptStatus",
+								  [0x64 / 4] = "InterruptACK",
+								  [0x70 / 4] = "Status"};
 	struct fakebao_stats fs;
 	struct el2_host_stats hs;
 
@@ -296,8 +315,8 @@ static void print_stats(struct trapped *t)
 	printf("# interrupt latency (raised -> handler's InterruptStatus read): %" PRIu64
 	       " samples, p50 %" PRIu64 " us, p90 %" PRIu64 " us, max %" PRIu64 " us\n",
 	       hs.lat_samples, hs.lat_p50_us, hs.lat_p90_us, hs.lat_max_us);
-	printf("#   stages (p50): to the stub's list register %" PRIu64 " us, guest to its trap %" PRIu64
-	       " us, trap seen by the host %" PRIu64 " us\n",
+	printf("#   stages (p50): to the stub's list register %" PRIu64
+	       " us, guest to its trap %" PRIu64 " us, trap seen by the host %" PRIu64 " us\n",
 	       hs.lat_stub_p50_us, hs.lat_guest_p50_us, hs.lat_host_p50_us);
 	printf("# stub: state %" PRIu64 ", traps %" PRIu64 ", wfi %" PRIu64 ", ticks %" PRIu64
 	       ", injected %" PRIu64 ", phys irqs %" PRIu64 ", lr full %" PRIu64 ", smc %" PRIu64
@@ -365,19 +384,20 @@ int main(int argc, char **argv)
 		first++;
 	}
 	if (argc - first < 2) {
-		fprintf(stderr, "usage: qemu_trapped_try [-v] IMAGE_DIR EL2_STUB [STEP...]\n"
-				"  STEP: a guest step (must pass), '?STEP' (must fail), '=CMD' on the\n"
-				"  host in the share (must exit 0); none: a default set.\n"
-				"  env: QEMU_TRAPPED_WINDOW_MB, QEMU_TRAPPED_IDLE_S, QEMU_TRAPPED_KEEP,\n"
-				"  EL2_TICK_ACTIVE_US, EL2_TICK_IDLE_US, EL2_ACTIVE_HOLD_US,\n"
-				"  EL2_HOST_POLL_US, EL2_HOST_HOLD_MS, QEMU_TRAPPED_DOORBELL (1)\n");
+		fprintf(stderr,
+			"usage: qemu_trapped_try [-v] IMAGE_DIR EL2_STUB [STEP...]\n"
+			"  STEP: a guest step (must pass), '?STEP' (must fail), '=CMD' on the\n"
+			"  host in the share (must exit 0); none: a default set.\n"
+			"  env: QEMU_TRAPPED_WINDOW_MB, QEMU_TRAPPED_IDLE_S, QEMU_TRAPPED_KEEP,\n"
+			"  EL2_TICK_ACTIVE_US, EL2_TICK_IDLE_US, EL2_ACTIVE_HOLD_US,\n"
+			"  EL2_HOST_POLL_US, EL2_HOST_HOLD_MS, QEMU_TRAPPED_DOORBELL (1)\n");
 		return 2;
 	}
 	t.win_size = (uint64_t)env_u32("QEMU_TRAPPED_WINDOW_MB", 256) << 20;
-	t.tune = (struct el2_host_tuning){env_u32("EL2_TICK_ACTIVE_US", 0),
-					  env_u32("EL2_TICK_IDLE_US", 0),
-					  env_u32("EL2_ACTIVE_HOLD_US", 0), env_u32("EL2_HOST_POLL_US", 0),
-					  env_u32("EL2_HOST_HOLD_MS", 0), NULL};
+	t.tune = (struct el2_host_tuning){
+	    env_u32("EL2_TICK_ACTIVE_US", 0), env_u32("EL2_TICK_IDLE_US", 0),
+	    env_u32("EL2_ACTIVE_HOLD_US", 0), env_u32("EL2_HOST_POLL_US", 0),
+	    env_u32("EL2_HOST_HOLD_MS", 0),   NULL};
 	snprintf(t.run, sizeof(t.run), "%s/qemu-trapped-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(t.run)) {
 		perror("mkdtemp");

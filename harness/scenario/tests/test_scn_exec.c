@@ -105,8 +105,8 @@ static void test_binary_excerpt(void **state)
 	(void)state;
 	PASS("write /b \"\\0\\x01\\xff\\n\"");
 	FAIL("read /b \"\\0\\x01\\xfe\\n\"", "data differs: expected 4 bytes, got 4; first "
-					   "difference at offset 2: expected \"\\xfe\\n\", got "
-					   "\"\\xff\\n\"");
+					     "difference at offset 2: expected \"\\xfe\\n\", got "
+					     "\"\\xff\\n\"");
 }
 
 static void test_append_pwrite_pread(void **state)
@@ -170,7 +170,8 @@ static void test_dirs_and_list(void **state)
 	PASS("host-absent /d");
 	PASS("write /x \"1\"");
 	FAIL("host-absent /x", "exists (type file, size 1)");
-	FAIL("rename /x /nodir/y", "rename \"/x\" to \"/nodir/y\": ENOENT (No such file or directory)");
+	FAIL("rename /x /nodir/y",
+	     "rename \"/x\" to \"/nodir/y\": ENOENT (No such file or directory)");
 	PASS("rename /x /h/y");
 	PASS("list /h y");
 	PASS("host-read /h/y \"1\"");
@@ -361,13 +362,19 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_write_read),	     T(test_binary_excerpt),
-		T(test_append_pwrite_pread), T(test_truncate_fsync),
-		T(test_dirs_and_list),	     T(test_stat_mismatch),
-		T(test_symlinks),	     T(test_fail_semantics),
-		T(test_control_not_executable), T(test_large_file),
-		T(test_short_io_and_broken_vfs), T(test_modes_ignore_umask),
-		T(test_posix_vfs_paths),
+	    T(test_write_read),
+	    T(test_binary_excerpt),
+	    T(test_append_pwrite_pread),
+	    T(test_truncate_fsync),
+	    T(test_dirs_and_list),
+	    T(test_stat_mismatch),
+	    T(test_symlinks),
+	    T(test_fail_semantics),
+	    T(test_control_not_executable),
+	    T(test_large_file),
+	    T(test_short_io_and_broken_vfs),
+	    T(test_modes_ignore_umask),
+	    T(test_posix_vfs_paths),
 	};
 
 	return cmocka_run_group_tests_name("scn_exec", tests, NULL, NULL);

@@ -1,7 +1,8 @@
 /* test_scn_library.c - the scenario library (every .scn in scenarios/) against real POSIX:
  * each file parses and runs on a fresh temp dir through posix_vfs for frontend and host
  * steps alike, the library uses every command, and every file in scenarios/bad/ fails with
- * its expected message. SCN_LIBRARY_DIR overrides where scenarios/ is (default: found from __FILE__). */
+ * its expected message. SCN_LIBRARY_DIR overrides where scenarios/ is (default: found from
+ * __FILE__). */
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
@@ -168,8 +169,8 @@ static void test_bad_files_fail_as_documented(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_library_runs_on_posix),
-		cmocka_unit_test(test_bad_files_fail_as_documented),
+	    cmocka_unit_test(test_library_runs_on_posix),
+	    cmocka_unit_test(test_bad_files_fail_as_documented),
 	};
 
 	find_libdir();

@@ -110,7 +110,7 @@ static void test_lexical_errors(void **state)
 	PERR("write /a\"b\" \"x\"\n", "t.scn:1: quote inside a bare word at column 9");
 	PERR("write \"/a\"\"x\"\n", "t.scn:1: missing blank after closing quote at column 11");
 	PERR("write /a \"x\"\r\n", "t.scn:1: control byte 0x0d outside quotes at column 13 "
-			       "(CRLF line ending?)");
+				   "(CRLF line ending?)");
 	PERR("write /a\x01 \"x\"\n", "t.scn:1: control byte 0x01 outside quotes at column 9");
 	/* a NUL anywhere, even in a comment */
 	parse_err("mkdir /a\n# a\0b\n", 15, "t.scn:2: NUL byte at column 4");
@@ -154,7 +154,8 @@ static void test_paths(void **state)
 	PERR("read /a//b\n",
 	     "t.scn:1: read: bad path \"/a//b\": empty component (// or a trailing /)");
 	PERR("read /a/\n", "t.scn:1: read: bad path \"/a/\": empty component (// or a trailing /)");
-	PERR("read /.\n", "t.scn:1: read: bad path \"/.\": '.' and '..' components are not allowed");
+	PERR("read /.\n",
+	     "t.scn:1: read: bad path \"/.\": '.' and '..' components are not allowed");
 	PERR("read /a/../b\n",
 	     "t.scn:1: read: bad path \"/a/../b\": '.' and '..' components are not allowed");
 	PERR("read \"/a\\0b\"\n", "t.scn:1: read: bad path \"/a\\0b\": contains a NUL byte");
@@ -168,8 +169,8 @@ static void test_numbers(void **state)
 	struct scn_file *f = parse_ok("sleep 0\nsleep 010\nsleep 0x1F\nsleep 2k\nsleep 3m\n"
 				      "sleep 0x10k\nsleep 18446744073709551615\n"
 				      "sleep 0xffffffffffffffff\nsleep 17592186044415m\n");
-	static const uint64_t want[] = {0,	   10, 31, 2048, 3u << 20, 16384, UINT64_MAX,
-					UINT64_MAX, 17592186044415ull << 20};
+	static const uint64_t want[] = {
+	    0, 10, 31, 2048, 3u << 20, 16384, UINT64_MAX, UINT64_MAX, 17592186044415ull << 20};
 	size_t i;
 
 	assert_int_equal(f->n_steps, 9);
@@ -179,19 +180,20 @@ static void test_numbers(void **state)
 	     "t.scn:1: sleep: bad MS \"18446744073709551616\": overflows 64 bits");
 	PERR("sleep 0x10000000000000000\n",
 	     "t.scn:1: sleep: bad MS \"0x10000000000000000\": overflows 64 bits");
-	PERR("sleep 17592186044416m\n", "t.scn:1: sleep: bad MS \"17592186044416m\": overflows 64 bits");
-	PERR("sleep 0x\n",
-	     "t.scn:1: sleep: bad MS \"0x\": not a number (decimal or 0x hex, optional k or m suffix)");
-	PERR("sleep -1\n",
-	     "t.scn:1: sleep: bad MS \"-1\": not a number (decimal or 0x hex, optional k or m suffix)");
-	PERR("sleep 1K\n",
-	     "t.scn:1: sleep: bad MS \"1K\": not a number (decimal or 0x hex, optional k or m suffix)");
-	PERR("sleep 0X1\n",
-	     "t.scn:1: sleep: bad MS \"0X1\": not a number (decimal or 0x hex, optional k or m suffix)");
-	PERR("sleep k\n",
-	     "t.scn:1: sleep: bad MS \"k\": not a number (decimal or 0x hex, optional k or m suffix)");
-	PERR("pread /a 1 x\n",
-	     "t.scn:1: pread: bad LEN \"x\": not a number (decimal or 0x hex, optional k or m suffix)");
+	PERR("sleep 17592186044416m\n",
+	     "t.scn:1: sleep: bad MS \"17592186044416m\": overflows 64 bits");
+	PERR("sleep 0x\n", "t.scn:1: sleep: bad MS \"0x\": not a number (decimal or 0x hex, "
+			   "optional k or m suffix)");
+	PERR("sleep -1\n", "t.scn:1: sleep: bad MS \"-1\": not a number (decimal or 0x hex, "
+			   "optional k or m suffix)");
+	PERR("sleep 1K\n", "t.scn:1: sleep: bad MS \"1K\": not a number (decimal or 0x hex, "
+			   "optional k or m suffix)");
+	PERR("sleep 0X1\n", "t.scn:1: sleep: bad MS \"0X1\": not a number (decimal or 0x hex, "
+			    "optional k or m suffix)");
+	PERR("sleep k\n", "t.scn:1: sleep: bad MS \"k\": not a number (decimal or 0x hex, optional "
+			  "k or m suffix)");
+	PERR("pread /a 1 x\n", "t.scn:1: pread: bad LEN \"x\": not a number (decimal or 0x hex, "
+			       "optional k or m suffix)");
 	PERR("truncate /a 0x8000000000000000\n",
 	     "t.scn:1: truncate: bad SIZE \"0x8000000000000000\": exceeds 9223372036854775807");
 	PERR("pwrite /a 0x7fffffffffffffff \"xy\"\n",
@@ -239,13 +241,13 @@ static void test_every_command(void **state)
 {
 	(void)state;
 	struct scn_file *f = parse_ok(
-		"write /a \"1\"\nappend /a \"2\"\npwrite /a 5 \"3\"\nread /a \"4\"\n"
-		"pread /a 1 2\ntruncate /a 7\nstat /a\nmkdir /d\nrmdir /d\nunlink /a\n"
-		"rename /a /b\nsymlink ../t /l\nreadlink /l ../t\nlist /d x y\nfsync /a\n"
-		"host-write /a \"h\"\nhost-append /a \"i\"\nhost-read /a \"j\"\nhost-mkdir /h\n"
-		"host-unlink /a\nhost-stat /a size 1\nhost-list /\nhost-absent /z\nsleep 5\n"
-		"remount\nkill-backend\nrestart-backend\nkill-devmodel\nrestart-devmodel\n"
-		"reset-device\nirq-drop 2\nirq-delay 0x10\n");
+	    "write /a \"1\"\nappend /a \"2\"\npwrite /a 5 \"3\"\nread /a \"4\"\n"
+	    "pread /a 1 2\ntruncate /a 7\nstat /a\nmkdir /d\nrmdir /d\nunlink /a\n"
+	    "rename /a /b\nsymlink ../t /l\nreadlink /l ../t\nlist /d x y\nfsync /a\n"
+	    "host-write /a \"h\"\nhost-append /a \"i\"\nhost-read /a \"j\"\nhost-mkdir /h\n"
+	    "host-unlink /a\nhost-stat /a size 1\nhost-list /\nhost-absent /z\nsleep 5\n"
+	    "remount\nkill-backend\nrestart-backend\nkill-devmodel\nrestart-devmodel\n"
+	    "reset-device\nirq-drop 2\nirq-delay 0x10\n");
 	enum scn_cmd c;
 
 	assert_int_equal(f->n_steps, SCN_CMD_COUNT - 1); /* all but require */
@@ -316,7 +318,8 @@ static void test_stat_fields(void **state)
 	assert_int_equal(f->steps[2].stat_mode, 07777);
 	PERR("stat /a size 1 size 2\n", "t.scn:1: stat: field size given twice");
 	PERR("stat /a size\n", "t.scn:1: stat: field size needs a value");
-	PERR("stat /a colour red\n", "t.scn:1: stat: unknown field \"colour\" (size, type or mode)");
+	PERR("stat /a colour red\n",
+	     "t.scn:1: stat: unknown field \"colour\" (size, type or mode)");
 	PERR("stat /a type fifo\n", "t.scn:1: stat: bad type \"fifo\": file, dir or symlink");
 	PERR("stat /a mode 0999\n", "t.scn:1: stat: bad mode \"0999\": octal, at most 07777");
 	PERR("stat /a mode 10000\n", "t.scn:1: stat: bad mode \"10000\": octal, at most 07777");
@@ -358,7 +361,8 @@ static void test_fail(void **state)
 	PERR("fail ENOENT fail ENOENT read /a\n", "t.scn:1: fail: cannot wrap another fail");
 	PERR("fail ENOENT host-read /a \"x\"\n",
 	     "t.scn:1: fail: only frontend steps can be wrapped, not host-read");
-	PERR("fail ENOENT sleep 1\n", "t.scn:1: fail: only frontend steps can be wrapped, not sleep");
+	PERR("fail ENOENT sleep 1\n",
+	     "t.scn:1: fail: only frontend steps can be wrapped, not sleep");
 	PERR("fail ENOENT read x\n", "t.scn:1: read: bad path \"x\": must start with /");
 	PERR("fail ENOENT bogus\n", "t.scn:1: fail: unknown command \"bogus\"");
 }
@@ -366,10 +370,10 @@ static void test_fail(void **state)
 static void test_errno_table(void **state)
 {
 	(void)state;
-	static const char *const names[] = {"ENOENT",	 "EEXIST", "ENOTDIR", "EISDIR",
-					    "ENOTEMPTY", "EINVAL", "EACCES",  "EPERM",
-					    "ENAMETOOLONG", "ELOOP", "EXDEV",  "ENOSPC",
-					    "EROFS",	 "EBADF",  "EIO",     "ETIMEDOUT"};
+	static const char *const names[] = {"ENOENT",	    "EEXIST", "ENOTDIR", "EISDIR",
+					    "ENOTEMPTY",    "EINVAL", "EACCES",	 "EPERM",
+					    "ENAMETOOLONG", "ELOOP",  "EXDEV",	 "ENOSPC",
+					    "EROFS",	    "EBADF",  "EIO",	 "ETIMEDOUT"};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -394,7 +398,8 @@ static void test_require(void **state)
 	assert_int_equal(f->steps[0].cmd, SCN_REQUIRE);
 	assert_int_equal(f->steps[0].n_names, 2);
 	assert_string_equal(f->steps[0].names[1], "x_y-2");
-	PERR("mkdir /a\nrequire faults\n", "t.scn:2: require: must be the first step (step 2 here)");
+	PERR("mkdir /a\nrequire faults\n",
+	     "t.scn:2: require: must be the first step (step 2 here)");
 	PERR("require\n", "t.scn:1: require: missing CAPABILITY (usage: require CAPABILITY...)");
 	PERR("require Faults\n", "t.scn:1: require: bad CAPABILITY \"Faults\": capabilities are "
 				 "lowercase letters, digits, - and _");
@@ -455,25 +460,25 @@ static void test_message_quoting(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_blank_and_comments, teardown),
-		cmocka_unit_test_teardown(test_last_line_without_newline, teardown),
-		cmocka_unit_test_teardown(test_escapes, teardown),
-		cmocka_unit_test_teardown(test_lexical_errors, teardown),
-		cmocka_unit_test_teardown(test_long_line, teardown),
-		cmocka_unit_test_teardown(test_paths, teardown),
-		cmocka_unit_test_teardown(test_numbers, teardown),
-		cmocka_unit_test_teardown(test_data_forms, teardown),
-		cmocka_unit_test_teardown(test_data_total_cap, teardown),
-		cmocka_unit_test_teardown(test_every_command, teardown),
-		cmocka_unit_test_teardown(test_arity, teardown),
-		cmocka_unit_test_teardown(test_stat_fields, teardown),
-		cmocka_unit_test_teardown(test_list_names, teardown),
-		cmocka_unit_test_teardown(test_fail, teardown),
-		cmocka_unit_test_teardown(test_errno_table, teardown),
-		cmocka_unit_test_teardown(test_require, teardown),
-		cmocka_unit_test_teardown(test_parse_step, teardown),
-		cmocka_unit_test_teardown(test_errors_free_everything, teardown),
-		cmocka_unit_test_teardown(test_message_quoting, teardown),
+	    cmocka_unit_test_teardown(test_blank_and_comments, teardown),
+	    cmocka_unit_test_teardown(test_last_line_without_newline, teardown),
+	    cmocka_unit_test_teardown(test_escapes, teardown),
+	    cmocka_unit_test_teardown(test_lexical_errors, teardown),
+	    cmocka_unit_test_teardown(test_long_line, teardown),
+	    cmocka_unit_test_teardown(test_paths, teardown),
+	    cmocka_unit_test_teardown(test_numbers, teardown),
+	    cmocka_unit_test_teardown(test_data_forms, teardown),
+	    cmocka_unit_test_teardown(test_data_total_cap, teardown),
+	    cmocka_unit_test_teardown(test_every_command, teardown),
+	    cmocka_unit_test_teardown(test_arity, teardown),
+	    cmocka_unit_test_teardown(test_stat_fields, teardown),
+	    cmocka_unit_test_teardown(test_list_names, teardown),
+	    cmocka_unit_test_teardown(test_fail, teardown),
+	    cmocka_unit_test_teardown(test_errno_table, teardown),
+	    cmocka_unit_test_teardown(test_require, teardown),
+	    cmocka_unit_test_teardown(test_parse_step, teardown),
+	    cmocka_unit_test_teardown(test_errors_free_everything, teardown),
+	    cmocka_unit_test_teardown(test_message_quoting, teardown),
 	};
 
 	return cmocka_run_group_tests_name("scn_parse", tests, NULL, NULL);
