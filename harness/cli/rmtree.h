@@ -1,8 +1,13 @@
-/* rmtree.h - remove a temporary directory tree the harness created. */
+/* rmtree.h - remove a run directory the harness created, however deep the guest made it. */
 #ifndef HARNESS_RMTREE_H
 #define HARNESS_RMTREE_H
 
-/* Remove path and everything below it without following symlinks. Returns 0 or -errno. */
+#include <stddef.h>
+
+/* Remove path and everything below it at any depth, by fd, without following symlinks or
+ * crossing into another file system. Returns 0 (also when path does not exist) or -errno. */
 int rmtree(const char *path);
+/* The same; on failure `failed` names the entry it stopped at (a name inside the tree). */
+int rmtree_report(const char *path, char *failed, size_t flen);
 
 #endif
