@@ -9,6 +9,8 @@
 #include "boot.h"
 #include "demo.h"
 #include "fuzz_cli.h"
+#include "host_steps.h"
+#include "interrupt.h"
 #include "soak.h"
 #include "stack.h"
 #include "log.h"
@@ -55,6 +57,11 @@ int main(int argc, char **argv)
 	log_set_component("baoharness");
 	/* A vanished peer must be an error return, not a dead harness. */
 	signal(SIGPIPE, SIG_IGN);
+	/* The stack's host-step worker (host_steps.c): not a user command. */
+	if (argc >= 2 && !strcmp(argv[1], "__host-steps"))
+		return host_steps_main(argc - 1, argv + 1);
+	/* Ctrl-C, kill, a closed terminal: stop the stack, remove the run directory, exit 128+N. */
+	interrupt_install();
 	if (argc < 2) {
 		main_usage(stderr);
 		return 2;

@@ -15,9 +15,9 @@
 
 /* The names of the directories descended into, so each can be removed on the way up. */
 struct rmtree_walk {
-	int cur;	/* directory being emptied */
-	dev_t dev;	/* the tree's file system */
-	char **names;	/* names[i]: the directory at depth i+1, inside depth i */
+	int cur;      /* directory being emptied */
+	dev_t dev;    /* the tree's file system */
+	char **names; /* names[i]: the directory at depth i+1, inside depth i */
 	size_t depth;
 	size_t cap;
 	const char *failed; /* entry an error was about, for the message */
@@ -97,8 +97,8 @@ static int rmtree_pass(struct rmtree_walk *w, char *failed, size_t flen)
 		while (!r && (errno = 0, de = readdir(d))) {
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
-			if (unlinkat(w->cur, de->d_name, rmtree_is_dir(w->cur, de) ? AT_REMOVEDIR : 0) ==
-			    0) {
+			if (unlinkat(w->cur, de->d_name,
+				     rmtree_is_dir(w->cur, de) ? AT_REMOVEDIR : 0) == 0) {
 				removed = 1;
 				continue;
 			}

@@ -12,8 +12,8 @@
 #include "fakebao.h"
 #include "fuse_msg.h"
 #include "log.h"
-#include "posix_vfs.h"
 #include "fault.h"
+#include "interrupt.h"
 #include "run.h"
 
 #define RUN_MAX_FILE (1ULL << 31)
@@ -91,22 +91,39 @@ static const char *run_missing_cap(const struct scn_step *st, enum stack_fronten
 	return NULL;
 }
 
-static int run_control_step(struct stack *s, const struct scn_step *st, char *why, size_t len)
+/* `sleep` in slices, so an interrupt is seen, and never past the step timeout. */
+static int run_sleep(const struct scn_step *st, int timeout_ms, char *why, size_t len)
+{
+	int64_t ms = (int64_t)st->number;
+
+	for (int64_t slept = 0; slept < ms; slept += 50) {
+		int64_t slice = ms - slept < 50 ? ms - slept : 50;
+		struct timespec ts = {0, (long)slice * 1000000L};
+
+		if (interrupt_signal())
+			return -1;
+		if (slept + slice > timeout_ms) {
+			snprintf(why, len, "sleep %lld ms is longer than --step-timeout (%d s)",
+				 (long long)ms, timeout_ms / 1000);
+			return -1;
+		}
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+static int run_control_step(struct stack *s, const struct scn_step *st, int timeout_ms, char *why,
+			    size_t len)
 {
 	int r;
 
 	if (st->cmd > SCN_REQUIRE)
 		return fault_step(s, st, why, len);
 	switch (st->cmd) {
-	case SCN_SLEEP: {
-		struct timespec ts = {(time_t)(st->number / 1000),
-				      (long)(st->number % 1000) * 1000000L};
-
-		nanosleep(&ts, NULL);
-		return 0;
-	}
+	case SCN_SLEEP:
+		return run_sleep(st, timeout_ms, why, len);
 	case SCN_REMOUNT:
-		r = stack_frontend_remount(s, 60000, why, len);
+		r = stack_frontend_remount(s, timeout_ms, why, len);
 		return r ? -1 : 0;
 	case SCN_REQUIRE:
 		return 0; /* handled before the file runs */
@@ -117,17 +134,33 @@ static int run_control_step(struct stack *s, const struct scn_step *st, char *wh
 	}
 }
 
-static int run_step(struct stack *s, struct posix_vfs *host, const struct scn_step *st,
-		    const struct run_opts *o, char *why, size_t len)
+static int64_t run_now_ns(void);
+
+/* Every step is bounded by --step-timeout: host steps and frontend steps by their deadline,
+ * control steps by their own bounds and then checked against it. */
+static int run_step(struct stack *s, const struct scn_step *st, const struct run_opts *o, char *why,
+		    size_t len)
 {
+	int timeout_ms = o->stack.step_timeout_ms;
+	int64_t t0 = run_now_ns();
+	int r;
+
 	why[0] = '\0';
 	switch (scn_step_side(st)) {
 	case SCN_SIDE_HOST:
-		return scn_exec_step(st, &posix_vfs_ops, host, why, len);
+		return stack_host_step(s, st, timeout_ms, why, len);
 	case SCN_SIDE_FRONTEND:
-		return stack_frontend_step(s, st, o->stack.step_timeout_ms, why, len);
+		return stack_frontend_step(s, st, timeout_ms, why, len);
 	default:
-		return run_control_step(s, st, why, len);
+		r = run_control_step(s, st, timeout_ms, why, len);
+		if (!r && st->cmd > SCN_REQUIRE &&
+		    run_now_ns() - t0 > (int64_t)timeout_ms * 1000000LL) {
+			snprintf(why, len, "%s took %.1f s, over --step-timeout (%d s)",
+				 scn_cmd_name(st->cmd), (double)(run_now_ns() - t0) / 1e9,
+				 timeout_ms / 1000);
+			return -1;
+		}
+		return r;
 	}
 }
 
@@ -230,25 +263,24 @@ static int64_t run_now_ns(void)
 static size_t run_steps(struct stack *s, const struct scn_file *f, const struct run_opts *o,
 			FILE *out, int64_t *ns)
 {
-	struct posix_vfs host;
 	char why[1024];
 	size_t i;
 	int64_t t0 = run_now_ns();
-	int r = posix_vfs_open(&host, s->share);
 
-	if (r) {
-		fprintf(out, "not ok %u - %s: cannot open the share %s: %s\n", f->steps[0].line,
-			f->steps[0].text, s->share, strerror(-r));
-		return 0;
-	}
 	for (i = 0; i < f->n_steps; i++) {
 		const struct scn_step *st = &f->steps[i];
 
 		if (o->narrate)
 			o->narrate(st, o->narrate_arg);
-		if (run_step(s, &host, st, o, why, sizeof(why))) {
-			char health[256];
+		if (run_step(s, st, o, why, sizeof(why)) || interrupt_signal()) {
+			char health[512];
 
+			if (interrupt_signal()) {
+				fprintf(out, "not ok %u - %s: interrupted by %s\n", st->line,
+					st->text, interrupt_name(interrupt_signal()));
+				fflush(out);
+				break;
+			}
 			fault_report(s, st, out);
 			stack_health(s, health, sizeof(health));
 			fprintf(out, "not ok %u - %s: %s%s%s\n", st->line, st->text,
@@ -261,7 +293,6 @@ static size_t run_steps(struct stack *s, const struct scn_file *f, const struct 
 		fflush(out);
 	}
 	*ns = run_now_ns() - t0;
-	posix_vfs_close(&host);
 	return i;
 }
 
@@ -311,7 +342,20 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 	}
 	if (failed_at < f->n_steps && o->stack.verbose)
 		stack_print_vfsd_log(&s, 15);
-	stack_stop(&s);
+	if (interrupt_signal())
+		fprintf(stderr,
+			"baoharness: interrupted by %s in %s at line %u; stopping the stack and "
+			"removing its run directory\n",
+			interrupt_name(interrupt_signal()), f->name,
+			failed_at < f->n_steps ? f->steps[failed_at].line : 0);
+	if (stack_stop(&s)) {
+		/* Something was left behind: never a pass. */
+		fprintf(out, "not ok - %s: the stack could not be cleaned up (see above)\n",
+			f->name);
+		t->failed++;
+		t->cleanup_failed = 1;
+		return RUN_EXIT_FAIL;
+	}
 	if (failed_at < f->n_steps) {
 		t->failed++;
 		return RUN_EXIT_FAIL;

@@ -25,6 +25,7 @@ struct run_opts {
 struct run_totals {
 	int passed, failed, skipped;
 	int env_missing;
+	int cleanup_failed; /* a process or a run directory was left: the exit is non-zero */
 };
 
 int run_main(int argc, char **argv);

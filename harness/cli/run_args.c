@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cpus.h"
+#include "interrupt.h"
 #include "log.h"
 #include "run.h"
 
@@ -144,7 +145,7 @@ int run_main(int argc, char **argv)
 		status = RUN_EXIT_USAGE;
 		goto out;
 	}
-	for (int i = 0; i < nfiles; i++) {
+	for (int i = 0; i < nfiles && !interrupt_signal(); i++) {
 		r = run_file(&files[i], &o, stdout, &t);
 		if (r == RUN_EXIT_ENV)
 			status = RUN_EXIT_ENV;
@@ -152,6 +153,11 @@ int run_main(int argc, char **argv)
 			status = RUN_EXIT_FAIL;
 	}
 	printf("%d passed, %d failed, %d skipped\n", t.passed, t.failed, t.skipped);
+	if (interrupt_signal()) {
+		fprintf(stderr, "baoharness run: interrupted by %s: stack stopped, exit %d\n",
+			interrupt_name(interrupt_signal()), 128 + interrupt_signal());
+		status = 128 + interrupt_signal();
+	}
 out:
 	for (int i = 0; i < nfiles; i++)
 		scn_file_free(&files[i]);

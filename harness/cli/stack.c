@@ -11,9 +11,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cpus.h"
+#include "interrupt.h"
 #include "log.h"
 #include "proc.h"
 #include "rmtree.h"
@@ -98,7 +100,7 @@ int stack_start_virtiofsd(struct stack *s)
 		return -errno;
 	/* A killed virtiofsd leaves its socket file behind: never mistake it for the new one. */
 	unlink(sock);
-	s->vfsd_pid = proc_spawn(argv, NULL, unset, fd);
+	s->vfsd_pid = proc_spawn_in(argv, NULL, unset, fd, s->pgid);
 	close(fd);
 	s->vfsd_starts++;
 	if (s->vfsd_pid < 0) {
@@ -169,7 +171,7 @@ static int stack_start_fakebao(struct stack *s, const struct stack_opts *o)
 
 /* BAOHARNESS_DM_WRAPPER="strace -f -o F" runs the device model under a tracer (words split on
  * spaces), so a trace can show it using Bao's UAPI exactly as it would on Bao. */
-static pid_t stack_spawn_wrapped(char *argv[], char *env[])
+static pid_t stack_spawn_wrapped(char *argv[], char *env[], pid_t pgid)
 {
 	const char *w = getenv("BAOHARNESS_DM_WRAPPER");
 	char *words[32], *all[40], *copy, *save = NULL;
@@ -177,7 +179,7 @@ static pid_t stack_spawn_wrapped(char *argv[], char *env[])
 	pid_t pid;
 
 	if (!w || !*w)
-		return proc_spawn(argv, env, NULL, -1);
+		return proc_spawn_in(argv, env, NULL, -1, pgid);
 	copy = strdup(w);
 	if (!copy)
 		return -ENOMEM;
@@ -188,7 +190,7 @@ static pid_t stack_spawn_wrapped(char *argv[], char *env[])
 	for (size_t i = 0; argv[i] && n < 39; i++)
 		all[n++] = argv[i];
 	all[n] = NULL;
-	pid = proc_spawn(all, env, NULL, -1);
+	pid = proc_spawn_in(all, env, NULL, -1, pgid);
 	free(copy);
 	return pid;
 }
@@ -222,9 +224,9 @@ int stack_start_devmodel(struct stack *s, const struct stack_opts *o)
 #endif
 	snprintf(env_sock, sizeof(env_sock), "%s=%s/fakebao.sock", FAKEBAO_SOCKET_ENV, s->rundir);
 	snprintf(ct, sizeof(ct), "%d", stack_env_ms("BAOHARNESS_DM_CONNECT_MS", 10000));
-	s->dm_pid = stack_fault_spawn_delayed(argv, env, s->dm_delay_ms);
+	s->dm_pid = stack_fault_spawn_delayed(argv, env, s->dm_delay_ms, s->pgid);
 	if (!s->dm_pid)
-		s->dm_pid = stack_spawn_wrapped(argv, env);
+		s->dm_pid = stack_spawn_wrapped(argv, env, s->pgid);
 	s->dm_starts++;
 	if (s->dm_pid < 0) {
 		r = s->dm_pid;
@@ -324,7 +326,8 @@ static int stack_start_qemu_native(struct stack *s, const struct stack_opts *o)
 				  .workdir = s->rundir,
 				  .boot_timeout_ms = 60000,
 				  .verbose = o->verbose > 1,
-				  .shell = o->shell};
+				  .shell = o->shell,
+				  .pgid = s->pgid};
 	int r = stack_qemu_image_dir(image_dir, sizeof(image_dir));
 
 	if (r)
@@ -335,6 +338,40 @@ static int stack_start_qemu_native(struct stack *s, const struct stack_opts *o)
 		return STACK_ENV_MISSING;
 	if (r)
 		log_err("QEMU frontend (native) did not come up: %s", strerror(-r));
+	return r;
+}
+
+/* The host-step worker comes first and leads the stack's process group; everything started
+ * later joins it, so one kill reaches the whole tree (virtiofsd's sandbox child included).
+ * Orphans of the group (a sandbox child whose parent was killed) are handed to us to reap. */
+static int stack_start_group(struct stack *s)
+{
+	char self[PATH_MAX];
+	int r = stack_sibling_path("baoharness", self, sizeof(self));
+
+	if (!r && access(self, X_OK))
+		r = -errno;
+	if (r) {
+		log_err("baoharness (for the host-step worker) not found next to this program: %s",
+			strerror(-r));
+		return STACK_ENV_MISSING;
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	r = host_steps_start(&s->host, self, s->share, 0);
+	if (r)
+		return r;
+	s->pgid = s->host.pgid;
+	interrupt_watch(s->pgid);
+	return 0;
+}
+
+int stack_host_step(struct stack *s, const struct scn_step *st, int timeout_ms, char *why,
+		    size_t len)
+{
+	int r = host_steps_run(&s->host, st, timeout_ms, why, len);
+
+	if (r && s->host.pid <= 0)
+		s->hard_stop = 1; /* it was killed: something is wedged */
 	return r;
 }
 
@@ -350,6 +387,8 @@ int stack_frontend_step(struct stack *s, const struct scn_step *st, int timeout_
 	scripted_fe_set_deadline(s->fe, stack_now_ns() + (int64_t)timeout_ms * 1000000LL);
 	r = scn_exec_step(st, &fuse_vfs_ops, s->fe, why, len);
 	scripted_fe_set_deadline(s->fe, 0);
+	if (r && strstr(why, "ETIMEDOUT"))
+		s->hard_stop = 1;
 	return r;
 }
 
@@ -380,6 +419,7 @@ int stack_start(struct stack *s, const struct stack_opts *o)
 	int r;
 
 	memset(s, 0, sizeof(*s));
+	s->host.to_fd = s->host.from_fd = -1;
 	s->keep = o->keep;
 	s->opts = *o;
 	/* First: the fakebao thread, virtiofsd, the device model and QEMU inherit it. */
@@ -390,6 +430,8 @@ int stack_start(struct stack *s, const struct stack_opts *o)
 	else
 		vfsd_delay = 0;
 	r = stack_make_dirs(s, o);
+	if (!r)
+		r = stack_start_group(s);
 	if (!r && !vfsd_delay)
 		r = stack_start_virtiofsd(s);
 	if (!r && o->frontend == STACK_FE_QEMU_NATIVE) {
@@ -454,9 +496,18 @@ void stack_health(struct stack *s, char *buf, size_t len)
 		s->vfsd_pid = 0;
 	}
 	if (n < len && s->dm_pid > 0 && !proc_alive(s->dm_pid, &status)) {
-		snprintf(buf + n, len - n, "%sdevice model %s", n ? "; " : "",
-			 proc_status_str(status, st, sizeof(st)));
+		n += (size_t)snprintf(buf + n, len - n, "%sdevice model %s", n ? "; " : "",
+				      proc_status_str(status, st, sizeof(st)));
 		s->dm_pid = 0;
+	}
+	/* A stopped (SIGSTOP) process explains a timeout better than the timeout does. */
+	if (n < len && s->pgid > 0) {
+		char stopped[256];
+
+		if (proc_group_stopped(s->pgid, stopped, sizeof(stopped)) > 0) {
+			snprintf(buf + n, len - n, "%s%s", n ? "; " : "", stopped);
+			s->hard_stop = 1;
+		}
 	}
 }
 
@@ -488,8 +539,39 @@ void stack_print_vfsd_log(const struct stack *s, int lines)
 	fprintf(stderr, "--- tail of %s ---\n%s", s->vfsd_log, p);
 }
 
-void stack_stop(struct stack *s)
+/* Everything the stack started, gone: its group killed and reaped, bounded. */
+static int stack_stop_group(struct stack *s)
 {
+	int left;
+
+	host_steps_stop(&s->host);
+	if (s->pgid <= 0)
+		return 0;
+	left = proc_group_kill(s->pgid, 2000);
+	interrupt_unwatch(s->pgid);
+	if (left > 0) {
+		fprintf(stderr, "baoharness: %d process(es) of group %d survived SIGKILL\n", left,
+			(int)s->pgid);
+		return -EBUSY;
+	}
+	s->pgid = 0;
+	return 0;
+}
+
+int stack_stop(struct stack *s)
+{
+	int r = 0, e;
+
+	/* Stopped, wedged or interrupted: no orderly goodbyes that would each wait out a
+	 * timeout. Kill first; the frontend's accesses to the dead device model then fail at
+	 * once. */
+	if (s->pgid > 0 &&
+	    (s->hard_stop || interrupt_signal() || proc_group_stopped(s->pgid, NULL, 0) > 0)) {
+		r = stack_stop_group(s);
+		s->vfsd_pid = s->dm_pid = 0;
+		if (s->fb)
+			fakebao_set_trap_timeout(s->fb, 1);
+	}
 	if (s->fe) {
 		scripted_fe_close(s->fe);
 		s->fe = NULL;
@@ -513,10 +595,22 @@ void stack_stop(struct stack *s)
 		proc_stop(s->vfsd_pid, 0, 300);
 		s->vfsd_pid = 0;
 	}
+	if ((e = stack_stop_group(s)))
+		r = e;
 	if (s->rundir[0] && !s->keep) {
-		rmtree(s->rundir);
+		char failed[256];
+
+		e = rmtree_report(s->rundir, failed, sizeof(failed));
+		if (e) {
+			fprintf(stderr,
+				"baoharness: could not remove the run directory %s (stopped at "
+				"%s): %s\n",
+				s->rundir, failed[0] ? failed : "?", strerror(-e));
+			r = e;
+		}
 		s->rundir[0] = '\0';
 	} else if (s->rundir[0]) {
 		fprintf(stderr, "# kept run directory %s (share %s)\n", s->rundir, s->share);
 	}
+	return r;
 }

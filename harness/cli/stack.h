@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "fakebao.h"
+#include "host_steps.h"
 #include "guest_bus.h"
 #include "qemu_fe.h"
 #include "scripted_fe.h"
@@ -45,6 +46,9 @@ struct stack {
 	char vfsd_log[PATH_MAX + 32];
 	int own_share;
 	int keep;
+	pid_t pgid;		/* the stack's process group: every process it starts */
+	struct host_steps host; /* host steps' worker (the group's leader) */
+	int hard_stop;		/* stop by killing the group first (wedged, timed out) */
 	pid_t vfsd_pid;
 	pid_t dm_pid;
 	struct fakebao *fb;
@@ -66,12 +70,20 @@ struct stack {
 /* Bring the whole stack up and mount (FUSE_INIT). On failure everything started is stopped
  * and a message naming what failed is logged. Returns 0, STACK_ENV_MISSING or -errno. */
 int stack_start(struct stack *s, const struct stack_opts *o);
-/* Unmount, stop every process (bounded), remove temporary files unless kept. Idempotent. */
-void stack_stop(struct stack *s);
-/* After a failure: describe dead backends ("virtiofsd exited with status 1; ...") or "". */
+/* Unmount, stop every process (bounded: the whole process group is SIGKILLed and reaped at the
+ * end, at once when something is stopped or wedged), remove the run directory unless kept.
+ * Idempotent. Returns 0, or -errno when a process or the run directory could not be removed
+ * (named on stderr). */
+int stack_stop(struct stack *s);
+/* Run one host step in the stack's worker, bounded by timeout_ms. 0 pass; nonzero fail. */
+int stack_host_step(struct stack *s, const struct scn_step *st, int timeout_ms, char *why,
+		    size_t len);
+/* After a failure: describe dead or stopped processes ("virtiofsd exited with status 1;
+ * virtiofsd (pid 12) is stopped") or "". */
 void stack_health(struct stack *s, char *buf, size_t len);
 /* Print the last lines of virtiofsd's log to stderr. */
 void stack_print_vfsd_log(const struct stack *s, int lines);
+struct scn_step;
 /* Run one frontend step (scenario line text) on whichever frontend the stack has, with a
  * deadline of timeout_ms. 0 pass; nonzero fail with why. */
 struct scn_step;

@@ -52,7 +52,7 @@ static int64_t stack_fault_now(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-pid_t stack_fault_spawn_delayed(char *const argv[], char *const env[], int delay_ms)
+pid_t stack_fault_spawn_delayed(char *const argv[], char *const env[], int delay_ms, pid_t pgid)
 {
 	char script[96];
 	char *all[24] = {"/bin/sh", "-c", script};
@@ -67,7 +67,7 @@ pid_t stack_fault_spawn_delayed(char *const argv[], char *const env[], int delay
 		all[n++] = argv[i];
 	all[n] = NULL;
 	log_info("device model starts %d ms late (BAOHARNESS_DM_DELAY_MS)", delay_ms);
-	return proc_spawn(all, env, NULL, -1);
+	return proc_spawn_in(all, env, NULL, -1, pgid);
 }
 
 pid_t stack_vfsd_worker(pid_t pid)

@@ -30,6 +30,6 @@ int stack_env_ms(const char *name, int def);
 void stack_sleep_ms(int ms);
 /* delay_ms > 0: spawn argv through /bin/sh after sleeping that long (pid or -errno);
  * 0: returns 0 and spawns nothing. */
-pid_t stack_fault_spawn_delayed(char *const argv[], char *const env[], int delay_ms);
+pid_t stack_fault_spawn_delayed(char *const argv[], char *const env[], int delay_ms, pid_t pgid);
 
 #endif

@@ -70,7 +70,8 @@ int stack_start_qemu_trapped(struct stack *s, const struct stack_opts *o)
 				  .el2_stub = stub,
 				  .ram0_file = ram0,
 				  .window_file = win,
-				  .shell = o->shell};
+				  .shell = o->shell,
+				  .pgid = s->pgid};
 	struct stack_trapped *t = calloc(1, sizeof(*t));
 	int r;
 

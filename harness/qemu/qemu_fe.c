@@ -197,7 +197,7 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 	if ((rc = qemu_argv_build(&argv, o, q->sock)) < 0)
 		return qemu_fe_start_failed(q, rc, "cannot build the QEMU command line", t0);
 	qemu_fe_log_cmd(q->qemu_log_fd, &argv);
-	rc = qemu_proc_spawn(argv.argv, q->qemu_log_fd);
+	rc = qemu_proc_spawn_in(argv.argv, q->qemu_log_fd, o->pgid);
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "cannot start %s", argv.argv[0]);
 		qemu_argv_free(&argv);

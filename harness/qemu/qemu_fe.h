@@ -23,6 +23,8 @@ struct qemu_fe_opts {
 	/* 1: boot with `baoharness.shell=1`: /init loads the modules but neither mounts nor starts
 	 * the agent; it runs an interactive busybox shell on the console (qemu_fe_interact). */
 	int shell;
+	/* > 0: QEMU joins this process group (the stack's, so one kill ends everything). */
+	int pgid;
 };
 
 struct qemu_fe;

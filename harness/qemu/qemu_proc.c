@@ -13,10 +13,12 @@
 #define QEMU_PROC_POLL_US 10000
 
 /* In the child: never returns. */
-static void qemu_proc_child(char *const argv[], int out_fd, int err_pipe, pid_t parent)
+static void qemu_proc_child(char *const argv[], int out_fd, int err_pipe, pid_t parent, pid_t pgid)
 {
 	int e, nul;
 
+	if (pgid > 0)
+		setpgid(0, pgid);
 	/* Dies with the harness; covers the race of the parent dying before prctl. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(127);
@@ -36,7 +38,7 @@ static void qemu_proc_child(char *const argv[], int out_fd, int err_pipe, pid_t 
 	_exit(127);
 }
 
-pid_t qemu_proc_spawn(char *const argv[], int out_fd)
+pid_t qemu_proc_spawn_in(char *const argv[], int out_fd, pid_t pgid)
 {
 	pid_t parent = getpid(), pid;
 	int p[2], e = 0;
@@ -52,7 +54,9 @@ pid_t qemu_proc_spawn(char *const argv[], int out_fd)
 		return -e;
 	}
 	if (pid == 0)
-		qemu_proc_child(argv, out_fd, p[1], parent);
+		qemu_proc_child(argv, out_fd, p[1], parent, pgid);
+	if (pgid > 0)
+		setpgid(pid, pgid);
 	close(p[1]);
 	/* EOF (0 bytes) means the exec succeeded and closed the pipe. */
 	do
@@ -64,6 +68,11 @@ pid_t qemu_proc_spawn(char *const argv[], int out_fd)
 		return -e;
 	}
 	return pid;
+}
+
+pid_t qemu_proc_spawn(char *const argv[], int out_fd)
+{
+	return qemu_proc_spawn_in(argv, out_fd, 0);
 }
 
 int qemu_proc_wait(pid_t pid, int timeout_ms, int *status)

@@ -62,9 +62,9 @@ static int confine_openat2(int root_fd, const char *rel, int flags, mode_t mode)
 struct confine_walk {
 	int root_fd;
 	struct stat root_st;
-	int cur;	 /* directory the next component is looked up in */
-	char *path;	 /* the remaining path (heap) */
-	const char *p;	 /* next unread byte of path */
+	int cur;       /* directory the next component is looked up in */
+	char *path;    /* the remaining path (heap) */
+	const char *p; /* next unread byte of path */
 	unsigned int links;
 };
 
@@ -213,7 +213,8 @@ static int confine_walk(int root_fd, const char *rel, int flags, mode_t mode)
 		while (*w.p == '/')
 			w.p++;
 		if (!*w.p) {
-			/* Ended on a directory ("", ".", "a/.."): open it with the caller's flags. */
+			/* Ended on a directory ("", ".", "a/.."): open it with the caller's flags.
+			 */
 			out = openat(w.cur, ".", flags, mode);
 			r = out < 0 ? -errno : 0;
 			break;

@@ -176,8 +176,8 @@ static int posix_vfs_op_open(void *ctx, const char *path, int flags, uint32_t mo
 	if (!rel)
 		return -EINVAL;
 	pv->refused[0] = '\0';
-	flags = (flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL)) | O_NOCTTY |
-		O_NONBLOCK;
+	flags =
+	    (flags & (O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL)) | O_NOCTTY | O_NONBLOCK;
 	if (flags & O_CREAT)
 		return (fd = posix_vfs_open_create(pv, rel, flags, mode)) < 0
 			   ? fd

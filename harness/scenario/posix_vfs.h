@@ -7,8 +7,8 @@
 #include "vfs.h"
 
 struct posix_vfs {
-	int root_fd;	    /* O_PATH|O_DIRECTORY fd of the root */
-	int confined;	    /* every path resolved beneath root_fd, as virtiofsd's chroot sees it */
+	int root_fd;	   /* O_PATH|O_DIRECTORY fd of the root */
+	int confined;	   /* every path resolved beneath root_fd, as virtiofsd's chroot sees it */
 	char refused[192]; /* why the last call refused a file (FIFO, socket, device), or "" */
 };
 
