@@ -30,8 +30,8 @@ static int64_t host_steps_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void host_steps_child(const char *bin, const char *share, int in_fd, int out_fd,
-			     pid_t pgid, pid_t parent)
+static void host_steps_child(const char *bin, const char *share, int in_fd, int out_fd, pid_t pgid,
+			     pid_t parent)
 {
 	char *argv[] = {(char *)bin, "__host-steps", (char *)share, NULL};
 
@@ -184,9 +184,11 @@ int host_steps_run(struct host_steps *h, const struct scn_step *st, int timeout_
 	if (!r)
 		r = host_steps_recv(h, answer, sizeof(answer), deadline);
 	if (r == -ETIMEDOUT) {
-		snprintf(why, len, "%s: host step timed out after %.1f s (--step-timeout); worker "
-			 "pid %d killed", scn_cmd_name(st->cmd),
-			 (double)(host_steps_now_ms() - t0) / 1000.0, (int)h->pid);
+		snprintf(why, len,
+			 "%s: host step timed out after %.1f s (--step-timeout); worker "
+			 "pid %d killed",
+			 scn_cmd_name(st->cmd), (double)(host_steps_now_ms() - t0) / 1000.0,
+			 (int)h->pid);
 		host_steps_stop(h);
 		return -1;
 	}
@@ -229,8 +231,8 @@ void host_steps_stop(struct host_steps *h)
 static void host_steps_answer(unsigned int line, const char *verdict, const char *why)
 {
 	char out[HOST_STEPS_WHY_MAX + 64];
-	int n = snprintf(out, sizeof(out) - 1, "@@RESULT %u %s%s%s", line, verdict,
-			 why ? " " : "", why ? why : "");
+	int n = snprintf(out, sizeof(out) - 1, "@@RESULT %u %s%s%s", line, verdict, why ? " " : "",
+			 why ? why : "");
 	size_t off = 0, l;
 
 	if (n < 0)

@@ -215,7 +215,7 @@ int proc_group_kill(pid_t pgid, int timeout_ms)
 	for (int waited = 0; waited <= timeout_ms; waited += 2) {
 		/* Again each round: a member that was mid-fork may have left a new child. */
 		kill(-pgid, SIGKILL);
-		/* Reap our own children in the group (and orphans handed to us as subreaper). */
+		/* Reap our own children in the group; their children are init's. */
 		while (waitpid(-pgid, NULL, WNOHANG) > 0)
 			;
 		left = proc_group_scan(pgid, NULL, NULL);

@@ -16,7 +16,6 @@
 
 #include "fault.h"
 #include "log.h"
-#include "posix_vfs.h"
 #include "rmtree.h"
 #include "run.h"
 #include "soak.h"
@@ -213,13 +212,12 @@ static int soak_inject(struct soak *k, enum soak_fault f, char *why, size_t len)
 	}
 }
 
-static int soak_step(struct soak *k, struct posix_vfs *host, const struct scn_step *st, char *why,
-		     size_t len)
+static int soak_step(struct soak *k, const struct scn_step *st, char *why, size_t len)
 {
 	why[0] = '\0';
 	switch (scn_step_side(st)) {
 	case SCN_SIDE_HOST:
-		return scn_exec_step(st, &posix_vfs_ops, host, why, len);
+		return stack_host_step(&k->s, st, k->so.step_timeout_ms, why, len);
 	case SCN_SIDE_FRONTEND:
 		return stack_frontend_step(&k->s, st, k->so.step_timeout_ms, why, len);
 	default:
@@ -244,13 +242,10 @@ static int soak_run_file(struct soak *k, const struct scn_file *f)
 	size_t at = f->n_steps ? soak_rand(k) % f->n_steps : 0, i;
 	int own_faults = f->n_steps && f->steps[0].cmd == SCN_REQUIRE;
 	char why[1024] = "";
-	struct posix_vfs host;
 	int r = soak_clear_share(k->s.share);
 
-	if (!r)
-		r = posix_vfs_open(&host, k->s.share);
 	if (r) {
-		printf("not ok %lu - %s: cannot clear or open the share: %s\n", k->runs, f->name,
+		printf("not ok %lu - %s: cannot clear the share: %s\n", k->runs, f->name,
 		       strerror(-r));
 		return -1;
 	}
@@ -270,14 +265,13 @@ static int soak_run_file(struct soak *k, const struct scn_file *f)
 				break;
 			}
 		}
-		if (soak_step(k, &host, &f->steps[i], why, sizeof(why))) {
+		if (soak_step(k, &f->steps[i], why, sizeof(why))) {
 			printf("not ok %lu - %s:%u: %s: %s (fault: %s before line %u)\n", k->runs,
 			       f->name, f->steps[i].line, f->steps[i].text, why[0] ? why : "failed",
 			       soak_fault_names[fault], f->steps[at].line);
 			break;
 		}
 	}
-	posix_vfs_close(&host);
 	fakebao_set_irq_faults(k->s.fb, 0, 0);
 	if (i < f->n_steps)
 		return -1;

@@ -57,8 +57,8 @@ static int soak_read_file(const char *path, char *buf, size_t len)
  * than the current ones, and zombie or live children of ours that are not the current ones. */
 int soak_strays(struct stack *s, FILE *out)
 {
-	pid_t keep[3] = {s->vfsd_pid, s->vfsd_pid > 0 ? stack_vfsd_worker(s->vfsd_pid) : 0,
-			 s->dm_pid};
+	pid_t keep[4] = {s->vfsd_pid, s->vfsd_pid > 0 ? stack_vfsd_worker(s->vfsd_pid) : 0,
+			 s->dm_pid, s->host.pid};
 	struct dirent *de;
 	int n = 0;
 	DIR *d = opendir("/proc");
@@ -73,7 +73,8 @@ int soak_strays(struct stack *s, FILE *out)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid = (pid_t)atoi(de->d_name);
-		if (pid == getpid() || pid == keep[0] || pid == keep[1] || pid == keep[2])
+		if (pid == getpid() || pid == keep[0] || pid == keep[1] || pid == keep[2] ||
+		    pid == keep[3])
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
 		if (soak_read_file(path, stat, sizeof(stat)) > 0 && (p = strrchr(stat, ')')))

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cpus.h"
@@ -342,8 +341,7 @@ static int stack_start_qemu_native(struct stack *s, const struct stack_opts *o)
 }
 
 /* The host-step worker comes first and leads the stack's process group; everything started
- * later joins it, so one kill reaches the whole tree (virtiofsd's sandbox child included).
- * Orphans of the group (a sandbox child whose parent was killed) are handed to us to reap. */
+ * later joins it, so one kill reaches the whole tree (virtiofsd's sandbox child included). */
 static int stack_start_group(struct stack *s)
 {
 	char self[PATH_MAX];
@@ -356,7 +354,6 @@ static int stack_start_group(struct stack *s)
 			strerror(-r));
 		return STACK_ENV_MISSING;
 	}
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	r = host_steps_start(&s->host, self, s->share, 0);
 	if (r)
 		return r;
