@@ -264,6 +264,14 @@ static int main_loop(struct main_ctx *c)
 		do
 			rc = bao_dm_complete(&c->dm, &req);
 		while (rc == -EINTR);
+		if (rc == -EINVAL) {
+			/* The vCPU withdrew the access after its timeout (we were slow, e.g. in a
+			 * reconnect): this answer is stale, the device is fine. Go on serving. */
+			log_warn("completion of request 0x%llx (addr 0x%llx) rejected as stale: "
+				 "carrying on",
+				 (unsigned long long)req.request_id, (unsigned long long)req.addr);
+			continue;
+		}
 		if (rc)
 			return main_ioctl_end("BAO_IOCTL_IO_REQUEST_COMPLETE", rc);
 	}
