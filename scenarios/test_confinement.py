@@ -45,11 +45,12 @@ class Run:
     """One baoharness run in its own TMPDIR with an environment tag; starts it, lets a test act on
     it while it runs, and checks afterwards that nothing is left."""
 
-    def __init__(self, tmp_path, args, stdin=subprocess.DEVNULL):
+    def __init__(self, tmp_path, args, stdin=subprocess.DEVNULL, env=None):
         self.tag = uuid.uuid4().hex
         # Short: the run directory holds unix sockets (108-byte paths).
         self.tmpdir = pathlib.Path(tempfile.mkdtemp(prefix="bh-", dir="/tmp"))
-        env = dict(os.environ, TMPDIR=str(self.tmpdir), BAOHARNESS_TEST_TAG=self.tag)
+        env = dict(os.environ, TMPDIR=str(self.tmpdir), BAOHARNESS_TEST_TAG=self.tag,
+                   **(env or {}))
         self.t0 = time.monotonic()
         self.proc = subprocess.Popen([str(BAOHARNESS)] + [str(a) for a in args], env=env,
                                      stdin=stdin, stdout=subprocess.PIPE,
@@ -134,8 +135,11 @@ def scn(tmp_path, text, name="case.scn"):
     return p
 
 
-def test_library_confinement_file(tmp_path, canaries):
-    r = Run(tmp_path, ["run", SCENARIOS / "confinement.scn"])
+@pytest.mark.parametrize("resolver", ["openat2", "walk"])
+def test_library_confinement_file(tmp_path, canaries, resolver):
+    """The library file, through openat2 and through the walk older kernels get."""
+    env = {"BAOHARNESS_CONFINE_WALK": "1"} if resolver == "walk" else {}
+    r = Run(tmp_path, ["run", SCENARIOS / "confinement.scn"], env=env)
     assert r.finish() == 0, repr(r)
     assert "1 passed, 0 failed" in r.out
     r.assert_nothing_left()
@@ -157,13 +161,16 @@ HOSTILE_ROWS = {
 }
 
 
+@pytest.mark.parametrize("resolver", ["openat2", "walk"])
 @pytest.mark.parametrize("row", sorted(HOSTILE_ROWS))
-def test_host_step_through_planted_link(tmp_path, canaries, row):
+def test_host_step_through_planted_link(tmp_path, canaries, row, resolver):
     text, errname = HOSTILE_ROWS[row]
     secret = tmp_path / "stdin"
     secret.write_text("SECRET")
+    env = {"BAOHARNESS_CONFINE_WALK": "1"} if resolver == "walk" else {}
     with open(secret) as stdin:
-        r = Run(tmp_path, ["run", "--step-timeout", "10", scn(tmp_path, text)], stdin=stdin)
+        r = Run(tmp_path, ["run", "--step-timeout", "10", scn(tmp_path, text)], stdin=stdin,
+                env=env)
         rc = r.finish()
     assert rc == 1, repr(r)
     failed = [l for l in r.out.splitlines() if l.startswith("not ok")]

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "host_steps.h"
 #include "log.h"
 #include "posix_vfs.h"
@@ -296,6 +297,9 @@ int host_steps_main(int argc, char **argv)
 	int rc;
 
 	log_set_component("host-steps");
+	/* Tests: the walk that kernels without openat2 use, on this kernel. */
+	if (getenv("BAOHARNESS_CONFINE_WALK"))
+		confine_force_walk(1);
 	if (argc != 2 || !buf) {
 		fprintf(stderr, "usage: baoharness __host-steps SHARE (internal)\n");
 		free(buf);
