@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "el2_host.h"
 #include "el2_host_priv.h"
 #include "log.h"
@@ -25,14 +26,6 @@ static int64_t el2_host_cnt_ns(const struct el2_host *h, uint64_t cnt)
 	uint64_t f = h->mb->cntfrq ? h->mb->cntfrq : 62500000;
 
 	return (int64_t)((cnt / f) * 1000000000ULL + (cnt % f) * 1000000000ULL / f);
-}
-
-int64_t el2_host_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 int el2_host_create_file(const char *path, uint64_t size)
@@ -113,7 +106,7 @@ static void el2_host_serve(struct el2_host *h, uint64_t seq)
 	struct el2_mailbox *mb = h->mb;
 	uint64_t addr = mb->req_addr, op = mb->req_op, width = mb->req_width;
 	uint64_t value = mb->req_value;
-	int64_t seen_ns = el2_host_now_ns();
+	int64_t seen_ns = clock_now_ns();
 	int rc = -EINVAL;
 
 	if ((op == EL2_OP_READ || op == EL2_OP_WRITE) &&
@@ -165,7 +158,7 @@ int el2_host_serve_pending(struct el2_host *h)
 /* The timestamp is taken before the stub can see the increment. */
 void el2_host_raise(struct el2_host *h)
 {
-	int64_t now = el2_host_now_ns();
+	int64_t now = clock_now_ns();
 
 	pthread_mutex_lock(&h->lock);
 	h->st.injections++;
@@ -188,7 +181,7 @@ void el2_host_check_stub(struct el2_host *h)
 static void *el2_host_thread(void *arg)
 {
 	struct el2_host *h = arg;
-	int64_t last_io = el2_host_now_ns();
+	int64_t last_io = clock_now_ns();
 
 	/* The fast poll relies on precise short sleeps (default slack is 50 us). */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
@@ -205,10 +198,10 @@ static void *el2_host_thread(void *arg)
 			busy = 1;
 		}
 		if (busy) {
-			last_io = el2_host_now_ns();
+			last_io = clock_now_ns();
 			continue;
 		}
-		if (el2_host_now_ns() - last_io < h->hold_ns) {
+		if (clock_now_ns() - last_io < h->hold_ns) {
 			struct timespec ts = {0, h->poll_ns};
 
 			nanosleep(&ts, NULL);
@@ -224,7 +217,7 @@ static void *el2_host_thread(void *arg)
 		r = fakebao_wait_irq(h->fb, 1);
 		if (r == 1) {
 			el2_host_raise(h);
-			last_io = el2_host_now_ns();
+			last_io = clock_now_ns();
 		}
 	}
 	return NULL;

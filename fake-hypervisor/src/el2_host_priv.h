@@ -41,7 +41,6 @@ struct el2_host {
 
 #define EL2_HOST_DB_TICK_US 10000 /* the stub's backup tick when the doorbell runs */
 
-int64_t el2_host_now_ns(void);
 /* Answer every request the stub has posted (at most a few). Returns how many. */
 int el2_host_serve_pending(struct el2_host *h);
 /* Tell the stub the device raised its interrupt (irq_seq++), stamping the latency sample. */

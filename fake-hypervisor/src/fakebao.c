@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fakebao_priv.h"
 #include "log.h"
 #include "remio.h"
@@ -374,7 +375,7 @@ static int fakebao_poll_irqfds(struct fakebao *fb, int64_t end_ns)
 				p[n++] = (struct pollfd){fb->irqfds[i].fd, POLLIN, 0};
 		pthread_mutex_unlock(&fb->lock);
 		p[n] = (struct pollfd){fb->irq_wake_efd, POLLIN, 0};
-		left = (int)((end_ns - fakebao_now_ns() + 999999) / 1000000LL);
+		left = (int)((end_ns - clock_now_ns() + 999999) / 1000000LL);
 		r = poll(p, (nfds_t)n + 1, left < 0 ? 0 : left);
 		if (r < 0 && errno != EINTR)
 			return -errno;
@@ -391,7 +392,7 @@ static int fakebao_poll_irqfds(struct fakebao *fb, int64_t end_ns)
 			if (got)
 				return 1;
 		}
-		if (fakebao_now_ns() >= end_ns)
+		if (clock_now_ns() >= end_ns)
 			return 0;
 	}
 }
@@ -404,9 +405,9 @@ int fakebao_wait_irq(struct fakebao *fb, int timeout_ms)
 
 	if (timeout_ms < 0)
 		timeout_ms = atomic_load(&fb->trap_timeout_ms);
-	end = fakebao_now_ns() + (int64_t)timeout_ms * 1000000LL;
+	end = clock_now_ns() + (int64_t)timeout_ms * 1000000LL;
 	for (;;) {
-		int64_t now = fakebao_now_ns(), until = end;
+		int64_t now = clock_now_ns(), until = end;
 		int r, delay;
 
 		if (fb->irq_due_ns && now >= fb->irq_due_ns) {
@@ -428,7 +429,7 @@ int fakebao_wait_irq(struct fakebao *fb, int timeout_ms)
 		delay = atomic_load(&fb->irq_delay_ms);
 		if (r == 1 && delay > 0) {
 			if (!fb->irq_due_ns) {
-				fb->irq_due_ns = fakebao_now_ns() + (int64_t)delay * 1000000LL;
+				fb->irq_due_ns = clock_now_ns() + (int64_t)delay * 1000000LL;
 				fakebao_stat_add(&fb->stats.irqs_delayed, 1);
 			}
 			continue;
@@ -437,8 +438,7 @@ int fakebao_wait_irq(struct fakebao *fb, int timeout_ms)
 			fakebao_stat_add(&fb->stats.irqs_injected, 1);
 			return 1;
 		}
-		if (fakebao_now_ns() >= end &&
-		    !(fb->irq_due_ns && fakebao_now_ns() >= fb->irq_due_ns))
+		if (clock_now_ns() >= end && !(fb->irq_due_ns && clock_now_ns() >= fb->irq_due_ns))
 			return 0;
 	}
 }

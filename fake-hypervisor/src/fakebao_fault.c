@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "clock.h"
 #include "fakebao_priv.h"
 #include "log.h"
 
@@ -134,7 +135,7 @@ void fakebao_set_irq_faults(struct fakebao *fb, int drop_n, int delay_ms)
 	if (delay_ms >= 0)
 		atomic_store(&fb->irq_delay_ms, delay_ms);
 	if (delay_ms == 0 && fb->irq_due_ns)
-		fb->irq_due_ns = fakebao_now_ns(); /* a delayed one arrives now */
+		fb->irq_due_ns = clock_now_ns(); /* a delayed one arrives now */
 }
 
 int fakebao_dm_lost(struct fakebao *fb, uint32_t dm_id)

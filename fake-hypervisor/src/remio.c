@@ -13,18 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fakebao_shm.h"
 #include "log.h"
 #include "remio.h"
 #include "spin.h"
-
-int64_t fakebao_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 int fakebao_futex_wait(_Atomic uint32_t *word, uint32_t expected, int timeout_ms)
 {
@@ -132,7 +125,7 @@ int remio_slot_wait(struct fakebao_shm *shm, unsigned int vcpu, uint64_t id, int
 		    int timeout_ms, uint64_t *value, _Atomic int *abort_err)
 {
 	struct fakebao_slot *s = &shm->slot[vcpu];
-	int64_t now = fakebao_now_ns(), claimed_since = 0;
+	int64_t now = clock_now_ns(), claimed_since = 0;
 	struct spin_yield yield = {0};
 	int64_t spin_end = now + (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
 	int64_t end = now + (int64_t)timeout_ms * 1000000LL;
@@ -144,7 +137,7 @@ int remio_slot_wait(struct fakebao_shm *shm, unsigned int vcpu, uint64_t id, int
 
 		if (atomic_load_explicit(&s->tag, memory_order_acquire) == want)
 			break;
-		now = fakebao_now_ns();
+		now = clock_now_ns();
 		err = abort_err ? atomic_load(abort_err) : 0;
 		if (err || now >= end) {
 			if (remio_slot_withdraw(s, id, now, &claimed_since))
@@ -263,7 +256,7 @@ static int remio_fetch_loop(struct fakebao_shm *shm, struct fakebao_queue *q, in
 			    int timeout_ms, int doorbell_fd, int irq_watch_fd, const sigset_t *orig,
 			    struct bao_virtio_request *out)
 {
-	int64_t now = fakebao_now_ns(), spin_ns = (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
+	int64_t now = clock_now_ns(), spin_ns = (int64_t)(spin_us > 0 ? spin_us : 0) * 1000;
 	struct spin_yield yield = {0};
 	int64_t spin_end = now + spin_ns;
 	int64_t end = timeout_ms < 0 ? INT64_MAX : now + (int64_t)timeout_ms * 1000000LL;
@@ -281,7 +274,7 @@ static int remio_fetch_loop(struct fakebao_shm *shm, struct fakebao_queue *q, in
 		}
 		if (!atomic_load_explicit(&shm->alive, memory_order_acquire))
 			return -ENODEV;
-		now = fakebao_now_ns();
+		now = clock_now_ns();
 		if (now < spin_end) {
 			spin_pause(now, &yield);
 			continue;
@@ -295,7 +288,7 @@ static int remio_fetch_loop(struct fakebao_shm *shm, struct fakebao_queue *q, in
 		if (r == -EINTR)
 			return -EINTR;
 		if (r == 1)
-			spin_end = fakebao_now_ns() + spin_ns;
+			spin_end = clock_now_ns() + spin_ns;
 	}
 }
 

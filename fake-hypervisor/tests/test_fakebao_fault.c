@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "fakebao.h"
 #include "fakebao_dm.h"
 
@@ -63,14 +64,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A device model connects and asks DM_GET_INFO for dm 0: it is attached. */
 static void dm_up(struct fixture *f, struct fakebao_dm_conn *dm)
 {
@@ -102,10 +95,10 @@ struct access {
 static void *access_thread(void *arg)
 {
 	struct access *a = arg;
-	int64_t t0 = now_ms();
+	int64_t t0 = clock_now_ms();
 
 	a->ret = fakebao_mmio_access(a->fb, 0, a->addr, a->op, 4, &a->value);
-	a->ms = now_ms() - t0;
+	a->ms = clock_now_ms() - t0;
 	return NULL;
 }
 
@@ -210,11 +203,11 @@ static void test_irq_drop_and_delay(void **state)
 	assert_int_equal(fakebao_wait_irq(f->fb, 500), 1);
 	/* irq-delay 80: not visible early, visible 80 ms after it was raised. */
 	fakebao_set_irq_faults(f->fb, -1, 80);
-	t0 = now_ms();
+	t0 = clock_now_ms();
 	assert_int_equal(write(efd, &one, sizeof(one)), sizeof(one));
 	assert_int_equal(fakebao_wait_irq(f->fb, 20), 0);
 	assert_int_equal(fakebao_wait_irq(f->fb, 1000), 1);
-	assert_true(now_ms() - t0 >= 75);
+	assert_true(clock_now_ms() - t0 >= 75);
 	/* irq-delay 0 releases a pending late interrupt at once. */
 	assert_int_equal(write(efd, &one, sizeof(one)), sizeof(one));
 	assert_int_equal(fakebao_wait_irq(f->fb, 10), 0);

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "fakebao_shm.h"
 #include "remio.h"
 
@@ -40,9 +41,9 @@ static void *fetcher_run(void *arg)
 /* The sleeper count stays want for ms (sampled): a spin, not a momentary slice boundary. */
 static int holds_sleepers(struct fakebao_shm *shm, uint32_t want, int ms)
 {
-	int64_t end = fakebao_now_ns() + (int64_t)ms * 1000000;
+	int64_t end = clock_now_ns() + (int64_t)ms * 1000000;
 
-	while (fakebao_now_ns() < end) {
+	while (clock_now_ns() < end) {
 		if (atomic_load(&shm->q[0].sleepers) != want)
 			return -EAGAIN;
 		usleep(50);
@@ -53,10 +54,10 @@ static int holds_sleepers(struct fakebao_shm *shm, uint32_t want, int ms)
 /* Wait up to ms for the queue's sleeper count to become want; 0 or -ETIMEDOUT. */
 static int wait_sleepers(struct fakebao_shm *shm, uint32_t want, int ms)
 {
-	int64_t end = fakebao_now_ns() + (int64_t)ms * 1000000;
+	int64_t end = clock_now_ns() + (int64_t)ms * 1000000;
 
 	while (atomic_load(&shm->q[0].sleepers) != want) {
-		if (fakebao_now_ns() > end)
+		if (clock_now_ns() > end)
 			return -ETIMEDOUT;
 		usleep(50);
 	}

@@ -12,8 +12,6 @@
 #define BENCH_MAX_SAMPLES (1u << 20)
 #define BENCH_MAX_METRICS 160
 
-int64_t bench_now_ns(void);
-
 /* Latency samples (ns) of one run; the array is owned by the struct. */
 struct bench_lat {
 	uint64_t *ns;

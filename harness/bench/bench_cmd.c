@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "bench.h"
 #include "bench_cmd.h"
 #include "stack.h"
@@ -44,7 +45,7 @@ static int bench_cmd_wait(pid_t pid, int64_t deadline_ns, int *st)
 			return 0;
 		if (r < 0 && errno != EINTR)
 			return -errno;
-		if (bench_now_ns() >= deadline_ns)
+		if (clock_now_ns() >= deadline_ns)
 			return -ETIMEDOUT;
 		nanosleep(&pause, NULL);
 	}
@@ -68,10 +69,10 @@ int bench_cmd_run(char *const argv[], const char *out_path, int timeout_ms)
 		bench_cmd_child(argv, fd, parent);
 	close(fd);
 	setpgid(pid, pid); /* also in the child: whichever runs first */
-	rc = bench_cmd_wait(pid, bench_now_ns() + (int64_t)timeout_ms * 1000000LL, &st);
+	rc = bench_cmd_wait(pid, clock_now_ns() + (int64_t)timeout_ms * 1000000LL, &st);
 	if (rc == -ETIMEDOUT) {
 		kill(-pid, SIGTERM);
-		if (bench_cmd_wait(pid, bench_now_ns() + 2000000000LL, &st))
+		if (bench_cmd_wait(pid, clock_now_ns() + 2000000000LL, &st))
 			kill(-pid, SIGKILL), waitpid(pid, &st, 0);
 		return -ETIMEDOUT;
 	}

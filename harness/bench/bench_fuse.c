@@ -1,6 +1,7 @@
 /* bench_fuse.c - the FUSE workloads. QD1 goes through the typed fuse_ops (what scenario steps
  * use); deeper queues keep qd requests in flight with fuse_client_submit_async/_complete, each
  * slot owning its window buffers and resubmitted as soon as it completes. */
+#include "clock.h"
 #include "bench_fuse.h"
 
 #include <errno.h>
@@ -154,7 +155,7 @@ static int bench_slot_encode(struct bench_path *p, struct bench_slot *s, enum be
 					.queue = 1};
 	if (op == BENCH_WRITE4K)
 		s->r.data_gpa = s->data_gpa, s->r.data_len = 4096;
-	s->t0 = bench_now_ns();
+	s->t0 = clock_now_ns();
 	return fuse_client_submit_async(p->fc, &s->r);
 }
 
@@ -228,7 +229,7 @@ static int bench_fuse_async(struct bench_path *p, enum bench_op op, unsigned int
 		}
 		d = (struct bench_slot *)r;
 		inflight--;
-		now = bench_now_ns();
+		now = clock_now_ns();
 		bench_lat_add(l, (uint64_t)(now - d->t0));
 		(*ops)++;
 		rc = rc ? rc : bench_slot_check(p, d, op);
@@ -255,14 +256,14 @@ int bench_fuse_run(struct bench_path *p, enum bench_op op, unsigned int qd, int6
 	memset(out, 0, sizeof(*out));
 	l->n = 0;
 	bench_path_counts(p, &c0);
-	t0 = bench_now_ns();
+	t0 = clock_now_ns();
 	end = t0 + dur_ns;
 	if (qd == 1 || !p->fc) {
 		for (uint64_t i = 0; !rc; i++) {
-			int64_t a = bench_now_ns(), b;
+			int64_t a = clock_now_ns(), b;
 
 			rc = bench_fuse_one(p, op, (i % 256) * 4096, buf);
-			b = bench_now_ns();
+			b = clock_now_ns();
 			bench_lat_add(l, (uint64_t)(b - a));
 			out->ops++;
 			if (b >= end)
@@ -271,7 +272,7 @@ int bench_fuse_run(struct bench_path *p, enum bench_op op, unsigned int qd, int6
 	} else {
 		rc = bench_fuse_async(p, op, qd, end, l, &out->ops);
 	}
-	t1 = bench_now_ns();
+	t1 = clock_now_ns();
 	bench_path_counts(p, &c1);
 	out->delta = (struct bench_counts){c1.traps - c0.traps, c1.kicks - c0.kicks,
 					   c1.irqs - c0.irqs, c1.bus - c0.bus};
@@ -341,9 +342,9 @@ int bench_fuse_seq(struct bench_path *p, bool write, uint64_t bytes, struct benc
 	memset(buf, 0x3c, BENCH_SEQ_CHUNK);
 	memset(out, 0, sizeof(*out));
 	bench_path_counts(p, &c0);
-	t0 = bench_now_ns();
+	t0 = clock_now_ns();
 	rc = bench_fuse_stream(p, write, bytes, buf);
-	t1 = bench_now_ns();
+	t1 = clock_now_ns();
 	bench_path_counts(p, &c1);
 	free(buf);
 	out->delta = (struct bench_counts){c1.traps - c0.traps, c1.kicks - c0.kicks,

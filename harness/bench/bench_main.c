@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "bench.h"
 #include "bench_direct.h"
 #include "bench_ext.h"
@@ -166,7 +167,7 @@ int main(int argc, char **argv)
 	struct bench_world w;
 	struct bench_report *rep = calloc(1, sizeof(*rep));
 	struct bench_meta meta;
-	int64_t t0 = bench_now_ns();
+	int64_t t0 = clock_now_ns();
 	int rc = rep ? bench_args(argc, argv, &w.cfg) : -ENOMEM;
 	const char *only;
 
@@ -207,7 +208,7 @@ int main(int argc, char **argv)
 	}
 	bench_ext(&w.cfg, rep);
 	meta = (struct bench_meta){w.cfg.rounds, w.cfg.dur_ms, w.cfg.seq_mib,
-				   (double)(bench_now_ns() - t0) / 1e9, w.cfg.notes};
+				   (double)(clock_now_ns() - t0) / 1e9, w.cfg.notes};
 	rc = bench_report_write(rep, bench_targets,
 				sizeof(bench_targets) / sizeof(bench_targets[0]), &meta, w.cfg.out);
 	if (!rc)

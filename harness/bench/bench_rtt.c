@@ -1,6 +1,7 @@
 /* bench_rtt.c - round-trip latencies: the trap path, and the eventfd and shared-memory
  * ping-pong floors between two processes. Children die with us and stop on their own when the
  * parent goes quiet, so no wait here is unbounded. */
+#include "clock.h"
 #include "bench_rtt.h"
 
 #include <errno.h>
@@ -20,15 +21,15 @@
 
 int bench_rtt_trap(struct fakebao *fb, uint64_t mmio_base, int64_t dur_ns, struct bench_lat *l)
 {
-	int64_t end = bench_now_ns() + dur_ns;
+	int64_t end = clock_now_ns() + dur_ns;
 
 	for (;;) {
 		uint64_t v = 0;
-		int64_t t0 = bench_now_ns(), t1;
+		int64_t t0 = clock_now_ns(), t1;
 		int rc = fakebao_mmio_access(fb, 0, mmio_base + VIRTIO_MMIO_DEVICE_ID, BAO_IO_READ,
 					     4, &v);
 
-		t1 = bench_now_ns();
+		t1 = clock_now_ns();
 		if (rc)
 			return rc;
 		if (v != 26)
@@ -104,16 +105,16 @@ int bench_rtt_eventfd(int64_t dur_ns, struct bench_lat *l, int same_cpu)
 		_exit(0);
 	}
 	bench_rtt_pin(0);
-	end = bench_now_ns() + dur_ns;
+	end = clock_now_ns() + dur_ns;
 	for (;;) {
-		int64_t t0 = bench_now_ns(), t1;
+		int64_t t0 = clock_now_ns(), t1;
 
 		v = 1;
 		if (write(a, &v, sizeof(v)) != sizeof(v) || bench_rtt_efd_read(b, 1000, &v) != 1) {
 			rc = -ETIMEDOUT;
 			break;
 		}
-		t1 = bench_now_ns();
+		t1 = clock_now_ns();
 		bench_lat_add(l, (uint64_t)(t1 - t0));
 		if (t1 >= end || l->n >= l->cap)
 			break;
@@ -140,7 +141,7 @@ struct bench_rtt_shm {
  * cannot livelock; gives up after ms. Returns the value seen, or 0 on timeout. */
 static uint64_t bench_rtt_spin(_Atomic uint64_t *w, uint64_t want, uint64_t last, int ms)
 {
-	int64_t end = bench_now_ns() + (int64_t)ms * 1000000;
+	int64_t end = clock_now_ns() + (int64_t)ms * 1000000;
 
 	for (unsigned long i = 1;; i++) {
 		uint64_t v = atomic_load_explicit(w, memory_order_acquire);
@@ -149,7 +150,7 @@ static uint64_t bench_rtt_spin(_Atomic uint64_t *w, uint64_t want, uint64_t last
 			return v;
 		__builtin_ia32_pause();
 		if (i % 4096 == 0) {
-			if (bench_now_ns() > end)
+			if (clock_now_ns() > end)
 				return 0;
 			sched_yield();
 		}
@@ -187,16 +188,16 @@ int bench_rtt_shm_spin(int64_t dur_ns, struct bench_lat *l)
 		_exit(0);
 	}
 	bench_rtt_pin(0);
-	end = bench_now_ns() + dur_ns;
+	end = clock_now_ns() + dur_ns;
 	for (;;) {
-		int64_t t0 = bench_now_ns(), t1;
+		int64_t t0 = clock_now_ns(), t1;
 
 		atomic_store_explicit(&s->ping, ++seq, memory_order_release);
 		if (!bench_rtt_spin(&s->pong, seq, 0, 1000)) {
 			rc = -ETIMEDOUT;
 			break;
 		}
-		t1 = bench_now_ns();
+		t1 = clock_now_ns();
 		bench_lat_add(l, (uint64_t)(t1 - t0));
 		if (t1 >= end || l->n >= l->cap)
 			break;

@@ -9,14 +9,6 @@
 #include "bench.h"
 #include "bench_direct.h"
 
-int64_t bench_now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 int bench_lat_init(struct bench_lat *l)
 {
 	l->n = 0;

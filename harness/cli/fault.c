@@ -3,15 +3,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "clock.h"
 #include "fault.h"
-
-static int64_t fault_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 int fault_step(struct stack *s, const struct scn_step *st, char *why, size_t len)
 {
@@ -57,7 +50,7 @@ void fault_report(struct stack *s, const struct scn_step *st, FILE *out)
 	}
 	if (scn_step_side(st) == SCN_SIDE_FRONTEND && s->fault_at_ns) {
 		fprintf(out, "# fault: first frontend step after %s ended %lld ms after it\n",
-			s->fault_name, (long long)((fault_now() - s->fault_at_ns) / 1000000));
+			s->fault_name, (long long)((clock_now_ns() - s->fault_at_ns) / 1000000));
 		s->fault_at_ns = 0;
 	}
 }

@@ -1,6 +1,7 @@
 /* fuzz_cli.c - `baoharness fuzz fuse-requests`: drive generated FUSE requests through the
  * whole emulated stack into real virtiofsd and check every reply. A backend death is a
  * finding: classified, deduplicated, saved as a reproducer, and the stack is restarted. */
+#include "clock.h"
 #include "fuzz_cli.h"
 
 #include <errno.h>
@@ -40,17 +41,9 @@ struct fuzz_cli {
 	int ours; /* our own code misbehaved */
 };
 
-static int64_t fuzz_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static double fuzz_elapsed(const struct fuzz_cli *c)
 {
-	return (double)(fuzz_now_ns() - c->t0) / 1e9;
+	return (double)(clock_now_ns() - c->t0) / 1e9;
 }
 
 static void fuzz_hist_clear(struct fuzz_cli *c)
@@ -91,7 +84,7 @@ static void fuzz_stack_down(struct fuzz_cli *c)
 	    stack_restart_backend(&c->st, why, sizeof(why)))
 		log_warn("fuzz: backend restart before teardown: %s", why);
 	if (c->st.fe) /* bound FUSE_DESTROY on a dead backend */
-		scripted_fe_set_deadline(c->st.fe, fuzz_now_ns() + 1000000000LL);
+		scripted_fe_set_deadline(c->st.fe, clock_now_ns() + 1000000000LL);
 	stack_stop(&c->st);
 	c->up = 0;
 }
@@ -157,7 +150,7 @@ static int fuzz_send(struct fuzz_cli *c, uint16_t queue, const uint8_t *buf, siz
 		     size_t *used)
 {
 	*used = 0;
-	scripted_fe_set_deadline(c->st.fe, fuzz_now_ns() + FUZZ_REQ_TIMEOUT_NS);
+	scripted_fe_set_deadline(c->st.fe, clock_now_ns() + FUZZ_REQ_TIMEOUT_NS);
 	return fuse_client_raw(scripted_fe_client(c->st.fe), queue, buf, len, c->reply,
 			       FUZZ_REPLY_CAP, used);
 }
@@ -505,7 +498,7 @@ int fuzz_main(int argc, char **argv)
 	if (!c.req || !c.reply)
 		return 1;
 	fuzz_gen_init(&c.g, seed);
-	c.t0 = fuzz_now_ns();
+	c.t0 = clock_now_ns();
 	if (replay) {
 		rc = fuzz_replay(&c, replay);
 	} else {

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "confine.h"
 #include "host_steps.h"
 #include "log.h"
@@ -22,14 +23,6 @@
 
 #define HOST_STEPS_LINE_MAX ((size_t)2 << 20)
 #define HOST_STEPS_WHY_MAX 1024
-
-static int64_t host_steps_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void host_steps_child(const char *bin, const char *share, int in_fd, int out_fd, pid_t pgid,
 			     pid_t parent)
@@ -94,7 +87,7 @@ static int host_steps_poll(int fd, short ev, int64_t deadline)
 	struct pollfd p = {.fd = fd, .events = ev};
 
 	for (;;) {
-		int64_t left = deadline - host_steps_now_ms();
+		int64_t left = deadline - clock_now_ms();
 		int r;
 
 		if (left <= 0)
@@ -164,7 +157,7 @@ static int host_steps_recv(struct host_steps *h, char *line, size_t cap, int64_t
 int host_steps_run(struct host_steps *h, const struct scn_step *st, int timeout_ms, char *why,
 		   size_t len)
 {
-	int64_t t0 = host_steps_now_ms(), deadline = t0 + timeout_ms;
+	int64_t t0 = clock_now_ms(), deadline = t0 + timeout_ms;
 	char answer[HOST_STEPS_WHY_MAX + 64], head[40];
 	size_t tl = strlen(st->text);
 	char *msg;
@@ -188,7 +181,7 @@ int host_steps_run(struct host_steps *h, const struct scn_step *st, int timeout_
 		snprintf(why, len,
 			 "%s: host step timed out after %.1f s (--step-timeout); worker "
 			 "pid %d killed",
-			 scn_cmd_name(st->cmd), (double)(host_steps_now_ms() - t0) / 1000.0,
+			 scn_cmd_name(st->cmd), (double)(clock_now_ms() - t0) / 1000.0,
 			 (int)h->pid);
 		host_steps_stop(h);
 		return -1;

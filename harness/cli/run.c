@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "clock.h"
 #include "fakebao.h"
 #include "fuse_msg.h"
 #include "log.h"
@@ -134,15 +135,13 @@ static int run_control_step(struct stack *s, const struct scn_step *st, int time
 	}
 }
 
-static int64_t run_now_ns(void);
-
 /* Every step is bounded by --step-timeout: host steps and frontend steps by their deadline,
  * control steps by their own bounds and then checked against it. */
 static int run_step(struct stack *s, const struct scn_step *st, const struct run_opts *o, char *why,
 		    size_t len)
 {
 	int timeout_ms = o->stack.step_timeout_ms;
-	int64_t t0 = run_now_ns();
+	int64_t t0 = clock_now_ns();
 	int r;
 
 	why[0] = '\0';
@@ -154,9 +153,9 @@ static int run_step(struct stack *s, const struct scn_step *st, const struct run
 	default:
 		r = run_control_step(s, st, timeout_ms, why, len);
 		if (!r && st->cmd > SCN_REQUIRE &&
-		    run_now_ns() - t0 > (int64_t)timeout_ms * 1000000LL) {
+		    clock_now_ns() - t0 > (int64_t)timeout_ms * 1000000LL) {
 			snprintf(why, len, "%s took %.1f s, over --step-timeout (%d s)",
-				 scn_cmd_name(st->cmd), (double)(run_now_ns() - t0) / 1e9,
+				 scn_cmd_name(st->cmd), (double)(clock_now_ns() - t0) / 1e9,
 				 timeout_ms / 1000);
 			return -1;
 		}
@@ -250,14 +249,6 @@ static void run_print_stats(struct stack *s, FILE *out)
 	}
 }
 
-static int64_t run_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* Runs the steps; returns the index of the first failing step or n_steps. *ns: wall time of
  * the steps that ran (first step's start to the last one's end, output lines included). */
 static size_t run_steps(struct stack *s, const struct scn_file *f, const struct run_opts *o,
@@ -265,7 +256,7 @@ static size_t run_steps(struct stack *s, const struct scn_file *f, const struct 
 {
 	char why[1024];
 	size_t i;
-	int64_t t0 = run_now_ns();
+	int64_t t0 = clock_now_ns();
 
 	for (i = 0; i < f->n_steps; i++) {
 		const struct scn_step *st = &f->steps[i];
@@ -292,7 +283,7 @@ static size_t run_steps(struct stack *s, const struct scn_file *f, const struct 
 		fault_report(s, st, out);
 		fflush(out);
 	}
-	*ns = run_now_ns() - t0;
+	*ns = clock_now_ns() - t0;
 	return i;
 }
 

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fault.h"
 #include "log.h"
 #include "rmtree.h"
@@ -280,14 +281,6 @@ static int soak_run_file(struct soak *k, const struct scn_file *f)
 	return 0;
 }
 
-static int64_t soak_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void soak_report(struct soak *k, const struct soak_sample *a, int64_t ms, int *ok)
 {
 	struct soak_sample b;
@@ -334,12 +327,12 @@ int soak_main(int argc, char **argv)
 		return r == STACK_ENV_MISSING ? RUN_EXIT_ENV : RUN_EXIT_FAIL;
 	k.up = 1;
 	soak_sample(&k.s, &start);
-	t0 = soak_now_ms();
+	t0 = clock_now_ms();
 	end = t0 + (int64_t)(k.minutes * 60000.0);
 	printf("# soak: %d files, %.1f min, seed 0x%llx\n", k.nfiles, k.minutes,
 	       (unsigned long long)k.seed);
 	fflush(stdout);
-	while (soak_now_ms() < end) {
+	while (clock_now_ms() < end) {
 		const struct scn_file *f = &k.files[soak_rand(&k) % (uint64_t)k.nfiles];
 
 		k.runs++;
@@ -357,7 +350,7 @@ int soak_main(int argc, char **argv)
 			break;
 		}
 	}
-	soak_report(&k, &start, soak_now_ms() - t0, &ok);
+	soak_report(&k, &start, clock_now_ms() - t0, &ok);
 	if (k.up)
 		stack_stop(&k.s);
 	for (int i = 0; i < k.nfiles; i++)

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cpus.h"
 #include "interrupt.h"
 #include "log.h"
@@ -281,14 +282,6 @@ static int stack_make_dirs(struct stack *s, const struct stack_opts *o)
 	return chmod(s->share, 0755) < 0 ? -errno : 0;
 }
 
-static int64_t stack_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* The guest image lives in build/qemu whichever build (build/, build/asan/) runs. */
 int stack_qemu_image_dir(char *buf, size_t len)
 {
@@ -381,7 +374,7 @@ int stack_frontend_step(struct stack *s, const struct scn_step *st, int timeout_
 		r = qemu_fe_step(s->qfe, st->line, st->text, timeout_ms, why, len);
 		return r;
 	}
-	scripted_fe_set_deadline(s->fe, stack_now_ns() + (int64_t)timeout_ms * 1000000LL);
+	scripted_fe_set_deadline(s->fe, clock_now_ns() + (int64_t)timeout_ms * 1000000LL);
 	r = scn_exec_step(st, &fuse_vfs_ops, s->fe, why, len);
 	scripted_fe_set_deadline(s->fe, 0);
 	if (r && strstr(why, "ETIMEDOUT"))
@@ -412,7 +405,7 @@ int stack_start(struct stack *s, const struct stack_opts *o)
 	/* Start-order tests: the device model before virtiofsd, or the frontend before the
 	 * device model (its first trapped access then waits in fakebao's queue). */
 	int vfsd_delay = stack_env_ms("BAOHARNESS_VFSD_DELAY_MS", 0);
-	int64_t t0 = stack_now_ns();
+	int64_t t0 = clock_now_ns();
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -468,7 +461,7 @@ int stack_start(struct stack *s, const struct stack_opts *o)
 out:
 	/* Boot to mounted, whichever frontend: processes up, device probed, FUSE_INIT done (QEMU:
 	 * the guest agent's READY, sent after its mount). */
-	s->start_ns = stack_now_ns() - t0;
+	s->start_ns = clock_now_ns() - t0;
 	if (r) {
 		char why[256];
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "proc.h"
 #include "stack.h"
@@ -42,14 +43,6 @@ void stack_sleep_ms(int ms)
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-static int64_t stack_fault_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 pid_t stack_fault_spawn_delayed(char *const argv[], char *const env[], int delay_ms, pid_t pgid)
@@ -149,7 +142,7 @@ static int stack_fault_scripted(struct stack *s, const char *what, char *why, si
 
 static void stack_fault_mark(struct stack *s, const char *name)
 {
-	s->fault_at_ns = stack_fault_now();
+	s->fault_at_ns = clock_now_ns();
 	s->fault_name = name;
 }
 
@@ -175,7 +168,7 @@ stack_fault_info(struct stack *s, const char *fmt, ...)
 /* The frontend resets and re-initialises the device (FUSE_INIT again), bounded. */
 static int stack_fault_reinit(struct stack *s, char *why, size_t len)
 {
-	int64_t t0 = stack_fault_now();
+	int64_t t0 = clock_now_ns();
 	int timeout = s->opts.step_timeout_ms > 0 ? s->opts.step_timeout_ms : 30000;
 	int r;
 
@@ -189,7 +182,7 @@ static int stack_fault_reinit(struct stack *s, char *why, size_t len)
 	}
 	stack_fault_info(
 	    s, "%sdevice re-initialised in %lld ms, FUSE_INIT #%llu, frontend pid %d kept",
-	    s->fault_info_len ? "; " : "", (long long)((stack_fault_now() - t0) / 1000000),
+	    s->fault_info_len ? "; " : "", (long long)((clock_now_ns() - t0) / 1000000),
 	    (unsigned long long)stack_fault_inits(s), (int)getpid());
 	return 0;
 }
@@ -200,7 +193,7 @@ static int stack_fault_inflight_end(struct stack *s, struct scripted_fe_inflight
 {
 	struct scripted_fe_inflight_report rep;
 	int r = scripted_fe_inflight_finish(s->fe, inf, STACK_FAULT_EIO_MS, &rep);
-	long long ms = (long long)((stack_fault_now() - t0) / 1000000);
+	long long ms = (long long)((clock_now_ns() - t0) / 1000000);
 
 	stack_fault_info(s, "; %u in flight: %u completed, %u failed with EIO within %lld ms",
 			 rep.posted, rep.completed, rep.failed, ms);
@@ -236,7 +229,7 @@ int stack_kill_backend(struct stack *s, char *why, size_t len)
 	stack_fault_freeze(worker);
 	if (scripted_fe_inflight_post(s->fe, STACK_FAULT_INFLIGHT, &inf))
 		log_warn("kill-backend: no request could be put in flight first");
-	t0 = stack_fault_now();
+	t0 = clock_now_ns();
 	if (worker != pid)
 		kill(worker, SIGKILL);
 	proc_stop(pid, SIGKILL, 2000);
@@ -288,7 +281,7 @@ int stack_kill_devmodel(struct stack *s, char *why, size_t len)
 		stack_fault_freeze(worker);
 	if (scripted_fe_inflight_post(s->fe, STACK_FAULT_INFLIGHT, &inf))
 		log_warn("kill-devmodel: no request could be put in flight first");
-	t0 = stack_fault_now();
+	t0 = clock_now_ns();
 	proc_stop(pid, SIGKILL, 2000);
 	s->dm_pid = 0;
 	if (worker > 0 && worker != vfsd)

@@ -1,6 +1,7 @@
 /* vhost_user.c - the vhost-user client: connect with bounded retry, send one request (fds by
  * SCM_RIGHTS), wait a bounded time for its reply. A timeout or malformed reply closes the
  * connection, since the stream can no longer be trusted to be in step. */
+#include "clock.h"
 #include "vhost_user.h"
 
 #include <errno.h>
@@ -13,14 +14,6 @@
 #include <unistd.h>
 
 #include "log.h"
-
-static int64_t vhost_user_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int vhost_user_try_connect(const char *path)
 {
@@ -40,7 +33,7 @@ static int vhost_user_try_connect(const char *path)
 
 int vhost_user_connect(struct vhost_user *vu, const char *path, int connect_ms)
 {
-	int64_t deadline = vhost_user_now_ms() + connect_ms;
+	int64_t deadline = clock_now_ms() + connect_ms;
 	int fd;
 
 	memset(vu, 0, sizeof(*vu));
@@ -60,7 +53,7 @@ int vhost_user_connect(struct vhost_user *vu, const char *path, int connect_ms)
 			log_err("vhost-user: connect to %s failed: %s", path, strerror(-fd));
 			return fd;
 		}
-		if (vhost_user_now_ms() >= deadline) {
+		if (clock_now_ms() >= deadline) {
 			log_err("virtiofsd socket %s not available after %d s", path,
 				connect_ms / 1000);
 			return -ETIMEDOUT;
@@ -124,7 +117,7 @@ static int vhost_user_recv(struct vhost_user *vu, uint8_t *buf, size_t len, int6
 
 	while (got < len) {
 		struct pollfd pfd = {.fd = vu->fd, .events = POLLIN};
-		int64_t left = deadline - vhost_user_now_ms();
+		int64_t left = deadline - clock_now_ms();
 		ssize_t n;
 		int rc;
 
@@ -165,7 +158,7 @@ static int vhost_user_fail(struct vhost_user *vu, uint32_t request, int rc, cons
 static int vhost_user_reply(struct vhost_user *vu, uint32_t request, uint8_t *out, size_t expect)
 {
 	uint8_t buf[VHOST_USER_MSG_MAX];
-	int64_t deadline = vhost_user_now_ms() + vu->timeout_ms;
+	int64_t deadline = clock_now_ms() + vu->timeout_ms;
 	struct vhost_user_hdr hdr;
 	char why[160];
 	int rc;

@@ -1,5 +1,6 @@
 /* fuse_client.c - FUSE requests as virtio-fs descriptor chains: post, notify, wait (bounded,
  * spin/block/adaptive), reap used elements and match them to requests by chain head. */
+#include "clock.h"
 #include "fuse_client.h"
 
 #include <errno.h>
@@ -9,14 +10,6 @@
 
 #include "log.h"
 #include "spin.h"
-
-static int64_t fuse_client_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 void fuse_client_setup(struct fuse_client *fc, struct virtio_mmio_drv *dev, struct vq_drv *hiprio,
 		       struct vq_drv *req, struct window_alloc *wa, enum fe_wait_policy wait,
@@ -198,7 +191,7 @@ static int fuse_client_heartbeat(struct fuse_client *fc)
 /* Block on the interrupt until deadline, one slice at most per call; 0 or -errno. */
 static int fuse_client_block(struct fuse_client *fc, int64_t deadline)
 {
-	int64_t left = deadline - fuse_client_now();
+	int64_t left = deadline - clock_now_ns();
 	int ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
 	uint32_t isr = 0;
 	int rc;
@@ -226,7 +219,7 @@ static int fuse_client_block(struct fuse_client *fc, int64_t deadline)
 /* Wait until *done is set (or, with done NULL, an async completion is queued). */
 static int fuse_client_wait_for(struct fuse_client *fc, const bool *done)
 {
-	int64_t start = fuse_client_now();
+	int64_t start = clock_now_ns();
 	int64_t deadline =
 	    fc->deadline_ns ? fc->deadline_ns : start + (int64_t)fc->timeout_ms * 1000000;
 	int64_t spin_until = fc->wait == FE_WAIT_POLL	    ? deadline
@@ -248,7 +241,7 @@ static int fuse_client_wait_for(struct fuse_client *fc, const bool *done)
 			return 0;
 		if (fc->dev->broken)
 			return -EIO;
-		now = fuse_client_now();
+		now = clock_now_ns();
 		if (now >= deadline) {
 			log_err("fuse: no completion within %lld ms (%u + %u chains in flight)",
 				(long long)((now - start) / 1000000), fc->vq[0]->in_flight,

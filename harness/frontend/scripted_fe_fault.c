@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "scripted_fe_priv.h"
 
@@ -88,14 +89,6 @@ int scripted_fe_inflight_post(struct scripted_fe *fe, unsigned int n,
 	return inf->n ? 0 : rc;
 }
 
-static int64_t scripted_fe_fault_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static bool scripted_fe_inflight_all_done(const struct scripted_fe_inflight *inf)
 {
 	for (unsigned int i = 0; i < inf->n; i++)
@@ -111,7 +104,7 @@ int scripted_fe_inflight_finish(struct scripted_fe *fe, struct scripted_fe_infli
 	struct fuse_client_req *r;
 
 	memset(rep, 0, sizeof(*rep));
-	fe->fc.deadline_ns = scripted_fe_fault_now() + (int64_t)timeout_ms * 1000000LL;
+	fe->fc.deadline_ns = clock_now_ns() + (int64_t)timeout_ms * 1000000LL;
 	/* Take completions off the async list until ours are all done or the wait fails. */
 	while (fe->fc.done_head || !scripted_fe_inflight_all_done(inf))
 		if (fuse_client_complete(&fe->fc, &r))

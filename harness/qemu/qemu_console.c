@@ -13,23 +13,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "qemu_console.h"
 
 #define QEMU_CONSOLE_CONNECT_RETRY_MS 10
 
-int64_t qemu_console_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Milliseconds left until deadline, at least 0, rounded up so a poll never spins. */
 static int qemu_console_ms_left(int64_t deadline_ns)
 {
-	int64_t left = deadline_ns - qemu_console_now_ns();
+	int64_t left = deadline_ns - clock_now_ns();
 
 	if (left <= 0)
 		return 0;
@@ -76,7 +69,7 @@ int qemu_console_connect(struct qemu_console *c, const char *path, pid_t pid, in
 		}
 		if (!qemu_console_pid_alive(pid))
 			return -ECHILD;
-		if (qemu_console_now_ns() >= deadline_ns) {
+		if (clock_now_ns() >= deadline_ns) {
 			log_err("qemu console: %s did not accept a connection in time", path);
 			return -ETIMEDOUT;
 		}
@@ -227,7 +220,7 @@ int qemu_console_next_msg(struct qemu_console *c, char *msg, size_t msglen, int6
 			c->q_count--;
 			return (int)n;
 		}
-		if (qemu_console_now_ns() >= deadline_ns)
+		if (clock_now_ns() >= deadline_ns)
 			return -ETIMEDOUT;
 		rc = qemu_console_wait(c, 0, deadline_ns);
 		if (rc < 0)
@@ -252,7 +245,7 @@ int qemu_console_send(struct qemu_console *c, const char *buf, size_t len, int64
 			continue;
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			return errno == EPIPE || errno == ECONNRESET ? -EPIPE : -errno;
-		if (qemu_console_now_ns() >= deadline_ns)
+		if (clock_now_ns() >= deadline_ns)
 			return -ETIMEDOUT;
 		rc = qemu_console_wait(c, 1, deadline_ns);
 		if (rc < 0)
@@ -263,7 +256,7 @@ int qemu_console_send(struct qemu_console *c, const char *buf, size_t len, int64
 
 void qemu_console_drain(struct qemu_console *c, int timeout_ms)
 {
-	int64_t deadline = qemu_console_now_ns() + (int64_t)timeout_ms * 1000000;
+	int64_t deadline = clock_now_ns() + (int64_t)timeout_ms * 1000000;
 
 	/* A closed console returns at once: sleep instead so callers polling QEMU do not spin. */
 	if (c->fd < 0 || c->eof) {

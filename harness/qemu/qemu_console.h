@@ -26,7 +26,6 @@ struct qemu_console {
 };
 
 /* Monotonic clock in ns, for the deadlines below. */
-int64_t qemu_console_now_ns(void);
 
 /* Connect to QEMU's console socket at path, retrying until deadline_ns while process pid is
  * alive (QEMU creates the socket shortly after it starts). 0, -ETIMEDOUT, -ECHILD (QEMU

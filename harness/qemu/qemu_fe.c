@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "qemu_argv.h"
 #include "qemu_console.h"
@@ -27,7 +28,7 @@
 
 static int64_t qemu_fe_deadline(int timeout_ms)
 {
-	return qemu_console_now_ns() + (int64_t)timeout_ms * 1000000;
+	return clock_now_ns() + (int64_t)timeout_ms * 1000000;
 }
 
 static int qemu_fe_open_log(const char *dir, const char *name, char *path, size_t len)
@@ -149,8 +150,8 @@ static int qemu_fe_start_failed(struct qemu_fe *q, int rc, const char *why, int6
 		rc = -ECHILD;
 	}
 	qemu_fe_console_tail(q, tail, sizeof(tail));
-	log_err("qemu: boot failed after %.1f s: %s (%s)\n%s",
-		(double)(qemu_console_now_ns() - t0) / 1e9, why, strerror(-rc), tail);
+	log_err("qemu: boot failed after %.1f s: %s (%s)\n%s", (double)(clock_now_ns() - t0) / 1e9,
+		why, strerror(-rc), tail);
 	if (q->pid > 0)
 		qemu_proc_kill(q->pid, QEMU_FE_KILL_MS);
 	qemu_fe_free(q);
@@ -159,7 +160,7 @@ static int qemu_fe_start_failed(struct qemu_fe *q, int rc, const char *why, int6
 
 int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 {
-	int64_t t0 = qemu_console_now_ns();
+	int64_t t0 = clock_now_ns();
 	int boot_ms = o->boot_timeout_ms > 0 ? o->boot_timeout_ms : QEMU_FE_BOOT_DEFAULT_MS;
 	char why[512], logpath[PATH_MAX];
 	struct qemu_argv argv;
@@ -224,7 +225,7 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 	if ((rc = qemu_fe_wait_ready(q, t0 + (int64_t)boot_ms * 1000000, why, sizeof(why))) < 0)
 		return qemu_fe_start_failed(q, rc, why, t0);
 	log_info("qemu: guest ready in %.2f s (mode %s, pid %d)",
-		 (double)(qemu_console_now_ns() - t0) / 1e9, o->mode, (int)q->pid);
+		 (double)(clock_now_ns() - t0) / 1e9, o->mode, (int)q->pid);
 	*out = q;
 	return 0;
 }
@@ -350,8 +351,7 @@ void qemu_fe_stop(struct qemu_fe *q)
 	 * never in shell mode, where the request would be typed into the shell. */
 	if (!q->broken && !q->shell &&
 	    qemu_console_send(&q->con, req, sizeof(req) - 1, deadline) == 0) {
-		while (!(gone = qemu_proc_wait(q->pid, 0, &status)) &&
-		       qemu_console_now_ns() < deadline)
+		while (!(gone = qemu_proc_wait(q->pid, 0, &status)) && clock_now_ns() < deadline)
 			qemu_console_drain(&q->con, 20);
 	}
 	if (!gone) {

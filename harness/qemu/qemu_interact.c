@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "qemu_console.h"
 #include "qemu_fe.h"
@@ -66,11 +67,11 @@ static int qi_write_user(struct qi *s)
  * its end first when drain is set (QEMU is gone). Best effort. */
 static void qi_flush_user(struct qi *s, int drain)
 {
-	int64_t deadline = qemu_console_now_ns() + qi_ms_to_ns(QI_FLUSH_MS);
+	int64_t deadline = clock_now_ns() + qi_ms_to_ns(QI_FLUSH_MS);
 
 	for (;;) {
 		struct pollfd p = {.fd = s->out_fd, .events = POLLOUT};
-		int64_t left = deadline - qemu_console_now_ns();
+		int64_t left = deadline - clock_now_ns();
 
 		if (!s->to_user.len && drain) {
 			ssize_t n = qemu_console_read_raw(&s->q->con, s->to_user.b, QI_BUF);
@@ -136,7 +137,7 @@ static int qi_read_user(struct qi *s)
 		return 0;
 	if (n <= 0) {
 		s->in_eof = 1;
-		s->eof_deadline = qemu_console_now_ns() + qi_ms_to_ns(QEMU_FE_EOF_GRACE_MS);
+		s->eof_deadline = clock_now_ns() + qi_ms_to_ns(QEMU_FE_EOF_GRACE_MS);
 		s->eof_next = 0;
 		log_info("qemu: input ended (%s): sent ^D, the guest has %d s to power off",
 			 n < 0 ? strerror(errno) : "EOF", QEMU_FE_EOF_GRACE_MS / 1000);
@@ -173,14 +174,14 @@ static int qi_loop(struct qi *s)
 
 		if (qemu_proc_wait(q->pid, 0, &status))
 			return qi_exited(s, status);
-		if (s->in_eof && qemu_console_now_ns() >= s->eof_deadline)
+		if (s->in_eof && clock_now_ns() >= s->eof_deadline)
 			return qi_stop(s, -ETIMEDOUT,
 				       "input ended and the guest did not power off");
-		if (s->in_eof && !s->to_guest.len && qemu_console_now_ns() >= s->eof_next) {
+		if (s->in_eof && !s->to_guest.len && clock_now_ns() >= s->eof_next) {
 			s->to_guest.b[0] = QI_EOF_CHAR;
 			s->to_guest.off = 0;
 			s->to_guest.len = 1;
-			s->eof_next = qemu_console_now_ns() + qi_ms_to_ns(QI_EOF_REPEAT_MS);
+			s->eof_next = clock_now_ns() + qi_ms_to_ns(QI_EOF_REPEAT_MS);
 		}
 		/* fd -1 = not interested: poll ignores it (no busy loop on a hung-up pipe). */
 		want_con = (s->to_user.len ? 0 : POLLIN) | (s->to_guest.len ? POLLOUT : 0);

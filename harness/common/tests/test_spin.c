@@ -14,17 +14,10 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "spin.h"
 
 static _Atomic int peer_done;
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void *peer_run(void *arg)
 {
@@ -37,10 +30,10 @@ static void *peer_run(void *arg)
 static int spin_for_peer(int polite)
 {
 	struct spin_yield y = {0};
-	int64_t end = now_ns() + 300 * 1000000LL;
+	int64_t end = clock_now_ns() + 300 * 1000000LL;
 
 	for (;;) {
-		int64_t now = now_ns();
+		int64_t now = clock_now_ns();
 
 		if (atomic_load(&peer_done))
 			return 1;

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <linux/virtio_config.h>
 
+#include "clock.h"
 #include "fake_vfsdev.h"
 #include "fake_vfsdev_fs.h"
 #include "fuse_ops.h"
@@ -346,29 +347,21 @@ static void test_needs_reset(void **state)
 	assert_int_equal(getattr_root(f), 0);
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void test_timeouts(void **state)
 {
 	struct fx *f = *state;
-	int64_t t0 = now_ns();
+	int64_t t0 = clock_now_ns();
 
 	arm(f, FAKE_HOSTILE_NO_COMPLETION, FUSE_GETATTR);
 	assert_int_equal(getattr_root(f), -ETIMEDOUT);
-	assert_true(now_ns() - t0 >= 290 * 1000000ll); /* request_timeout_ms 300 */
-	assert_int_equal(getattr_root(f), 0);	       /* the lost request does not block others */
+	assert_true(clock_now_ns() - t0 >= 290 * 1000000ll); /* request_timeout_ms 300 */
+	assert_int_equal(getattr_root(f), 0); /* the lost request does not block others */
 	/* An absolute deadline overrides the per-request timeout. */
 	arm(f, FAKE_HOSTILE_NO_COMPLETION, FUSE_GETATTR);
-	t0 = now_ns();
+	t0 = clock_now_ns();
 	scripted_fe_set_deadline(f->fe, t0 + 50 * 1000000ll);
 	assert_int_equal(getattr_root(f), -ETIMEDOUT);
-	assert_true(now_ns() - t0 < 250 * 1000000ll);
+	assert_true(clock_now_ns() - t0 < 250 * 1000000ll);
 	scripted_fe_set_deadline(f->fe, 0);
 }
 

@@ -6,18 +6,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "qemu_fe.h"
 
 static int step_ms = 30000; /* QEMU_FE_TRY_STEP_MS */
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void usage(void)
 {
@@ -63,7 +56,7 @@ static int run_arg(struct qemu_fe *q, unsigned int no, const char *arg)
 	}
 	if (arg[0] == '<') {
 		char *text = slurp(arg + 1);
-		double t = now_s();
+		double t = ((double)clock_now_ns() / 1e9);
 
 		if (!text) {
 			printf("not ok %u - %s: cannot read the file\n", no, arg);
@@ -71,7 +64,8 @@ static int run_arg(struct qemu_fe *q, unsigned int no, const char *arg)
 		}
 		rc = qemu_fe_step(q, no, text, 120000, why, sizeof(why));
 		printf("%s %u - step from %s (%zu bytes, %.2f s)%s%s\n", rc == 0 ? "ok" : "not ok",
-		       no, arg + 1, strlen(text), now_s() - t, rc ? ": " : "", why);
+		       no, arg + 1, strlen(text), ((double)clock_now_ns() / 1e9) - t,
+		       rc ? ": " : "", why);
 		free(text);
 		return rc;
 	}
@@ -120,13 +114,13 @@ int main(int argc, char **argv)
 	o.image_dir = argv[first];
 	o.vhost_socket = argv[first + 1];
 	o.workdir = argv[first + 2];
-	t0 = now_s();
+	t0 = ((double)clock_now_ns() / 1e9);
 	rc = qemu_fe_start(&o, &q);
 	if (rc < 0) {
 		printf("not ok - boot: %s\n", strerror(-rc));
 		return 1;
 	}
-	printf("# boot to READY: %.2f s\n", now_s() - t0);
+	printf("# boot to READY: %.2f s\n", ((double)clock_now_ns() / 1e9) - t0);
 	for (int i = first + 3; i < argc; i++) {
 		rc = run_arg(q, (unsigned int)(i - first - 2), argv[i]);
 		if (rc != 0)
@@ -140,9 +134,9 @@ int main(int argc, char **argv)
 		qemu_fe_console_tail(q, tail, sizeof(tail));
 		fprintf(stderr, "%s\n", tail);
 	}
-	t0 = now_s();
+	t0 = ((double)clock_now_ns() / 1e9);
 	qemu_fe_stop(q);
-	printf("# poweroff: %.2f s\n", now_s() - t0);
+	printf("# poweroff: %.2f s\n", ((double)clock_now_ns() / 1e9) - t0);
 	printf("# %d failed\n", bad);
 	return bad ? 1 : 0;
 }

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "el2_host.h"
 #include "fakebao.h"
 #include "log.h"
@@ -37,14 +38,6 @@ struct trapped {
 	struct qemu_fe *q;
 	struct el2_host_tuning tune;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void nap_ms(int ms)
 {
@@ -204,10 +197,10 @@ static int start_all(struct trapped *t, const char *image_dir, const char *stub,
 	    (rc = start_devmodel(t, verbose)) ||
 	    (rc = el2_host_start(t->fb, t->mb, &t->tune, &t->host)))
 		return rc;
-	t0 = now_s();
+	t0 = ((double)clock_now_ns() / 1e9);
 	rc = qemu_fe_start(&o, &t->q);
 	if (rc == 0)
-		printf("# boot to READY (mounted): %.2f s\n", now_s() - t0);
+		printf("# boot to READY (mounted): %.2f s\n", ((double)clock_now_ns() / 1e9) - t0);
 	return rc;
 }
 
@@ -361,10 +354,10 @@ static double self_cpu_s(void)
 static void measure_idle(struct trapped *t, unsigned int secs)
 {
 	int pid = qemu_fe_pid(t->q);
-	double q0 = proc_cpu_s(pid), s0 = self_cpu_s(), w0 = now_s(), w;
+	double q0 = proc_cpu_s(pid), s0 = self_cpu_s(), w0 = ((double)clock_now_ns() / 1e9), w;
 
 	nap_ms((int)secs * 1000);
-	w = now_s() - w0;
+	w = ((double)clock_now_ns() / 1e9) - w0;
 	printf("# idle %.1f s: QEMU %.1f%% of a core, harness (fakebao + el2_host) %.1f%%\n", w,
 	       100 * (proc_cpu_s(pid) - q0) / w, 100 * (self_cpu_s() - s0) / w);
 }
@@ -429,7 +422,7 @@ int main(int argc, char **argv)
 	for (nsteps = 0; steps[nsteps]; nsteps++)
 		;
 	{
-		double c0 = proc_cpu_s(qemu_fe_pid(t.q)), w0 = now_s();
+		double c0 = proc_cpu_s(qemu_fe_pid(t.q)), w0 = ((double)clock_now_ns() / 1e9);
 
 		for (int i = 0; i < nsteps; i++) {
 			rc = run_step(&t, (unsigned int)i + 1, steps[i]);
@@ -437,8 +430,10 @@ int main(int argc, char **argv)
 			if (rc < 0)
 				break;
 		}
-		printf("# steps: %.2f s, QEMU %.0f%% of a core\n", now_s() - w0,
-		       100 * (proc_cpu_s(qemu_fe_pid(t.q)) - c0) / (now_s() - w0));
+		printf("# steps: %.2f s, QEMU %.0f%% of a core\n",
+		       ((double)clock_now_ns() / 1e9) - w0,
+		       100 * (proc_cpu_s(qemu_fe_pid(t.q)) - c0) /
+			   (((double)clock_now_ns() / 1e9) - w0));
 	}
 	if (env_u32("QEMU_TRAPPED_IDLE_S", 0))
 		measure_idle(&t, env_u32("QEMU_TRAPPED_IDLE_S", 0));
