@@ -20,7 +20,7 @@ FUZZ_PROJ_SRCS := harness/common/log.c $(filter-out %/main.c,$(wildcard harness/
 	harness/frontend/fuse_msg.c harness/frontend/vq_dev.c \
 	$(addprefix harness/devmodel/,dm_config.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
 		virtio_mmio_rings.c dm_dispatch.c) \
-	fake-hypervisor/src/remio.c fake-hypervisor/src/fakebao_ctl_msg.c
+	fake-hypervisor/proto/remio.c fake-hypervisor/proto/fakebao_ctl_msg.c
 
 # --- libFuzzer -------------------------------------------------------------------------------
 $(FUZZ_DIR)/obj/%.o: %.c

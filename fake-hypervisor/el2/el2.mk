@@ -25,10 +25,8 @@ $(EL2_ELF): $(EL2_SRCS) $(EL2_HDRS) $(EL2_SRC_DIR)/el2.ld
 	@mkdir -p $(dir $@)
 	$(EL2_CC) $(EL2_CFLAGS) $(EL2_LDFLAGS) -o $@ $(EL2_SRCS)
 
-$(BUILD)/obj/harness/qemu/tests/qemu_trapped_try.o: CFLAGS += -Iharness/cli
 $(QEMU_TRAPPED_TRY): $(BUILD)/obj/harness/qemu/tests/qemu_trapped_try.o $(call lib_of,qemu) \
-		$(BUILD)/obj/harness/cli/proc.o $(BUILD)/obj/harness/cli/rmtree.o $(call lib_of,fakebao) \
-		$(call lib_of,common)
+		$(call lib_of,el2host) $(call lib_of,fakebao) $(call lib_of,fbproto) $(call lib_of,common)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

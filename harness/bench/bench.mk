@@ -8,12 +8,12 @@
 BENCH_BIN := $(BUILD)/bao-bench
 BENCH_SRCS := $(wildcard harness/bench/*.c)
 BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(BENCH_SRCS))
-BENCH_LIBS := $(call lib_of,cli) $(call lib_of,qemu) $(call lib_of,frontend) \
-	$(call lib_of,scenario) $(call lib_of,fakebao) $(call lib_of,devmodel) $(call lib_of,common)
+BENCH_LIBS := $(foreach c,cli stack qemu el2host frontend scenario fakebao fbproto devmodel common,\
+	$(call lib_of,$(c)))
 BENCH_ARGS ?=
 BENCH_FUZZ := $(if $(shell command -v clang 2>/dev/null),fuzz-build)
 
-$(BENCH_OBJS): CFLAGS += -Iharness/cli -Iharness/bench
+$(BENCH_OBJS): OBJ_INCS = $(INCS) -Iharness/bench
 
 $(BENCH_BIN): $(BENCH_OBJS) $(BENCH_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $(BENCH_OBJS) $(BENCH_LIBS) $(LDLIBS)

@@ -22,7 +22,6 @@ QEMU_AGENT_CFLAGS := -static -O2 $(CSTD) $(WARN) -Wno-format-truncation \
 	-I$(QEMU_DIR)/guest -Iharness/scenario -Iharness/common
 
 # Host side: the component's objects (built by the top Makefile's pattern rule and CFLAGS).
-INCS += -I$(QEMU_DIR)
 QEMU_FE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(QEMU_DIR)/*.c))
 QEMU_TRY := $(BUILD)/qemu_fe_try
 

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "../cpus.h"
+#include "cpus.h"
 
 static void test_lists_and_ranges(void **state)
 {

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "../rmtree.h"
+#include "rmtree.h"
 
 static char top[64];
 
