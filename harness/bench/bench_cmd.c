@@ -115,7 +115,7 @@ int bench_cmd_value(const char *out_path, const char *prefix, const char *key, d
 
 int bench_cmd_sibling(const char *name, char *buf, size_t len)
 {
-	int rc = stack_sibling_path(name, buf, len);
+	int rc = stack_rundir_sibling(name, buf, len);
 
 	return rc ? rc : access(buf, X_OK) ? -errno : 0;
 }

@@ -14,7 +14,7 @@ int bench_cmd_run(char *const argv[], const char *out_path, int timeout_ms);
  * on it. 0 found, -ENOENT not there, -errno. */
 int bench_cmd_value(const char *out_path, const char *prefix, const char *key, double *v);
 
-/* stack_sibling_path (next to this executable: baoharness, fuzz/fuzz_x), and executable.
+/* stack_rundir_sibling (next to this executable: baoharness, fuzz/fuzz_x), and executable.
  * 0 or -errno. */
 int bench_cmd_sibling(const char *name, char *buf, size_t len);
 

@@ -32,11 +32,8 @@ static int boot_parse(int argc, char **argv, struct stack_opts *o)
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "qemu")) {
-				o->frontend = STACK_FE_QEMU_TRAPPED;
-			} else if (!strcmp(optarg, "qemu-native")) {
-				o->frontend = STACK_FE_QEMU_NATIVE;
-			} else {
+			o->frontend = stack_frontend_find(optarg);
+			if (!o->frontend || !o->frontend->shell) {
 				fprintf(stderr,
 					"baoharness boot: frontend '%s' has no shell "
 					"(available: qemu, qemu-native)\n",
@@ -85,7 +82,7 @@ static void boot_print_traps(struct stack *s)
 
 int boot_main(int argc, char **argv)
 {
-	struct stack_opts o = {.frontend = STACK_FE_QEMU_TRAPPED,
+	struct stack_opts o = {.frontend = &stack_fe_trapped_ops,
 			       .step_timeout_ms = 30000,
 			       .wait = FE_WAIT_ADAPTIVE,
 			       .shell = 1};
@@ -95,7 +92,7 @@ int boot_main(int argc, char **argv)
 	if (r)
 		return r > 0 ? RUN_EXIT_PASS : RUN_EXIT_USAGE;
 	printf("baoharness boot: starting virtiofsd, %s and the Debian arm64 guest ...\n",
-	       o.frontend == STACK_FE_QEMU_TRAPPED
+	       o.frontend->traps
 		   ? "fakebao, the device model and the EL2 stub (virtio-mmio trapped)"
 		   : "QEMU's own vhost-user-fs-device (native baseline, nothing trapped)");
 	fflush(stdout);

@@ -81,7 +81,7 @@ static void fuzz_stack_down(struct fuzz_cli *c)
 	 * a fresh virtiofsd first, so the teardown is a clean one. */
 	stack_health(&c->st, health, sizeof(health));
 	if (c->st.vfsd_pid <= 0 && c->st.dm_pid > 0 &&
-	    stack_restart_backend(&c->st, why, sizeof(why)))
+	    stack_fault_restart_backend(&c->st, why, sizeof(why)))
 		log_warn("fuzz: backend restart before teardown: %s", why);
 	if (c->st.fe) /* bound FUSE_DESTROY on a dead backend */
 		scripted_fe_set_deadline(c->st.fe, clock_now_ns() + 1000000000LL);
@@ -242,7 +242,7 @@ static int fuzz_on_death(struct fuzz_cli *c, const struct fuzz_gen_info *in, con
 	}
 	c->rep.restarts++;
 	/* Fast path: a fresh virtiofsd on the same share, the device reset and re-initialised. */
-	if (c->up && c->st.dm_pid > 0 && !stack_restart_backend(&c->st, last, sizeof(last))) {
+	if (c->up && c->st.dm_pid > 0 && !stack_fault_restart_backend(&c->st, last, sizeof(last))) {
 		fuzz_gen_reset_state(&c->g);
 		fuzz_hist_clear(c);
 		if (!fuzz_oracle_arm(&c->orc, c->st.share, c->st.vfsd_pid))
@@ -436,7 +436,7 @@ static int fuzz_replay(struct fuzz_cli *c, const char *file)
 		died = health[0] != '\0' || rc == -ETIMEDOUT;
 	}
 	if (died)
-		stack_print_vfsd_log(&c->st, 5);
+		stack_backend_print_log(&c->st, 5);
 	printf("%s\n", died ? "reproduced: the backend died or hung" : "not reproduced");
 	fuzz_report_free_recs(recs, n);
 	fuzz_stack_down(c);

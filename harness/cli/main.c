@@ -41,7 +41,7 @@ static int main_exec_sibling(const char *name, int argc, char **argv)
 	char path[PATH_MAX];
 
 	(void)argc;
-	if (stack_sibling_path(name, path, sizeof(path))) {
+	if (stack_rundir_sibling(name, path, sizeof(path))) {
 		fprintf(stderr, "baoharness: cannot locate %s\n", name);
 		return 3;
 	}

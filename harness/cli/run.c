@@ -71,15 +71,10 @@ int run_load(const char *path, struct scn_file *f)
 	return r;
 }
 
-/* Capabilities each frontend provides to `require`: the scripted one injects faults
- * (stack_fault.c) and never follows an absolute symlink (confinement); QEMU's own device in
- * the qemu-native baseline can do neither. */
-static const char *const run_scripted_caps[] = {"faults", "confinement", NULL};
-static const char *const run_no_caps[] = {NULL};
-
-static const char *run_missing_cap(const struct scn_step *st, enum stack_frontend fe)
+/* Capabilities come from the frontend's ops (stack_frontend.h). */
+static const char *run_missing_cap(const struct scn_step *st, const struct stack_frontend_ops *fe)
 {
-	const char *const *caps = fe == STACK_FE_SCRIPTED ? run_scripted_caps : run_no_caps;
+	const char *const *caps = (fe ? fe : stack_frontend_default())->caps;
 
 	for (size_t i = 0; i < st->n_names; i++) {
 		int found = 0;
@@ -323,8 +318,7 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 			failed_at < f->n_steps ? failed_at + 1 : f->n_steps,
 			(double)steps_ns / 1e9);
 	}
-	if (failed_at >= f->n_steps && o->stack.frontend == STACK_FE_QEMU_TRAPPED &&
-	    !run_guest_was_trapped(&s)) {
+	if (failed_at >= f->n_steps && s.fe_ops->traps && !run_guest_was_trapped(&s)) {
 		/* Reaching the share without a single trapped access would mean the guest was not
 		 * really behind our device model: that is a failure, not a pass. */
 		fprintf(out, "not ok - %s: the guest reached the share without trapped accesses\n",
@@ -332,7 +326,7 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 		failed_at = 0;
 	}
 	if (failed_at < f->n_steps && o->stack.verbose)
-		stack_print_vfsd_log(&s, 15);
+		stack_backend_print_log(&s, 15);
 	if (interrupt_signal())
 		fprintf(stderr,
 			"baoharness: interrupted by %s in %s at line %u; stopping the stack and "

@@ -54,18 +54,13 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "scripted")) {
-				o->stack.frontend = STACK_FE_SCRIPTED;
-			} else if (!strcmp(optarg, "qemu-native")) {
-				o->stack.frontend = STACK_FE_QEMU_NATIVE;
-			} else if (!strcmp(optarg, "qemu")) {
-				o->stack.frontend = STACK_FE_QEMU_TRAPPED;
-			} else {
+			o->stack.frontend = stack_frontend_find(optarg);
+			if (!o->stack.frontend) {
 				fprintf(
 				    stderr,
 				    "baoharness run: frontend '%s' is not available in this build "
-				    "(available: scripted, qemu, qemu-native)\n",
-				    optarg);
+				    "(available: %s)\n",
+				    optarg, stack_frontend_names());
 				return -EINVAL;
 			}
 			break;

@@ -225,7 +225,7 @@ static int soak_step(struct soak *k, const struct scn_step *st, char *why, size_
 		break;
 	}
 	if (st->cmd == SCN_SLEEP) {
-		stack_sleep_ms(st->number > 10000 ? 10000 : (int)st->number);
+		stack_fault_sleep_ms(st->number > 10000 ? 10000 : (int)st->number);
 		return 0;
 	}
 	if (st->cmd == SCN_REMOUNT)
@@ -290,9 +290,9 @@ static void soak_report(struct soak *k, const struct soak_sample *a, int64_t ms,
 		soak_sample(&k->s, &b);
 	} else {
 		memset(&b, 0, sizeof(b));
-		stack_proc_usage(getpid(), &b.self);
-		stack_proc_usage(0, &b.vfsd);
-		stack_proc_usage(0, &b.dm);
+		stack_fault_proc_usage(getpid(), &b.self);
+		stack_fault_proc_usage(0, &b.vfsd);
+		stack_fault_proc_usage(0, &b.dm);
 	}
 	printf(
 	    "# soak: %.1f min, seed 0x%llx: %lu runs of %d files, %lu failed, %lu stack restarts\n",

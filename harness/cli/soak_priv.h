@@ -8,7 +8,7 @@
 #include "stack.h"
 
 struct soak_sample {
-	struct stack_proc_usage self, vfsd, dm;
+	struct stack_fault_proc_usage self, vfsd, dm;
 };
 
 void soak_sample(struct stack *s, struct soak_sample *out);

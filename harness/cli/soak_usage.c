@@ -11,13 +11,14 @@
 
 void soak_sample(struct stack *s, struct soak_sample *out)
 {
-	stack_proc_usage(getpid(), &out->self);
-	stack_proc_usage(s->vfsd_pid > 0 ? stack_vfsd_worker(s->vfsd_pid) : 0, &out->vfsd);
-	stack_proc_usage(s->dm_pid, &out->dm);
+	stack_fault_proc_usage(getpid(), &out->self);
+	stack_fault_proc_usage(s->vfsd_pid > 0 ? stack_fault_vfsd_worker(s->vfsd_pid) : 0,
+			       &out->vfsd);
+	stack_fault_proc_usage(s->dm_pid, &out->dm);
 }
 
-static void soak_print_one(FILE *out, const char *name, const struct stack_proc_usage *a,
-			   const struct stack_proc_usage *b)
+static void soak_print_one(FILE *out, const char *name, const struct stack_fault_proc_usage *a,
+			   const struct stack_fault_proc_usage *b)
 {
 	fprintf(out, "# soak: %-12s fds %d -> %d, RSS %ld kB -> %ld kB (pid %d -> %d)\n", name,
 		a->fds, b->fds, a->rss_kb, b->rss_kb, (int)a->pid, (int)b->pid);
@@ -57,7 +58,7 @@ static int soak_read_file(const char *path, char *buf, size_t len)
  * than the current ones, and zombie or live children of ours that are not the current ones. */
 int soak_strays(struct stack *s, FILE *out)
 {
-	pid_t keep[4] = {s->vfsd_pid, s->vfsd_pid > 0 ? stack_vfsd_worker(s->vfsd_pid) : 0,
+	pid_t keep[4] = {s->vfsd_pid, s->vfsd_pid > 0 ? stack_fault_vfsd_worker(s->vfsd_pid) : 0,
 			 s->dm_pid, s->host.pid};
 	struct dirent *de;
 	int n = 0;

@@ -1,6 +1,8 @@
-/* stack.h - one emulated Bao virtio-fs stack for one scenario file: a share, real virtiofsd,
- * fakebao, the device model as its own process (Bao's UAPI through bao_preload), and the scripted
- * frontend probing the device through trapped accesses. */
+/* stack.h - one emulated Bao virtio-fs stack for one scenario file: a share and a run
+ * directory, real virtiofsd, fakebao, the device model as its own process (Bao's UAPI through
+ * bao_preload), and a frontend (stack_frontend.h) - all in one process group. The one module
+ * that starts and stops these; every command (run, demo, boot, soak, fuzz, bench) uses it. No
+ * globals: several stacks can live in one process. */
 #ifndef HARNESS_STACK_H
 #define HARNESS_STACK_H
 
@@ -14,6 +16,7 @@
 #include "guest_bus.h"
 #include "qemu_fe.h"
 #include "scripted_fe.h"
+#include "stack_frontend.h"
 
 #define STACK_MMIO_BASE 0xa003e00ULL
 #define STACK_MMIO_SIZE 0x200ULL
@@ -21,16 +24,10 @@
 /* stack_start's result when the machine lacks something (exit status 3). */
 #define STACK_ENV_MISSING (-10000)
 
-enum stack_frontend {
-	STACK_FE_SCRIPTED,    /* our C frontend, through fakebao and the device model */
-	STACK_FE_QEMU_NATIVE, /* Linux under QEMU with QEMU's own vhost-user-fs-device (baseline) */
-	STACK_FE_QEMU_TRAPPED, /* Linux under QEMU at EL1, our EL2 stub traps its virtio-mmio */
-};
-
 struct stack_opts {
-	enum stack_frontend frontend;
-	const char *share; /* NULL: a fresh temporary directory */
-	int keep;	   /* keep the run directory (and a temporary share) */
+	const struct stack_frontend_ops *frontend; /* stack_frontend_find(name); NULL: scripted */
+	const char *share;			   /* NULL: a fresh temporary directory */
+	int keep; /* keep the run directory (and a temporary share) */
 	int verbose;
 	int step_timeout_ms;
 	enum fe_wait_policy wait;
@@ -41,6 +38,7 @@ struct stack_opts {
 
 struct stack {
 	struct stack_opts opts;
+	const struct stack_frontend_ops *fe_ops; /* = opts.frontend */
 	char rundir[256];
 	char share[PATH_MAX];
 	char vfsd_log[PATH_MAX + 32];
@@ -54,11 +52,12 @@ struct stack {
 	struct fakebao *fb;
 	struct guest_bus bus;
 	struct scripted_fe *fe;
-	struct qemu_fe *qfe;	       /* QEMU frontends */
-	struct stack_trapped *trapped; /* `qemu`: stub memory, mailbox and its server */
+	struct qemu_fe *qfe;		  /* QEMU frontends */
+	struct stack_fe_trapped *trapped; /* `qemu`: stub memory, mailbox and its server */
 	int64_t start_ns; /* how long stack_start took to the share mounted (`run --stats`) */
 	/* fault injection and start order (stack_fault.c) */
 	int dm_delay_ms;	  /* BAOHARNESS_DM_DELAY_MS: device model started this late */
+	int vfsd_delay_ms;	  /* BAOHARNESS_VFSD_DELAY_MS: virtiofsd after the device model */
 	unsigned int vfsd_starts; /* virtiofsd processes started (restarts = starts - 1) */
 	unsigned int dm_starts;	  /* device model processes started */
 	int64_t fault_at_ns;	  /* CLOCK_MONOTONIC of the last kill, until a step follows */
@@ -82,7 +81,7 @@ int stack_host_step(struct stack *s, const struct scn_step *st, int timeout_ms, 
  * virtiofsd (pid 12) is stopped") or "". */
 void stack_health(struct stack *s, char *buf, size_t len);
 /* Print the last lines of virtiofsd's log to stderr. */
-void stack_print_vfsd_log(const struct stack *s, int lines);
+void stack_backend_print_log(const struct stack *s, int lines);
 struct scn_step;
 /* Run one frontend step (scenario line text) on whichever frontend the stack has, with a
  * deadline of timeout_ms. 0 pass; nonzero fail with why. */
@@ -92,32 +91,32 @@ int stack_frontend_step(struct stack *s, const struct scn_step *st, int timeout_
 /* `remount` on the stack's frontend. 0 or nonzero with why. */
 int stack_frontend_remount(struct stack *s, int timeout_ms, char *why, size_t len);
 /* Path of the program next to this executable (bao-virtio-dm, libfakebao-preload.so). */
-int stack_sibling_path(const char *name, char *buf, size_t len);
+int stack_rundir_sibling(const char *name, char *buf, size_t len);
 
 /* Fault injection on a scripted-frontend stack (stack_fault.c). Each returns 0, or nonzero
  * with a one-line reason in why. The frontend (this process) is never restarted. */
 /* SIGKILL virtiofsd (and its sandbox child), reap it; the device model notices the hang-up. */
-int stack_kill_backend(struct stack *s, char *why, size_t len);
+int stack_fault_kill_backend(struct stack *s, char *why, size_t len);
 /* A fresh virtiofsd on the same socket, then the frontend resets and re-initialises the
  * device (the device model reconnects on that reset). */
-int stack_restart_backend(struct stack *s, char *why, size_t len);
+int stack_fault_restart_backend(struct stack *s, char *why, size_t len);
 /* SIGKILL the device model and reap it; virtiofsd then exits with its one connection. */
-int stack_kill_devmodel(struct stack *s, char *why, size_t len);
+int stack_fault_kill_devmodel(struct stack *s, char *why, size_t len);
 /* Reap the old virtiofsd, start a fresh one and a fresh device model, wait for it to
  * attach, then the frontend resets and re-initialises the device. */
-int stack_restart_devmodel(struct stack *s, char *why, size_t len);
+int stack_fault_restart_devmodel(struct stack *s, char *why, size_t len);
 /* n requests in flight, Status 0, re-initialise; each request must end exactly once. */
-int stack_reset_device(struct stack *s, unsigned int n, char *why, size_t len);
+int stack_fault_reset_device(struct stack *s, unsigned int n, char *why, size_t len);
 /* The frontend's interrupt faults (fakebao_set_irq_faults); negative keeps a setting. */
-int stack_irq_faults(struct stack *s, int drop_n, int delay_ms, char *why, size_t len);
+int stack_fault_irq(struct stack *s, int drop_n, int delay_ms, char *why, size_t len);
 /* Process id, open fd count and RSS (KiB) of a stack process; -1 fields when gone. */
-struct stack_proc_usage {
+struct stack_fault_proc_usage {
 	pid_t pid;
 	int fds;
 	long rss_kb;
 };
-void stack_proc_usage(pid_t pid, struct stack_proc_usage *u);
+void stack_fault_proc_usage(pid_t pid, struct stack_fault_proc_usage *u);
 /* The worker of a virtiofsd started in its namespace sandbox (its only child), or pid. */
-pid_t stack_vfsd_worker(pid_t pid);
+pid_t stack_fault_vfsd_worker(pid_t pid);
 
 #endif

@@ -21,7 +21,7 @@
 #define STACK_FAULT_EIO_MS 2000	    /* in-flight requests must end within this after a kill */
 #define STACK_FAULT_ATTACH_MS 10000 /* a restarted device model attaches within this */
 
-int stack_env_ms(const char *name, int def)
+int stack_fault_env_ms(const char *name, int def)
 {
 	const char *v = getenv(name);
 	char *end;
@@ -37,7 +37,7 @@ int stack_env_ms(const char *name, int def)
 	return (int)ms;
 }
 
-void stack_sleep_ms(int ms)
+void stack_fault_sleep_ms(int ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 
@@ -63,7 +63,7 @@ pid_t stack_fault_spawn_delayed(char *const argv[], char *const env[], int delay
 	return proc_spawn_in(all, env, NULL, -1, pgid);
 }
 
-pid_t stack_vfsd_worker(pid_t pid)
+pid_t stack_fault_vfsd_worker(pid_t pid)
 {
 	char path[64], buf[128];
 	FILE *f;
@@ -79,7 +79,7 @@ pid_t stack_vfsd_worker(pid_t pid)
 	return child > 0 ? (pid_t)child : pid;
 }
 
-void stack_proc_usage(pid_t pid, struct stack_proc_usage *u)
+void stack_fault_proc_usage(pid_t pid, struct stack_fault_proc_usage *u)
 {
 	char path[64], line[256];
 	struct dirent *de;
@@ -127,7 +127,7 @@ static void stack_fault_freeze(pid_t pid)
 		p = strrchr(buf, ')');
 		if (!p || (p[1] == ' ' && (p[2] == 'T' || p[2] == 't')))
 			return;
-		stack_sleep_ms(1);
+		stack_fault_sleep_ms(1);
 	}
 	log_warn("virtiofsd %d did not stop within 200 ms", (int)pid);
 }
@@ -211,7 +211,7 @@ static int stack_fault_inflight_end(struct stack *s, struct scripted_fe_inflight
 	return 0;
 }
 
-int stack_kill_backend(struct stack *s, char *why, size_t len)
+int stack_fault_kill_backend(struct stack *s, char *why, size_t len)
 {
 	struct scripted_fe_inflight *inf = NULL;
 	pid_t pid = s->vfsd_pid, worker;
@@ -225,7 +225,7 @@ int stack_kill_backend(struct stack *s, char *why, size_t len)
 		return -1;
 	}
 	/* Freeze the worker so the requests are really in flight when it dies. */
-	worker = stack_vfsd_worker(pid);
+	worker = stack_fault_vfsd_worker(pid);
 	stack_fault_freeze(worker);
 	if (scripted_fe_inflight_post(s->fe, STACK_FAULT_INFLIGHT, &inf))
 		log_warn("kill-backend: no request could be put in flight first");
@@ -239,7 +239,7 @@ int stack_kill_backend(struct stack *s, char *why, size_t len)
 	return inf ? stack_fault_inflight_end(s, inf, t0, why, len) : 0;
 }
 
-int stack_restart_backend(struct stack *s, char *why, size_t len)
+int stack_fault_restart_backend(struct stack *s, char *why, size_t len)
 {
 	pid_t old = s->vfsd_pid;
 	int r;
@@ -250,7 +250,7 @@ int stack_restart_backend(struct stack *s, char *why, size_t len)
 	if (old > 0)
 		proc_stop(old, SIGTERM, 2000);
 	s->vfsd_pid = 0;
-	r = stack_start_virtiofsd(s);
+	r = stack_backend_start(s);
 	if (r) {
 		snprintf(why, len, "restart-backend: virtiofsd did not start: %s", strerror(-r));
 		return -1;
@@ -259,7 +259,7 @@ int stack_restart_backend(struct stack *s, char *why, size_t len)
 	return stack_fault_reinit(s, why, len);
 }
 
-int stack_kill_devmodel(struct stack *s, char *why, size_t len)
+int stack_fault_kill_devmodel(struct stack *s, char *why, size_t len)
 {
 	struct scripted_fe_inflight *inf = NULL;
 	pid_t pid = s->dm_pid, vfsd = s->vfsd_pid, worker;
@@ -276,7 +276,7 @@ int stack_kill_devmodel(struct stack *s, char *why, size_t len)
 	 * dies. virtiofsd serves one connection and dies with it; it is killed here (frozen, it
 	 * could not), and reaped before the frontend takes its buffers back, so nothing it still
 	 * had in hand can land in the window later. */
-	worker = vfsd > 0 ? stack_vfsd_worker(vfsd) : 0;
+	worker = vfsd > 0 ? stack_fault_vfsd_worker(vfsd) : 0;
 	if (worker > 0)
 		stack_fault_freeze(worker);
 	if (scripted_fe_inflight_post(s->fe, STACK_FAULT_INFLIGHT, &inf))
@@ -313,14 +313,14 @@ static int stack_fault_wait_attach(struct stack *s, char *why, size_t len)
 			s->dm_pid = 0;
 			return -1;
 		}
-		stack_sleep_ms(5);
+		stack_fault_sleep_ms(5);
 	}
 	snprintf(why, len, "restart-devmodel: the new device model did not attach within %d ms",
 		 STACK_FAULT_ATTACH_MS);
 	return -1;
 }
 
-int stack_restart_devmodel(struct stack *s, char *why, size_t len)
+int stack_fault_restart_devmodel(struct stack *s, char *why, size_t len)
 {
 	int r;
 
@@ -335,11 +335,11 @@ int stack_restart_devmodel(struct stack *s, char *why, size_t len)
 	s->vfsd_pid = 0;
 	/* fakebao must have seen the old one go before the new one attaches. */
 	for (int i = 0; i < 400 && fakebao_dm_connected(s->fb) > 0; i++)
-		stack_sleep_ms(5);
+		stack_fault_sleep_ms(5);
 	s->dm_delay_ms = 0;
-	r = stack_start_virtiofsd(s);
+	r = stack_backend_start(s);
 	if (!r)
-		r = stack_start_devmodel(s, &s->opts);
+		r = stack_devmodel_start(s, &s->opts);
 	if (r) {
 		snprintf(why, len, "restart-devmodel: %s did not start: %s",
 			 s->vfsd_pid ? "the device model" : "virtiofsd", strerror(-r));
@@ -352,7 +352,7 @@ int stack_restart_devmodel(struct stack *s, char *why, size_t len)
 	return stack_fault_reinit(s, why, len);
 }
 
-int stack_reset_device(struct stack *s, unsigned int n, char *why, size_t len)
+int stack_fault_reset_device(struct stack *s, unsigned int n, char *why, size_t len)
 {
 	struct scripted_fe_inflight_report rep;
 	struct scripted_fe_inflight *inf = NULL;
@@ -381,7 +381,7 @@ int stack_reset_device(struct stack *s, unsigned int n, char *why, size_t len)
 	return 0;
 }
 
-int stack_irq_faults(struct stack *s, int drop_n, int delay_ms, char *why, size_t len)
+int stack_fault_irq(struct stack *s, int drop_n, int delay_ms, char *why, size_t len)
 {
 	s->fault_info_len = 0;
 	if (stack_fault_scripted(s, drop_n >= 0 ? "irq-drop" : "irq-delay", why, len))

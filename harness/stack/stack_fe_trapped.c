@@ -1,4 +1,4 @@
-/* stack_trapped.c - the `qemu` frontend's stack: the Debian guest under QEMU at EL1, hosted by
+/* stack_fe_trapped.c - the `qemu` frontend: the Debian guest under QEMU at EL1, hosted by
  * our EL2 stub (fake-hypervisor/el2) whose trapped virtio-mmio accesses reach fakebao through
  * the mailbox (el2_host), then the device model and virtiofsd exactly as for the scripted
  * frontend. The guest's RAM is the shared window (a file fakebao adopts as the per-DM fd). */
@@ -11,10 +11,13 @@
 #include "el2_host.h"
 #include "el2_mailbox.h"
 #include "log.h"
+#include "qemu_fe.h"
+#include "scn.h"
 #include "stack.h"
+#include "stack_frontend.h"
 #include "stack_priv.h"
 
-struct stack_trapped {
+struct stack_fe_trapped {
 	int ram0_fd, win_fd;
 	uint64_t win_size;
 	struct el2_mailbox *mb;
@@ -23,7 +26,7 @@ struct stack_trapped {
 	char db_path[PATH_MAX];
 };
 
-static int stack_trapped_stub_path(char *buf, size_t len)
+static int stack_fe_trapped_stub_path(char *buf, size_t len)
 {
 	const char *env = getenv("BAOHARNESS_EL2_STUB");
 	const char *cands[] = {"el2/bao-el2.elf", "../el2/bao-el2.elf"};
@@ -36,14 +39,14 @@ static int stack_trapped_stub_path(char *buf, size_t len)
 		return STACK_ENV_MISSING;
 	}
 	for (size_t i = 0; i < 2; i++)
-		if (!stack_sibling_path(cands[i], buf, len) && access(buf, R_OK) == 0)
+		if (!stack_rundir_sibling(cands[i], buf, len) && access(buf, R_OK) == 0)
 			return 0;
 	log_err("the EL2 stub (el2/bao-el2.elf) is missing next to this program: run make el2-stub "
 		"(or set BAOHARNESS_EL2_STUB)");
 	return STACK_ENV_MISSING;
 }
 
-static int stack_trapped_backing(struct stack *s, struct stack_trapped *t)
+static int stack_fe_trapped_backing(struct stack *s, struct stack_fe_trapped *t)
 {
 	char ram0[PATH_MAX + 32], win[PATH_MAX + 32];
 
@@ -58,7 +61,7 @@ static int stack_trapped_backing(struct stack *s, struct stack_trapped *t)
 	return el2_host_map_mailbox(t->ram0_fd, t->win_size, &t->tune, &t->mb);
 }
 
-int stack_start_qemu_trapped(struct stack *s, const struct stack_opts *o)
+static int stack_fe_trapped_start(struct stack *s, const struct stack_opts *o)
 {
 	char image_dir[PATH_MAX], stub[PATH_MAX], ram0[PATH_MAX + 32], win[PATH_MAX + 32],
 	    work[PATH_MAX + 32];
@@ -72,7 +75,7 @@ int stack_start_qemu_trapped(struct stack *s, const struct stack_opts *o)
 				  .window_file = win,
 				  .shell = o->shell,
 				  .pgid = s->pgid};
-	struct stack_trapped *t = calloc(1, sizeof(*t));
+	struct stack_fe_trapped *t = calloc(1, sizeof(*t));
 	int r;
 
 	if (!t)
@@ -80,9 +83,9 @@ int stack_start_qemu_trapped(struct stack *s, const struct stack_opts *o)
 	t->ram0_fd = t->win_fd = -1;
 	t->win_size = EL2_HOST_DEFAULT_WINDOW;
 	s->trapped = t;
-	r = stack_qemu_image_dir(image_dir, sizeof(image_dir));
+	r = stack_rundir_image_dir(image_dir, sizeof(image_dir));
 	if (!r)
-		r = stack_trapped_stub_path(stub, sizeof(stub));
+		r = stack_fe_trapped_stub_path(stub, sizeof(stub));
 	if (r)
 		return r;
 	snprintf(ram0, sizeof(ram0), "%s/el2-ram0", s->rundir);
@@ -92,13 +95,13 @@ int stack_start_qemu_trapped(struct stack *s, const struct stack_opts *o)
 	t->tune.doorbell_path = t->db_path;
 	qo.doorbell_socket = t->db_path;
 	qo.window_size = t->win_size;
-	r = stack_trapped_backing(s, t);
+	r = stack_fe_trapped_backing(s, t);
 	if (!r)
-		r = stack_start_fakebao_window(s, o, EL2_WINDOW_IPA, t->win_size, t->win_fd);
+		r = stack_fakebao_start(s, o, EL2_WINDOW_IPA, t->win_size, t->win_fd);
 	if (!r)
-		r = stack_start_devmodel(s, o);
+		r = stack_devmodel_start(s, o);
 	if (!r)
-		r = stack_wait_devmodel(s);
+		r = stack_devmodel_wait(s);
 	if (!r)
 		r = el2_host_start(s->fb, t->mb, &t->tune, &t->host);
 	if (!r) {
@@ -112,9 +115,9 @@ int stack_start_qemu_trapped(struct stack *s, const struct stack_opts *o)
 }
 
 /* Stops the guest first (its traps need the device model), then the mailbox server. */
-void stack_stop_qemu_trapped(struct stack *s)
+static void stack_fe_trapped_stop(struct stack *s)
 {
-	struct stack_trapped *t = s->trapped;
+	struct stack_fe_trapped *t = s->trapped;
 
 	if (!t)
 		return;
@@ -132,8 +135,22 @@ void stack_stop_qemu_trapped(struct stack *s)
 	s->trapped = NULL;
 }
 
-void stack_trapped_health(struct stack *s, char *buf, size_t len)
+static void stack_fe_trapped_health(struct stack *s, char *buf, size_t len)
 {
 	if (s->trapped && s->trapped->host)
 		el2_host_stub_health(s->trapped->host, buf, len);
 }
+
+static const char *const stack_fe_trapped_caps[] = {NULL};
+
+const struct stack_frontend_ops stack_fe_trapped_ops = {
+    .name = "qemu",
+    .caps = stack_fe_trapped_caps,
+    .shell = 1,
+    .traps = 1,
+    .start = stack_fe_trapped_start,
+    .step = stack_fe_native_step,
+    .remount = stack_fe_native_remount,
+    .stop = stack_fe_trapped_stop,
+    .health = stack_fe_trapped_health,
+};
