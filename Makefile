@@ -82,7 +82,7 @@ testdeps_fbclient := fbclient fbproto common
 testdeps_el2host := el2host fakebao fbclient fbproto common
 testdeps_scenario := scenario common
 testdeps_frontend := frontend scenario common
-testdeps_devmodel := devmodel common
+testdeps_devmodel := devmodel stack common
 testdeps_qemu := qemu common
 testdeps_stack := stack qemu el2host frontend scenario fakebao fbproto common
 testdeps_cli := cli stack qemu el2host frontend scenario fakebao fbproto common
@@ -104,7 +104,7 @@ tests_of = $(patsubst %.c,$(BUILD)/tests/%,$(wildcard $(testdir_$(1))/test_*.c))
 test_incs_of = $(addprefix -I,$(sort $(foreach d,$(testdeps_$(1)),$(incs_$(d))) $(testincs_$(1))))
 TEST_BINS := $(foreach c,$(COMPONENTS),$(call tests_of,$(c)))
 
-.PHONY: all deps test unit-test scenario-test demo clean format format-check check-boundaries
+.PHONY: all deps test unit-test scenario-test demo clean format format-check check-boundaries check-prefixes
 all: $(BAOHARNESS) $(DEVMODEL) $(PRELOAD)
 
 deps:
@@ -157,7 +157,7 @@ scenario-test: all
 # image, then every scenario driver.
 test: deps
 	$(MAKE) CC=clang BUILD=build/clang all
-	$(MAKE) SAN=1 all unit-test check-boundaries
+	$(MAKE) SAN=1 all unit-test check-boundaries check-prefixes
 	$(MAKE) qemu-image el2-stub
 	$(MAKE) fuzz-regress
 	BAOHARNESS_BUILD=$(abspath build/asan) /usr/bin/python3 -m pytest -v -p no:cacheprovider scenarios
@@ -170,6 +170,10 @@ demo: deps
 # fakebao's internals (each is compiled with only its own include paths).
 check-boundaries:
 	@ci/check-boundaries.sh "$(CC)" "$(addprefix -I,$(incs_devmodel))" "$(addprefix -I,$(incs_fbclient))"
+
+# Bao's naming convention: every external symbol starts with its file's name.
+check-prefixes: $(foreach c,$(COMPONENTS),$(call objs_of,$(c))) $(BUILD)/obj/$(PRELOAD_SRC:.c=.o)
+	@ci/check-prefixes.sh $^
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -16,7 +16,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 
 # The project code the targets exercise: pure parsers and the register file, nothing that
 # spawns or maps. One clang archive per build flavour; the linker takes what a target needs.
-FUZZ_PROJ_SRCS := harness/common/log.c $(filter-out %/main.c,$(wildcard harness/scenario/*.c)) \
+FUZZ_PROJ_SRCS := harness/common/log.c harness/common/virtio_mmio_regs.c $(filter-out %/main.c,$(wildcard harness/scenario/*.c)) \
 	harness/frontend/fuse_msg.c harness/frontend/vq_dev.c \
 	$(addprefix harness/devmodel/,dm_config.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
 		virtio_mmio_rings.c dm_dispatch.c) \

@@ -26,15 +26,15 @@ static int fakebao_dm_call(struct fakebao_dm_conn *c, struct fakebao_ctl_msg *m,
 
 	pthread_mutex_lock(&c->lock);
 	m->magic = FAKEBAO_CTL_MAGIC;
-	r = fakebao_ctl_send(c->sock, m, fd_out);
+	r = fakebao_ctl_msg_send(c->sock, m, fd_out);
 	if (!r)
-		r = fakebao_ctl_recv(c->sock, m, &fd, 5000);
+		r = fakebao_ctl_msg_recv(c->sock, m, &fd, 5000);
 	pthread_mutex_unlock(&c->lock);
 	if (r) {
 		log_err("bao: control request %u to fakebao failed: %s", op, strerror(-r));
 		return (r == -ECONNRESET || r == -EPIPE) ? -ENODEV : r;
 	}
-	r = fakebao_ctl_check(m, sizeof(*m), fd >= 0, 1, why, sizeof(why));
+	r = fakebao_ctl_msg_check(m, sizeof(*m), fd >= 0, 1, why, sizeof(why));
 	if (!r && m->op != op) {
 		snprintf(why, sizeof(why), "reply op %u to request op %u", m->op, op);
 		r = -EPROTO;

@@ -1,7 +1,7 @@
 # el2.mk - the EL2 trap stub and the trapped-mode QEMU driver, included by the top Makefile:
 #   el2-stub            build/el2/bao-el2.elf (freestanding aarch64, QEMU's ELF -kernel)
-#   qemu-trapped-try    $(BUILD)/qemu_trapped_try (host driver: virtiofsd + fakebao + DM + el2_host + QEMU)
-#   qemu-trapped-test   boot the guest under the stub and run steps across the share (needs root)
+#   qemu-trapped-test   the seed demo on the guest under the stub, every virtio-mmio access
+#                       trapped (baoharness run --frontend qemu; needs root)
 # Like the guest image, the stub does not depend on the host build flavour: it lives in build/el2.
 
 EL2_SRC_DIR := fake-hypervisor/el2
@@ -14,21 +14,13 @@ EL2_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,--no-warn-rwx-segments 
 EL2_SRCS := $(wildcard $(EL2_SRC_DIR)/*.c) $(EL2_SRC_DIR)/start.S
 EL2_HDRS := $(wildcard $(EL2_SRC_DIR)/*.h) fake-hypervisor/include/el2_mailbox.h
 
-QEMU_TRAPPED_TRY := $(BUILD)/qemu_trapped_try
-
-.PHONY: el2-stub qemu-trapped-try qemu-trapped-test
+.PHONY: el2-stub qemu-trapped-test
 el2-stub: $(EL2_ELF)
-qemu-trapped-try: $(QEMU_TRAPPED_TRY)
 
 $(EL2_ELF): $(EL2_SRCS) $(EL2_HDRS) $(EL2_SRC_DIR)/el2.ld
 	@$(QEMU_DIR)/deps.sh
 	@mkdir -p $(dir $@)
 	$(EL2_CC) $(EL2_CFLAGS) $(EL2_LDFLAGS) -o $@ $(EL2_SRCS)
 
-$(QEMU_TRAPPED_TRY): $(BUILD)/obj/harness/qemu/tests/qemu_trapped_try.o $(call lib_of,qemu) \
-		$(call lib_of,el2host) $(call lib_of,fakebao) $(call lib_of,fbproto) $(call lib_of,common)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-qemu-trapped-test: $(EL2_ELF) $(QEMU_IMAGE) $(QEMU_TRAPPED_TRY) $(DEVMODEL) $(PRELOAD)
-	timeout 300 $(QEMU_TRAPPED_TRY) $(QEMU_IMAGE_DIR) $(EL2_ELF)
+qemu-trapped-test: $(EL2_ELF) $(QEMU_IMAGE) all
+	$(BUILD)/baoharness run --frontend qemu --stats scenarios/seed-demo.scn

@@ -31,6 +31,9 @@ struct fakebao_config {
 	 * new one to attach (a restart window) before failing with -ENODEV; 0 = 500, -1 = no
 	 * wait. Requests to a dm_id no device model ever attached to wait the trap timeout. */
 	int dm_lost_grace_ms;
+	/* Names the register at an offset in a trap region, for messages; NULL: "+0x70". fakebao
+	 * itself knows nothing of virtio. */
+	const char *(*reg_name)(uint64_t offset);
 };
 
 struct fakebao_stats {
@@ -40,7 +43,7 @@ struct fakebao_stats {
 	uint64_t irqs_injected;	  /* interrupts delivered to the frontend */
 	uint64_t trap_timeouts;
 	uint64_t dm_lost_failures; /* accesses failed with -ENODEV: their device model was gone */
-	uint64_t irqs_dropped;	   /* interrupts lost on purpose (fakebao_set_irq_faults) */
+	uint64_t irqs_dropped;	   /* interrupts lost on purpose (fakebao_fault_set_irq) */
 	uint64_t irqs_delayed;	   /* interrupts delivered late on purpose */
 	uint64_t mmio_reads[FAKEBAO_MMIO_STAT_REGS]; /* by (addr - region base) / 4 */
 	uint64_t mmio_writes[FAKEBAO_MMIO_STAT_REGS];
@@ -82,10 +85,8 @@ void fakebao_get_stats(struct fakebao *fb, struct fakebao_stats *out);
  * raised meanwhile merge into it, as on an edge-triggered line). delay_ms 0 ends the delay
  * and releases a pending late interrupt at once. A negative value keeps that setting. Call
  * from the vCPU's thread. */
-void fakebao_set_irq_faults(struct fakebao *fb, int drop_n, int delay_ms);
+void fakebao_fault_set_irq(struct fakebao *fb, int drop_n, int delay_ms);
 /* 1 when the device model of dm_id disconnected and none has attached since. */
-int fakebao_dm_lost(struct fakebao *fb, uint32_t dm_id);
-/* The virtio-mmio v2 register at offset (0..0x1ff), e.g. "Status"; "Config" from 0x100. */
-const char *fakebao_reg_name(uint64_t offset);
+int fakebao_fault_dm_lost(struct fakebao *fb, uint32_t dm_id);
 
 #endif

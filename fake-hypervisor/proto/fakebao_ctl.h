@@ -33,10 +33,10 @@ struct fakebao_ctl_msg {
 
 /* Check a received message (pure): magic, known op, dm_id range, and whether an fd must
  * accompany it. Returns 0 or -EINVAL with a reason. */
-int fakebao_ctl_check(const void *buf, size_t len, int has_fd, int is_reply, char *why,
-		      size_t whylen);
+int fakebao_ctl_msg_check(const void *buf, size_t len, int has_fd, int is_reply, char *why,
+			  size_t whylen);
 /* Send/receive one message with at most one fd (-1 for none). recv: *fd = -1 when none. */
-int fakebao_ctl_send(int sock, const struct fakebao_ctl_msg *m, int fd);
-int fakebao_ctl_recv(int sock, struct fakebao_ctl_msg *m, int *fd, int timeout_ms);
+int fakebao_ctl_msg_send(int sock, const struct fakebao_ctl_msg *m, int fd);
+int fakebao_ctl_msg_recv(int sock, struct fakebao_ctl_msg *m, int *fd, int timeout_ms);
 
 #endif

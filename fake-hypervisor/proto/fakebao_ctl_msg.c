@@ -10,8 +10,8 @@
 #include "fakebao.h"
 #include "fakebao_ctl.h"
 
-int fakebao_ctl_check(const void *buf, size_t len, int has_fd, int is_reply, char *why,
-		      size_t whylen)
+int fakebao_ctl_msg_check(const void *buf, size_t len, int has_fd, int is_reply, char *why,
+			  size_t whylen)
 {
 	struct fakebao_ctl_msg m;
 	int need_fd = 0;
@@ -58,7 +58,7 @@ int fakebao_ctl_check(const void *buf, size_t len, int has_fd, int is_reply, cha
 	return 0;
 }
 
-int fakebao_ctl_send(int sock, const struct fakebao_ctl_msg *m, int fd)
+int fakebao_ctl_msg_send(int sock, const struct fakebao_ctl_msg *m, int fd)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {(void *)m, sizeof(*m)};
@@ -85,7 +85,7 @@ int fakebao_ctl_send(int sock, const struct fakebao_ctl_msg *m, int fd)
 	return n == (ssize_t)sizeof(*m) ? 0 : -EPROTO;
 }
 
-int fakebao_ctl_recv(int sock, struct fakebao_ctl_msg *m, int *fd, int timeout_ms)
+int fakebao_ctl_msg_recv(int sock, struct fakebao_ctl_msg *m, int *fd, int timeout_ms)
 {
 	char cbuf[CMSG_SPACE(sizeof(int) * 4)];
 	struct iovec iov = {m, sizeof(*m)};

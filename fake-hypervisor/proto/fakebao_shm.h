@@ -47,8 +47,8 @@ struct fakebao_shm {
 };
 
 /* Cross-process futex on shared memory (no FUTEX_PRIVATE_FLAG). */
-int fakebao_futex_wait(_Atomic uint32_t *word, uint32_t expected, int timeout_ms);
-void fakebao_futex_wake(_Atomic uint32_t *word);
+int remio_futex_wait(_Atomic uint32_t *word, uint32_t expected, int timeout_ms);
+void remio_futex_wake(_Atomic uint32_t *word);
 
 /* Device-model side of the queues, used by bao_preload (and by tests directly). */
 /* Take the oldest request for dm_id; wait up to timeout_ms (-1 forever, in slices that

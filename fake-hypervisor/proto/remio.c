@@ -19,7 +19,7 @@
 #include "remio.h"
 #include "spin.h"
 
-int fakebao_futex_wait(_Atomic uint32_t *word, uint32_t expected, int timeout_ms)
+int remio_futex_wait(_Atomic uint32_t *word, uint32_t expected, int timeout_ms)
 {
 	struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
 	long r = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, expected,
@@ -32,7 +32,7 @@ int fakebao_futex_wait(_Atomic uint32_t *word, uint32_t expected, int timeout_ms
 	return -errno;
 }
 
-void fakebao_futex_wake(_Atomic uint32_t *word)
+void remio_futex_wake(_Atomic uint32_t *word)
 {
 	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, 0x7fffffff, NULL, NULL, 0);
 }
@@ -73,7 +73,7 @@ int remio_enqueue(struct fakebao_shm *shm, uint32_t dm_id, const struct bao_virt
 		uint64_t one = 1;
 
 		if (doorbell_fd < 0 || write(doorbell_fd, &one, sizeof(one)) < 0)
-			fakebao_futex_wake(&q->futex);
+			remio_futex_wake(&q->futex);
 	}
 	return 0;
 }
@@ -153,7 +153,7 @@ int remio_slot_wait(struct fakebao_shm *shm, unsigned int vcpu, uint64_t id, int
 		if (atomic_load_explicit(&s->tag, memory_order_seq_cst) != want) {
 			int slice = (int)((end - now) / 1000000LL) + 1;
 
-			fakebao_futex_wait(&s->futex, f, slice > 100 ? 100 : slice);
+			remio_futex_wait(&s->futex, f, slice > 100 ? 100 : slice);
 		}
 		atomic_store_explicit(&s->sleeping, 0, memory_order_relaxed);
 	}
@@ -217,7 +217,7 @@ int remio_complete(struct fakebao_shm *shm, const struct bao_virtio_request *req
 	atomic_store_explicit(&s->tag, req->request_id | FAKEBAO_TAG_DONE, memory_order_release);
 	atomic_fetch_add_explicit(&s->futex, 1, memory_order_seq_cst);
 	if (atomic_load_explicit(&s->sleeping, memory_order_seq_cst))
-		fakebao_futex_wake(&s->futex);
+		remio_futex_wake(&s->futex);
 	return 0;
 }
 
@@ -239,7 +239,7 @@ static int remio_sleep(struct fakebao_queue *q, uint32_t seen, int doorbell_fd, 
 	int r;
 
 	if (doorbell_fd < 0)
-		return fakebao_futex_wait(&q->futex, seen, slice_ms);
+		return remio_futex_wait(&q->futex, seen, slice_ms);
 	r = ppoll(p, irq_watch_fd >= 0 ? 2 : 1, &ts, orig);
 	if (r < 0)
 		return -errno;

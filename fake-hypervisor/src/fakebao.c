@@ -251,7 +251,8 @@ static void fakebao_forward_failed(struct fakebao *fb, const struct fakebao_regi
 				   uint64_t addr, unsigned int op, unsigned int width,
 				   int timeout_ms, int lost, int r)
 {
-	const char *reg = fakebao_reg_name(addr - rg->base);
+	char off[24];
+	const char *reg = fakebao_fault_reg_name(fb, addr - rg->base, off, sizeof(off));
 
 	if (r == -ETIMEDOUT) {
 		fakebao_stat_add(&fb->stats.trap_timeouts, 1);
@@ -298,8 +299,12 @@ static int fakebao_forward(struct fakebao *fb, unsigned int vcpu, const struct f
 		return r;
 	}
 	if (r) {
+		char off[24];
+
 		log_err("fakebao: vcpu %u cannot queue %s %s (0x%" PRIx64 "): %s", vcpu,
-			remio_op_name(op), fakebao_reg_name(addr - rg->base), addr, strerror(-r));
+			remio_op_name(op),
+			fakebao_fault_reg_name(fb, addr - rg->base, off, sizeof(off)), addr,
+			strerror(-r));
 		return r;
 	}
 	fakebao_stat_add(&fb->stats.mmio_to_dm, 1);
@@ -309,7 +314,7 @@ static int fakebao_forward(struct fakebao *fb, unsigned int vcpu, const struct f
 	fb->pending_dm[vcpu] = -1;
 	pthread_mutex_unlock(&fb->lock);
 	/* A timeout while the device model is (still) lost is its loss, not a slow device. */
-	if (r == -ETIMEDOUT && lost && fakebao_dm_lost(fb, dm_id))
+	if (r == -ETIMEDOUT && lost && fakebao_fault_dm_lost(fb, dm_id))
 		r = -ENODEV;
 	if (r)
 		fakebao_forward_failed(fb, rg, id, addr, op, width, timeout_ms, lost, r);

@@ -133,7 +133,7 @@ static int fakebao_ctl_handle(struct fakebao *fb, int client, struct fakebao_ctl
 		m->u.info.irq = fb->cfg.irq;
 		m->u.info.fd = -1;
 		*reply_fd = fb->window_fd;
-		fakebao_dm_attached(fb, client, m->dm_id);
+		fakebao_fault_dm_attached(fb, client, m->dm_id);
 		break;
 	case FAKEBAO_CTL_DOORBELL:
 		*reply_fd = fb->doorbell[m->dm_id];
@@ -157,7 +157,7 @@ static void fakebao_ctl_close_client(struct fakebao *fb, int idx)
 {
 	pthread_mutex_lock(&fb->lock);
 	fakebao_ctl_drop_client(fb, idx);
-	fakebao_dm_detached(fb, idx);
+	fakebao_fault_dm_detached(fb, idx);
 	close(fb->clients[idx]);
 	fb->clients[idx] = -1;
 	pthread_mutex_unlock(&fb->lock);
@@ -170,27 +170,27 @@ static void fakebao_ctl_serve(struct fakebao *fb, int idx)
 	char why[128];
 	int fd, reply_fd, r;
 
-	r = fakebao_ctl_recv(fb->clients[idx], &m, &fd, 0);
+	r = fakebao_ctl_msg_recv(fb->clients[idx], &m, &fd, 0);
 	if (r == -ETIMEDOUT)
 		return;
 	if (r) {
 		fakebao_ctl_close_client(fb, idx);
 		return;
 	}
-	r = fakebao_ctl_check(&m, sizeof(m), fd >= 0, 0, why, sizeof(why));
+	r = fakebao_ctl_msg_check(&m, sizeof(m), fd >= 0, 0, why, sizeof(why));
 	if (r) {
 		log_warn("fakebao: bad control message from device model %d: %s", idx, why);
 		m.ret = r;
 		if (fd >= 0)
 			close(fd);
-		fakebao_ctl_send(fb->clients[idx], &m, -1);
+		fakebao_ctl_msg_send(fb->clients[idx], &m, -1);
 		return;
 	}
 	r = fakebao_ctl_handle(fb, idx, &m, fd, &reply_fd);
 	if (r != 1 && fd >= 0)
 		close(fd); /* not kept */
 	m.ret = r == 1 ? 0 : r;
-	if (fakebao_ctl_send(fb->clients[idx], &m, m.ret == 0 ? reply_fd : -1))
+	if (fakebao_ctl_msg_send(fb->clients[idx], &m, m.ret == 0 ? reply_fd : -1))
 		fakebao_ctl_close_client(fb, idx);
 }
 

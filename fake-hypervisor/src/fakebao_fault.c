@@ -9,36 +9,13 @@
 #include "fakebao_priv.h"
 #include "log.h"
 
-/* virtio-mmio v2 register names (virtio 1.2 §4.2.2), for messages naming the register. */
-const char *fakebao_reg_name(uint64_t offset)
+/* The register's name from the harness's callback, else its offset ("+0x70"). */
+const char *fakebao_fault_reg_name(const struct fakebao *fb, uint64_t offset, char *buf, size_t len)
 {
-	static const struct {
-		uint32_t off;
-		const char *name;
-	} regs[] = {
-	    {0x000, "MagicValue"},	 {0x004, "Version"},
-	    {0x008, "DeviceID"},	 {0x00c, "VendorID"},
-	    {0x010, "DeviceFeatures"},	 {0x014, "DeviceFeaturesSel"},
-	    {0x020, "DriverFeatures"},	 {0x024, "DriverFeaturesSel"},
-	    {0x030, "QueueSel"},	 {0x034, "QueueNumMax"},
-	    {0x038, "QueueNum"},	 {0x044, "QueueReady"},
-	    {0x050, "QueueNotify"},	 {0x060, "InterruptStatus"},
-	    {0x064, "InterruptACK"},	 {0x070, "Status"},
-	    {0x080, "QueueDescLow"},	 {0x084, "QueueDescHigh"},
-	    {0x090, "QueueDriverLow"},	 {0x094, "QueueDriverHigh"},
-	    {0x0a0, "QueueDeviceLow"},	 {0x0a4, "QueueDeviceHigh"},
-	    {0x0ac, "SHMSel"},		 {0x0b0, "SHMLenLow"},
-	    {0x0b4, "SHMLenHigh"},	 {0x0b8, "SHMBaseLow"},
-	    {0x0bc, "SHMBaseHigh"},	 {0x0c0, "QueueReset"},
-	    {0x0fc, "ConfigGeneration"},
-	};
-
-	if (offset >= 0x100 && offset < 0x200)
-		return "Config";
-	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
-		if (regs[i].off == offset)
-			return regs[i].name;
-	return "register?";
+	if (fb->cfg.reg_name)
+		return fb->cfg.reg_name(offset);
+	snprintf(buf, len, "+0x%03llx", (unsigned long long)offset);
+	return buf;
 }
 
 /* Keep only the queued requests of dm_id whose vCPU still waits for exactly that request;
@@ -76,7 +53,7 @@ static int fakebao_dm_served(const struct fakebao *fb, uint32_t dm_id, int excep
 	return 0;
 }
 
-void fakebao_dm_attached(struct fakebao *fb, int client, uint32_t dm_id)
+void fakebao_fault_dm_attached(struct fakebao *fb, int client, uint32_t dm_id)
 {
 	unsigned int dropped;
 
@@ -94,7 +71,7 @@ void fakebao_dm_attached(struct fakebao *fb, int client, uint32_t dm_id)
 
 /* The device model behind dm_id is gone: every vCPU waiting on it fails now with -ENODEV
  * (what it fetched will never complete), and nothing it left queued survives. */
-void fakebao_dm_detached(struct fakebao *fb, int client)
+void fakebao_fault_dm_detached(struct fakebao *fb, int client)
 {
 	int dm = client >= 0 && client < FAKEBAO_MAX_CLIENTS ? fb->client_dm[client] : -1;
 	unsigned int aborted = 0;
@@ -112,7 +89,7 @@ void fakebao_dm_detached(struct fakebao *fb, int client)
 			continue;
 		atomic_store(&fb->vcpu_abort[v], -ENODEV);
 		atomic_fetch_add(&s->futex, 1);
-		fakebao_futex_wake(&s->futex);
+		remio_futex_wake(&s->futex);
 		aborted++;
 	}
 	/* Aborted waiters withdraw their slots themselves; drop what they had queued. */
@@ -128,7 +105,7 @@ void fakebao_dm_detached(struct fakebao *fb, int client)
 		    dm, fb->dm_lost_grace_ms);
 }
 
-void fakebao_set_irq_faults(struct fakebao *fb, int drop_n, int delay_ms)
+void fakebao_fault_set_irq(struct fakebao *fb, int drop_n, int delay_ms)
 {
 	if (drop_n >= 0)
 		atomic_store(&fb->irq_drop, drop_n);
@@ -138,7 +115,7 @@ void fakebao_set_irq_faults(struct fakebao *fb, int drop_n, int delay_ms)
 		fb->irq_due_ns = clock_now_ns(); /* a delayed one arrives now */
 }
 
-int fakebao_dm_lost(struct fakebao *fb, uint32_t dm_id)
+int fakebao_fault_dm_lost(struct fakebao *fb, uint32_t dm_id)
 {
 	int r;
 

@@ -36,7 +36,8 @@ struct fakebao_irqfd {
 	uint32_t dm_id;
 };
 
-/* What fakebao knows of the device model serving a dm_id (see fakebao_dm_lost in fakebao.c). */
+/* What fakebao knows of the device model serving a dm_id (see fakebao_fault_dm_lost in fakebao.c).
+ */
 enum fakebao_dm_state {
 	FAKEBAO_DM_NEVER,    /* none has attached yet: requests queue up to the trap timeout */
 	FAKEBAO_DM_ATTACHED, /* a connected device model did DM_GET_INFO for this id */
@@ -69,7 +70,7 @@ struct fakebao {
 	_Atomic int vcpu_abort[FAKEBAO_MAX_VCPUS]; /* -errno: fail the outstanding request now */
 	uint64_t seq[FAKEBAO_MAX_VCPUS];
 
-	/* Interrupt faults (fakebao_set_irq_faults), used by fakebao_wait_irq's caller only. */
+	/* Interrupt faults (fakebao_fault_set_irq), used by fakebao_wait_irq's caller only. */
 	_Atomic int irq_drop;	  /* interrupts still to lose */
 	_Atomic int irq_delay_ms; /* delivery delay of each interrupt */
 	int64_t irq_due_ns;	  /* a delayed interrupt becomes visible then; 0 = none */
@@ -85,7 +86,10 @@ void fakebao_ctl_stop(struct fakebao *fb);
 void fakebao_ctl_drop_client(struct fakebao *fb, int client);
 /* With fb->lock held (fakebao_dm.c's peer, called by the control thread): a client asked
  * DM_GET_INFO for dm_id / a client disconnected. */
-void fakebao_dm_attached(struct fakebao *fb, int client, uint32_t dm_id);
-void fakebao_dm_detached(struct fakebao *fb, int client);
+void fakebao_fault_dm_attached(struct fakebao *fb, int client, uint32_t dm_id);
+/* The name cfg.reg_name gives the register at offset, else "+0xOFF" written into buf. */
+const char *fakebao_fault_reg_name(const struct fakebao *fb, uint64_t offset, char *buf,
+				   size_t len);
+void fakebao_fault_dm_detached(struct fakebao *fb, int client);
 
 #endif

@@ -119,7 +119,7 @@ static void test_waiter_fails_when_dm_dies(void **state)
 	/* Not the 5 s trap timeout: ENODEV as soon as fakebao sees the disconnect. */
 	assert_int_equal(a.ret, -ENODEV);
 	assert_true(a.ms < 1000);
-	assert_int_equal(fakebao_dm_lost(f->fb, 0), 1);
+	assert_int_equal(fakebao_fault_dm_lost(f->fb, 0), 1);
 }
 
 static void test_after_loss_grace_then_enodev(void **state)
@@ -162,7 +162,7 @@ static void test_restart_within_grace_serves(void **state)
 	pthread_join(t, NULL);
 	assert_int_equal(a.ret, 0);
 	assert_int_equal(a.value, 0x74726976);
-	assert_int_equal(fakebao_dm_lost(f->fb, 0), 0);
+	assert_int_equal(fakebao_fault_dm_lost(f->fb, 0), 0);
 	fakebao_dm_disconnect(&dm2);
 }
 
@@ -196,13 +196,13 @@ static void test_irq_drop_and_delay(void **state)
 	dm_up(f, &dm);
 	assert_int_equal(fakebao_dm_irqfd(&dm, 0, &irq), 0);
 	/* irq-drop 1: the first interrupt is lost, the second arrives. */
-	fakebao_set_irq_faults(f->fb, 1, -1);
+	fakebao_fault_set_irq(f->fb, 1, -1);
 	assert_int_equal(write(efd, &one, sizeof(one)), sizeof(one));
 	assert_int_equal(fakebao_wait_irq(f->fb, 100), 0);
 	assert_int_equal(write(efd, &one, sizeof(one)), sizeof(one));
 	assert_int_equal(fakebao_wait_irq(f->fb, 500), 1);
 	/* irq-delay 80: not visible early, visible 80 ms after it was raised. */
-	fakebao_set_irq_faults(f->fb, -1, 80);
+	fakebao_fault_set_irq(f->fb, -1, 80);
 	t0 = clock_now_ms();
 	assert_int_equal(write(efd, &one, sizeof(one)), sizeof(one));
 	assert_int_equal(fakebao_wait_irq(f->fb, 20), 0);
@@ -211,7 +211,7 @@ static void test_irq_drop_and_delay(void **state)
 	/* irq-delay 0 releases a pending late interrupt at once. */
 	assert_int_equal(write(efd, &one, sizeof(one)), sizeof(one));
 	assert_int_equal(fakebao_wait_irq(f->fb, 10), 0);
-	fakebao_set_irq_faults(f->fb, -1, 0);
+	fakebao_fault_set_irq(f->fb, -1, 0);
 	assert_int_equal(fakebao_wait_irq(f->fb, 0), 1);
 	fakebao_get_stats(f->fb, &st);
 	assert_int_equal(st.irqs_dropped, 1);
@@ -219,15 +219,6 @@ static void test_irq_drop_and_delay(void **state)
 	assert_int_equal(st.irqs_injected, 3);
 	fakebao_dm_disconnect(&dm);
 	close(efd);
-}
-
-static void test_reg_names(void **state)
-{
-	(void)state;
-	assert_string_equal(fakebao_reg_name(0x70), "Status");
-	assert_string_equal(fakebao_reg_name(0x50), "QueueNotify");
-	assert_string_equal(fakebao_reg_name(0x104), "Config");
-	assert_string_equal(fakebao_reg_name(0x3), "register?");
 }
 
 int main(void)
@@ -239,7 +230,6 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_stale_requests_never_reach_next_dm, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_irq_drop_and_delay, setup, teardown),
-	    cmocka_unit_test(test_reg_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

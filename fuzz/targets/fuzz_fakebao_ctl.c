@@ -1,4 +1,4 @@
-/* fuzz_fakebao_ctl.c - libFuzzer target: fakebao's control messages (fakebao_ctl_check) as the
+/* fuzz_fakebao_ctl.c - libFuzzer target: fakebao's control messages (fakebao_ctl_msg_check) as the
  * hypervisor side and the preload side receive them. Input: a flags byte, then the message. */
 #include <string.h>
 
@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!buf)
 		return 0;
 	why[0] = '\0';
-	if (fakebao_ctl_check(buf, in.n, flags & 1, (flags >> 1) & 1, why, sizeof(why)) == 0) {
+	if (fakebao_ctl_msg_check(buf, in.n, flags & 1, (flags >> 1) & 1, why, sizeof(why)) == 0) {
 		FUZZ_CHECK(in.n == sizeof(m), "accepted %zu bytes", in.n);
 		memcpy(&m, buf, sizeof(m));
 		FUZZ_CHECK(m.magic == FAKEBAO_CTL_MAGIC, "magic");

@@ -72,13 +72,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = fuzz_input_dup(data, size);
 	if (!buf)
 		return 0;
-	if (scn_parse("fuzz.scn", (const char *)buf, size, &f, err, sizeof(err)) == 0) {
+	if (scn_file_parse("fuzz.scn", (const char *)buf, size, &f, err, sizeof(err)) == 0) {
 		for (i = 0; i < f.n_steps; i++) {
 			const struct scn_step *s = &f.steps[i];
 
 			FUZZ_CHECK(s->cmd < SCN_CMD_COUNT, "step %zu cmd %d", i, (int)s->cmd);
 			FUZZ_CHECK(!s->has_data || s->data, "step %zu has_data without data", i);
-			(void)scn_step_side(s);
+			(void)scn_cmd_step_side(s);
 			(void)strlen(scn_cmd_name(s->cmd));
 			if (s->path)
 				FUZZ_CHECK(s->path[0] == '/', "step %zu path %s", i, s->path);
@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&st, 0, sizeof(st));
 	if (scn_parse_step("fuzz.scn", 1, (const char *)buf, nl ? (size_t)(nl - buf) + 1 : size,
 			   &st, err, sizeof(err)) == 0)
-		scn_step_free(&st);
+		scn_parse_step_free(&st);
 	(void)scn_errno_from_name((const char *)buf, size < 16 ? size : 16);
 	free(buf);
 	return 0;

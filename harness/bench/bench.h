@@ -17,18 +17,18 @@ struct bench_lat {
 	uint64_t *ns;
 	size_t n, cap;
 };
-int bench_lat_init(struct bench_lat *l);
-void bench_lat_free(struct bench_lat *l);
+int bench_stats_lat_init(struct bench_lat *l);
+void bench_stats_lat_free(struct bench_lat *l);
 static inline void bench_lat_add(struct bench_lat *l, uint64_t ns)
 {
 	if (l->n < l->cap)
 		l->ns[l->n++] = ns;
 }
 /* Percentile p (0..100) in microseconds; sorts the samples. 0 when empty. */
-double bench_lat_pct_us(struct bench_lat *l, double p);
+double bench_stats_lat_pct_us(struct bench_lat *l, double p);
 
 /* Median of n doubles (n <= 16; the array is sorted in place). */
-double bench_median(double *v, size_t n);
+double bench_stats_median(double *v, size_t n);
 
 /* Where a workload runs and how its cost is counted. traps: fakebao trapped accesses;
  * kicks: queue notifications (fakebao ioeventfd or the direct kick eventfd); bus: accesses
@@ -47,7 +47,7 @@ struct bench_path {
 	uint64_t r_node, r_fh, w_node, w_fh;
 	int dir_fd, r_fd, w_fd; /* host only */
 };
-void bench_path_counts(const struct bench_path *p, struct bench_counts *c);
+void bench_stats_path_counts(const struct bench_path *p, struct bench_counts *c);
 
 /* One result row. ratio = value / baseline_value (0 when no baseline). */
 struct bench_metric {
@@ -70,22 +70,23 @@ struct bench_report {
 	size_t notes_len;
 };
 /* Add a one-line note for bench.md and bench.json (truncated when the buffer is full). */
-void bench_report_note(struct bench_report *r, const char *fmt, ...)
+void bench_stats_report_note(struct bench_report *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Add (or replace) a metric; returns it so counts can be attached. Baselines are linked by
- * bench_report_link once all values are known. */
-struct bench_metric *bench_report_add(struct bench_report *r, const char *name, double value,
-				      const char *unit, const char *path);
-struct bench_metric *bench_report_get(struct bench_report *r, const char *name);
-/* bench_report_add with the median of n per-round values v, kept in round order in rounds[]. */
-struct bench_metric *bench_report_add_rounds(struct bench_report *r, const char *name,
-					     const double *v, size_t n, const char *unit,
-					     const char *path);
+ * bench_stats_report_link once all values are known. */
+struct bench_metric *bench_stats_report_add(struct bench_report *r, const char *name, double value,
+					    const char *unit, const char *path);
+struct bench_metric *bench_stats_report_get(struct bench_report *r, const char *name);
+/* bench_stats_report_add with the median of n per-round values v, kept in round order in rounds[].
+ */
+struct bench_metric *bench_stats_report_add_rounds(struct bench_report *r, const char *name,
+						   const double *v, size_t n, const char *unit,
+						   const char *path);
 /* Set m's baseline to the metric named base (value copied, ratio computed). */
-void bench_report_link(struct bench_report *r, const char *name, const char *base);
+void bench_stats_report_link(struct bench_report *r, const char *name, const char *base);
 /* n / d as the median of the per-round ratios (rounds[] in round order), else value / value. */
-double bench_paired_ratio(const struct bench_metric *n, const struct bench_metric *d);
+double bench_stats_paired_ratio(const struct bench_metric *n, const struct bench_metric *d);
 /* Smallest and largest of m's per-round values. */
-void bench_round_range(const struct bench_metric *m, double *lo, double *hi);
+void bench_stats_round_range(const struct bench_metric *m, double *lo, double *hi);
 
 #endif

@@ -20,12 +20,12 @@
 #include "fuse_ops.h"
 #include "log.h"
 #include "proc.h"
+#include "stack.h"
 #include "vhost_user.h"
 
 #define BENCH_DIRECT_GPA 0x10000000ULL
 #define BENCH_DIRECT_SIZE 0x01000000ULL /* fakebao's default window: same rings, same buffers */
 #define BENCH_DIRECT_QSIZE 1024u
-#define BENCH_VIRTIOFSD "/usr/lib/qemu/virtiofsd"
 
 struct bench_direct {
 	pid_t vfsd;
@@ -84,23 +84,15 @@ static int bench_direct_wait_irq(void *ctx, int timeout_ms)
 	return 1;
 }
 
+/* virtiofsd from the stack's backend launcher, like every other path's. */
 static int bench_direct_spawn(struct bench_direct *d, const char *share, const char *rundir,
 			      char *sock, size_t len)
 {
-	char sock_arg[4400], src_arg[4400], logp[4400];
-	char *argv[] = {BENCH_VIRTIOFSD, sock_arg, "-o", src_arg, "-o", "cache=none", NULL};
-	char *unset[] = {"LD_PRELOAD", NULL};
-	int fd;
+	char logp[4400];
 
 	snprintf(sock, len, "%s/direct.sock", rundir);
-	snprintf(sock_arg, sizeof(sock_arg), "--socket-path=%s", sock);
-	snprintf(src_arg, sizeof(src_arg), "source=%s", share);
 	snprintf(logp, sizeof(logp), "%s/virtiofsd-direct.log", rundir);
-	fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	d->vfsd = proc_spawn(argv, NULL, unset, fd);
-	close(fd);
+	d->vfsd = stack_backend_spawn(share, sock, logp, 0, -1);
 	if (d->vfsd < 0) {
 		int r = d->vfsd;
 

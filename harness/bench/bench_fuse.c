@@ -255,7 +255,7 @@ int bench_fuse_run(struct bench_path *p, enum bench_op op, unsigned int qd, int6
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	l->n = 0;
-	bench_path_counts(p, &c0);
+	bench_stats_path_counts(p, &c0);
 	t0 = clock_now_ns();
 	end = t0 + dur_ns;
 	if (qd == 1 || !p->fc) {
@@ -273,12 +273,12 @@ int bench_fuse_run(struct bench_path *p, enum bench_op op, unsigned int qd, int6
 		rc = bench_fuse_async(p, op, qd, end, l, &out->ops);
 	}
 	t1 = clock_now_ns();
-	bench_path_counts(p, &c1);
+	bench_stats_path_counts(p, &c1);
 	out->delta = (struct bench_counts){c1.traps - c0.traps, c1.kicks - c0.kicks,
 					   c1.irqs - c0.irqs, c1.bus - c0.bus};
 	out->ops_s = (double)out->ops * 1e9 / (double)(t1 - t0);
-	out->p50_us = bench_lat_pct_us(l, 50);
-	out->p99_us = bench_lat_pct_us(l, 99);
+	out->p50_us = bench_stats_lat_pct_us(l, 50);
+	out->p99_us = bench_stats_lat_pct_us(l, 99);
 	return rc;
 }
 
@@ -341,11 +341,11 @@ int bench_fuse_seq(struct bench_path *p, bool write, uint64_t bytes, struct benc
 		return -ENOMEM;
 	memset(buf, 0x3c, BENCH_SEQ_CHUNK);
 	memset(out, 0, sizeof(*out));
-	bench_path_counts(p, &c0);
+	bench_stats_path_counts(p, &c0);
 	t0 = clock_now_ns();
 	rc = bench_fuse_stream(p, write, bytes, buf);
 	t1 = clock_now_ns();
-	bench_path_counts(p, &c1);
+	bench_stats_path_counts(p, &c1);
 	free(buf);
 	out->delta = (struct bench_counts){c1.traps - c0.traps, c1.kicks - c0.kicks,
 					   c1.irqs - c0.irqs, c1.bus - c0.bus};

@@ -80,7 +80,7 @@ static void bench_fuzz_row(struct bench_report *r, const char *t, double eps, do
 	struct bench_metric *m;
 
 	snprintf(name, sizeof(name), "fuzz_%.40s_execs_s", t);
-	m = bench_report_add(r, name, eps, "execs/s", path);
+	m = bench_stats_report_add(r, name, eps, "execs/s", path);
 	m->ops = (uint64_t)execs;
 	m->rounds[0] = eps;
 	m->nrounds = 1;
@@ -92,8 +92,8 @@ int bench_fuzz_run(const struct bench_ext_cfg *c, struct bench_report *r)
 	int ran = 0, old = 0;
 
 	if (glob("fuzz/targets/fuzz_*.c", 0, NULL, &g)) {
-		bench_report_note(r, "fuzz rows not measured: fuzz/targets not found from %s",
-				  "the current directory (run from the repository root)");
+		bench_stats_report_note(r, "fuzz rows not measured: fuzz/targets not found from %s",
+					"the current directory (run from the repository root)");
 		return 0;
 	}
 	for (size_t i = 0; i < g.gl_pathc; i++) {
@@ -111,29 +111,31 @@ int bench_fuzz_run(const struct bench_ext_cfg *c, struct bench_report *r)
 				bench_fuzz_row(r, t, eps, execs, "libFuzzer");
 				ran++;
 			} else {
-				bench_report_note(r,
-						  "fuzz_%s_execs_s not measured: %s failed (%s); "
-						  "see make fuzz TARGET=%s",
-						  t, bin, strerror(-rc), t);
+				bench_stats_report_note(
+				    r,
+				    "fuzz_%s_execs_s not measured: %s failed (%s); "
+				    "see make fuzz TARGET=%s",
+				    t, bin, strerror(-rc), t);
 			}
 		} else if (!bench_fuzz_json(t, &eps, &execs)) {
 			bench_fuzz_row(r, t, eps, execs, "fuzz JSON");
 			old++;
 		} else {
-			bench_report_note(r,
-					  "fuzz_%s_execs_s skipped: no %s beside bao-bench "
-					  "(make fuzz-build) and no results/fuzz/%s.json",
-					  t, rel, t);
+			bench_stats_report_note(r,
+						"fuzz_%s_execs_s skipped: no %s beside bao-bench "
+						"(make fuzz-build) and no results/fuzz/%s.json",
+						t, rel, t);
 		}
 	}
 	globfree(&g);
 	if (ran)
-		bench_report_note(r,
-				  "fuzz rows (path libFuzzer): %d targets measured here, %d s each "
-				  "(ASan+UBSan builds, one process, seeds from fuzz/corpus)",
-				  ran, c->fuzz_s);
+		bench_stats_report_note(
+		    r,
+		    "fuzz rows (path libFuzzer): %d targets measured here, %d s each "
+		    "(ASan+UBSan builds, one process, seeds from fuzz/corpus)",
+		    ran, c->fuzz_s);
 	if (old)
-		bench_report_note(
+		bench_stats_report_note(
 		    r,
 		    "fuzz rows (path `fuzz JSON`): %d targets not built, value copied "
 		    "from results/fuzz/<target>.json of an earlier `make fuzz` campaign",

@@ -143,13 +143,13 @@ static void bench_ext(const struct bench_cfg *cfg, struct bench_report *rep)
 	int rc;
 
 	if (cfg->no_qemu)
-		bench_report_note(rep, "QEMU rows skipped (--no-qemu)");
+		bench_stats_report_note(rep, "QEMU rows skipped (--no-qemu)");
 	if (cfg->no_fuzz)
-		bench_report_note(rep, "fuzz rows skipped (--no-fuzz)");
+		bench_stats_report_note(rep, "fuzz rows skipped (--no-fuzz)");
 	snprintf(dir, sizeof(dir), "%s/bao-bench-ext-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
-		bench_report_note(rep, "QEMU and fuzz rows not measured: mkdtemp: %s",
-				  strerror(errno));
+		bench_stats_report_note(rep, "QEMU and fuzz rows not measured: mkdtemp: %s",
+					strerror(errno));
 		return;
 	}
 	if (strstr(cfg->only, "qemu") && !cfg->no_qemu) {
@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 			free(rep);
 			return 1;
 		}
-		bench_report_note(
+		bench_stats_report_note(
 		    rep,
 		    "placement: every in-process path ran with --cpus %s (frontend, "
 		    "device models and virtiofsd; the round-trip floors pin their own CPUs)",

@@ -106,7 +106,7 @@ static int bench_rtt_one(struct bench_plan *p, const char *name, const char *pat
 	bench_progress(p, name, path);
 	p->lat.n = 0;
 	if (bp)
-		bench_path_counts(bp, &c0);
+		bench_stats_path_counts(bp, &c0);
 	rc = bp ? bench_rtt_trap(bp->fb, STACK_MMIO_BASE, p->dur_ns, &p->lat)
 		: fn(p->dur_ns, &p->lat);
 	if (rc) {
@@ -114,15 +114,15 @@ static int bench_rtt_one(struct bench_plan *p, const char *name, const char *pat
 		return rc;
 	}
 	if (bp) {
-		bench_path_counts(bp, &c1);
+		bench_stats_path_counts(bp, &c1);
 		run.delta = (struct bench_counts){c1.traps - c0.traps, c1.kicks - c0.kicks,
 						  c1.irqs - c0.irqs, c1.bus - c0.bus};
 	}
 	run.ops = p->lat.n;
 	snprintf(n, sizeof(n), "%s_p50_us", name);
-	bench_rec(p, n, "us", path, bench_lat_pct_us(&p->lat, 50), &run);
+	bench_rec(p, n, "us", path, bench_stats_lat_pct_us(&p->lat, 50), &run);
 	snprintf(n, sizeof(n), "%s_p99_us", name);
-	bench_rec(p, n, "us", path, bench_lat_pct_us(&p->lat, 99), &run);
+	bench_rec(p, n, "us", path, bench_stats_lat_pct_us(&p->lat, 99), &run);
 	return 0;
 }
 
@@ -276,7 +276,7 @@ static void bench_plan_links(struct bench_report *r)
 	char b[80];
 
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		bench_report_link(r, fixed[i][0], fixed[i][1]);
+		bench_stats_report_link(r, fixed[i][0], fixed[i][1]);
 	for (size_t i = 0; i < r->n; i++) {
 		const char *n = r->m[i].name;
 		size_t l = strlen(n);
@@ -288,14 +288,14 @@ static void bench_plan_links(struct bench_report *r)
 			continue;
 		if (l > 7 && !strcmp(n + l - 7, "_direct")) {
 			snprintf(b, sizeof(b), "%.*s_host", (int)(l - 7), n);
-			if (!bench_report_get(r, b) && strstr(n, "p50_us"))
+			if (!bench_stats_report_get(r, b) && strstr(n, "p50_us"))
 				snprintf(b, sizeof(b), "eventfd_rtt_p50_us");
 		} else if (l > 5 && !strcmp(n + l - 5, "_host")) {
 			continue;
 		} else {
 			snprintf(b, sizeof(b), "%s_direct", n);
 		}
-		bench_report_link(r, n, b);
+		bench_stats_report_link(r, n, b);
 	}
 }
 
@@ -305,7 +305,7 @@ static void bench_plan_emit(struct bench_plan *p, struct bench_report *r)
 		struct bench_series *s = &p->s[i];
 		/* Round order kept: round i of a subject pairs with round i of its baseline. */
 		struct bench_metric *m =
-		    bench_report_add_rounds(r, s->name, s->v, s->n, s->unit, s->path);
+		    bench_stats_report_add_rounds(r, s->name, s->v, s->n, s->unit, s->path);
 
 		m->counts = s->c;
 		m->ops = s->ops;
@@ -319,7 +319,7 @@ int bench_plan_run(struct bench_world *w, struct bench_report *r)
 	const char *only = w->cfg.only;
 	int g_rtt = !!strstr(only, "rtt"), g_fuse = !!strstr(only, "fuse");
 	int g_pol = !!strstr(only, "policy"), g_seq = !!strstr(only, "seq");
-	int rc = bench_lat_init(&p.lat);
+	int rc = bench_stats_lat_init(&p.lat);
 
 	p.w = w;
 	p.dur_ns = (int64_t)(w->cfg.dur_ms * 1e6);
@@ -332,6 +332,6 @@ int bench_plan_run(struct bench_world *w, struct bench_report *r)
 	}
 	if (!rc)
 		bench_plan_emit(&p, r);
-	bench_lat_free(&p.lat);
+	bench_stats_lat_free(&p.lat);
 	return rc;
 }

@@ -100,7 +100,7 @@ static void bench_qemu_emit(struct bench_report *r, struct bench_qemu_fe *q)
 		struct bench_metric *m;
 
 		snprintf(name, sizeof(name), "%s_%s", q->prefix, rows[i].suffix);
-		m = bench_report_add_rounds(r, name, v[i], (size_t)q->n, rows[i].unit, q->fe);
+		m = bench_stats_report_add_rounds(r, name, v[i], (size_t)q->n, rows[i].unit, q->fe);
 		/* traps/op in the tables = trapped accesses per whole run (boot, loop, power-off)
 		 */
 		m->ops = (uint64_t)q->n;
@@ -116,8 +116,9 @@ int bench_qemu_run(const struct bench_ext_cfg *c, struct bench_report *r)
 	int rc = bench_cmd_sibling("baoharness", bin, sizeof(bin));
 
 	if (rc) {
-		bench_report_note(r, "QEMU rows not measured: no baoharness beside bao-bench (%s)",
-				  strerror(-rc));
+		bench_stats_report_note(
+		    r, "QEMU rows not measured: no baoharness beside bao-bench (%s)",
+		    strerror(-rc));
 		return 0;
 	}
 	rc = bench_qemu_scn(c, scn, sizeof(scn));
@@ -131,17 +132,17 @@ int bench_qemu_run(const struct bench_ext_cfg *c, struct bench_report *r)
 			snprintf(log, sizeof(log), "%s/%s-%d.log", c->dir, q->fe, round);
 			rc = bench_qemu_once(bin, scn, log, q, c->loop_steps);
 			if (rc)
-				bench_report_note(r,
-						  "QEMU rows not measured: `baoharness run --stats "
-						  "--frontend %s` failed (%s)%s",
-						  q->fe, strerror(-rc),
-						  rc == -ENOENT ? "; make qemu-image el2-stub"
-								: "");
+				bench_stats_report_note(
+				    r,
+				    "QEMU rows not measured: `baoharness run --stats "
+				    "--frontend %s` failed (%s)%s",
+				    q->fe, strerror(-rc),
+				    rc == -ENOENT ? "; make qemu-image el2-stub" : "");
 		}
 	/* The baseline must not pass through fakebao, the subject must. */
-	if (!rc && (bench_median(fe[1].traps, (size_t)fe[1].n) != 0 ||
-		    bench_median(fe[0].traps, (size_t)fe[0].n) <= 0)) {
-		bench_report_note(
+	if (!rc && (bench_stats_median(fe[1].traps, (size_t)fe[1].n) != 0 ||
+		    bench_stats_median(fe[0].traps, (size_t)fe[0].n) <= 0)) {
+		bench_stats_report_note(
 		    r,
 		    "QEMU rows dropped: trap counts wrong (qemu %.0f, qemu-native %.0f; "
 		    "want > 0 and 0)",
@@ -152,9 +153,9 @@ int bench_qemu_run(const struct bench_ext_cfg *c, struct bench_report *r)
 		return rc == -ENOENT ? 0 : rc;
 	for (int k = 0; k < 2; k++)
 		bench_qemu_emit(r, &fe[k]);
-	bench_report_link(r, "qemu_boot_to_mount_s", "qemu_native_boot_to_mount_s");
-	bench_report_link(r, "qemu_loop_ops", "qemu_native_loop_ops");
-	bench_report_note(
+	bench_stats_report_link(r, "qemu_boot_to_mount_s", "qemu_native_boot_to_mount_s");
+	bench_stats_report_link(r, "qemu_loop_ops", "qemu_native_loop_ops");
+	bench_stats_report_note(
 	    r,
 	    "QEMU rows: %d runs per frontend, median; each boots the guest, mounts, "
 	    "runs %d steps (4 KiB write / read back alternately) and powers off; "

@@ -60,10 +60,11 @@ static void bench_json_str(FILE *f, const char *s)
 
 static double bench_target_value(struct bench_report *r, const struct bench_target *t, int *ok)
 {
-	struct bench_metric *n = bench_report_get(r, t->num), *d = bench_report_get(r, t->den);
+	struct bench_metric *n = bench_stats_report_get(r, t->num),
+			    *d = bench_stats_report_get(r, t->den);
 
 	*ok = n && d && d->value > 0 && n->value > 0;
-	return *ok ? bench_paired_ratio(n, d) : 0;
+	return *ok ? bench_stats_paired_ratio(n, d) : 0;
 }
 
 static void bench_json_metric(FILE *f, const struct bench_metric *m, int last)
@@ -219,7 +220,7 @@ static int bench_write_md(struct bench_report *r, const struct bench_target *t, 
 		const struct bench_metric *m = &r->m[i];
 		double ops = m->ops ? (double)m->ops : 1, lo, hi;
 
-		bench_round_range(m, &lo, &hi);
+		bench_stats_round_range(m, &lo, &hi);
 		fprintf(f,
 			"| %s | %.4g [%.4g..%.4g] | %s | %s | %.4g | %.3f | %.2f | %.2f | %.2f |\n",
 			m->name, m->value, lo, hi, m->unit,
@@ -245,7 +246,7 @@ static int bench_write_md(struct bench_report *r, const struct bench_target *t, 
 
 static double bench_val(struct bench_report *r, const char *name)
 {
-	struct bench_metric *m = bench_report_get(r, name);
+	struct bench_metric *m = bench_stats_report_get(r, name);
 
 	return m ? m->value : 0;
 }
@@ -257,7 +258,7 @@ static int bench_write_plot(struct bench_report *r, const char *dir)
 	static const char *ops[] = {"getattr", "read4k", "write4k"};
 	static const unsigned int qds[] = {1, 16, 64};
 	char dat[4200], gp[4200], png[4200], cmd[8600], n[96];
-	int qemu = bench_report_get(r, "qemu_loop_ops") != NULL;
+	int qemu = bench_stats_report_get(r, "qemu_loop_ops") != NULL;
 	FILE *f;
 
 	snprintf(dat, sizeof(dat), "%s/bench.dat", dir);
@@ -321,7 +322,7 @@ static int bench_write_plot(struct bench_report *r, const char *dir)
 		    dat);
 	fprintf(f, "unset multiplot\n");
 	fclose(f);
-	if (!bench_report_get(r, "getattr_qd1_ops")) {
+	if (!bench_stats_report_get(r, "getattr_qd1_ops")) {
 		log_warn("bench: no plot without the fuse group");
 		return 0;
 	}

@@ -9,7 +9,7 @@
 #include "bench.h"
 #include "bench_direct.h"
 
-int bench_lat_init(struct bench_lat *l)
+int bench_stats_lat_init(struct bench_lat *l)
 {
 	l->n = 0;
 	l->cap = BENCH_MAX_SAMPLES;
@@ -17,7 +17,7 @@ int bench_lat_init(struct bench_lat *l)
 	return l->ns ? 0 : -ENOMEM;
 }
 
-void bench_lat_free(struct bench_lat *l)
+void bench_stats_lat_free(struct bench_lat *l)
 {
 	free(l->ns);
 	l->ns = NULL;
@@ -38,7 +38,7 @@ static int bench_cmp_dbl(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-double bench_lat_pct_us(struct bench_lat *l, double p)
+double bench_stats_lat_pct_us(struct bench_lat *l, double p)
 {
 	size_t i;
 
@@ -49,7 +49,7 @@ double bench_lat_pct_us(struct bench_lat *l, double p)
 	return (double)l->ns[i < l->n ? i : l->n - 1] / 1000.0;
 }
 
-double bench_median(double *v, size_t n)
+double bench_stats_median(double *v, size_t n)
 {
 	if (!n)
 		return 0;
@@ -57,7 +57,7 @@ double bench_median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-void bench_path_counts(const struct bench_path *p, struct bench_counts *c)
+void bench_stats_path_counts(const struct bench_path *p, struct bench_counts *c)
 {
 	memset(c, 0, sizeof(*c));
 	if (p->fb) {
@@ -73,7 +73,7 @@ void bench_path_counts(const struct bench_path *p, struct bench_counts *c)
 	}
 }
 
-struct bench_metric *bench_report_get(struct bench_report *r, const char *name)
+struct bench_metric *bench_stats_report_get(struct bench_report *r, const char *name)
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (!strcmp(r->m[i].name, name))
@@ -81,10 +81,10 @@ struct bench_metric *bench_report_get(struct bench_report *r, const char *name)
 	return NULL;
 }
 
-struct bench_metric *bench_report_add(struct bench_report *r, const char *name, double value,
-				      const char *unit, const char *path)
+struct bench_metric *bench_stats_report_add(struct bench_report *r, const char *name, double value,
+					    const char *unit, const char *path)
 {
-	struct bench_metric *m = bench_report_get(r, name);
+	struct bench_metric *m = bench_stats_report_get(r, name);
 
 	if (!m) {
 		if (r->n >= BENCH_MAX_METRICS)
@@ -99,38 +99,39 @@ struct bench_metric *bench_report_add(struct bench_report *r, const char *name, 
 	return m;
 }
 
-struct bench_metric *bench_report_add_rounds(struct bench_report *r, const char *name,
-					     const double *v, size_t n, const char *unit,
-					     const char *path)
+struct bench_metric *bench_stats_report_add_rounds(struct bench_report *r, const char *name,
+						   const double *v, size_t n, const char *unit,
+						   const char *path)
 {
 	struct bench_metric *m;
 	double sorted[sizeof(m->rounds) / sizeof(m->rounds[0])];
 
 	if (n > sizeof(sorted) / sizeof(sorted[0]))
 		n = sizeof(sorted) / sizeof(sorted[0]);
-	memcpy(sorted, v, n * sizeof(v[0])); /* bench_median sorts its input */
-	m = bench_report_add(r, name, bench_median(sorted, n), unit, path);
+	memcpy(sorted, v, n * sizeof(v[0])); /* bench_stats_median sorts its input */
+	m = bench_stats_report_add(r, name, bench_stats_median(sorted, n), unit, path);
 	m->nrounds = n;
 	memcpy(m->rounds, v, n * sizeof(v[0]));
 	return m;
 }
 
-void bench_report_link(struct bench_report *r, const char *name, const char *base)
+void bench_stats_report_link(struct bench_report *r, const char *name, const char *base)
 {
-	struct bench_metric *m = bench_report_get(r, name), *b = bench_report_get(r, base);
+	struct bench_metric *m = bench_stats_report_get(r, name),
+			    *b = bench_stats_report_get(r, base);
 
 	if (!m || !b)
 		return;
 	snprintf(m->baseline_name, sizeof(m->baseline_name), "%s", base);
 	m->baseline_value = b->value;
-	m->ratio = bench_paired_ratio(m, b);
+	m->ratio = bench_stats_paired_ratio(m, b);
 }
 
 /* Each round measures a subject and its baseline back to back, so the machine's drift between
  * rounds (which on this VM moves QD1 latencies by 2-3x for seconds at a time) cancels in the
  * per-round ratio; a ratio of two medians can pair a fast round of one with a slow one of the
  * other. Falls back to value / value when the rounds do not pair up. */
-double bench_paired_ratio(const struct bench_metric *n, const struct bench_metric *d)
+double bench_stats_paired_ratio(const struct bench_metric *n, const struct bench_metric *d)
 {
 	double q[sizeof(n->rounds) / sizeof(n->rounds[0])];
 	size_t k = 0;
@@ -140,11 +141,11 @@ double bench_paired_ratio(const struct bench_metric *n, const struct bench_metri
 			if (n->rounds[i] > 0 && d->rounds[i] > 0)
 				q[k++] = n->rounds[i] / d->rounds[i];
 	if (k == n->nrounds && k > 0)
-		return bench_median(q, k);
+		return bench_stats_median(q, k);
 	return d->value != 0 ? n->value / d->value : 0;
 }
 
-void bench_round_range(const struct bench_metric *m, double *lo, double *hi)
+void bench_stats_round_range(const struct bench_metric *m, double *lo, double *hi)
 {
 	*lo = *hi = m->nrounds ? m->rounds[0] : 0;
 	for (size_t i = 1; i < m->nrounds; i++) {
@@ -153,7 +154,7 @@ void bench_round_range(const struct bench_metric *m, double *lo, double *hi)
 	}
 }
 
-void bench_report_note(struct bench_report *r, const char *fmt, ...)
+void bench_stats_report_note(struct bench_report *r, const char *fmt, ...)
 {
 	size_t start = r->notes_len, room = sizeof(r->notes) - start;
 	va_list ap;

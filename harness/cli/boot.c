@@ -106,7 +106,7 @@ int boot_main(int argc, char **argv)
 	       "guest console follows; Ctrl-] stops the guest\n",
 	       s.share, o.share || o.keep ? "" : " (removed on exit: use --share DIR or --keep)");
 	fflush(stdout);
-	r = qemu_fe_interact(s.qfe, STDIN_FILENO, STDOUT_FILENO);
+	r = qemu_interact(s.qfe, STDIN_FILENO, STDOUT_FILENO);
 	if (r == 0)
 		fprintf(stderr, "\nbaoharness boot: the guest powered off\n");
 	else if (r == -ECANCELED)

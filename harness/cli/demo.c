@@ -38,7 +38,7 @@ static void demo_narrate(const struct scn_step *st, void *arg)
 {
 	static const char *const who[] = {"frontend VM", "backend host", "control"};
 	static int last = -1;
-	int side = (int)scn_step_side(st);
+	int side = (int)scn_cmd_step_side(st);
 
 	(void)arg;
 	if (side != last)
@@ -65,7 +65,8 @@ int demo_main(int argc, char **argv)
 			return RUN_EXIT_USAGE;
 		}
 	}
-	if (scn_parse("demo", demo_scenario, sizeof(demo_scenario) - 1, &f, err, sizeof(err))) {
+	if (scn_file_parse("demo", demo_scenario, sizeof(demo_scenario) - 1, &f, err,
+			   sizeof(err))) {
 		fprintf(stderr, "baoharness demo: internal scenario does not parse: %s\n", err);
 		return RUN_EXIT_FAIL;
 	}

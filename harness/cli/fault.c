@@ -48,7 +48,7 @@ void fault_report(struct stack *s, const struct scn_step *st, FILE *out)
 		s->fault_info[0] = '\0';
 		return;
 	}
-	if (scn_step_side(st) == SCN_SIDE_FRONTEND && s->fault_at_ns) {
+	if (scn_cmd_step_side(st) == SCN_SIDE_FRONTEND && s->fault_at_ns) {
 		fprintf(out, "# fault: first frontend step after %s ended %lld ms after it\n",
 			s->fault_name, (long long)((clock_now_ns() - s->fault_at_ns) / 1000000));
 		s->fault_at_ns = 0;

@@ -452,7 +452,7 @@ static int fuzz_usage(void)
 	return 2;
 }
 
-int fuzz_main(int argc, char **argv)
+int fuzz_cli_main(int argc, char **argv)
 {
 	static struct fuzz_cli c;
 	const char *replay = NULL, *out = "results/fuzz";

@@ -8,6 +8,6 @@
  * [--regress-dir DIR] [-v]`. Returns the exit status: 0 done (backend findings are recorded,
  * not failures), 1 our own code crashed, hung or broke an oracle (or --replay reproduced),
  * 2 usage, 3 environment missing. */
-int fuzz_main(int argc, char **argv);
+int fuzz_cli_main(int argc, char **argv);
 
 #endif

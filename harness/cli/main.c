@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(argv[1], "run"))
-		return run_main(argc - 1, argv + 1);
+		return run_args_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "boot"))
 		return boot_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "demo"))
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "soak"))
 		return soak_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fuzz"))
-		return fuzz_main(argc - 1, argv + 1);
+		return fuzz_cli_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return main_exec_sibling("bao-bench", argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {

@@ -16,6 +16,7 @@
 #include "fault.h"
 #include "interrupt.h"
 #include "run.h"
+#include "virtio_mmio_regs.h"
 
 #define RUN_MAX_FILE (1ULL << 31)
 
@@ -64,7 +65,7 @@ int run_load(const char *path, struct scn_file *f)
 		free(buf);
 		return r;
 	}
-	r = scn_parse(path, buf ? buf : "", len, f, err, sizeof(err));
+	r = scn_file_parse(path, buf ? buf : "", len, f, err, sizeof(err));
 	free(buf);
 	if (r)
 		fprintf(stderr, "%s\n", err);
@@ -140,7 +141,7 @@ static int run_step(struct stack *s, const struct scn_step *st, const struct run
 	int r;
 
 	why[0] = '\0';
-	switch (scn_step_side(st)) {
+	switch (scn_cmd_step_side(st)) {
 	case SCN_SIDE_HOST:
 		return stack_host_step(s, st, timeout_ms, why, len);
 	case SCN_SIDE_FRONTEND:
@@ -158,43 +159,13 @@ static int run_step(struct stack *s, const struct scn_step *st, const struct run
 	}
 }
 
-/* virtio-mmio v2 register names by offset / 4 (virtio 1.2 §4.2.2), for --stats. */
-static const char *run_reg_name(unsigned int idx)
-{
-	static const struct {
-		unsigned int off;
-		const char *name;
-	} regs[] = {
-	    {0x000, "MagicValue"},	 {0x004, "Version"},
-	    {0x008, "DeviceID"},	 {0x00c, "VendorID"},
-	    {0x010, "DeviceFeatures"},	 {0x014, "DeviceFeaturesSel"},
-	    {0x020, "DriverFeatures"},	 {0x024, "DriverFeaturesSel"},
-	    {0x030, "QueueSel"},	 {0x034, "QueueNumMax"},
-	    {0x038, "QueueNum"},	 {0x044, "QueueReady"},
-	    {0x050, "QueueNotify"},	 {0x060, "InterruptStatus"},
-	    {0x064, "InterruptACK"},	 {0x070, "Status"},
-	    {0x080, "QueueDescLow"},	 {0x084, "QueueDescHigh"},
-	    {0x090, "QueueDriverLow"},	 {0x094, "QueueDriverHigh"},
-	    {0x0a0, "QueueDeviceLow"},	 {0x0a4, "QueueDeviceHigh"},
-	    {0x0ac, "SHMSel"},		 {0x0b0, "SHMLenLow"},
-	    {0x0b4, "SHMLenHigh"},	 {0x0b8, "SHMBaseLow"},
-	    {0x0bc, "SHMBaseHigh"},	 {0x0c0, "QueueReset"},
-	    {0x0fc, "ConfigGeneration"},
-	};
-
-	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
-		if (regs[i].off == idx * 4)
-			return regs[i].name;
-	return idx * 4 >= 0x100 ? "Config" : "reserved";
-}
-
 static void run_print_reg_stats(const struct fakebao_stats *fs, FILE *out)
 {
 	fprintf(out, "# stats: traps by register:");
 	for (unsigned int i = 0; i < FAKEBAO_MMIO_STAT_REGS; i++)
 		if (fs->mmio_reads[i] || fs->mmio_writes[i])
-			fprintf(out, " %s@0x%03x(r=%llu,w=%llu)", run_reg_name(i), i * 4,
-				(unsigned long long)fs->mmio_reads[i],
+			fprintf(out, " %s@0x%03x(r=%llu,w=%llu)", virtio_mmio_regs_name(i * 4),
+				i * 4, (unsigned long long)fs->mmio_reads[i],
 				(unsigned long long)fs->mmio_writes[i]);
 	fprintf(out, "\n");
 }

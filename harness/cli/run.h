@@ -28,7 +28,7 @@ struct run_totals {
 	int cleanup_failed; /* a process or a run directory was left: the exit is non-zero */
 };
 
-int run_main(int argc, char **argv);
+int run_args_main(int argc, char **argv);
 /* Run one parsed file; output to out. Returns RUN_EXIT_*. */
 int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, struct run_totals *t);
 /* Read and parse a scenario file; prints "FILE:LINE: message" to stderr on error. */

@@ -114,7 +114,7 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
-int run_main(int argc, char **argv)
+int run_args_main(int argc, char **argv)
 {
 	struct run_opts o = {.stack = {.step_timeout_ms = 30000, .wait = FE_WAIT_ADAPTIVE}};
 	struct run_totals t = {0};

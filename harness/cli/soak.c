@@ -216,7 +216,7 @@ static int soak_inject(struct soak *k, enum soak_fault f, char *why, size_t len)
 static int soak_step(struct soak *k, const struct scn_step *st, char *why, size_t len)
 {
 	why[0] = '\0';
-	switch (scn_step_side(st)) {
+	switch (scn_cmd_step_side(st)) {
 	case SCN_SIDE_HOST:
 		return stack_host_step(&k->s, st, k->so.step_timeout_ms, why, len);
 	case SCN_SIDE_FRONTEND:
@@ -273,7 +273,7 @@ static int soak_run_file(struct soak *k, const struct scn_file *f)
 			break;
 		}
 	}
-	fakebao_set_irq_faults(k->s.fb, 0, 0);
+	fakebao_fault_set_irq(k->s.fb, 0, 0);
 	if (i < f->n_steps)
 		return -1;
 	if (k->verbose)
@@ -281,13 +281,13 @@ static int soak_run_file(struct soak *k, const struct scn_file *f)
 	return 0;
 }
 
-static void soak_report(struct soak *k, const struct soak_sample *a, int64_t ms, int *ok)
+static void soak_report(struct soak *k, const struct soak_usage_sample *a, int64_t ms, int *ok)
 {
-	struct soak_sample b;
+	struct soak_usage_sample b;
 	int strays;
 
 	if (k->up) {
-		soak_sample(&k->s, &b);
+		soak_usage_sample(&k->s, &b);
 	} else {
 		memset(&b, 0, sizeof(b));
 		stack_fault_proc_usage(getpid(), &b.self);
@@ -303,8 +303,8 @@ static void soak_report(struct soak *k, const struct soak_sample *a, int64_t ms,
 		printf(" %s=%lu", soak_fault_names[f], k->faults[f]);
 	printf(" (plus the fault files' own; virtiofsd started %u times, device model %u)\n",
 	       k->s.vfsd_starts, k->s.dm_starts);
-	*ok = soak_print_usage(stdout, a, &b);
-	strays = k->up ? soak_strays(&k->s, stdout) : 0;
+	*ok = soak_usage_print(stdout, a, &b);
+	strays = k->up ? soak_usage_strays(&k->s, stdout) : 0;
 	printf("# soak: stray processes: %d\n", strays);
 	*ok = *ok && !strays && !k->failures && k->up;
 }
@@ -312,7 +312,7 @@ static void soak_report(struct soak *k, const struct soak_sample *a, int64_t ms,
 int soak_main(int argc, char **argv)
 {
 	static struct soak k;
-	struct soak_sample start;
+	struct soak_usage_sample start;
 	int64_t t0, end;
 	int r, ok = 0;
 
@@ -326,7 +326,7 @@ int soak_main(int argc, char **argv)
 	if (r)
 		return r == STACK_ENV_MISSING ? RUN_EXIT_ENV : RUN_EXIT_FAIL;
 	k.up = 1;
-	soak_sample(&k.s, &start);
+	soak_usage_sample(&k.s, &start);
 	t0 = clock_now_ms();
 	end = t0 + (int64_t)(k.minutes * 60000.0);
 	printf("# soak: %d files, %.1f min, seed 0x%llx\n", k.nfiles, k.minutes,

@@ -7,14 +7,15 @@
 
 #include "stack.h"
 
-struct soak_sample {
+struct soak_usage_sample {
 	struct stack_fault_proc_usage self, vfsd, dm;
 };
 
-void soak_sample(struct stack *s, struct soak_sample *out);
+void soak_usage_sample(struct stack *s, struct soak_usage_sample *out);
 /* Print start vs end; 1 when the fd counts stayed flat. */
-int soak_print_usage(FILE *out, const struct soak_sample *a, const struct soak_sample *b);
+int soak_usage_print(FILE *out, const struct soak_usage_sample *a,
+		     const struct soak_usage_sample *b);
 /* Print and count processes left behind. */
-int soak_strays(struct stack *s, FILE *out);
+int soak_usage_strays(struct stack *s, FILE *out);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "soak_priv.h"
 
-void soak_sample(struct stack *s, struct soak_sample *out)
+void soak_usage_sample(struct stack *s, struct soak_usage_sample *out)
 {
 	stack_fault_proc_usage(getpid(), &out->self);
 	stack_fault_proc_usage(s->vfsd_pid > 0 ? stack_fault_vfsd_worker(s->vfsd_pid) : 0,
@@ -24,7 +24,8 @@ static void soak_print_one(FILE *out, const char *name, const struct stack_fault
 		a->fds, b->fds, a->rss_kb, b->rss_kb, (int)a->pid, (int)b->pid);
 }
 
-int soak_print_usage(FILE *out, const struct soak_sample *a, const struct soak_sample *b)
+int soak_usage_print(FILE *out, const struct soak_usage_sample *a,
+		     const struct soak_usage_sample *b)
 {
 	int flat = 1;
 
@@ -56,7 +57,7 @@ static int soak_read_file(const char *path, char *buf, size_t len)
 
 /* Processes whose command line names the run directory (virtiofsd, the device model) other
  * than the current ones, and zombie or live children of ours that are not the current ones. */
-int soak_strays(struct stack *s, FILE *out)
+int soak_usage_strays(struct stack *s, FILE *out)
 {
 	pid_t keep[4] = {s->vfsd_pid, s->vfsd_pid > 0 ? stack_fault_vfsd_worker(s->vfsd_pid) : 0,
 			 s->dm_pid, s->host.pid};

@@ -8,61 +8,22 @@
 
 #include "log.h"
 #include "virtio_mmio.h"
+#include "virtio_mmio_regs.h"
 
-#define REG_R 1
-#define REG_W 2
-#define VIRTIO_MMIO_QUEUE_RESET 0x0c0
+#define VIRTIO_MMIO_QUEUE_RESET 0x0c0 /* virtio 1.2; newer than this uapi header */
+#define REG_R VIRTIO_MMIO_REGS_R
+#define REG_W VIRTIO_MMIO_REGS_W
 
-static const struct mmio_regs_desc {
-	uint32_t offset;
-	const char *name;
-	unsigned mode;
-} mmio_regs_table[] = {
-    {VIRTIO_MMIO_MAGIC_VALUE, "MagicValue", REG_R},
-    {VIRTIO_MMIO_VERSION, "Version", REG_R},
-    {VIRTIO_MMIO_DEVICE_ID, "DeviceID", REG_R},
-    {VIRTIO_MMIO_VENDOR_ID, "VendorID", REG_R},
-    {VIRTIO_MMIO_DEVICE_FEATURES, "DeviceFeatures", REG_R},
-    {VIRTIO_MMIO_DEVICE_FEATURES_SEL, "DeviceFeaturesSel", REG_W},
-    {VIRTIO_MMIO_DRIVER_FEATURES, "DriverFeatures", REG_W},
-    {VIRTIO_MMIO_DRIVER_FEATURES_SEL, "DriverFeaturesSel", REG_W},
-    {VIRTIO_MMIO_QUEUE_SEL, "QueueSel", REG_W},
-    {VIRTIO_MMIO_QUEUE_NUM_MAX, "QueueNumMax", REG_R},
-    {VIRTIO_MMIO_QUEUE_NUM, "QueueNum", REG_W},
-    {VIRTIO_MMIO_QUEUE_READY, "QueueReady", REG_R | REG_W},
-    {VIRTIO_MMIO_QUEUE_NOTIFY, "QueueNotify", REG_W},
-    {VIRTIO_MMIO_INTERRUPT_STATUS, "InterruptStatus", REG_R},
-    {VIRTIO_MMIO_INTERRUPT_ACK, "InterruptACK", REG_W},
-    {VIRTIO_MMIO_STATUS, "Status", REG_R | REG_W},
-    {VIRTIO_MMIO_QUEUE_DESC_LOW, "QueueDescLow", REG_W},
-    {VIRTIO_MMIO_QUEUE_DESC_HIGH, "QueueDescHigh", REG_W},
-    {VIRTIO_MMIO_QUEUE_AVAIL_LOW, "QueueDriverLow", REG_W},
-    {VIRTIO_MMIO_QUEUE_AVAIL_HIGH, "QueueDriverHigh", REG_W},
-    {VIRTIO_MMIO_QUEUE_USED_LOW, "QueueDeviceLow", REG_W},
-    {VIRTIO_MMIO_QUEUE_USED_HIGH, "QueueDeviceHigh", REG_W},
-    {VIRTIO_MMIO_SHM_SEL, "SHMSel", REG_W},
-    {VIRTIO_MMIO_SHM_LEN_LOW, "SHMLenLow", REG_R},
-    {VIRTIO_MMIO_SHM_LEN_HIGH, "SHMLenHigh", REG_R},
-    {VIRTIO_MMIO_SHM_BASE_LOW, "SHMBaseLow", REG_R},
-    {VIRTIO_MMIO_SHM_BASE_HIGH, "SHMBaseHigh", REG_R},
-    {VIRTIO_MMIO_QUEUE_RESET, "QueueReset", REG_R | REG_W},
-    {VIRTIO_MMIO_CONFIG_GENERATION, "ConfigGeneration", REG_R},
-};
-
-static const struct mmio_regs_desc *mmio_regs_find(uint32_t offset)
+static const struct virtio_mmio_regs_desc *mmio_regs_find(uint32_t offset)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(mmio_regs_table) / sizeof(mmio_regs_table[0]); i++)
-		if (mmio_regs_table[i].offset == offset)
-			return &mmio_regs_table[i];
-	return NULL;
+	return virtio_mmio_regs_find(offset);
 }
 
 /* The register-file access is usable: known register, 32-bit, right direction. */
-static const struct mmio_regs_desc *mmio_regs_check(uint32_t offset, uint32_t width, unsigned mode)
+static const struct virtio_mmio_regs_desc *mmio_regs_check(uint32_t offset, uint32_t width,
+							   unsigned mode)
 {
-	const struct mmio_regs_desc *r = mmio_regs_find(offset);
+	const struct virtio_mmio_regs_desc *r = mmio_regs_find(offset);
 	const char *dir = mode == REG_R ? "read" : "write";
 
 	if (!r) {
@@ -76,7 +37,7 @@ static const struct mmio_regs_desc *mmio_regs_check(uint32_t offset, uint32_t wi
 			 width, dir, r->name, offset);
 		return NULL;
 	}
-	if (!(r->mode & mode)) {
+	if (!(r->access & mode)) {
 		log_warn("virtio-mmio: %s of %s-only register %s (0x%03x) ignored", dir,
 			 mode == REG_R ? "write" : "read", r->name, offset);
 		return NULL;
@@ -155,7 +116,7 @@ uint32_t mmio_regs_read(struct virtio_mmio *m, uint32_t offset, uint32_t width)
 }
 
 /* Queue configuration may only change while the device is not live and the queue not ready. */
-static void mmio_regs_queue_write(struct virtio_mmio *m, const struct mmio_regs_desc *r,
+static void mmio_regs_queue_write(struct virtio_mmio *m, const struct virtio_mmio_regs_desc *r,
 				  uint32_t value)
 {
 	struct virtio_mmio_queue *q;
@@ -237,7 +198,7 @@ static void mmio_regs_config_write(struct virtio_mmio *m, uint32_t offset, uint3
 
 void mmio_regs_write(struct virtio_mmio *m, uint32_t offset, uint32_t width, uint32_t value)
 {
-	const struct mmio_regs_desc *r;
+	const struct virtio_mmio_regs_desc *r;
 
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		mmio_regs_config_write(m, offset, width, value);

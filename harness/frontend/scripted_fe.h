@@ -52,11 +52,11 @@ struct scripted_fe_inflight_report {
 	unsigned int bad;     /* finished twice (or more): a bug */
 	unsigned int pending; /* still in flight at the timeout (left to the device, then freed) */
 };
-int scripted_fe_inflight_post(struct scripted_fe *fe, unsigned int n,
-			      struct scripted_fe_inflight **out);
+int scripted_fe_fault_inflight_post(struct scripted_fe *fe, unsigned int n,
+				    struct scripted_fe_inflight **out);
 /* Always consumes inf. 0, or -ETIMEDOUT when some were still pending, -EPROTO when bad. */
-int scripted_fe_inflight_finish(struct scripted_fe *fe, struct scripted_fe_inflight *inf,
-				int timeout_ms, struct scripted_fe_inflight_report *rep);
+int scripted_fe_fault_inflight_finish(struct scripted_fe *fe, struct scripted_fe_inflight *inf,
+				      int timeout_ms, struct scripted_fe_inflight_report *rep);
 /* The FUSE client, for raw and async requests (benchmarks, fuzzers). Owned by fe. */
 struct fuse_client *scripted_fe_client(struct scripted_fe *fe);
 /* The config-space tag read at open (NUL-terminated). */

@@ -67,8 +67,8 @@ static int scripted_fe_fault_post(struct scripted_fe *fe, struct scripted_fe_fau
 	return 0;
 }
 
-int scripted_fe_inflight_post(struct scripted_fe *fe, unsigned int n,
-			      struct scripted_fe_inflight **out)
+int scripted_fe_fault_inflight_post(struct scripted_fe *fe, unsigned int n,
+				    struct scripted_fe_inflight **out)
 {
 	struct scripted_fe_inflight *inf = calloc(1, sizeof(*inf));
 	int rc = 0;
@@ -97,8 +97,8 @@ static bool scripted_fe_inflight_all_done(const struct scripted_fe_inflight *inf
 	return true;
 }
 
-int scripted_fe_inflight_finish(struct scripted_fe *fe, struct scripted_fe_inflight *inf,
-				int timeout_ms, struct scripted_fe_inflight_report *rep)
+int scripted_fe_fault_inflight_finish(struct scripted_fe *fe, struct scripted_fe_inflight *inf,
+				      int timeout_ms, struct scripted_fe_inflight_report *rep)
 {
 	int64_t saved = fe->fc.deadline_ns;
 	struct fuse_client_req *r;

@@ -1,8 +1,8 @@
 # qemu.mk - QEMU frontend targets, included by the top Makefile (after its own rules):
 #   qemu-agent  the static aarch64 guest agent (build/qemu/guest-agent)
 #   qemu-image  Debian arm64 kernel + initramfs with the agent (build/qemu/{Image,initramfs.cpio.gz})
-#   qemu-try    the host-side driver $(BUILD)/qemu_fe_try (qemu_fe.c & co. + common)
-#   qemu-test   boot the guest against a real virtiofsd and run steps (needs root)
+#   qemu-test   the seed demo on the guest with QEMU's own device (baoharness run --frontend
+#               qemu-native; needs root)
 # The guest image is not sanitizer-dependent, so it always lives in build/qemu, also for SAN=1.
 
 QEMU_DIR := harness/qemu
@@ -22,13 +22,9 @@ QEMU_AGENT_CFLAGS := -static -O2 $(CSTD) $(WARN) -Wno-format-truncation \
 	-I$(QEMU_DIR)/guest -Iharness/scenario -Iharness/common
 
 # Host side: the component's objects (built by the top Makefile's pattern rule and CFLAGS).
-QEMU_FE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard $(QEMU_DIR)/*.c))
-QEMU_TRY := $(BUILD)/qemu_fe_try
-
-.PHONY: qemu-agent qemu-image qemu-try qemu-test qemu-clean
+.PHONY: qemu-agent qemu-image qemu-test qemu-clean
 qemu-agent: $(QEMU_AGENT)
 qemu-image: $(QEMU_IMAGE)
-qemu-try: $(QEMU_TRY)
 
 $(QEMU_AGENT): $(QEMU_AGENT_SRCS) $(QEMU_AGENT_HDRS)
 	@$(QEMU_DIR)/deps.sh
@@ -38,12 +34,9 @@ $(QEMU_AGENT): $(QEMU_AGENT_SRCS) $(QEMU_AGENT_HDRS)
 $(QEMU_IMAGE): $(QEMU_AGENT) $(QEMU_DIR)/guest/init $(QEMU_DIR)/build-image.sh $(QEMU_DIR)/deps.sh
 	$(QEMU_DIR)/build-image.sh $(QEMU_IMAGE_DIR) $(QEMU_AGENT)
 
-$(QEMU_TRY): $(BUILD)/obj/$(QEMU_DIR)/tests/qemu_fe_try.o $(QEMU_FE_OBJS) $(call lib_of,common)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-
-qemu-test: $(QEMU_IMAGE) $(QEMU_TRY)
-	QEMU_IMAGE_DIR=$(QEMU_IMAGE_DIR) QEMU_FE_TRY=$(QEMU_TRY) $(QEMU_DIR)/tests/test_qemu_native.sh
+# The stack module starts virtiofsd and the guest, as for every other run.
+qemu-test: $(QEMU_IMAGE) all
+	$(BUILD)/baoharness run --frontend qemu-native --stats scenarios/seed-demo.scn
 
 # Keeps the downloaded .debs (the slow part); removes what is built from them.
 qemu-clean:

@@ -216,7 +216,7 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 	q->con.verbose = o->verbose;
 	q->shell = o->shell;
 	if (q->shell) {
-		/* No agent: the caller talks to the shell (qemu_fe_interact). */
+		/* No agent: the caller talks to the shell (qemu_interact). */
 		log_info("qemu: guest booting with a shell on its console (mode %s, pid %d)",
 			 o->mode, (int)q->pid);
 		*out = q;
@@ -343,7 +343,7 @@ void qemu_fe_stop(struct qemu_fe *q)
 
 	if (!q)
 		return;
-	if (q->pid <= 0) { /* already reaped (qemu_fe_interact) */
+	if (q->pid <= 0) { /* already reaped (qemu_interact) */
 		qemu_fe_free(q);
 		return;
 	}

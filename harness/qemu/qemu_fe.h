@@ -21,7 +21,7 @@ struct qemu_fe_opts {
 	unsigned long long window_size; /* 0 = 256 MiB */
 	const char *doorbell_socket; /* non-NULL: pci-serial doorbell to this (listening) socket */
 	/* 1: boot with `baoharness.shell=1`: /init loads the modules but neither mounts nor starts
-	 * the agent; it runs an interactive busybox shell on the console (qemu_fe_interact). */
+	 * the agent; it runs an interactive busybox shell on the console (qemu_interact). */
 	int shell;
 	/* > 0: QEMU joins this process group (the stack's, so one kill ends everything). */
 	int pgid;
@@ -53,7 +53,7 @@ int qemu_fe_remount(struct qemu_fe *q, int timeout_ms, char *why, size_t whylen)
  * -ETIMEDOUT. -EPIPE: console or out_fd lost (QEMU stopped). -EINVAL: not shell
  * mode. QEMU is never left running when this returns; call qemu_fe_stop afterwards anyway. */
 #define QEMU_FE_EOF_GRACE_MS 30000
-int qemu_fe_interact(struct qemu_fe *q, int in_fd, int out_fd);
+int qemu_interact(struct qemu_fe *q, int in_fd, int out_fd);
 /* Power the guest off (sync, umount), wait a bounded time, then kill QEMU; frees q. NULL ok.
  * Shell mode (no agent to ask): QEMU is stopped with SIGTERM, then SIGKILL. */
 void qemu_fe_stop(struct qemu_fe *q);

@@ -213,7 +213,7 @@ static int qi_loop(struct qi *s)
 	}
 }
 
-int qemu_fe_interact(struct qemu_fe *q, int in_fd, int out_fd)
+int qemu_interact(struct qemu_fe *q, int in_fd, int out_fd)
 {
 	struct termios saved, raw;
 	struct qi *s;

@@ -86,18 +86,18 @@ struct scn_file {
 
 /* Parse a whole file. On error returns -EINVAL and writes "NAME:LINE: message" to err;
  * nothing is allocated in *out then. Pure: touches no file system. */
-int scn_parse(const char *name, const char *buf, size_t len, struct scn_file *out, char *err,
-	      size_t errlen);
+int scn_file_parse(const char *name, const char *buf, size_t len, struct scn_file *out, char *err,
+		   size_t errlen);
 /* Parse one step line (as a guest agent receives it; one trailing newline is allowed);
  * line_no is used in messages. Returns 0, -EINVAL with "NAME:LINE: message" in err,
  * -ENODATA when the line is blank or only a comment, or -ENOMEM. `require` is accepted
  * here; only scn_parse knows whether it is the first step. */
 int scn_parse_step(const char *name, unsigned int line_no, const char *line, size_t len,
 		   struct scn_step *out, char *err, size_t errlen);
-void scn_step_free(struct scn_step *st);
+void scn_parse_step_free(struct scn_step *st);
 void scn_file_free(struct scn_file *f);
 
-enum scn_side scn_step_side(const struct scn_step *st);
+enum scn_side scn_cmd_step_side(const struct scn_step *st);
 const char *scn_cmd_name(enum scn_cmd cmd);
 
 /* Run one frontend or host step on a vfs (host steps: the POSIX vfs on the share).

@@ -76,7 +76,7 @@ const char *scn_cmd_name(enum scn_cmd cmd)
 	return d ? d->name : "?";
 }
 
-enum scn_side scn_step_side(const struct scn_step *st)
+enum scn_side scn_cmd_step_side(const struct scn_step *st)
 {
 	const struct scn_cmd_desc *d = scn_cmd_desc(st->cmd);
 

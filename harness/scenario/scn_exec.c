@@ -7,7 +7,7 @@
 #include "scn_exec.h"
 #include "scn_internal.h"
 
-int scn_x_fail(struct scn_x *x, int rc, const char *call, const char *path)
+int scn_exec_fail(struct scn_x *x, int rc, const char *call, const char *path)
 {
 	char q[96];
 
@@ -22,28 +22,28 @@ static int scn_exec_truncate(struct scn_x *x, const struct scn_step *st)
 {
 	int rc = x->ops->truncate ? x->ops->truncate(x->ctx, st->path, st->number) : -ENOSYS;
 
-	return scn_x_fail(x, rc, "truncate", st->path);
+	return scn_exec_fail(x, rc, "truncate", st->path);
 }
 
 static int scn_exec_mkdir(struct scn_x *x, const struct scn_step *st)
 {
 	int rc = x->ops->mkdir ? x->ops->mkdir(x->ctx, st->path, 0755) : -ENOSYS;
 
-	return scn_x_fail(x, rc, "mkdir", st->path);
+	return scn_exec_fail(x, rc, "mkdir", st->path);
 }
 
 static int scn_exec_rmdir(struct scn_x *x, const struct scn_step *st)
 {
 	int rc = x->ops->rmdir ? x->ops->rmdir(x->ctx, st->path) : -ENOSYS;
 
-	return scn_x_fail(x, rc, "rmdir", st->path);
+	return scn_exec_fail(x, rc, "rmdir", st->path);
 }
 
 static int scn_exec_unlink(struct scn_x *x, const struct scn_step *st)
 {
 	int rc = x->ops->unlink ? x->ops->unlink(x->ctx, st->path) : -ENOSYS;
 
-	return scn_x_fail(x, rc, "unlink", st->path);
+	return scn_exec_fail(x, rc, "unlink", st->path);
 }
 
 static int scn_exec_rename(struct scn_x *x, const struct scn_step *st)
@@ -54,30 +54,41 @@ static int scn_exec_rename(struct scn_x *x, const struct scn_step *st)
 	/* name both ends: "rename "/a" to "/b"" */
 	scn_fmt_quote(q, sizeof(q), st->path, strlen(st->path), 48);
 	snprintf(call, sizeof(call), "rename %s to", q);
-	return scn_x_fail(x, rc, call, st->path2);
+	return scn_exec_fail(x, rc, call, st->path2);
 }
 
 static int scn_exec_symlink(struct scn_x *x, const struct scn_step *st)
 {
 	int rc = x->ops->symlink ? x->ops->symlink(x->ctx, st->path2, st->path) : -ENOSYS;
 
-	return scn_x_fail(x, rc, "symlink", st->path);
+	return scn_exec_fail(x, rc, "symlink", st->path);
 }
 
 /* Host steps mean the same as their frontend twins, on the vfs the caller gives. */
 static const scn_exec_fn scn_exec_table[SCN_CMD_COUNT] = {
-    [SCN_WRITE] = scn_exec_write,	 [SCN_APPEND] = scn_exec_write,
-    [SCN_PWRITE] = scn_exec_write,	 [SCN_READ] = scn_exec_read,
-    [SCN_PREAD] = scn_exec_read,	 [SCN_TRUNCATE] = scn_exec_truncate,
-    [SCN_STAT] = scn_exec_stat,		 [SCN_MKDIR] = scn_exec_mkdir,
-    [SCN_RMDIR] = scn_exec_rmdir,	 [SCN_UNLINK] = scn_exec_unlink,
-    [SCN_RENAME] = scn_exec_rename,	 [SCN_SYMLINK] = scn_exec_symlink,
-    [SCN_READLINK] = scn_exec_readlink,	 [SCN_LIST] = scn_exec_list,
-    [SCN_FSYNC] = scn_exec_fsync,	 [SCN_HOST_WRITE] = scn_exec_write,
-    [SCN_HOST_APPEND] = scn_exec_write,	 [SCN_HOST_READ] = scn_exec_read,
-    [SCN_HOST_MKDIR] = scn_exec_mkdir,	 [SCN_HOST_UNLINK] = scn_exec_unlink,
-    [SCN_HOST_STAT] = scn_exec_stat,	 [SCN_HOST_LIST] = scn_exec_list,
-    [SCN_HOST_ABSENT] = scn_exec_absent,
+    [SCN_WRITE] = scn_exec_io_write,
+    [SCN_APPEND] = scn_exec_io_write,
+    [SCN_PWRITE] = scn_exec_io_write,
+    [SCN_READ] = scn_exec_io_read,
+    [SCN_PREAD] = scn_exec_io_read,
+    [SCN_TRUNCATE] = scn_exec_truncate,
+    [SCN_STAT] = scn_exec_meta_stat,
+    [SCN_MKDIR] = scn_exec_mkdir,
+    [SCN_RMDIR] = scn_exec_rmdir,
+    [SCN_UNLINK] = scn_exec_unlink,
+    [SCN_RENAME] = scn_exec_rename,
+    [SCN_SYMLINK] = scn_exec_symlink,
+    [SCN_READLINK] = scn_exec_meta_readlink,
+    [SCN_LIST] = scn_exec_meta_list,
+    [SCN_FSYNC] = scn_exec_io_fsync,
+    [SCN_HOST_WRITE] = scn_exec_io_write,
+    [SCN_HOST_APPEND] = scn_exec_io_write,
+    [SCN_HOST_READ] = scn_exec_io_read,
+    [SCN_HOST_MKDIR] = scn_exec_mkdir,
+    [SCN_HOST_UNLINK] = scn_exec_unlink,
+    [SCN_HOST_STAT] = scn_exec_meta_stat,
+    [SCN_HOST_LIST] = scn_exec_meta_list,
+    [SCN_HOST_ABSENT] = scn_exec_meta_absent,
 };
 
 static const char *scn_exec_errname(int err, char *buf, size_t len)

@@ -23,19 +23,19 @@ struct scn_x {
 };
 
 /* Record which call failed (`open "/a"`) and return rc; a NULL op gives -ENOSYS. */
-int scn_x_fail(struct scn_x *x, int rc, const char *call, const char *path);
+int scn_exec_fail(struct scn_x *x, int rc, const char *call, const char *path);
 
 typedef int (*scn_exec_fn)(struct scn_x *x, const struct scn_step *st);
 
 /* scn_exec_io.c */
-int scn_exec_write(struct scn_x *x, const struct scn_step *st);
-int scn_exec_read(struct scn_x *x, const struct scn_step *st);
-int scn_exec_fsync(struct scn_x *x, const struct scn_step *st);
+int scn_exec_io_write(struct scn_x *x, const struct scn_step *st);
+int scn_exec_io_read(struct scn_x *x, const struct scn_step *st);
+int scn_exec_io_fsync(struct scn_x *x, const struct scn_step *st);
 /* scn_exec_meta.c */
-int scn_exec_stat(struct scn_x *x, const struct scn_step *st);
-int scn_exec_list(struct scn_x *x, const struct scn_step *st);
-int scn_exec_readlink(struct scn_x *x, const struct scn_step *st);
-int scn_exec_absent(struct scn_x *x, const struct scn_step *st);
+int scn_exec_meta_stat(struct scn_x *x, const struct scn_step *st);
+int scn_exec_meta_list(struct scn_x *x, const struct scn_step *st);
+int scn_exec_meta_readlink(struct scn_x *x, const struct scn_step *st);
+int scn_exec_meta_absent(struct scn_x *x, const struct scn_step *st);
 
 /* Compare a stream of bytes against expected ones without holding the stream. */
 struct scn_cmp {

@@ -14,8 +14,8 @@
 static int scn_exec_open(struct scn_x *x, const char *path, int flags, uint64_t *fh)
 {
 	if (!x->ops->open)
-		return scn_x_fail(x, -ENOSYS, "open", path);
-	return scn_x_fail(x, x->ops->open(x->ctx, path, flags, 0644, fh), "open", path);
+		return scn_exec_fail(x, -ENOSYS, "open", path);
+	return scn_exec_fail(x, x->ops->open(x->ctx, path, flags, 0644, fh), "open", path);
 }
 
 /* Close fh; a close error fails the step unless an earlier error already did. */
@@ -24,7 +24,7 @@ static int scn_exec_close(struct scn_x *x, uint64_t fh, const char *path, int rc
 	int crc = x->ops->close ? x->ops->close(x->ctx, fh) : -ENOSYS;
 
 	if (rc == 0 && crc < 0)
-		return scn_x_fail(x, crc, "close", path);
+		return scn_exec_fail(x, crc, "close", path);
 	return rc;
 }
 
@@ -35,16 +35,16 @@ static int scn_exec_put(struct scn_x *x, uint64_t fh, const char *path, uint64_t
 	ssize_t n;
 
 	if (!x->ops->pwrite && len)
-		return scn_x_fail(x, -ENOSYS, "write", path);
+		return scn_exec_fail(x, -ENOSYS, "write", path);
 	while (done < len) {
 		chunk = len - done < SCN_EXEC_CHUNK ? len - done : SCN_EXEC_CHUNK;
 		n = x->ops->pwrite(x->ctx, fh, data + done, chunk,
 				   off == VFS_OFF_APPEND ? VFS_OFF_APPEND : off + done);
 		if (n < 0)
-			return scn_x_fail(x, (int)n, "write", path);
+			return scn_exec_fail(x, (int)n, "write", path);
 		/* progress is guaranteed: 0 or more than asked is a broken file system */
 		if (n == 0 || (size_t)n > chunk)
-			return scn_x_fail(
+			return scn_exec_fail(
 			    x, -EIO, n ? "write (returned more than asked)" : "write (returned 0)",
 			    path);
 		done += (size_t)n;
@@ -52,7 +52,7 @@ static int scn_exec_put(struct scn_x *x, uint64_t fh, const char *path, uint64_t
 	return 0;
 }
 
-int scn_exec_write(struct scn_x *x, const struct scn_step *st)
+int scn_exec_io_write(struct scn_x *x, const struct scn_step *st)
 {
 	int flags = O_WRONLY | O_CREAT, rc;
 	uint64_t off = 0, fh;
@@ -82,10 +82,10 @@ static int scn_exec_get(struct scn_x *x, uint64_t fh, const char *path, uint64_t
 
 	*eof = 0;
 	if (!x->ops->pread)
-		return scn_x_fail(x, -ENOSYS, "read", path);
+		return scn_exec_fail(x, -ENOSYS, "read", path);
 	buf = malloc(SCN_EXEC_CHUNK);
 	if (!buf)
-		return scn_x_fail(x, -ENOMEM, "read buffer for", path);
+		return scn_exec_fail(x, -ENOMEM, "read buffer for", path);
 	while (done < max) {
 		want = max - done < SCN_EXEC_CHUNK ? (size_t)(max - done) : SCN_EXEC_CHUNK;
 		n = x->ops->pread(x->ctx, fh, buf, want, off + done);
@@ -96,14 +96,14 @@ static int scn_exec_get(struct scn_x *x, uint64_t fh, const char *path, uint64_t
 	}
 	free(buf);
 	if (n < 0)
-		return scn_x_fail(x, (int)n, "read", path);
+		return scn_exec_fail(x, (int)n, "read", path);
 	if (n > 0 && (size_t)n > want)
-		return scn_x_fail(x, -EIO, "read (returned more than asked)", path);
+		return scn_exec_fail(x, -EIO, "read (returned more than asked)", path);
 	*eof = n == 0;
 	return 0;
 }
 
-int scn_exec_read(struct scn_x *x, const struct scn_step *st)
+int scn_exec_io_read(struct scn_x *x, const struct scn_step *st)
 {
 	struct scn_cmp cmp = {.exp = st->has_data ? st->data : NULL, .exp_len = st->data_len};
 	uint64_t off = 0, max = SCN_EXEC_READ_MAX, fh;
@@ -130,7 +130,7 @@ int scn_exec_read(struct scn_x *x, const struct scn_step *st)
 	return scn_exec_close(x, fh, st->path, rc);
 }
 
-int scn_exec_fsync(struct scn_x *x, const struct scn_step *st)
+int scn_exec_io_fsync(struct scn_x *x, const struct scn_step *st)
 {
 	uint64_t fh;
 	int rc;
@@ -142,5 +142,5 @@ int scn_exec_fsync(struct scn_x *x, const struct scn_step *st)
 	rc = x->ops->fsync ? x->ops->fsync(x->ctx, fh) : -ENOSYS;
 	if (rc > 0)
 		rc = 0;
-	return scn_exec_close(x, fh, st->path, scn_x_fail(x, rc, "fsync", st->path));
+	return scn_exec_close(x, fh, st->path, scn_exec_fail(x, rc, "fsync", st->path));
 }

@@ -42,13 +42,13 @@ static const char *scn_meta_type(uint32_t mode)
 	}
 }
 
-int scn_exec_stat(struct scn_x *x, const struct scn_step *st)
+int scn_exec_meta_stat(struct scn_x *x, const struct scn_step *st)
 {
 	struct vfs_stat vs = {0};
 	int rc = x->ops->lstat ? x->ops->lstat(x->ctx, st->path, &vs) : -ENOSYS;
 
 	if (rc < 0)
-		return scn_x_fail(x, rc, "lstat", st->path);
+		return scn_exec_fail(x, rc, "lstat", st->path);
 	x->why[0] = '\0';
 	if ((st->stat_fields & SCN_STAT_TYPE) && (vs.mode & S_IFMT) != st->stat_type)
 		scn_meta_add(x->why, x->whylen, "type %s (expected %s); ", scn_meta_type(vs.mode),
@@ -65,7 +65,7 @@ int scn_exec_stat(struct scn_x *x, const struct scn_step *st)
 	return SCN_EXEC_MISMATCH;
 }
 
-int scn_exec_absent(struct scn_x *x, const struct scn_step *st)
+int scn_exec_meta_absent(struct scn_x *x, const struct scn_step *st)
 {
 	struct vfs_stat vs = {0};
 	int rc = x->ops->lstat ? x->ops->lstat(x->ctx, st->path, &vs) : -ENOSYS;
@@ -73,22 +73,22 @@ int scn_exec_absent(struct scn_x *x, const struct scn_step *st)
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
-		return scn_x_fail(x, rc, "lstat", st->path);
+		return scn_exec_fail(x, rc, "lstat", st->path);
 	snprintf(x->why, x->whylen, "exists (type %s, size %llu)", scn_meta_type(vs.mode),
 		 (unsigned long long)vs.size);
 	return SCN_EXEC_MISMATCH;
 }
 
-int scn_exec_readlink(struct scn_x *x, const struct scn_step *st)
+int scn_exec_meta_readlink(struct scn_x *x, const struct scn_step *st)
 {
 	char buf[4097], qg[96], qe[96];
 	ssize_t n =
 	    x->ops->readlink ? x->ops->readlink(x->ctx, st->path, buf, sizeof(buf)) : -ENOSYS;
 
 	if (n < 0)
-		return scn_x_fail(x, (int)n, "readlink", st->path);
+		return scn_exec_fail(x, (int)n, "readlink", st->path);
 	if ((size_t)n > sizeof(buf))
-		return scn_x_fail(x, -EIO, "readlink (returned more than asked)", st->path);
+		return scn_exec_fail(x, -EIO, "readlink (returned more than asked)", st->path);
 	if ((size_t)n == strlen(st->path2) && !memcmp(buf, st->path2, (size_t)n))
 		return 0;
 	scn_fmt_quote(qg, sizeof(qg), buf, (size_t)n, 64);
@@ -167,7 +167,7 @@ static int scn_meta_diff(char **exp, size_t ne, char **got, size_t ng, char *why
 	return first ? 0 : SCN_EXEC_MISMATCH;
 }
 
-int scn_exec_list(struct scn_x *x, const struct scn_step *st)
+int scn_exec_meta_list(struct scn_x *x, const struct scn_step *st)
 {
 	struct scn_meta_names l = {0};
 	char **exp = NULL;
@@ -177,12 +177,12 @@ int scn_exec_list(struct scn_x *x, const struct scn_step *st)
 	if (rc >= 0 && (l.nomem || l.overflow))
 		rc = l.nomem ? -ENOMEM : -E2BIG;
 	if (rc < 0) {
-		rc = scn_x_fail(x, rc, "list", st->path);
+		rc = scn_exec_fail(x, rc, "list", st->path);
 		goto out;
 	}
 	exp = malloc((st->n_names ? st->n_names : 1) * sizeof(char *));
 	if (!exp) {
-		rc = scn_x_fail(x, -ENOMEM, "list", st->path);
+		rc = scn_exec_fail(x, -ENOMEM, "list", st->path);
 		goto out;
 	}
 	if (st->n_names)

@@ -71,15 +71,15 @@ static int scn_file_lines(struct scn_file *f, const char *buf, size_t len, char 
 			rc = -ENOMEM;
 		}
 		if (rc) {
-			scn_step_free(&st);
+			scn_parse_step_free(&st);
 			return rc;
 		}
 	}
 	return 0;
 }
 
-int scn_parse(const char *name, const char *buf, size_t len, struct scn_file *out, char *err,
-	      size_t errlen)
+int scn_file_parse(const char *name, const char *buf, size_t len, struct scn_file *out, char *err,
+		   size_t errlen)
 {
 	int rc;
 
@@ -95,4 +95,15 @@ int scn_parse(const char *name, const char *buf, size_t len, struct scn_file *ou
 	if (rc)
 		scn_file_free(out);
 	return rc;
+}
+
+void scn_file_free(struct scn_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_steps; i++)
+		scn_parse_step_free(&f->steps[i]);
+	free(f->steps);
+	free(f->name);
+	memset(f, 0, sizeof(*f));
 }

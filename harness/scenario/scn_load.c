@@ -70,7 +70,7 @@ int scn_load(const char *path, struct scn_file *out, char *err, size_t errlen)
 	close(fd);
 	if (rc)
 		return rc;
-	rc = scn_parse(path, buf, len, out, err, errlen);
+	rc = scn_file_parse(path, buf, len, out, err, errlen);
 	free(buf);
 	return rc;
 }

@@ -25,7 +25,7 @@ int scn_parse_err(struct scn_pstate *ps, const char *fmt, ...)
 	return -EINVAL;
 }
 
-void scn_step_free(struct scn_step *st)
+void scn_parse_step_free(struct scn_step *st)
 {
 	size_t i;
 
@@ -37,17 +37,6 @@ void scn_step_free(struct scn_step *st)
 		free(st->names[i]);
 	free(st->names);
 	memset(st, 0, sizeof(*st));
-}
-
-void scn_file_free(struct scn_file *f)
-{
-	size_t i;
-
-	for (i = 0; i < f->n_steps; i++)
-		scn_step_free(&f->steps[i]);
-	free(f->steps);
-	free(f->name);
-	memset(f, 0, sizeof(*f));
 }
 
 /* One signature letter (scn_cmd.h). */
@@ -193,7 +182,7 @@ int scn_parse_step(const char *name, unsigned int line_no, const char *line, siz
 		rc = scn_parse_words(&ps, line, out);
 	scn_lex_free(&ps.lx);
 	if (rc) {
-		scn_step_free(out);
+		scn_parse_step_free(out);
 		out->line = line_no;
 	}
 	return rc;

@@ -267,7 +267,7 @@ static void host_steps_serve_one(struct posix_vfs *pv, char *req, size_t len)
 		host_steps_answer((unsigned int)line, "fail", rc == -ENODATA ? "empty step" : why);
 		return;
 	}
-	if (scn_step_side(&st) != SCN_SIDE_HOST) {
+	if (scn_cmd_step_side(&st) != SCN_SIDE_HOST) {
 		snprintf(why, sizeof(why), "%s is not a host step", scn_cmd_name(st.cmd));
 		host_steps_answer((unsigned int)line, "fail", why);
 	} else if (scn_exec_step(&st, &posix_vfs_ops, pv, why, sizeof(why)) == 0) {
@@ -279,7 +279,7 @@ static void host_steps_serve_one(struct posix_vfs *pv, char *req, size_t len)
 		host_steps_answer((unsigned int)line, "fail", why);
 	}
 	pv->refused[0] = '\0';
-	scn_step_free(&st);
+	scn_parse_step_free(&st);
 }
 
 int host_steps_main(int argc, char **argv)

@@ -80,6 +80,11 @@ int stack_host_step(struct stack *s, const struct scn_step *st, int timeout_ms, 
 /* After a failure: describe dead or stopped processes ("virtiofsd exited with status 1;
  * virtiofsd (pid 12) is stopped") or "". */
 void stack_health(struct stack *s, char *buf, size_t len);
+/* stack_backend.c: a virtiofsd serving share on sock, stderr into log (appended when append),
+ * in process group pgid (-1: ours); waits (5 s) for its socket. Returns its pid,
+ * STACK_ENV_MISSING or -errno. For the paths that have no stack (the direct baseline). */
+pid_t stack_backend_spawn(const char *share, const char *sock, const char *log, int append,
+			  pid_t pgid);
 /* Print the last lines of virtiofsd's log to stderr. */
 void stack_backend_print_log(const struct stack *s, int lines);
 struct scn_step;
@@ -107,7 +112,7 @@ int stack_fault_kill_devmodel(struct stack *s, char *why, size_t len);
 int stack_fault_restart_devmodel(struct stack *s, char *why, size_t len);
 /* n requests in flight, Status 0, re-initialise; each request must end exactly once. */
 int stack_fault_reset_device(struct stack *s, unsigned int n, char *why, size_t len);
-/* The frontend's interrupt faults (fakebao_set_irq_faults); negative keeps a setting. */
+/* The frontend's interrupt faults (fakebao_fault_set_irq); negative keeps a setting. */
 int stack_fault_irq(struct stack *s, int drop_n, int delay_ms, char *why, size_t len);
 /* Process id, open fd count and RSS (KiB) of a stack process; -1 fields when gone. */
 struct stack_fault_proc_usage {

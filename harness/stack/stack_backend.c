@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -38,12 +39,14 @@ static int stack_backend_wait_socket(const char *path, pid_t pid, int timeout_ms
 	return -ETIMEDOUT;
 }
 
-int stack_backend_start(struct stack *s)
+pid_t stack_backend_spawn(const char *share, const char *sock, const char *log, int append,
+			  pid_t pgid)
 {
 	const char *bin = stack_backend_path();
-	char sock_arg[PATH_MAX + 32], src_arg[PATH_MAX + 16], sock[PATH_MAX + 16];
+	char sock_arg[PATH_MAX + 32], src_arg[PATH_MAX + 16];
 	char *argv[] = {(char *)bin, sock_arg, "-o", src_arg, "-o", "cache=none", NULL};
 	char *unset[] = {"LD_PRELOAD", NULL};
+	pid_t pid;
 	int fd, r;
 
 	if (access(bin, X_OK) != 0) {
@@ -52,33 +55,45 @@ int stack_backend_start(struct stack *s)
 			bin);
 		return STACK_ENV_MISSING;
 	}
-	snprintf(sock, sizeof(sock), "%s/Fs0.sock", s->rundir);
 	snprintf(sock_arg, sizeof(sock_arg), "--socket-path=%s", sock);
-	snprintf(src_arg, sizeof(src_arg), "source=%s", s->share);
-	snprintf(s->vfsd_log, sizeof(s->vfsd_log), "%s/virtiofsd.log", s->rundir);
-	/* A restart (fault injection) appends to the first one's log. */
-	fd = open(s->vfsd_log,
-		  O_WRONLY | O_CREAT | O_CLOEXEC | (s->vfsd_starts ? O_APPEND : O_TRUNC), 0644);
+	snprintf(src_arg, sizeof(src_arg), "source=%s", share);
+	fd = open(log, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
 	if (fd < 0)
 		return -errno;
 	/* A killed virtiofsd leaves its socket file behind: never mistake it for the new one. */
 	unlink(sock);
-	s->vfsd_pid = proc_spawn_in(argv, NULL, unset, fd, s->pgid);
+	pid = proc_spawn_in(argv, NULL, unset, fd, pgid);
 	close(fd);
-	s->vfsd_starts++;
-	if (s->vfsd_pid < 0) {
-		r = s->vfsd_pid;
-		s->vfsd_pid = 0;
-		log_err("cannot start %s: %s", bin, strerror(-r));
-		return r;
+	if (pid < 0) {
+		log_err("cannot start %s: %s", bin, strerror(-pid));
+		return pid;
 	}
-	r = stack_backend_wait_socket(sock, s->vfsd_pid, 5000);
+	r = stack_backend_wait_socket(sock, pid, 5000);
 	if (r) {
 		log_err("virtiofsd (%s) did not create its socket %s: %s", bin, sock,
 			r == -ECHILD ? "it exited" : "timed out after 5 s");
-		stack_backend_print_log(s, 10);
+		proc_stop(pid, SIGKILL, 1000);
 		return geteuid() != 0 ? STACK_ENV_MISSING : -EIO;
 	}
+	return pid;
+}
+
+int stack_backend_start(struct stack *s)
+{
+	char sock[PATH_MAX + 16];
+	pid_t pid;
+
+	snprintf(sock, sizeof(sock), "%s/Fs0.sock", s->rundir);
+	snprintf(s->vfsd_log, sizeof(s->vfsd_log), "%s/virtiofsd.log", s->rundir);
+	/* A restart (fault injection) appends to the first one's log. */
+	pid = stack_backend_spawn(s->share, sock, s->vfsd_log, s->vfsd_starts > 0, s->pgid);
+	s->vfsd_starts++;
+	if (pid < 0) {
+		s->vfsd_pid = 0;
+		stack_backend_print_log(s, 10);
+		return pid;
+	}
+	s->vfsd_pid = pid;
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "stack.h"
+#include "virtio_mmio_regs.h"
 #include "stack_priv.h"
 
 static int stack_fakebao_bus_read(void *ctx, uint64_t addr, unsigned int width, uint64_t *value)
@@ -22,8 +23,8 @@ static int stack_fakebao_bus_wait_irq(void *ctx, int timeout_ms)
 	return fakebao_wait_irq(ctx, timeout_ms);
 }
 
-int stack_fakebao_start(struct stack *s, const struct stack_opts *o, uint64_t addr,
-			       uint64_t size, int window_fd)
+int stack_fakebao_start(struct stack *s, const struct stack_opts *o, uint64_t addr, uint64_t size,
+			int window_fd)
 {
 	char sock[PATH_MAX + 16];
 	struct fakebao_config cfg = {
@@ -34,6 +35,7 @@ int stack_fakebao_start(struct stack *s, const struct stack_opts *o, uint64_t ad
 	    .window_fd = window_fd,
 	    .socket_path = sock,
 	    .trap_timeout_ms = o->step_timeout_ms,
+	    .reg_name = virtio_mmio_regs_name,
 	    .spin_us = o->wait == FE_WAIT_BLOCK ? 0 : 50,
 	};
 	int r;

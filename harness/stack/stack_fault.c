@@ -192,7 +192,7 @@ static int stack_fault_inflight_end(struct stack *s, struct scripted_fe_inflight
 				    char *why, size_t len)
 {
 	struct scripted_fe_inflight_report rep;
-	int r = scripted_fe_inflight_finish(s->fe, inf, STACK_FAULT_EIO_MS, &rep);
+	int r = scripted_fe_fault_inflight_finish(s->fe, inf, STACK_FAULT_EIO_MS, &rep);
 	long long ms = (long long)((clock_now_ns() - t0) / 1000000);
 
 	stack_fault_info(s, "; %u in flight: %u completed, %u failed with EIO within %lld ms",
@@ -227,7 +227,7 @@ int stack_fault_kill_backend(struct stack *s, char *why, size_t len)
 	/* Freeze the worker so the requests are really in flight when it dies. */
 	worker = stack_fault_vfsd_worker(pid);
 	stack_fault_freeze(worker);
-	if (scripted_fe_inflight_post(s->fe, STACK_FAULT_INFLIGHT, &inf))
+	if (scripted_fe_fault_inflight_post(s->fe, STACK_FAULT_INFLIGHT, &inf))
 		log_warn("kill-backend: no request could be put in flight first");
 	t0 = clock_now_ns();
 	if (worker != pid)
@@ -279,7 +279,7 @@ int stack_fault_kill_devmodel(struct stack *s, char *why, size_t len)
 	worker = vfsd > 0 ? stack_fault_vfsd_worker(vfsd) : 0;
 	if (worker > 0)
 		stack_fault_freeze(worker);
-	if (scripted_fe_inflight_post(s->fe, STACK_FAULT_INFLIGHT, &inf))
+	if (scripted_fe_fault_inflight_post(s->fe, STACK_FAULT_INFLIGHT, &inf))
 		log_warn("kill-devmodel: no request could be put in flight first");
 	t0 = clock_now_ns();
 	proc_stop(pid, SIGKILL, 2000);
@@ -302,7 +302,7 @@ static int stack_fault_wait_attach(struct stack *s, char *why, size_t len)
 	int st;
 
 	for (int waited = 0; waited < STACK_FAULT_ATTACH_MS; waited += 5) {
-		if (fakebao_dm_connected(s->fb) > 0 && !fakebao_dm_lost(s->fb, 0))
+		if (fakebao_dm_connected(s->fb) > 0 && !fakebao_fault_dm_lost(s->fb, 0))
 			return 0;
 		if (!proc_alive(s->dm_pid, &st)) {
 			char buf[64];
@@ -361,15 +361,15 @@ int stack_fault_reset_device(struct stack *s, unsigned int n, char *why, size_t 
 	s->fault_info_len = 0;
 	if (stack_fault_scripted(s, "reset-device", why, len))
 		return -1;
-	if (scripted_fe_inflight_post(s->fe, n, &inf)) {
+	if (scripted_fe_fault_inflight_post(s->fe, n, &inf)) {
 		snprintf(why, len, "reset-device: could not put requests in flight");
 		return -1;
 	}
 	if (stack_fault_reinit(s, why, len)) {
-		scripted_fe_inflight_finish(s->fe, inf, 0, &rep);
+		scripted_fe_fault_inflight_finish(s->fe, inf, 0, &rep);
 		return -1;
 	}
-	r = scripted_fe_inflight_finish(s->fe, inf, 0, &rep);
+	r = scripted_fe_fault_inflight_finish(s->fe, inf, 0, &rep);
 	stack_fault_info(s,
 			 "; %u in flight at the reset: %u completed before it, %u failed with EIO",
 			 rep.posted, rep.completed, rep.failed);
@@ -386,7 +386,7 @@ int stack_fault_irq(struct stack *s, int drop_n, int delay_ms, char *why, size_t
 	s->fault_info_len = 0;
 	if (stack_fault_scripted(s, drop_n >= 0 ? "irq-drop" : "irq-delay", why, len))
 		return -1;
-	fakebao_set_irq_faults(s->fb, drop_n, delay_ms);
+	fakebao_fault_set_irq(s->fb, drop_n, delay_ms);
 	if (drop_n >= 0)
 		stack_fault_info(s, "the next %d interrupt(s) will be lost", drop_n);
 	else

@@ -22,8 +22,8 @@ static int stack_fe_scripted_start(struct stack *s, const struct stack_opts *o)
 	    .wait = o->wait,
 	    .request_timeout_ms = o->step_timeout_ms,
 	};
-	int r = stack_fakebao_start(s, o, FAKEBAO_DEFAULT_SHMEM_ADDR,
-					   FAKEBAO_DEFAULT_SHMEM_SIZE, -1);
+	int r =
+	    stack_fakebao_start(s, o, FAKEBAO_DEFAULT_SHMEM_ADDR, FAKEBAO_DEFAULT_SHMEM_SIZE, -1);
 
 	if (!r)
 		r = stack_devmodel_start(s, o);

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rmtree.h"
+#include "stack.h"
 #include "vhost_user.h"
 #include "virtio_fs.h"
 #include "virtio_mmio.h"
@@ -44,28 +46,17 @@ struct daemon {
 
 static void daemon_start(struct daemon *d)
 {
-	char sockarg[128], srcarg[128];
+	char log[128];
 
 	snprintf(d->dir, sizeof(d->dir), "/tmp/dmtest.XXXXXX");
 	assert_non_null(mkdtemp(d->dir));
 	snprintf(d->src, sizeof(d->src), "%s/shared", d->dir);
 	snprintf(d->sock, sizeof(d->sock), "%s/Fs0.sock", d->dir);
 	assert_int_equal(mkdir(d->src, 0755), 0);
-	snprintf(sockarg, sizeof(sockarg), "--socket-path=%s", d->sock);
-	snprintf(srcarg, sizeof(srcarg), "source=%s", d->src);
-	d->pid = fork();
-	assert_true(d->pid >= 0);
-	if (d->pid == 0) {
-		if (!getenv("DEVMODEL_TEST_VERBOSE")) {
-			int null = open("/dev/null", O_WRONLY);
-
-			dup2(null, STDOUT_FILENO);
-			dup2(null, STDERR_FILENO);
-		}
-		execl(VIRTIOFSD, "virtiofsd", sockarg, "-o", srcarg, "-o", "cache=none", "-o",
-		      "sandbox=chroot", (char *)NULL);
-		_exit(127);
-	}
+	snprintf(log, sizeof(log), "%s/virtiofsd.log", d->dir);
+	/* The stack's backend launcher: the one place a virtiofsd is started. */
+	d->pid = stack_backend_spawn(d->src, d->sock, log, 0, -1);
+	assert_true(d->pid > 0);
 	assert_int_equal(vhost_user_connect(&d->vu, d->sock, 3000), 0);
 	d->memfd = memfd_create("dmtest-window", MFD_CLOEXEC);
 	assert_true(d->memfd >= 0);
@@ -78,7 +69,6 @@ static void daemon_start(struct daemon *d)
 static void daemon_stop(struct daemon *d)
 {
 	int status, i;
-	char cmd[160];
 
 	vhost_user_close(&d->vu);
 	for (i = 0; i < 100 && waitpid(d->pid, &status, WNOHANG) == 0; i++)
@@ -89,8 +79,7 @@ static void daemon_stop(struct daemon *d)
 	}
 	munmap(d->win, WIN);
 	close(d->memfd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
-	if (system(cmd) != 0)
+	if (rmtree(d->dir))
 		print_message("could not remove %s\n", d->dir);
 }
 

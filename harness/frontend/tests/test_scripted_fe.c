@@ -457,9 +457,9 @@ static void test_confined_buffers_and_reset_inflight(void **state)
 	assert_int_equal(fc->vq[1]->in_flight, before);
 	assert_int_equal(window_alloc_put(fc->wa, buf, 256), 0);
 	/* Eight requests in flight, a reset, re-initialisation: each ends once. */
-	assert_int_equal(scripted_fe_inflight_post(f->fe, 8, &inf), 0);
+	assert_int_equal(scripted_fe_fault_inflight_post(f->fe, 8, &inf), 0);
 	assert_int_equal(scripted_fe_reinit(f->fe), 0);
-	assert_int_equal(scripted_fe_inflight_finish(f->fe, inf, 0, &rep), 0);
+	assert_int_equal(scripted_fe_fault_inflight_finish(f->fe, inf, 0, &rep), 0);
 	assert_int_equal(rep.posted, 8);
 	assert_int_equal(rep.completed + rep.failed, 8);
 	assert_int_equal(rep.bad, 0);

@@ -153,7 +153,7 @@ static void agent_step(struct agent *a, const char *req, size_t len)
 			   rc == -ENOMEM ? "out of memory" : why);
 		return;
 	}
-	if (scn_step_side(&st) != SCN_SIDE_FRONTEND)
+	if (scn_cmd_step_side(&st) != SCN_SIDE_FRONTEND)
 		agent_send(a, "@@RESULT %lu fail %s is not a frontend step", line_no,
 			   scn_cmd_name(st.cmd));
 	else if (!a->mounted || a->pv.root_fd < 0)
@@ -162,7 +162,7 @@ static void agent_step(struct agent *a, const char *req, size_t len)
 		agent_send(a, "@@RESULT %lu ok", line_no);
 	else
 		agent_send(a, "@@RESULT %lu fail %s", line_no, why);
-	scn_step_free(&st);
+	scn_parse_step_free(&st);
 }
 
 static void agent_remount(struct agent *a)

@@ -103,7 +103,7 @@ static int host(const char *line)
 		return -1;
 	}
 	rc = scn_exec_step(&st, &posix_vfs_ops, &pv, why, sizeof(why));
-	scn_step_free(&st);
+	scn_parse_step_free(&st);
 	return rc;
 }
 

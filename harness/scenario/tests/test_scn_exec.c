@@ -63,7 +63,7 @@ static int run(const char *line)
 		fail_msg("parse error: %s", err);
 	why[0] = '\0';
 	rc = scn_exec_step(&st, ops, &pv, why, sizeof(why));
-	scn_step_free(&st);
+	scn_parse_step_free(&st);
 	return rc;
 }
 

@@ -81,7 +81,7 @@ static void run_file(const struct scn_file *f)
 	for (i = 0; i < f->n_steps; i++) {
 		const struct scn_step *st = &f->steps[i];
 
-		if (scn_step_side(st) == SCN_SIDE_CONTROL)
+		if (scn_cmd_step_side(st) == SCN_SIDE_CONTROL)
 			continue;
 		if (scn_exec_step(st, &posix_vfs_ops, &pv, why, sizeof(why)))
 			fail_msg("%s:%u: %s: %s", f->name, st->line, st->text, why);

@@ -29,7 +29,7 @@ static struct scn_file *parse_ok(const char *src)
 {
 	scn_file_free(&file);
 	err[0] = '\0';
-	if (scn_parse("t.scn", src, strlen(src), &file, err, sizeof(err)) != 0)
+	if (scn_file_parse("t.scn", src, strlen(src), &file, err, sizeof(err)) != 0)
 		fail_msg("unexpected parse error: %s", err);
 	return &file;
 }
@@ -38,7 +38,7 @@ static struct scn_file *parse_ok(const char *src)
 static void parse_err(const char *src, size_t len, const char *want)
 {
 	scn_file_free(&file);
-	assert_int_equal(scn_parse("t.scn", src, len, &file, err, sizeof(err)), -EINVAL);
+	assert_int_equal(scn_file_parse("t.scn", src, len, &file, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, want);
 	/* nothing is left allocated on error */
 	assert_null(file.steps);
@@ -130,7 +130,7 @@ static void test_long_line(void **state)
 	buf[n - 1] = '"';
 	buf[n] = '\n';
 	scn_file_free(&file);
-	assert_int_equal(scn_parse("t.scn", buf, n + 1, &file, err, sizeof(err)), 0);
+	assert_int_equal(scn_file_parse("t.scn", buf, n + 1, &file, err, sizeof(err)), 0);
 	assert_int_equal(file.steps[0].data_len, n - 11);
 	/* one byte more is not */
 	memcpy(buf, "mkdir /b\nwrite /a \"", 19);
@@ -259,13 +259,13 @@ static void test_every_command(void **state)
 	/* the fault steps come after require in the enum, so one step earlier in the file */
 	for (c = SCN_REQUIRE + 1; c < SCN_CMD_COUNT; c++) {
 		assert_int_equal(f->steps[c - 1].cmd, c);
-		assert_int_equal(scn_step_side(&f->steps[c - 1]), SCN_SIDE_CONTROL);
+		assert_int_equal(scn_cmd_step_side(&f->steps[c - 1]), SCN_SIDE_CONTROL);
 	}
 	assert_true(f->steps[SCN_IRQ_DROP - 1].number == 2);
 	assert_true(f->steps[SCN_IRQ_DELAY - 1].number == 16);
-	assert_int_equal(scn_step_side(&f->steps[SCN_FSYNC]), SCN_SIDE_FRONTEND);
-	assert_int_equal(scn_step_side(&f->steps[SCN_HOST_WRITE]), SCN_SIDE_HOST);
-	assert_int_equal(scn_step_side(&f->steps[SCN_REMOUNT]), SCN_SIDE_CONTROL);
+	assert_int_equal(scn_cmd_step_side(&f->steps[SCN_FSYNC]), SCN_SIDE_FRONTEND);
+	assert_int_equal(scn_cmd_step_side(&f->steps[SCN_HOST_WRITE]), SCN_SIDE_HOST);
+	assert_int_equal(scn_cmd_step_side(&f->steps[SCN_REMOUNT]), SCN_SIDE_CONTROL);
 	assert_string_equal(scn_cmd_name(SCN_HOST_ABSENT), "host-absent");
 	assert_string_equal(scn_cmd_name(SCN_CMD_COUNT), "?");
 	assert_true(f->steps[SCN_PWRITE].offset == 5);
@@ -353,7 +353,7 @@ static void test_fail(void **state)
 	assert_int_equal(f->steps[0].fail_errno, ENOENT);
 	assert_string_equal(f->steps[0].text, "fail ENOENT read /nope");
 	assert_int_equal(f->steps[1].fail_errno, EISDIR);
-	assert_int_equal(scn_step_side(&f->steps[1]), SCN_SIDE_FRONTEND);
+	assert_int_equal(scn_cmd_step_side(&f->steps[1]), SCN_SIDE_FRONTEND);
 	PERR("fail\n", "t.scn:1: fail: missing ERRNO (usage: fail ERRNO STEP...)");
 	PERR("fail ENOENT\n", "t.scn:1: fail: missing STEP (usage: fail ERRNO STEP...)");
 	PERR("fail ENOPE read /a\n", "t.scn:1: fail: unknown errno name \"ENOPE\" (e.g. ENOENT)");
@@ -418,10 +418,10 @@ static void test_parse_step(void **state)
 	assert_int_equal(st.line, 7);
 	assert_int_equal(st.cmd, SCN_PREAD);
 	assert_string_equal(st.text, "pread /a 1 2 \"xy\"");
-	scn_step_free(&st);
+	scn_parse_step_free(&st);
 	/* require is fine here: only scn_parse knows what came before */
 	assert_int_equal(scn_parse_step("agent", 3, "require faults", 14, &st, e, sizeof(e)), 0);
-	scn_step_free(&st);
+	scn_parse_step_free(&st);
 	assert_int_equal(scn_parse_step("agent", 4, "  # c", 5, &st, e, sizeof(e)), -ENODATA);
 	assert_null(st.text);
 	assert_int_equal(scn_parse_step("agent", 9, "read", 4, &st, e, sizeof(e)), -EINVAL);

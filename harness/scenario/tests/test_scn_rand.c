@@ -154,7 +154,7 @@ static void test_parsed_rand_matches(void **state)
 	const char *src = "write /a @rand:8:7\n";
 
 	(void)state;
-	assert_int_equal(scn_parse("r.scn", src, strlen(src), &f, err, sizeof(err)), 0);
+	assert_int_equal(scn_file_parse("r.scn", src, strlen(src), &f, err, sizeof(err)), 0);
 	assert_memory_equal(f.steps[0].data, "\xae\x2e\x8d\x72\x7f\xaf\xfb\xd1", 8);
 	scn_file_free(&f);
 }
