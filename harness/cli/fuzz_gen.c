@@ -169,14 +169,10 @@ void fuzz_gen_learn(struct fuzz_gen *g, uint32_t opcode, const uint8_t *body, si
 }
 
 /* The argument struct for opcode with plausible fields; returns its length (in_min). */
-static size_t fuzz_gen_arg(struct fuzz_gen *g, uint32_t opcode, uint8_t *a, size_t data_len)
+/* The argument structs of the name and attribute operations; 1 when opcode is one of them. */
+static int fuzz_gen_arg_meta(struct fuzz_gen *g, uint32_t opcode, uint8_t *a, size_t data_len,
+			     uint64_t fh, uint64_t off)
 {
-	const struct fuse_msg_op *op = fuse_msg_op(opcode);
-	size_t n = op ? op->in_min : 0;
-	uint64_t fh = fuzz_gen_fh(g), off = fuzz_gen_below(g, 8192);
-	uint32_t sz = (uint32_t)(1 + fuzz_gen_below(g, 8192));
-
-	memset(a, 0, 128);
 	switch (opcode) {
 	case FUSE_FORGET: {
 		struct fuse_forget_in x = {1};
@@ -206,6 +202,27 @@ static size_t fuzz_gen_arg(struct fuzz_gen *g, uint32_t opcode, uint8_t *a, size
 	case FUSE_LINK:
 		memcpy(a, &(uint64_t){fuzz_gen_node(g)}, 8);
 		break;
+	case FUSE_SETXATTR:
+		memcpy(a, &(uint32_t){(uint32_t)data_len}, 4);
+		break;
+	case FUSE_GETXATTR:
+	case FUSE_LISTXATTR:
+		memcpy(a, &(uint32_t){(uint32_t)fuzz_gen_below(g, 512)}, 4);
+		break;
+	case FUSE_ACCESS:
+		memcpy(a, &(uint32_t){(uint32_t)fuzz_gen_below(g, 8)}, 4);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* The argument structs of the operations on open handles; 1 when opcode is one of them. */
+static int fuzz_gen_arg_io(struct fuzz_gen *g, uint32_t opcode, uint8_t *a, size_t data_len,
+			   uint64_t fh, uint64_t off, uint32_t sz)
+{
+	switch (opcode) {
 	case FUSE_OPEN:
 	case FUSE_OPENDIR: {
 		static const uint32_t fl[] = {O_RDONLY, O_RDWR, O_WRONLY | O_TRUNC,
@@ -226,22 +243,6 @@ static size_t fuzz_gen_arg(struct fuzz_gen *g, uint32_t opcode, uint8_t *a, size
 		memcpy(a, &x, sizeof(x));
 		break;
 	}
-	case FUSE_SETXATTR:
-		memcpy(a, &(uint32_t){(uint32_t)data_len}, 4);
-		break;
-	case FUSE_GETXATTR:
-	case FUSE_LISTXATTR:
-		memcpy(a, &(uint32_t){(uint32_t)fuzz_gen_below(g, 512)}, 4);
-		break;
-	case FUSE_INIT: {
-		struct fuse_init_in x = {
-		    .major = 7, .minor = 36, .max_readahead = 1u << 17, .flags = 0x440021};
-		memcpy(a, &x, sizeof(x));
-		return sizeof(x);
-	}
-	case FUSE_ACCESS:
-		memcpy(a, &(uint32_t){(uint32_t)fuzz_gen_below(g, 8)}, 4);
-		break;
 	case FUSE_CREATE: {
 		static const uint32_t fl[] = {O_CREAT | O_EXCL | O_RDWR,
 					      O_CREAT | O_EXCL | O_WRONLY, O_CREAT | O_RDWR};
@@ -268,11 +269,31 @@ static size_t fuzz_gen_arg(struct fuzz_gen *g, uint32_t opcode, uint8_t *a, size
 		break;
 	}
 	default:
-		/* fh-first structs (RELEASE, FSYNC, FLUSH, GETLK, ...): the handle goes first */
-		if (n >= 8)
-			memcpy(a, &fh, 8);
-		break;
+		return 0;
 	}
+	return 1;
+}
+
+static size_t fuzz_gen_arg(struct fuzz_gen *g, uint32_t opcode, uint8_t *a, size_t data_len)
+{
+	const struct fuse_msg_op *op = fuse_msg_op(opcode);
+	size_t n = op ? op->in_min : 0;
+	uint64_t fh = fuzz_gen_fh(g), off = fuzz_gen_below(g, 8192);
+	uint32_t sz = (uint32_t)(1 + fuzz_gen_below(g, 8192));
+
+	memset(a, 0, 128);
+	if (opcode == FUSE_INIT) {
+		struct fuse_init_in x = {
+		    .major = 7, .minor = 36, .max_readahead = 1u << 17, .flags = 0x440021};
+		memcpy(a, &x, sizeof(x));
+		return sizeof(x);
+	}
+	if (fuzz_gen_arg_meta(g, opcode, a, data_len, fh, off) ||
+	    fuzz_gen_arg_io(g, opcode, a, data_len, fh, off, sz))
+		return n;
+	/* fh-first structs (RELEASE, FSYNC, FLUSH, GETLK, ...): the handle goes first */
+	if (n >= 8)
+		memcpy(a, &fh, 8);
 	return n;
 }
 
