@@ -158,7 +158,7 @@ scenario-test: all
 test: deps
 	$(MAKE) CC=clang BUILD=build/clang all
 	$(MAKE) SAN=1 all unit-test check-boundaries check-prefixes
-	$(MAKE) qemu-image el2-stub
+	$(MAKE) qemu-image el2-stub backends
 	$(MAKE) fuzz-regress
 	BAOHARNESS_BUILD=$(abspath build/asan) /usr/bin/python3 -m pytest -v -p no:cacheprovider scenarios
 
@@ -184,6 +184,7 @@ clean:
 	rm -rf build
 
 include harness/qemu/qemu.mk
+include harness/backends/backends.mk
 include fake-hypervisor/el2/el2.mk
 include harness/bench/bench.mk
 include fuzz/fuzz.mk

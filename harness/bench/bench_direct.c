@@ -92,7 +92,7 @@ static int bench_direct_spawn(struct bench_direct *d, const char *share, const c
 
 	snprintf(sock, len, "%s/direct.sock", rundir);
 	snprintf(logp, sizeof(logp), "%s/virtiofsd-direct.log", rundir);
-	d->vfsd = stack_backend_spawn(share, sock, logp, 0, -1);
+	d->vfsd = stack_backend_spawn(NULL, share, sock, logp, 0, -1);
 	if (d->vfsd < 0) {
 		int r = d->vfsd;
 

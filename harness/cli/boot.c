@@ -23,10 +23,13 @@ static void boot_usage(FILE *f)
 
 static int boot_parse(int argc, char **argv, struct stack_opts *o)
 {
-	static const struct option longopts[] = {
-	    {"frontend", required_argument, NULL, 'f'}, {"share", required_argument, NULL, 's'},
-	    {"keep", no_argument, NULL, 'k'},		{"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},		{NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"frontend", required_argument, NULL, 'f'},
+						 {"share", required_argument, NULL, 's'},
+						 {"virtiofsd", required_argument, NULL, 'b'},
+						 {"keep", no_argument, NULL, 'k'},
+						 {"verbose", no_argument, NULL, 'v'},
+						 {"help", no_argument, NULL, 'h'},
+						 {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
@@ -43,6 +46,9 @@ static int boot_parse(int argc, char **argv, struct stack_opts *o)
 			break;
 		case 's':
 			o->share = optarg;
+			break;
+		case 'b':
+			o->virtiofsd = optarg;
 			break;
 		case 'k':
 			o->keep = 1;

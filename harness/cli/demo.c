@@ -60,8 +60,10 @@ int demo_main(int argc, char **argv)
 		if (!strcmp(argv[i], "-v")) {
 			o.stack.verbose++;
 			log_set_level(LOG_INFO);
+		} else if (!strcmp(argv[i], "--virtiofsd") && i + 1 < argc) {
+			o.stack.virtiofsd = argv[++i];
 		} else {
-			fprintf(stderr, "usage: baoharness demo [-v]\n");
+			fprintf(stderr, "usage: baoharness demo [--virtiofsd c|rust|PATH] [-v]\n");
 			return RUN_EXIT_USAGE;
 		}
 	}

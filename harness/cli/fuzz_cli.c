@@ -447,7 +447,7 @@ static int fuzz_usage(void)
 {
 	fprintf(stderr,
 		"usage: baoharness fuzz fuse-requests [--time S] [--seed N] [--replay "
-		"FILE] [--out DIR]\n"
+		"FILE] [--out DIR] [--virtiofsd c|rust|PATH]\n"
 		"                                    [--regress-dir DIR] [--cpus LIST] [-v]\n");
 	return 2;
 }
@@ -480,6 +480,8 @@ int fuzz_cli_main(int argc, char **argv)
 			replay = v;
 		else if (!strcmp(argv[i], "--out") && ++i)
 			out = v;
+		else if (!strcmp(argv[i], "--virtiofsd") && ++i)
+			c.so.virtiofsd = v;
 		else if (!strcmp(argv[i], "--regress-dir") && ++i)
 			c.rep.regress_dir = v;
 		else if (!strcmp(argv[i], "--cpus") && ++i) {

@@ -184,6 +184,8 @@ static void run_print_stats(struct stack *s, FILE *out)
 {
 	struct fakebao_stats fs;
 
+	fprintf(out, "# stats: frontend=%s backend=%s virtiofsd=\"%s\" (%s)\n", s->fe_ops->name,
+		stack_backend_kind_name(&s->backend), s->backend.version, s->backend.path);
 	if (!s->fb) {
 		fprintf(
 		    out,

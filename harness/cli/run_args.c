@@ -18,6 +18,7 @@ static void run_usage(FILE *f)
 	    "usage: baoharness run [--frontend scripted|qemu|qemu-native] [--share DIR] [--keep] "
 	    "[--stats]\n"
 	    "                      [--step-timeout S] [--wait adaptive|block|poll] [--cpus LIST]\n"
+	    "                      [--virtiofsd c|rust|PATH]\n"
 	    "                      [-v] FILE.scn...\n");
 }
 
@@ -45,6 +46,7 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 						 {"verbose", no_argument, NULL, 'v'},
 						 {"help", no_argument, NULL, 'h'},
 						 {"cpus", required_argument, NULL, 'c'},
+						 {"virtiofsd", required_argument, NULL, 'b'},
 						 {NULL, 0, NULL, 0}};
 	int c;
 
@@ -93,6 +95,9 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 				    optarg);
 				return -EINVAL;
 			}
+			break;
+		case 'b':
+			o->stack.virtiofsd = optarg;
 			break;
 		case 'c':
 			if (cpus_option("baoharness run", optarg, &o->stack.cpus))

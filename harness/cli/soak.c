@@ -66,6 +66,7 @@ static int soak_args(int argc, char **argv, struct soak *k)
 {
 	static const struct option opts[] = {{"minutes", required_argument, NULL, 'm'},
 					     {"seed", required_argument, NULL, 's'},
+					     {"virtiofsd", required_argument, NULL, 'b'},
 					     {"verbose", no_argument, NULL, 'v'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
@@ -95,6 +96,9 @@ static int soak_args(int argc, char **argv, struct soak *k)
 				return -1;
 			}
 			break;
+		case 'b':
+			k->so.virtiofsd = optarg;
+			break;
 		case 'v':
 			k->verbose++;
 			log_set_level(k->verbose > 1 ? LOG_DEBUG : LOG_INFO);
@@ -102,7 +106,9 @@ static int soak_args(int argc, char **argv, struct soak *k)
 		case 'h':
 		default:
 			fprintf(c == 'h' ? stdout : stderr,
-				"usage: baoharness soak --minutes N [--seed S] [-v] [FILE.scn...]\n"
+				"usage: baoharness soak --minutes N [--seed S] [--virtiofsd "
+				"c|rust|PATH] [-v] "
+				"[FILE.scn...]\n"
 				"  runs the files (default scenarios/*.scn) in random order with "
 				"random faults\n");
 			return c == 'h' ? 1 : -1;

@@ -4,6 +4,7 @@
 #include "fuse_client.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -400,6 +401,14 @@ int fuse_client_call(struct fuse_client *fc, struct fuse_msg_req *m, const void 
 	rc = fuse_client_run(fc, b);
 	if (rc)
 		return rc;
+	if (!b->r.used_len && m->opcode == FUSE_DESTROY) {
+		/* The session is over either way: QEMU's C virtiofsd answers DESTROY, the Rust one
+		 * (fuse-backend-rs) completes the chain with nothing written. */
+		log_info("fuse: DESTROY unique %llu completed without a reply",
+			 (unsigned long long)m->unique);
+		fuse_client_buf_free(fc, &b->r);
+		return 0;
+	}
 	if (!b->r.used_len) {
 		log_err("fuse: %s unique %llu: reply dropped by the device (used len 0)", op->name,
 			(unsigned long long)m->unique);
@@ -447,6 +456,43 @@ int fuse_client_raw(struct fuse_client *fc, uint16_t queue, const void *req, siz
 	return 0;
 }
 
+int fuse_client_init_reply(struct fuse_client *fc, const struct fuse_init_out *out, size_t len)
+{
+	uint64_t cap;
+
+	/* Linux's process_init_reply checks the major only: a server with a newer minor speaks
+	 * ours (FUSE's rule: the lower of the two minors is the protocol), an older one down to
+	 * 7.12 is spoken as it is. Another major is a different protocol altogether. */
+	if (out->major != FUSE_KERNEL_VERSION) {
+		log_err("fuse: INIT reply version %u.%u: major %u is not supported (this client "
+			"speaks 7.12..7.%u)",
+			out->major, out->minor, out->major, FUSE_CLIENT_MINOR);
+		return -EPROTO;
+	}
+	if (out->minor < 12) {
+		log_err("fuse: INIT reply version 7.%u is older than 7.12, the oldest this client "
+			"speaks",
+			out->minor);
+		return -EPROTO;
+	}
+	fc->minor = out->minor < FUSE_CLIENT_MINOR ? out->minor : FUSE_CLIENT_MINOR;
+	/* Before 7.23 the reply is the 24-byte compat form: nothing past max_write. */
+	fc->init_flags = out->flags;
+	if (fc->minor < 28 || len < offsetof(struct fuse_init_out, max_pages) + 2)
+		fc->init_flags &= ~(uint32_t)FUSE_MAX_PAGES;
+	if (out->max_write < 4096) {
+		log_err("fuse: INIT reply max_write %u is below 4096", out->max_write);
+		return -EPROTO;
+	}
+	fc->max_write = out->max_write;
+	/* READ/WRITE chunks: max_write, and at most 1/8 of the window so QD>1 still fits. */
+	cap = fc->wa->size / 8 > FUSE_CLIENT_IO_MAX ? FUSE_CLIENT_IO_MAX : fc->wa->size / 8;
+	fc->io_max = (uint32_t)(out->max_write < cap ? out->max_write : cap) & ~4095u;
+	if (!fc->io_max)
+		fc->io_max = 4096;
+	return 0;
+}
+
 int fuse_client_handshake(struct fuse_client *fc)
 {
 	struct fuse_init_in in = {
@@ -458,7 +504,6 @@ int fuse_client_handshake(struct fuse_client *fc)
 	struct fuse_init_out out;
 	struct fuse_msg_req m = {.opcode = FUSE_INIT, .arg = &in, .arg_len = sizeof(in)};
 	size_t len = 0;
-	uint64_t cap;
 	int rc;
 
 	memset(&out, 0, sizeof(out));
@@ -468,25 +513,11 @@ int fuse_client_handshake(struct fuse_client *fc)
 		log_err("fuse: INIT failed: %d", rc);
 		return rc;
 	}
-	/* We offered 7.36: the server answers with its own minor when lower, never higher. */
-	if (out.major != FUSE_KERNEL_VERSION || out.minor > FUSE_CLIENT_MINOR || out.minor < 12) {
-		log_err("fuse: INIT reply version %u.%u, want 7.12..7.%u", out.major, out.minor,
-			FUSE_CLIENT_MINOR);
-		return -EPROTO;
-	}
-	if (out.max_write < 4096) {
-		log_err("fuse: INIT reply max_write %u is below 4096", out.max_write);
-		return -EPROTO;
-	}
-	fc->minor = out.minor;
-	fc->max_write = out.max_write;
-	/* READ/WRITE chunks: max_write, and at most 1/8 of the window so QD>1 still fits. */
-	cap = fc->wa->size / 8 > FUSE_CLIENT_IO_MAX ? FUSE_CLIENT_IO_MAX : fc->wa->size / 8;
-	fc->io_max = (uint32_t)(out.max_write < cap ? out.max_write : cap) & ~4095u;
-	if (!fc->io_max)
-		fc->io_max = 4096;
+	rc = fuse_client_init_reply(fc, &out, len);
+	if (rc)
+		return rc;
 	fc->initialized = true;
-	log_info("fuse: INIT 7.%u max_write %u flags 0x%x, I/O chunk %u", out.minor, out.max_write,
-		 out.flags, fc->io_max);
+	log_info("fuse: INIT: server 7.%u, speaking 7.%u, max_write %u flags 0x%x, I/O chunk %u",
+		 out.minor, fc->minor, out.max_write, fc->init_flags, fc->io_max);
 	return 0;
 }

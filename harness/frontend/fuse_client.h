@@ -57,7 +57,8 @@ struct fuse_client {
 	int timeout_ms;
 	int64_t deadline_ns; /* absolute CLOCK_MONOTONIC, 0 = per-request timeout_ms */
 	uint64_t next_unique;
-	uint32_t minor, max_write, io_max;
+	uint32_t minor, max_write, io_max; /* minor: the negotiated one, min(ours, server's) */
+	uint32_t init_flags;		   /* the server's INIT flags this client may rely on */
 	bool initialized;
 	uint64_t *op_stats;			       /* [64] by opcode, may be NULL */
 	uint64_t *irqs;				       /* may be NULL */
@@ -91,6 +92,11 @@ int fuse_client_call(struct fuse_client *fc, struct fuse_msg_req *m, const void 
  * used bytes unvalidated. 0 with *reply_len = used length, or a transport error. */
 int fuse_client_raw(struct fuse_client *fc, uint16_t queue, const void *req, size_t req_len,
 		    void *reply, size_t reply_cap, size_t *reply_len);
+/* Check and apply a FUSE_INIT reply of len bytes: any 7.x from 7.12 up (a newer server speaks
+ * our minor, an older one its own), another major refused with a message. Sets minor,
+ * init_flags, max_write, io_max; 0 or -EPROTO. Pure but for the log line. */
+struct fuse_init_out;
+int fuse_client_init_reply(struct fuse_client *fc, const struct fuse_init_out *out, size_t len);
 /* FUSE_INIT (minor 36, 64-byte fuse_init_in): 0 or -errno; sets minor, max_write, io_max. */
 int fuse_client_handshake(struct fuse_client *fc);
 /* Fail every in-flight request with err and free what the client owns (device reset). */

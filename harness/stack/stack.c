@@ -86,7 +86,9 @@ int stack_start(struct stack *s, const struct stack_opts *o)
 		s->dm_delay_ms = stack_fault_env_ms("BAOHARNESS_DM_DELAY_MS", 0);
 		s->vfsd_delay_ms = stack_fault_env_ms("BAOHARNESS_VFSD_DELAY_MS", 0);
 	}
-	r = stack_rundir_make(s, o);
+	r = stack_backend_resolve(o->virtiofsd, &s->backend);
+	if (!r)
+		r = stack_rundir_make(s, o);
 	if (!r)
 		r = stack_group_start(s);
 	if (!r && !s->vfsd_delay_ms)

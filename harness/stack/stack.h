@@ -24,10 +24,20 @@
 /* stack_start's result when the machine lacks something (exit status 3). */
 #define STACK_ENV_MISSING (-10000)
 
+enum stack_backend_kind { STACK_BACKEND_C, STACK_BACKEND_RUST };
+
+/* The backend a stack runs: its executable, its kind (flags) and what `--version` said. */
+struct stack_backend {
+	char path[PATH_MAX];
+	enum stack_backend_kind kind;
+	char version[96];
+};
+
 struct stack_opts {
 	const struct stack_frontend_ops *frontend; /* stack_frontend_find(name); NULL: scripted */
-	const char *share;			   /* NULL: a fresh temporary directory */
-	int keep; /* keep the run directory (and a temporary share) */
+	const char *virtiofsd; /* --virtiofsd c|rust|PATH; NULL: BAOHARNESS_VIRTIOFSD, else c */
+	const char *share;     /* NULL: a fresh temporary directory */
+	int keep;	       /* keep the run directory (and a temporary share) */
 	int verbose;
 	int step_timeout_ms;
 	enum fe_wait_policy wait;
@@ -44,9 +54,10 @@ struct stack {
 	char vfsd_log[PATH_MAX + 32];
 	int own_share;
 	int keep;
-	pid_t pgid;		/* the stack's process group: every process it starts */
-	struct host_steps host; /* host steps' worker (the group's leader) */
-	int hard_stop;		/* stop by killing the group first (wedged, timed out) */
+	pid_t pgid;		      /* the stack's process group: every process it starts */
+	struct stack_backend backend; /* the virtiofsd this stack runs (resolved once) */
+	struct host_steps host;	      /* host steps' worker (the group's leader) */
+	int hard_stop;		      /* stop by killing the group first (wedged, timed out) */
 	pid_t vfsd_pid;
 	pid_t dm_pid;
 	struct fakebao *fb;
@@ -80,11 +91,16 @@ int stack_host_step(struct stack *s, const struct scn_step *st, int timeout_ms, 
 /* After a failure: describe dead or stopped processes ("virtiofsd exited with status 1;
  * virtiofsd (pid 12) is stopped") or "". */
 void stack_health(struct stack *s, char *buf, size_t len);
-/* stack_backend.c: a virtiofsd serving share on sock, stderr into log (appended when append),
- * in process group pgid (-1: ours); waits (5 s) for its socket. Returns its pid,
+/* stack_backend.c: which virtiofsd. spec "c" (/usr/lib/qemu/virtiofsd), "rust" (fetched by
+ * make backends), a path, or NULL (BAOHARNESS_VIRTIOFSD, else "c"); its kind is told from its
+ * `--version` and decides its flags. 0, or STACK_ENV_MISSING with a message naming the fix. */
+int stack_backend_resolve(const char *spec, struct stack_backend *b);
+const char *stack_backend_kind_name(const struct stack_backend *b);
+/* A virtiofsd b (NULL: the default) serving share on sock, stderr into log (appended when
+ * append), in process group pgid (-1: ours); waits (5 s) for its socket. Returns its pid,
  * STACK_ENV_MISSING or -errno. For the paths that have no stack (the direct baseline). */
-pid_t stack_backend_spawn(const char *share, const char *sock, const char *log, int append,
-			  pid_t pgid);
+pid_t stack_backend_spawn(const struct stack_backend *b, const char *share, const char *sock,
+			  const char *log, int append, pid_t pgid);
 /* Print the last lines of virtiofsd's log to stderr. */
 void stack_backend_print_log(const struct stack *s, int lines);
 struct scn_step;

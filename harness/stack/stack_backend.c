@@ -9,8 +9,10 @@
 #include <string.h>
 #include <time.h>
 #include <signal.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "proc.h"
 #include "stack.h"
@@ -18,11 +20,104 @@
 
 #define VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd"
 
-static const char *stack_backend_path(void)
+/* The first line of `path --version` (bounded: 5 s), or -errno. */
+static int stack_backend_version(const char *path, char *buf, size_t len)
 {
-	const char *p = getenv("BAOHARNESS_VIRTIOFSD");
+	int p[2], st;
+	size_t got = 0;
+	int64_t end = clock_now_ms() + 5000;
+	pid_t pid;
 
-	return p && *p ? p : VIRTIOFSD_DEFAULT;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		dup2(p[1], STDERR_FILENO);
+		execl(path, path, "--version", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while (got + 1 < len) {
+		struct pollfd pf = {p[0], POLLIN, 0};
+		int64_t left = end - clock_now_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&pf, 1, (int)left) <= 0)
+			break;
+		n = read(p[0], buf + got, len - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	close(p[0]);
+	proc_stop(pid, SIGKILL, 1000);
+	st = got ? 0 : -ENOEXEC;
+	return st;
+}
+
+/* Where `rust` lives: build/backends/rust/virtiofsd, next to whichever build runs. */
+static int stack_backend_rust_path(char *buf, size_t len)
+{
+	static const char *const cands[] = {"backends/rust/virtiofsd",
+					    "../backends/rust/virtiofsd"};
+
+	for (size_t i = 0; i < 2; i++)
+		if (!stack_rundir_sibling(cands[i], buf, len) && access(buf, X_OK) == 0)
+			return 0;
+	log_err("the Rust virtiofsd is not fetched: run make backends (then `baoharness doctor`)");
+	return STACK_ENV_MISSING;
+}
+
+int stack_backend_resolve(const char *spec, struct stack_backend *b)
+{
+	const char *env = getenv("BAOHARNESS_VIRTIOFSD");
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	if (!spec || !*spec)
+		spec = env && *env ? env : "c";
+	if (!strcmp(spec, "c"))
+		snprintf(b->path, sizeof(b->path), "%s", VIRTIOFSD_DEFAULT);
+	else if (!strcmp(spec, "rust")) {
+		if ((r = stack_backend_rust_path(b->path, sizeof(b->path))))
+			return r;
+	} else if (snprintf(b->path, sizeof(b->path), "%s", spec) >= (int)sizeof(b->path))
+		return -ENAMETOOLONG;
+	if (access(b->path, X_OK) != 0) {
+		log_err("virtiofsd %s: %s (%s)", b->path, strerror(errno),
+			!strcmp(spec, "c") ? "Debian package qemu-system-common; run make deps"
+					   : "give --virtiofsd c, rust or an executable");
+		return STACK_ENV_MISSING;
+	}
+	r = stack_backend_version(b->path, b->version, sizeof(b->version));
+	/* The kind decides the flags: QEMU's C daemon says "virtiofsd version 7.2.x ...", the
+	 * Rust one "virtiofsd 1.13.x". Anything else is not a virtiofsd we know how to drive. */
+	if (!r && !strncmp(b->version, "virtiofsd version ", 18)) {
+		b->kind = STACK_BACKEND_C;
+	} else if (!r && !strncmp(b->version, "virtiofsd ", 10) && b->version[10] >= '0' &&
+		   b->version[10] <= '9') {
+		b->kind = STACK_BACKEND_RUST;
+	} else {
+		log_err(
+		    "%s is not a virtiofsd this harness knows: `--version` said \"%.60s\" (want "
+		    "\"virtiofsd version 7.x\" or \"virtiofsd 1.x\")",
+		    b->path, r ? strerror(-r) : b->version);
+		return STACK_ENV_MISSING;
+	}
+	return 0;
+}
+
+const char *stack_backend_kind_name(const struct stack_backend *b)
+{
+	return b->kind == STACK_BACKEND_RUST ? "rust" : "c";
 }
 
 static int stack_backend_wait_socket(const char *path, pid_t pid, int timeout_ms)
@@ -39,22 +134,29 @@ static int stack_backend_wait_socket(const char *path, pid_t pid, int timeout_ms
 	return -ETIMEDOUT;
 }
 
-pid_t stack_backend_spawn(const char *share, const char *sock, const char *log, int append,
-			  pid_t pgid)
+pid_t stack_backend_spawn(const struct stack_backend *b, const char *share, const char *sock,
+			  const char *log, int append, pid_t pgid)
 {
-	const char *bin = stack_backend_path();
+	struct stack_backend dflt;
 	char sock_arg[PATH_MAX + 32], src_arg[PATH_MAX + 16];
-	char *argv[] = {(char *)bin, sock_arg, "-o", src_arg, "-o", "cache=none", NULL};
+	/* C 7.2: -o spellings, namespace sandbox. Rust: its own spellings, chroot sandbox (the
+	 * seed demo's), cache=never = C's cache=none. */
+	char *c_argv[] = {NULL, sock_arg, "-o", src_arg, "-o", "cache=none", NULL};
+	char *rust_argv[] = {
+	    NULL,     sock_arg, "--shared-dir", (char *)share, "--cache=never", "--sandbox",
+	    "chroot", NULL};
 	char *unset[] = {"LD_PRELOAD", NULL};
+	char **argv;
 	pid_t pid;
 	int fd, r;
 
-	if (access(bin, X_OK) != 0) {
-		log_err("virtiofsd not found at %s (Debian package qemu-system-common; or set "
-			"BAOHARNESS_VIRTIOFSD)",
-			bin);
-		return STACK_ENV_MISSING;
+	if (!b) {
+		if ((r = stack_backend_resolve(NULL, &dflt)))
+			return r;
+		b = &dflt;
 	}
+	argv = b->kind == STACK_BACKEND_RUST ? rust_argv : c_argv;
+	argv[0] = (char *)b->path;
 	snprintf(sock_arg, sizeof(sock_arg), "--socket-path=%s", sock);
 	snprintf(src_arg, sizeof(src_arg), "source=%s", share);
 	fd = open(log, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
@@ -65,13 +167,13 @@ pid_t stack_backend_spawn(const char *share, const char *sock, const char *log, 
 	pid = proc_spawn_in(argv, NULL, unset, fd, pgid);
 	close(fd);
 	if (pid < 0) {
-		log_err("cannot start %s: %s", bin, strerror(-pid));
+		log_err("cannot start %s: %s", b->path, strerror(-pid));
 		return pid;
 	}
 	r = stack_backend_wait_socket(sock, pid, 5000);
 	if (r) {
-		log_err("virtiofsd (%s) did not create its socket %s: %s", bin, sock,
-			r == -ECHILD ? "it exited" : "timed out after 5 s");
+		log_err("virtiofsd (%s, %s) did not create its socket %s: %s", b->path, b->version,
+			sock, r == -ECHILD ? "it exited" : "timed out after 5 s");
 		proc_stop(pid, SIGKILL, 1000);
 		return geteuid() != 0 ? STACK_ENV_MISSING : -EIO;
 	}
@@ -86,7 +188,8 @@ int stack_backend_start(struct stack *s)
 	snprintf(sock, sizeof(sock), "%s/Fs0.sock", s->rundir);
 	snprintf(s->vfsd_log, sizeof(s->vfsd_log), "%s/virtiofsd.log", s->rundir);
 	/* A restart (fault injection) appends to the first one's log. */
-	pid = stack_backend_spawn(s->share, sock, s->vfsd_log, s->vfsd_starts > 0, s->pgid);
+	pid = stack_backend_spawn(&s->backend, s->share, sock, s->vfsd_log, s->vfsd_starts > 0,
+				  s->pgid);
 	s->vfsd_starts++;
 	if (pid < 0) {
 		s->vfsd_pid = 0;

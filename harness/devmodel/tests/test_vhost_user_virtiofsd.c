@@ -55,7 +55,7 @@ static void daemon_start(struct daemon *d)
 	assert_int_equal(mkdir(d->src, 0755), 0);
 	snprintf(log, sizeof(log), "%s/virtiofsd.log", d->dir);
 	/* The stack's backend launcher: the one place a virtiofsd is started. */
-	d->pid = stack_backend_spawn(d->src, d->sock, log, 0, -1);
+	d->pid = stack_backend_spawn(NULL, d->src, d->sock, log, 0, -1);
 	assert_true(d->pid > 0);
 	assert_int_equal(vhost_user_connect(&d->vu, d->sock, 3000), 0);
 	d->memfd = memfd_create("dmtest-window", MFD_CLOEXEC);
