@@ -217,6 +217,14 @@ static void run_print_stats(struct stack *s, FILE *out)
 	}
 }
 
+static void run_step_time(const struct run_opts *o, const struct scn_step *st, int64_t t0,
+			  FILE *out)
+{
+	if (o->step_times)
+		fprintf(out, "# step-time %u %.6f\n", st->line,
+			(double)(clock_now_ns() - t0) / 1e9);
+}
+
 /* Runs the steps; returns the index of the first failing step or n_steps. *ns: wall time of
  * the steps that ran (first step's start to the last one's end, output lines included). */
 static size_t run_steps(struct stack *s, const struct scn_file *f, const struct run_opts *o,
@@ -228,6 +236,8 @@ static size_t run_steps(struct stack *s, const struct scn_file *f, const struct 
 
 	for (i = 0; i < f->n_steps; i++) {
 		const struct scn_step *st = &f->steps[i];
+
+		int64_t st0 = clock_now_ns();
 
 		if (o->narrate)
 			o->narrate(st, o->narrate_arg);
@@ -244,10 +254,12 @@ static size_t run_steps(struct stack *s, const struct scn_file *f, const struct 
 			stack_health(s, health, sizeof(health));
 			fprintf(out, "not ok %u - %s: %s%s%s\n", st->line, st->text,
 				why[0] ? why : "failed", health[0] ? "; " : "", health);
+			run_step_time(o, st, st0, out);
 			fflush(out);
 			break;
 		}
 		fprintf(out, "ok %u - %s\n", st->line, st->text);
+		run_step_time(o, st, st0, out);
 		fault_report(s, st, out);
 		fflush(out);
 	}

@@ -20,6 +20,9 @@ struct run_opts {
 	/* Called before each step with a narration line, or NULL (the demo uses it). */
 	void (*narrate)(const struct scn_step *st, void *arg);
 	void *narrate_arg;
+	/* Print "# step-time LINE SECONDS" after each step (for --junit; run_jobs.c strips them
+	 * from what the user sees). */
+	int step_times;
 };
 
 struct run_totals {

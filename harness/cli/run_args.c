@@ -10,6 +10,8 @@
 #include "interrupt.h"
 #include "log.h"
 #include "run.h"
+#include "run_jobs.h"
+#include "shard.h"
 
 static void run_usage(FILE *f)
 {
@@ -18,7 +20,8 @@ static void run_usage(FILE *f)
 	    "usage: baoharness run [--frontend scripted|qemu|qemu-native] [--share DIR] [--keep] "
 	    "[--stats]\n"
 	    "                      [--step-timeout S] [--wait adaptive|block|poll] [--cpus LIST]\n"
-	    "                      [--virtiofsd c|rust|PATH]\n"
+	    "                      [--virtiofsd c|rust|PATH] [--jobs N] [--shard K/N]\n"
+	    "                      [--junit FILE] [--format plain|tap]\n"
 	    "                      [-v] FILE.scn...\n");
 }
 
@@ -35,7 +38,8 @@ static int run_parse_wait(const char *s, enum fe_wait_policy *w)
 	return 0;
 }
 
-static int run_parse_opts(int argc, char **argv, struct run_opts *o)
+static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_jobs_opts *jo,
+			  unsigned int *shard_k, unsigned int *shard_n)
 {
 	static const struct option longopts[] = {{"frontend", required_argument, NULL, 'f'},
 						 {"share", required_argument, NULL, 's'},
@@ -47,6 +51,10 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 						 {"help", no_argument, NULL, 'h'},
 						 {"cpus", required_argument, NULL, 'c'},
 						 {"virtiofsd", required_argument, NULL, 'b'},
+						 {"jobs", required_argument, NULL, 'j'},
+						 {"junit", required_argument, NULL, 'J'},
+						 {"format", required_argument, NULL, 'F'},
+						 {"shard", required_argument, NULL, 'D'},
 						 {NULL, 0, NULL, 0}};
 	int c;
 
@@ -99,6 +107,36 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'b':
 			o->stack.virtiofsd = optarg;
 			break;
+		case 'j':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 64) {
+				fprintf(stderr, "baoharness run: --jobs '%s': want 1..64\n",
+					optarg);
+				return -EINVAL;
+			}
+			jo->jobs = (int)v;
+			break;
+		case 'J':
+			jo->junit = optarg;
+			break;
+		case 'F':
+			if (strcmp(optarg, "plain") && strcmp(optarg, "tap")) {
+				fprintf(stderr,
+					"baoharness run: --format '%s': want plain or tap\n",
+					optarg);
+				return -EINVAL;
+			}
+			jo->tap = !strcmp(optarg, "tap");
+			break;
+		case 'D':
+			if (shard_parse(optarg, shard_k, shard_n)) {
+				fprintf(stderr,
+					"baoharness run: --shard '%s': want K/N with 1 <= K <= N "
+					"<= 1000\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
 		case 'c':
 			if (cpus_option("baoharness run", optarg, &o->stack.cpus))
 				return -EINVAL;
@@ -122,10 +160,12 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o)
 int run_args_main(int argc, char **argv)
 {
 	struct run_opts o = {.stack = {.step_timeout_ms = 30000, .wait = FE_WAIT_ADAPTIVE}};
+	struct run_jobs_opts jo = {.jobs = 1};
 	struct run_totals t = {0};
-	struct scn_file *files;
-	int nfiles, bad = 0, status = RUN_EXIT_PASS;
-	int r = run_parse_opts(argc, argv, &o);
+	struct scn_file *files, *sel = NULL;
+	unsigned int shard_k = 1, shard_n = 1;
+	int nfiles, nsel = 0, bad = 0, status = RUN_EXIT_PASS;
+	int r = run_parse_opts(argc, argv, &o, &jo, &shard_k, &shard_n);
 
 	if (r)
 		return r > 0 ? RUN_EXIT_PASS : RUN_EXIT_USAGE;
@@ -145,14 +185,31 @@ int run_args_main(int argc, char **argv)
 		status = RUN_EXIT_USAGE;
 		goto out;
 	}
-	for (int i = 0; i < nfiles && !interrupt_signal(); i++) {
-		r = run_file(&files[i], &o, stdout, &t);
-		if (r == RUN_EXIT_ENV)
-			status = RUN_EXIT_ENV;
-		else if (r != RUN_EXIT_PASS && status == RUN_EXIT_PASS)
-			status = RUN_EXIT_FAIL;
+	/* Every file was parsed; the shard picks which of them this job runs (shallow copies). */
+	sel = calloc((size_t)nfiles, sizeof(*sel));
+	if (!sel) {
+		status = RUN_EXIT_FAIL;
+		goto out;
 	}
-	printf("%d passed, %d failed, %d skipped\n", t.passed, t.failed, t.skipped);
+	for (int i = 0; i < nfiles; i++)
+		if (shard_selects(argv[optind + i], shard_k, shard_n))
+			sel[nsel++] = files[i];
+	if (shard_n > 1)
+		fprintf(stderr, "baoharness run: shard %u/%u: %d of %d files\n", shard_k, shard_n,
+			nsel, nfiles);
+	if (jo.jobs > 1 || jo.junit || jo.tap) {
+		status = run_jobs_run(sel, nsel, &o, &jo, &t);
+	} else {
+		for (int i = 0; i < nsel && !interrupt_signal(); i++) {
+			r = run_file(&sel[i], &o, stdout, &t);
+			if (r == RUN_EXIT_ENV)
+				status = RUN_EXIT_ENV;
+			else if (r != RUN_EXIT_PASS && status == RUN_EXIT_PASS)
+				status = RUN_EXIT_FAIL;
+		}
+	}
+	printf("%s%d passed, %d failed, %d skipped\n", jo.tap ? "# " : "", t.passed, t.failed,
+	       t.skipped);
 	if (interrupt_signal()) {
 		fprintf(stderr, "baoharness run: interrupted by %s: stack stopped, exit %d\n",
 			interrupt_name(interrupt_signal()), 128 + interrupt_signal());
@@ -162,5 +219,6 @@ out:
 	for (int i = 0; i < nfiles; i++)
 		scn_file_free(&files[i]);
 	free(files);
+	free(sel);
 	return status;
 }
