@@ -28,6 +28,7 @@ bench: bench-build $(BENCH_FUZZ)
 	$(BENCH_BIN) --out results $(BENCH_ARGS)
 	$(BENCH_BIN) --out results/cpus0 --cpus 0 --only rtt,fuse,policy,seq --no-qemu --no-fuzz \
 		--notes harness/bench/cpus0.md $(BENCH_ARGS)
+	harness/bench/jobs-bench.sh $(BUILD)/baoharness results 3
 
 # One short round: a smoke test of the whole benchmark (about a minute with the QEMU guests).
 bench-quick: bench-build $(BENCH_FUZZ)
