@@ -150,17 +150,23 @@ $(foreach c,$(COMPONENTS),$(eval $(call component_tests,$(c))))
 unit-test: $(TEST_BINS)
 	@ci/run-unit-tests.sh $(TEST_BINS)
 
+# The pytest drivers' JUnit report (CI templates: JUNIT_DIR=results/junit).
+JUNIT_DIR ?= build/junit
+
 scenario-test: all
-	BAOHARNESS_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -v scenarios
+	BAOHARNESS_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -v \
+		--junitxml=$(JUNIT_DIR)/pytest.xml scenarios
 
 # make test: a clang build (must be clean too), the sanitizer build, every unit test, the guest
-# image, then every scenario driver.
+# image, the fuzz targets (regressions; the OSS-Fuzz build, about 35 s), then every scenario
+# driver (JUnit in JUNIT_DIR/pytest.xml).
 test: deps
 	$(MAKE) CC=clang BUILD=build/clang all
 	$(MAKE) SAN=1 all unit-test check-boundaries check-prefixes
 	$(MAKE) qemu-image el2-stub backends
-	$(MAKE) fuzz-regress
-	BAOHARNESS_BUILD=$(abspath build/asan) /usr/bin/python3 -m pytest -v -p no:cacheprovider scenarios
+	$(MAKE) fuzz-regress fuzz-oss-check
+	BAOHARNESS_BUILD=$(abspath build/asan) /usr/bin/python3 -m pytest -v -p no:cacheprovider \
+		--junitxml=$(JUNIT_DIR)/pytest.xml scenarios
 
 demo: deps
 	$(MAKE) all
@@ -189,5 +195,6 @@ include fake-hypervisor/el2/el2.mk
 include harness/bench/bench.mk
 include fuzz/fuzz.mk
 include ci/soak.mk
+include ci/install.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
