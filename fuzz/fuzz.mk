@@ -31,7 +31,7 @@ $(FUZZ_DIR)/libproj.a: $(FUZZ_PROJ_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 	rm -f $@ && ar rcs $@ $^
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz/targets/fuzz_%.o $(FUZZ_DIR)/libproj.a
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpthread
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(YAML_LIBS) -lpthread
 
 # --- AFL++ (same sources, afl-clang-fast, fuzz/afl_driver.c as main) --------------------------
 $(FUZZ_DIR)/afl/obj/%.o: %.c
@@ -44,7 +44,7 @@ $(FUZZ_DIR)/afl/libproj.a: $(FUZZ_PROJ_SRCS:%.c=$(FUZZ_DIR)/afl/obj/%.o)
 
 $(FUZZ_DIR)/afl/fuzz_%: $(FUZZ_DIR)/afl/obj/fuzz/targets/fuzz_%.o $(FUZZ_DIR)/afl/obj/fuzz/afl_driver.o \
 		$(FUZZ_DIR)/afl/libproj.a
-	$(AFL_CC) $(FUZZ_SAN) -o $@ $^ -lpthread
+	$(AFL_CC) $(FUZZ_SAN) -o $@ $^ $(YAML_LIBS) -lpthread
 
 # --- corpus generator (plain clang, no sanitizers) ---------------------------------------------
 FUZZ_GEN_SRCS := fuzz/gen/gen_corpus.c fuzz/gen/gen_vq.c harness/frontend/fuse_msg.c \

@@ -127,7 +127,9 @@ static int gen_fuse_replies(const char *dir)
 		if (!o || o->no_reply)
 			continue;
 		snprintf(name, sizeof(name), "%s-ok", o->name);
-		n += gen_reply_one(dir, name, op, 0, body, o->reply_min);
+		/* INIT's smallest form (8 bytes, before 7.5) is refused; seed the 7.23+ one. */
+		n += gen_reply_one(dir, name, op, 0, body,
+				   op == FUSE_INIT ? fuse_msg_init_out_size(36) : o->reply_min);
 	}
 	len += gen_dirent(body, 2, "a.txt");
 	len += gen_dirent(body + len, 3, "subdir");
@@ -295,6 +297,22 @@ static const char gen_config_full[] = "devices:\n"
 				      "    mmio_addr: 0xa004000 # second device\n"
 				      "    data_plane: vhost_user\n"
 				      "    socket_path: \"/root/\"\n";
+/* YAML as a real user writes it: flow style, anchors and aliases, a merge key, keys the
+ * harness does not use. */
+static const char gen_config_yaml[] =
+    "x-common: {fs: &fs fs, sock: &sock \"/run/bao/\"}\n"
+    "devices:\n"
+    "  - &dev0\n"
+    "    id: 0\n"
+    "    type: *fs\n"
+    "    mmio_addr: 0xa003e00\n"
+    "    data_plane: vhost_user\n"
+    "    socket_path: *sock\n"
+    "    tap_name: tap0 # not for fs\n"
+    "  - {id: 1, type: *fs, mmio_addr: 0o1200, data_plane: vhost_user,\n"
+    "     socket_path: *sock, tag: ~, queue_size: 0b100}\n"
+    "  - <<: *dev0\n"
+    "    id: 2\n";
 
 /* Copy every file matching pattern into the target's corpus under its base name. */
 static int gen_copy_glob(const char *dir, const char *target, const char *pattern)
@@ -335,6 +353,9 @@ int main(int argc, char **argv)
 			sizeof(gen_config_seed) - 1);
 	n += !gen_write(dir, "dm_config", "two-devices.yaml", gen_config_full,
 			sizeof(gen_config_full) - 1);
+	n += !gen_write(dir, "dm_config", "flow-anchors.yaml", gen_config_yaml,
+			sizeof(gen_config_yaml) - 1);
+	n += gen_copy_glob(dir, "dm_config", "scenarios/seed-files/*.yaml");
 	n += gen_copy_glob(dir, "scn_parse", "scenarios/*.scn");
 	n += gen_copy_glob(dir, "scn_parse", "scenarios/bad/*.scn");
 	printf("gen_corpus: %d seed files under %s\n", n, dir);

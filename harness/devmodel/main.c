@@ -310,6 +310,10 @@ int main(int argc, char **argv)
 		log_err("%s", err.msg);
 		return EXIT_USAGE;
 	}
+	for (unsigned i = 0; i < cfg.nwarnings; i++)
+		log_warn("%s: %s", config, cfg.warnings[i].msg);
+	if (cfg.warnings_dropped)
+		log_warn("%s: %u more warning(s) not shown", config, cfg.warnings_dropped);
 	if (cfg.ndevices > 1)
 		log_warn("config %s: %u devices; serving only the first (id %u)", config,
 			 cfg.ndevices, cfg.dev[0].id);
