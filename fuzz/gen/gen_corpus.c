@@ -17,6 +17,7 @@
 #include "fuse_msg.h"
 #include "gen.h"
 #include "vhost_user_msg.h"
+#include "virtio_fs_config.h"
 
 int gen_write(const char *dir, const char *target, const char *name, const void *buf, size_t len)
 {
@@ -139,6 +140,25 @@ static int gen_fuse_replies(const char *dir)
 	return n;
 }
 
+/* The Rust virtiofsd's GET_CONFIG reply with --tag=myfs: {offset 0, size 40, flags 0} + the
+ * config space (selector 14 = GET_CONFIG in the target's table, cfg size 40). */
+static int gen_vhost_user_config(const char *dir)
+{
+	uint8_t buf[128], payload[12 + VIRTIO_FS_CONFIG_SIZE];
+	uint32_t head[3] = {0, VIRTIO_FS_CONFIG_SIZE, 0};
+	int len;
+
+	memcpy(payload, head, sizeof(head));
+	if (virtio_fs_config_build("myfs", 1, payload + 12))
+		return 0;
+	buf[0] = 14;
+	buf[1] = VIRTIO_FS_CONFIG_SIZE;
+	len = vhost_user_msg_encode(VHOST_USER_GET_CONFIG, VHOST_USER_VERSION | VHOST_USER_REPLY,
+				    payload, sizeof(payload), buf + 2, sizeof(buf) - 2);
+	return len > 0 &&
+	       !gen_write(dir, "vhost_user_msg", "reply-GET_CONFIG", buf, (size_t)len + 2);
+}
+
 /* fuzz_vhost_user_msg input: selector (index into its table, bit 7 = encoders), cfg size, reply. */
 static int gen_vhost_user(const char *dir)
 {
@@ -167,6 +187,7 @@ static int gen_vhost_user(const char *dir)
 	memset(buf, 0x11, sizeof(buf));
 	buf[0] = 0x80 | 3;
 	n += !gen_write(dir, "vhost_user_msg", "encoders", buf, sizeof(buf));
+	n += gen_vhost_user_config(dir);
 	return n;
 }
 
@@ -314,6 +335,22 @@ static const char gen_config_yaml[] =
     "  - <<: *dev0\n"
     "    id: 2\n";
 
+/* virtio-fs config spaces: the Rust virtiofsd's with --tag=myfs, a tag filling all 36 bytes,
+ * two request queues. */
+static int gen_virtio_fs_config(const char *dir)
+{
+	uint8_t cfg[VIRTIO_FS_CONFIG_SIZE];
+	int n = 0;
+
+	if (!virtio_fs_config_build("myfs", 1, cfg))
+		n += !gen_write(dir, "virtio_fs_config", "rust-tag-myfs", cfg, sizeof(cfg));
+	if (!virtio_fs_config_build("abcdefghijklmnopqrstuvwxyz0123456789", 1, cfg))
+		n += !gen_write(dir, "virtio_fs_config", "tag-36", cfg, sizeof(cfg));
+	if (!virtio_fs_config_build("shared", 2, cfg))
+		n += !gen_write(dir, "virtio_fs_config", "two-request-queues", cfg, sizeof(cfg));
+	return n;
+}
+
 /* Copy every file matching pattern into the target's corpus under its base name. */
 static int gen_copy_glob(const char *dir, const char *target, const char *pattern)
 {
@@ -356,6 +393,7 @@ int main(int argc, char **argv)
 	n += !gen_write(dir, "dm_config", "flow-anchors.yaml", gen_config_yaml,
 			sizeof(gen_config_yaml) - 1);
 	n += gen_copy_glob(dir, "dm_config", "scenarios/seed-files/*.yaml");
+	n += gen_virtio_fs_config(dir);
 	n += gen_copy_glob(dir, "scn_parse", "scenarios/*.scn");
 	n += gen_copy_glob(dir, "scn_parse", "scenarios/bad/*.scn");
 	printf("gen_corpus: %d seed files under %s\n", n, dir);

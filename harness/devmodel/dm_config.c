@@ -319,6 +319,11 @@ static int dm_config_set_str(struct dm_config_parser *p, int line, enum dm_confi
 		if (v->len == 0 || v->len > DM_CONFIG_TAG_MAX)
 			return dm_config_fail(p, line, "key 'tag': length %zu not in [1, %d]",
 					      v->len, DM_CONFIG_TAG_MAX);
+		for (size_t i = 0; i < v->len; i++)
+			if ((unsigned char)v->text[i] < 0x20 || v->text[i] == 0x7f)
+				return dm_config_fail(
+				    p, line, "key 'tag': control character 0x%02x at byte %zu",
+				    (unsigned char)v->text[i], i);
 		memcpy(d->tag, v->text, v->len);
 		d->tag[v->len] = '\0';
 		return 0;

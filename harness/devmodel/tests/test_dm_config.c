@@ -139,6 +139,7 @@ static const struct bad_case bad_cases[] = {
     {"devices:\n  - id: 0\n    type: 'fs\n", 3, "unterminated single-quoted"},
     {"devices:\n  - socket_path: \"/r\\0/\"\n", 2, "key 'socket_path': NUL byte in value"},
     {"devices:\n  - id: 0b102\n", 2, "key 'id': bad number '0b102'"},
+    {"devices:\n  - tag: \"a\\tb\"\n", 2, "key 'tag': control character 0x09 at byte 1"},
     {"devices:\n  - id: 0o9\n", 2, "key 'id': bad number '0o9'"},
     {"devices:\n  - id: \xff\n", 2, "invalid"},
     {"devices:\n  - id: 0\n    type: \"fs\n", 3, "unterminated double-quoted"},
