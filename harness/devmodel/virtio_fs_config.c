@@ -54,13 +54,13 @@ int virtio_fs_config_parse(const uint8_t *buf, size_t len, struct virtio_fs_conf
 
 	memset(out, 0, sizeof(*out));
 	if (len != VIRTIO_FS_CONFIG_SIZE)
-		return virtio_fs_config_fail(why, why_cap, "config space is %zu bytes, want %d", len,
-					     VIRTIO_FS_CONFIG_SIZE);
+		return virtio_fs_config_fail(why, why_cap, "config space is %zu bytes, want %d",
+					     len, VIRTIO_FS_CONFIG_SIZE);
 	for (tlen = 0; tlen < VIRTIO_FS_TAG_MAX && buf[tlen]; tlen++)
 		if (!virtio_fs_config_tag_byte_ok(buf[tlen]))
-			return virtio_fs_config_fail(
-			    why, why_cap, "tag byte %zu is control character 0x%02x", tlen,
-			    buf[tlen]);
+			return virtio_fs_config_fail(why, why_cap,
+						     "tag byte %zu is control character 0x%02x",
+						     tlen, buf[tlen]);
 	if (tlen == 0)
 		return virtio_fs_config_fail(why, why_cap, "tag is empty (byte 0 is NUL)");
 	/* virtio 1.2 §5.11.4: "padded with NUL bytes if shorter than the available space". */

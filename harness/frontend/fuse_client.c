@@ -528,7 +528,8 @@ int fuse_client_handshake(struct fuse_client *fc)
 	if (rc)
 		return rc;
 	fc->initialized = true;
-	log_info("fuse: INIT: server 7.%u, speaking 7.%u, max_write %u flags 0x%x, I/O chunk %u",
-		 out.minor, fc->minor, out.max_write, fc->init_flags, fc->io_max);
+	log_info("fuse: INIT: server 7.%u, speaking 7.%u, max_write %u flags 0x%x (server's 0x%x), "
+		 "I/O chunk %u",
+		 out.minor, fc->minor, out.max_write, fc->init_flags, out.flags, fc->io_max);
 	return 0;
 }

@@ -325,9 +325,9 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_config_from_yaml),	     T(test_config_from_backend),
+	    T(test_config_from_yaml),	      T(test_config_from_backend),
 	    T(test_malformed_backend_config), T(test_backend_config_refused),
-	    T(test_two_request_queues),	     T(test_request_queues_from_yaml),
+	    T(test_two_request_queues),	      T(test_request_queues_from_yaml),
 	    T(test_request_queues_refused),
 	};
 

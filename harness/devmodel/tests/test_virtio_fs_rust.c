@@ -178,10 +178,8 @@ static void test_seed_flags_config_from_rust(void **state)
 {
 	struct virtio_fs fs;
 	struct virtio_mmio m;
-	struct virtio_mmio_params mp = {.base = 0xa003e00,
-					.shmem_addr = GPA,
-					.shmem_size = WIN,
-					.queue_num_max = 1024};
+	struct virtio_mmio_params mp = {
+	    .base = 0xa003e00, .shmem_addr = GPA, .shmem_size = WIN, .queue_num_max = 1024};
 	uint8_t cfg[VIRTIO_FS_CONFIG_SIZE], want[VIRTIO_FS_CONFIG_SIZE];
 	uint32_t major = 0, minor = 0;
 	uint16_t idx = 0;
@@ -206,9 +204,9 @@ static void test_seed_flags_config_from_rust(void **state)
 	assert_int_equal(virtio_fs_config_build("myfs", 1, want), 0);
 	assert_memory_equal(cfg, want, sizeof(cfg));
 	assert_int_equal(fake_driver_bring_up(&m, &rs.w, 2, QSZ), 0xf);
-	assert_int_equal(fake_driver_fuse_init(&rs.w, 1, QSZ, m.q[1].kick_fd, m.irq_fd, &idx,
-					       &major, &minor),
-			 0);
+	assert_int_equal(
+	    fake_driver_fuse_init(&rs.w, 1, QSZ, m.q[1].kick_fd, m.irq_fd, &idx, &major, &minor),
+	    0);
 	assert_int_equal(major, 7);
 	assert_true(minor >= 38);
 	virtio_mmio_destroy(&m);

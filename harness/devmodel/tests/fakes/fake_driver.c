@@ -92,9 +92,8 @@ void fake_driver_read_config(struct virtio_mmio *m, uint8_t out[VIRTIO_FS_CONFIG
 	}
 }
 
-int fake_driver_fuse_init(const struct fake_driver_window *w, unsigned q, uint32_t qsz,
-			  int kick_fd, int call_fd, uint16_t *avail_idx, uint32_t *major,
-			  uint32_t *minor)
+int fake_driver_fuse_init(const struct fake_driver_window *w, unsigned q, uint32_t qsz, int kick_fd,
+			  int call_fd, uint16_t *avail_idx, uint32_t *major, uint32_t *minor)
 {
 	struct vring_desc *desc = (void *)(w->win + fake_driver_ring_off(q, 0));
 	struct vring_avail *avail = (void *)(w->win + fake_driver_ring_off(q, 1));

@@ -29,8 +29,7 @@ uint32_t fake_driver_bring_up(struct virtio_mmio *m, const struct fake_driver_wi
 void fake_driver_read_config(struct virtio_mmio *m, uint8_t out[VIRTIO_FS_CONFIG_SIZE]);
 /* Post FUSE_INIT 7.36 on queue q (its ring at fake_driver_ring_off), kick, wait up to 2 s for
  * the used ring. 0 with major and minor from the reply, or -ETIMEDOUT / -EPROTO. */
-int fake_driver_fuse_init(const struct fake_driver_window *w, unsigned q, uint32_t qsz,
-			  int kick_fd, int call_fd, uint16_t *avail_idx, uint32_t *major,
-			  uint32_t *minor);
+int fake_driver_fuse_init(const struct fake_driver_window *w, unsigned q, uint32_t qsz, int kick_fd,
+			  int call_fd, uint16_t *avail_idx, uint32_t *major, uint32_t *minor);
 
 #endif

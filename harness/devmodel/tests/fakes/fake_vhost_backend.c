@@ -14,8 +14,8 @@ static int fake_vhost_backend_recv(int fd, uint8_t *buf, struct vhost_user_hdr *
 {
 	char ctl[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)];
 	struct iovec iov = {.iov_base = buf, .iov_len = VHOST_USER_HDR_SIZE};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			    .msg_controllen = sizeof(ctl)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
 	struct cmsghdr *c;
 	size_t got = 0;
 	ssize_t n;
@@ -125,8 +125,7 @@ static void fake_vhost_backend_ring(struct fake_vhost_backend *b, const struct v
 		break;
 	case VHOST_USER_GET_VRING_BASE:
 		r->get_base++;
-		fake_vhost_backend_reply(b, h->request,
-					 &(struct vhost_user_vring_state){idx, 0},
+		fake_vhost_backend_reply(b, h->request, &(struct vhost_user_vring_state){idx, 0},
 					 sizeof(struct vhost_user_vring_state));
 		break;
 	}

@@ -16,8 +16,8 @@
 /* Per queue index: how many of each ring message arrived. */
 struct fake_vhost_ring {
 	unsigned num, base, addr, kick, call, enable, get_base;
-	uint32_t size;	  /* last SET_VRING_NUM */
-	bool enabled;	  /* last SET_VRING_ENABLE */
+	uint32_t size;	 /* last SET_VRING_NUM */
+	bool enabled;	 /* last SET_VRING_ENABLE */
 	bool kick_fd_ok; /* SET_VRING_KICK carried an fd */
 	int kick_fd;	 /* that fd, kept open until fake_vhost_backend_stop */
 };
