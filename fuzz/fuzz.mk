@@ -18,7 +18,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 # spawns or maps. One clang archive per build flavour; the linker takes what a target needs.
 FUZZ_PROJ_SRCS := harness/common/log.c harness/common/virtio_mmio_regs.c $(filter-out %/main.c,$(wildcard harness/scenario/*.c)) \
 	harness/frontend/fuse_msg.c harness/frontend/vq_dev.c \
-	$(addprefix harness/devmodel/,dm_config.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
+	$(addprefix harness/devmodel/,dm_config.c dm_config_key.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
 		virtio_mmio_rings.c dm_dispatch.c virtio_fs_config.c) \
 	fake-hypervisor/proto/remio.c fake-hypervisor/proto/fakebao_ctl_msg.c
 

@@ -127,6 +127,7 @@ static const struct bad_case bad_cases[] = {
     {"devices:\n  - id: 0\n     type: fs\n", 3, "bad indentation"},
     {"devices:\n  - id: 0\n   - id: 1\n", 3, "bad indentation"},
     {"devices:\n\t- id: 0\n", 2, "tab in indentation"},
+    {"devices:\n  - id: 0\n\ttype: fs\n", 3, "tab in indentation"},
     {"devices: [ ]\n", 0, "key 'devices': empty list"},
     {"devices: ~\n", 0, "key 'devices': empty list"},
     {"devices: fs\n", 1, "key 'devices': expected a list item"},
