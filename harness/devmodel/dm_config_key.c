@@ -57,13 +57,14 @@ int dm_config_key_find(const char *name, size_t len)
 	int i;
 
 	for (i = 0; i < KEY_COUNT; i++)
-		if (strlen(dm_config_keys[i].name) == len && !memcmp(dm_config_keys[i].name, name, len))
+		if (strlen(dm_config_keys[i].name) == len &&
+		    !memcmp(dm_config_keys[i].name, name, len))
 			return i;
 	return -1;
 }
 
 static int dm_config_key_scalar(struct dm_config_parser *p, const yaml_node_t *n, int line,
-			    const char *key, struct dm_config_scalar *s)
+				const char *key, struct dm_config_scalar *s)
 {
 	const char *t;
 	size_t len;
@@ -121,7 +122,7 @@ static bool dm_config_key_number(const char *s, size_t n, uint64_t *out)
 }
 
 static int dm_config_key_set_num(struct dm_config_parser *p, int line, enum dm_config_key_id k,
-			     uint64_t n)
+				 uint64_t n)
 {
 	struct dm_device_config *d = p->cur;
 
@@ -160,7 +161,7 @@ static int dm_config_key_set_num(struct dm_config_parser *p, int line, enum dm_c
 }
 
 static int dm_config_key_set_str(struct dm_config_parser *p, int line, enum dm_config_key_id k,
-			     const struct dm_config_scalar *v)
+				 const struct dm_config_scalar *v)
 {
 	struct dm_device_config *d = p->cur;
 	char shown[48];
