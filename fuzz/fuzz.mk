@@ -19,8 +19,8 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 # spawns or maps. One clang archive per build flavour; the linker takes what a target needs.
 FUZZ_PROJ_SRCS := harness/common/log.c harness/common/virtio_mmio_regs.c $(filter-out %/main.c,$(wildcard harness/scenario/*.c)) \
 	harness/frontend/fuse_msg.c harness/frontend/vq_dev.c \
-	$(addprefix harness/devmodel/,dm_config.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
-		virtio_mmio_rings.c dm_dispatch.c) \
+	$(addprefix harness/devmodel/,dm_config.c dm_config_key.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
+		virtio_mmio_rings.c dm_dispatch.c virtio_fs_config.c) \
 	fake-hypervisor/proto/remio.c fake-hypervisor/proto/fakebao_ctl_msg.c
 
 # --- libFuzzer -------------------------------------------------------------------------------
@@ -32,7 +32,7 @@ $(FUZZ_DIR)/libproj.a: $(FUZZ_PROJ_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 	rm -f $@ && ar rcs $@ $^
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz/targets/fuzz_%.o $(FUZZ_DIR)/libproj.a
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpthread
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(YAML_LIBS) -lpthread
 
 # --- AFL++ (same sources, afl-clang-fast, fuzz/afl_driver.c as main) --------------------------
 $(FUZZ_DIR)/afl/obj/%.o: %.c
@@ -45,11 +45,11 @@ $(FUZZ_DIR)/afl/libproj.a: $(FUZZ_PROJ_SRCS:%.c=$(FUZZ_DIR)/afl/obj/%.o)
 
 $(FUZZ_DIR)/afl/fuzz_%: $(FUZZ_DIR)/afl/obj/fuzz/targets/fuzz_%.o $(FUZZ_DIR)/afl/obj/fuzz/afl_driver.o \
 		$(FUZZ_DIR)/afl/libproj.a
-	$(AFL_CC) $(FUZZ_SAN) -o $@ $^ -lpthread
+	$(AFL_CC) $(FUZZ_SAN) -o $@ $^ $(YAML_LIBS) -lpthread
 
 # --- corpus generator (plain clang, no sanitizers) ---------------------------------------------
 FUZZ_GEN_SRCS := fuzz/gen/gen_corpus.c fuzz/gen/gen_vq.c harness/frontend/fuse_msg.c \
-	harness/devmodel/vhost_user_msg.c harness/common/log.c
+	harness/devmodel/vhost_user_msg.c harness/devmodel/virtio_fs_config.c harness/common/log.c
 $(FUZZ_DIR)/gen_corpus: $(FUZZ_GEN_SRCS) $(wildcard fuzz/gen/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -O1 -g $(CSTD) $(WARN) $(INCS) -Ifuzz/gen -o $@ $(FUZZ_GEN_SRCS)
