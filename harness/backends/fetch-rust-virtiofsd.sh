@@ -21,22 +21,11 @@ uri=$( (grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' |
 [ -n "$uri" ] || { echo "backends: no Debian archive in this machine's APT sources" >&2; exit 3; }
 
 apt_dir=$out/apt
-mkdir -p "$apt_dir/state/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/sources" \
-	"$out/debs"
-: >"$apt_dir/status"
+mkdir -p "$apt_dir/sources" "$out/debs"
 echo "deb [signed-by=$keyring] $uri trixie main" >"$apt_dir/sources/trixie.list"
-cat >"$apt_dir/apt.conf" <<CONF
-APT::Architecture "amd64";
-APT::Architectures { "amd64"; };
-Dir::State "$apt_dir/state";
-Dir::State::status "$apt_dir/status";
-Dir::Cache "$apt_dir/cache";
-Dir::Etc::sourcelist "$apt_dir/sources/trixie.list";
-Dir::Etc::sourceparts "$apt_dir/sources/none";
-Acquire::Languages "none";
-APT::Sandbox::User "root";
-CONF
-export APT_CONFIG=$apt_dir/apt.conf
+# shellcheck source=../../ci/private-apt.sh
+. "$(dirname "$0")/../../ci/private-apt.sh"
+private_apt "$apt_dir" amd64 "$apt_dir/sources/trixie.list" "$apt_dir/sources/none"
 if ! ls "$out"/debs/virtiofsd_*.deb >/dev/null 2>&1; then
 	echo "backends: apt-get update (private trixie state in $apt_dir)" >&2
 	apt-get update -qq

@@ -13,20 +13,10 @@ agent=${2:-$out/guest-agent}
 
 # --- private APT: own state, cache, empty dpkg status, the system's sources -------------------
 apt_dir=$out/apt
-mkdir -p "$apt_dir/state/lists/partial" "$apt_dir/cache/archives/partial" "$out/debs"
-: >"$apt_dir/status"
-cat >"$apt_dir/apt.conf" <<CONF
-APT::Architecture "arm64";
-APT::Architectures { "arm64"; };
-Dir::State "$apt_dir/state";
-Dir::State::status "$apt_dir/status";
-Dir::Cache "$apt_dir/cache";
-Dir::Etc::sourcelist "/etc/apt/sources.list";
-Dir::Etc::sourceparts "/etc/apt/sources.list.d";
-Acquire::Languages "none";
-APT::Sandbox::User "root";
-CONF
-export APT_CONFIG=$apt_dir/apt.conf
+mkdir -p "$out/debs"
+# shellcheck source=../../ci/private-apt.sh
+. "$here/../../ci/private-apt.sh"
+private_apt "$apt_dir" arm64 /etc/apt/sources.list /etc/apt/sources.list.d
 
 have_debs() { ls "$out"/debs/linux-image-*-arm64_*.deb "$out"/debs/busybox-static_*.deb >/dev/null 2>&1; }
 if ! have_debs; then
