@@ -8,7 +8,7 @@ set -euo pipefail
 out=$(mkdir -p "${1:-build/backends/rust}" && cd "${1:-build/backends/rust}" && pwd)
 pkgs=(virtiofsd libc6 libcap-ng0 libseccomp2 libgcc-s1)
 
-if [ -x "$out/virtiofsd" ] && "$out/virtiofsd" --version 2>/dev/null | grep -q '^virtiofsd 1\.'; then
+if [ -x "$out/virtiofsd" ] && "$out/virtiofsd" --version 2>/dev/null | grep -q '^virtiofsd 1\.13\.'; then
 	exit 0
 fi
 command -v dpkg-deb >/dev/null || { echo "backends: dpkg-deb missing" >&2; exit 3; }
@@ -26,7 +26,12 @@ echo "deb [signed-by=$keyring] $uri trixie main" >"$apt_dir/sources/trixie.list"
 # shellcheck source=../../ci/private-apt.sh
 . "$(dirname "$0")/../../ci/private-apt.sh"
 private_apt "$apt_dir" amd64 "$apt_dir/sources/trixie.list" "$apt_dir/sources/none"
-if ! ls "$out"/debs/virtiofsd_*.deb >/dev/null 2>&1; then
+# Download again only when a package's .deb is missing (an interrupted earlier fetch).
+missing=0
+for p in "${pkgs[@]}"; do
+	ls "$out/debs/${p}"_*.deb >/dev/null 2>&1 || missing=1
+done
+if [ "$missing" = 1 ]; then
 	echo "backends: apt-get update (private trixie state in $apt_dir)" >&2
 	apt-get update -qq
 	echo "backends: downloading ${pkgs[*]}" >&2
@@ -45,5 +50,5 @@ exec "$ld" --library-path "$root/usr/lib/x86_64-linux-gnu" "$bin" "\$@"
 WRAP
 chmod 0755 "$out/virtiofsd.tmp" && mv "$out/virtiofsd.tmp" "$out/virtiofsd"
 ver=$("$out/virtiofsd" --version 2>&1 | head -n1)
-case "$ver" in virtiofsd\ 1.*) ;; *) echo "backends: $out/virtiofsd --version said: $ver" >&2; exit 1 ;; esac
+case "$ver" in virtiofsd\ 1.13.*) ;; *) echo "backends: $out/virtiofsd --version said: $ver" >&2; exit 1 ;; esac
 echo "backends: $ver ready at $out/virtiofsd" >&2

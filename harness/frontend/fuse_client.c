@@ -512,18 +512,28 @@ int fuse_client_handshake(struct fuse_client *fc)
 	    .max_readahead = 1u << 17,
 	    .flags = FUSE_CLIENT_INIT_FLAGS,
 	};
+	/* Room for a newer server's longer fuse_init_out; only its first 64 bytes are read. */
+	union {
+		struct fuse_init_out out;
+		uint8_t raw[FUSE_MSG_INIT_OUT_MAX];
+	} r;
 	struct fuse_init_out out;
 	struct fuse_msg_req m = {.opcode = FUSE_INIT, .arg = &in, .arg_len = sizeof(in)};
 	size_t len = 0;
 	int rc;
 
-	memset(&out, 0, sizeof(out));
+	memset(&r, 0, sizeof(r));
 	fc->initialized = false;
-	rc = fuse_client_call(fc, &m, NULL, 0, &out, sizeof(out), &len);
+	rc = fuse_client_call(fc, &m, NULL, 0, r.raw, sizeof(r.raw), &len);
 	if (rc) {
 		log_err("fuse: INIT failed: %d", rc);
 		return rc;
 	}
+	out = r.out;
+	if (len > sizeof(out))
+		log_info("fuse: INIT reply 7.%u is %zu bytes; the %zu past fuse_init_out are a "
+			 "newer protocol's and ignored",
+			 out.minor, len, len - sizeof(out));
 	rc = fuse_client_init_reply(fc, &out, len);
 	if (rc)
 		return rc;

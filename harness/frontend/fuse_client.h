@@ -97,7 +97,8 @@ int fuse_client_raw(struct fuse_client *fc, uint16_t queue, const void *req, siz
 		    void *reply, size_t reply_cap, size_t *reply_len);
 /* Check and apply a FUSE_INIT reply body of len bytes: any 7.x from 7.12 up (a newer server
  * speaks our minor, an older one its own), another major refused with a message; len must be
- * fuse_init_out's size for the minor spoken (24 bytes before 7.23, then 64). Sets minor,
+ * at least fuse_init_out's size for the minor spoken (24 bytes before 7.23, then 64; a longer
+ * reply's tail past the struct is not read). Sets minor,
  * init_flags (the flags asked for, each from the minor that has it), max_write, io_max; 0 or
  * -EPROTO. Pure but for the log line. */
 struct fuse_init_out;

@@ -45,10 +45,11 @@ static const struct fuse_msg_op fuse_msg_ops[] = {
     [FUSE_LISTXATTR] = VAR("LISTXATTR", sizeof(struct fuse_getxattr_in), 0, 0, 0),
     [FUSE_REMOVEXATTR] = FIXED("REMOVEXATTR", 0, 1, 0),
     [FUSE_FLUSH] = FIXED("FLUSH", sizeof(struct fuse_flush_in), 0, 0),
-    /* fuse_init_in grew from 16 to 64 bytes (a variable tail); a reply is one of the three
-     * sizes fuse_init_out had (8, 24, 64: fuse_msg_init_out_size), checked by decode_reply. */
+    /* fuse_init_in grew from 16 to 64 bytes (a variable tail); a reply is one of the sizes
+     * fuse_init_out had (8, 24: fuse_msg_init_out_size) or 64 and more (a newer server's
+     * longer struct, up to FUSE_MSG_INIT_OUT_MAX), checked by decode_reply. */
     [FUSE_INIT] = {"INIT", 16, 0, true, false, true, FUSE_COMPAT_INIT_OUT_SIZE,
-		   sizeof(struct fuse_init_out)},
+		   FUSE_MSG_INIT_OUT_MAX},
     [FUSE_OPENDIR] = FIXED("OPENDIR", sizeof(struct fuse_open_in), 0, sizeof(struct fuse_open_out)),
     [FUSE_READDIR] = VAR("READDIR", sizeof(struct fuse_read_in), 0, 0, 0),
     [FUSE_RELEASEDIR] = FIXED("RELEASEDIR", sizeof(struct fuse_release_in), 0, 0),
@@ -203,12 +204,13 @@ int fuse_msg_decode_reply(const void *buf, size_t buf_len, size_t used_len, uint
 		return fuse_msg_fail(why, why_len, -EPROTO,
 				     "%s reply body %zu bytes, want %zu..%zu", op->name, body, lo,
 				     hi);
-	/* Linux fs/fuse/inode.c: fuse_init_out is 8 bytes up to 7.4, 24 up to 7.22, then 64. */
+	/* Linux fs/fuse/inode.c: fuse_init_out is 8 bytes up to 7.4, 24 up to 7.22, then 64; a
+	 * newer minor may grow it again, so 64 and more is one form (the client reads 64). */
 	if (opcode == FUSE_INIT && body != fuse_msg_init_out_size(4) &&
-	    body != fuse_msg_init_out_size(22) && body != fuse_msg_init_out_size(23))
+	    body != fuse_msg_init_out_size(22) && body < fuse_msg_init_out_size(23))
 		return fuse_msg_fail(why, why_len, -EPROTO,
 				     "INIT reply body %zu bytes is none of fuse_init_out's sizes "
-				     "(8 before 7.5, 24 before 7.23, 64)",
+				     "(8 before 7.5, 24 before 7.23, 64 or more)",
 				     body);
 	return 0;
 }

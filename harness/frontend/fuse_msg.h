@@ -55,6 +55,9 @@ int fuse_msg_encode(const struct fuse_msg_req *r, void *buf, size_t cap, size_t 
  * before 7.5 (FUSE_COMPAT_INIT_OUT_SIZE), 24 before 7.23 (FUSE_COMPAT_22_INIT_OUT_SIZE), then
  * the whole 64-byte struct. A server sizes its reply by the lower of its minor and ours. */
 size_t fuse_msg_init_out_size(uint32_t minor);
+/* The longest INIT reply body taken: a server newer than us may send a longer fuse_init_out
+ * (its own minor's); the bytes past the 64 we know are not ours to read and are ignored. */
+#define FUSE_MSG_INIT_OUT_MAX 256u
 
 /* A validated reply. body points into the caller's buffer. */
 struct fuse_msg_reply {

@@ -107,6 +107,18 @@ static void test_7_40_spoken_as_ours(void **state)
 	assert_int_equal(fc.init_flags, FUSE_ASYNC_READ);
 }
 
+/* A newer server sizing fuse_init_out by its own minor sends more than 64 bytes: taken, the
+ * tail past the struct not read (the codec admits up to FUSE_MSG_INIT_OUT_MAX). */
+static void test_longer_reply_from_newer_server(void **state)
+{
+	(void)state;
+	assert_int_equal(reply(7, 40, FUSE_MAX_PAGES, sizeof(struct fuse_init_out) + 8), 0);
+	assert_int_equal(fc.minor, FUSE_CLIENT_MINOR);
+	assert_true(fc.init_flags & FUSE_MAX_PAGES);
+	assert_int_equal(reply(7, 41, FUSE_ASYNC_READ, FUSE_MSG_INIT_OUT_MAX), 0);
+	assert_int_equal(fc.init_flags, FUSE_ASYNC_READ);
+}
+
 /* Another major is another protocol: refused, and the log says which and what we speak. */
 static void test_8_0_refused_with_message(void **state)
 {
@@ -197,6 +209,7 @@ int main(void)
 	    T(test_7_36_same_minor),
 	    T(test_7_38_spoken_as_ours),
 	    T(test_7_40_spoken_as_ours),
+	    T(test_longer_reply_from_newer_server),
 	    T(test_8_0_refused_with_message),
 	    T(test_reply_size_follows_minor),
 	    T(test_features_follow_minor_and_flags),

@@ -165,6 +165,12 @@ static void test_reply_valid(void **state)
 	n = mk_reply(0, 9, 8, 0); /* a 7.4 server's INIT reply: the client refuses its minor */
 	assert_int_equal(
 	    fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_INIT, 64, &rep, why, 160), 0);
+	n = mk_reply(0, 9, 72, 0); /* a newer server's longer fuse_init_out */
+	assert_int_equal(fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_INIT,
+					       FUSE_MSG_INIT_OUT_MAX, &rep, why, 160),
+			 0);
+	assert_int_equal(
+	    fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_INIT, 0, &rep, why, 160), 0);
 }
 
 static void expect_bad(size_t buf_len, size_t used, uint64_t unique, uint32_t op, size_t max,
@@ -209,8 +215,10 @@ static void test_reply_malformed(void **state)
 	expect_bad(sizeof(buf), n, 9, FUSE_INIT, 64, "INIT reply body 40 bytes is none of");
 	n = mk_reply(0, 9, 4, 0);
 	expect_bad(sizeof(buf), n, 9, FUSE_INIT, 64, "INIT reply body 4 bytes, want 8..64");
-	n = mk_reply(0, 9, 72, 0);
-	expect_bad(sizeof(buf), n, 9, FUSE_INIT, 0, "INIT reply body 72 bytes, want 8..64");
+	n = mk_reply(0, 9, 72, 0); /* longer than the caller's buffer allows */
+	expect_bad(sizeof(buf), n, 9, FUSE_INIT, 64, "INIT reply body 72 bytes, want 8..64");
+	n = mk_reply(0, 9, FUSE_MSG_INIT_OUT_MAX + 8, 0);
+	expect_bad(sizeof(buf), n, 9, FUSE_INIT, 0, "INIT reply body 264 bytes, want 8..256");
 }
 
 static size_t put_dirent(size_t at, uint64_t off, const char *name, uint32_t namelen)
