@@ -1,5 +1,6 @@
-/* doctor_notify.c - the doctor's seccomp user-notification check (SECCOMP_FILTER_FLAG_NEW_LISTENER):
- * what a syscall-trapping fakebao (fake-hypervisor/seccomp) needs; optional until a run uses it. */
+/* doctor_notify.c - the doctor's seccomp user-notification check
+ * (SECCOMP_FILTER_FLAG_NEW_LISTENER): what a syscall-trapping fakebao (fake-hypervisor/seccomp)
+ * needs; optional until a run uses it. */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -57,6 +58,7 @@ void doctor_notify_check(const struct doctor_want *w, struct doctor_result *r)
 	snprintf(r->detail, sizeof(r->detail), "seccomp user notification %s%s",
 		 rc ? "refused: " : "works (a listener fd from SECCOMP_FILTER_FLAG_NEW_LISTENER)",
 		 rc ? strerror(-rc) : "");
-	snprintf(r->fix, sizeof(r->fix),
-		 "Linux >= 5.0 with CONFIG_SECCOMP_FILTER; a container runtime that allows seccomp()");
+	snprintf(
+	    r->fix, sizeof(r->fix),
+	    "Linux >= 5.0 with CONFIG_SECCOMP_FILTER; a container runtime that allows seccomp()");
 }

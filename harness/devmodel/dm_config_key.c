@@ -213,7 +213,7 @@ int dm_config_key_set(struct dm_config_parser *p, int line, int id, const yaml_n
 {
 	enum dm_config_key_id k = (enum dm_config_key_id)id;
 	const struct dm_config_key *key = &dm_config_keys[k];
-	struct dm_config_scalar v;
+	struct dm_config_scalar v = {0}; /* gcc -O2 cannot see dm_config_key_scalar sets it */
 	char shown[48];
 	uint64_t n;
 	int rc;
