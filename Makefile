@@ -202,5 +202,6 @@ include harness/bench/bench.mk
 include fuzz/fuzz.mk
 include ci/soak.mk
 include ci/install.mk
+include ci/version.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

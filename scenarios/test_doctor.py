@@ -11,6 +11,7 @@ import pytest
 from conftest import BAOHARNESS, BUILD, ROOT, library_files, run_harness
 
 NAMES = ("root", "harness programs", "virtiofsd c", "virtiofsd rust", "namespaces", "seccomp",
+         "seccomp notify",
          "memfd", "disk (TMPDIR)", "qemu-system-aarch64", "guest image", "EL2 stub",
          "scenario library")
 SEED = [p for p in library_files() if p.name == "seed-demo.scn"]
@@ -41,7 +42,7 @@ def test_passes_here():
     assert rc == 0, out + err
     got = lines(out)
     assert set(NAMES) <= set(got), out
-    for name in ("root", "harness programs", "virtiofsd c", "namespaces", "seccomp", "memfd",
+    for name in ("root", "harness programs", "virtiofsd c", "namespaces", "seccomp", "seccomp notify", "memfd",
                  "disk (TMPDIR)"):
         assert got[name][0] == "ok", out
     assert "virtiofsd version 7." in got["virtiofsd c"][1]  # the version, not just a path

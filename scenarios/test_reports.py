@@ -53,6 +53,8 @@ def test_junit_counts_match_summary(tmp_path):
         props = {p.get("name"): p.get("value") for p in s.findall("properties/property")}
         assert props["frontend"] == "scripted" and props["backend"] == "c"
         assert props["backend_version"].startswith("virtiofsd version 7.")
+        assert props["backend_path"].endswith("virtiofsd")
+        assert props["harness"] == "baoharness" and props["harness_version"]
         assert s.find("system-out") is not None
         for c in cases:
             assert float(c.get("time")) >= 0
@@ -64,6 +66,9 @@ def test_junit_counts_match_summary(tmp_path):
     assert badsuite.findall("testcase")[2].find("skipped").get("message") == "not run"
     skip = [s for s in suites if s.get("name").endswith("skip-demo.scn")][0]
     assert int(skip.get("skipped")) == len(skip.findall("testcase"))
+    # `require` names the missing capability on each step it skipped.
+    for c in skip.findall("testcase"):
+        assert c.find("skipped").get("message") == "not run: missing no-such-capability"
 
 
 def test_tap14(tmp_path):

@@ -161,6 +161,10 @@ def test_the_readme_shows_how_to_use_them():
     text = (ROOT / "ci" / "README.md").read_text()
     for name in ("github-actions.yml", "gitlab-ci.yml", ".github/workflows/", ".gitlab-ci.yml"):
         assert name in text, name
+    top = (ROOT / "README.md").read_text()
+    section = top.split("## Using the harness in your CI", 1)[1].split("\n## ", 1)[0]
+    for name in ("ci/templates/github-actions.yml", "ci/templates/gitlab-ci.yml", "ci/README.md"):
+        assert name in section, name
 
 
 def test_the_check_catches_what_does_not_exist():

@@ -34,6 +34,9 @@ struct doctor_check {
 /* doctor_checks.c: the table, in the order the lines are printed, NULL-terminated. */
 extern const struct doctor_check doctor_checks[];
 
+/* doctor_notify.c: seccomp user notification (optional). */
+void doctor_notify_check(const struct doctor_want *w, struct doctor_result *r);
+
 /* "subcommand" main: returns 0 all required parts hold, 3 some are missing, 2 usage. */
 int doctor_main(int argc, char **argv);
 

@@ -418,6 +418,7 @@ const struct doctor_check doctor_checks[] = {
     {"virtiofsd (given)", doctor_vfsd_path},
     {"namespaces", doctor_namespaces},
     {"seccomp", doctor_seccomp},
+    {"seccomp notify", doctor_notify_check},
     {"memfd", doctor_memfd},
     {"disk (TMPDIR)", doctor_disk_tmp},
     {"qemu-system-aarch64", doctor_qemu},

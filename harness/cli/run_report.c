@@ -12,6 +12,10 @@
 
 #include "run_jobs.h"
 
+#ifndef HARNESS_VERSION
+#define HARNESS_VERSION "unknown" /* ci/version.mk sets it from git describe */
+#endif
+
 /* What became of one step, read back from the run's output. */
 struct run_report_step {
 	const char *verdict; /* "ok", "fail", "skip" */
@@ -52,10 +56,19 @@ static void run_report_step_of(const struct run_job *j, const struct scn_step *s
 	char prefix[64];
 	const char *l;
 	size_t len, head;
+	int failed;
 
 	memset(r, 0, sizeof(*r));
 	r->verdict = "skip";
 	snprintf(r->why, sizeof(r->why), "not run");
+	/* A skipped file ("ok - NAME # SKIP missing CAP", from `require`) names why. */
+	if ((l = run_report_file_line(j, &failed, &len)) && !failed) {
+		const char *skip = memmem(l, len, "# SKIP ", 7);
+
+		if (skip)
+			snprintf(r->why, sizeof(r->why), "not run: %.*s",
+				 (int)(len - (size_t)(skip + 7 - l)), skip + 7);
+	}
 	snprintf(prefix, sizeof(prefix), "# step-time %u ", st->line);
 	if ((l = run_report_line(j->out_text, prefix, &len)))
 		r->secs = strtod(l + strlen(prefix), NULL);
@@ -153,10 +166,14 @@ static void run_report_properties(FILE *out, const struct run_opts *o)
 	if (!stack_backend_resolve(o->stack.virtiofsd, &b)) {
 		fprintf(out, "      <property name=\"backend_version\" value=\"");
 		run_report_xml_str(out, b.version);
+		fprintf(out, "\"/>\n      <property name=\"backend_path\" value=\"");
+		run_report_xml_str(out, b.path);
 		fprintf(out, "\"/>\n");
 	}
-	fprintf(out,
-		"      <property name=\"harness\" value=\"baoharness\"/>\n    </properties>\n");
+	fprintf(out, "      <property name=\"harness\" value=\"baoharness\"/>\n");
+	fprintf(out, "      <property name=\"harness_version\" value=\"");
+	run_report_xml_str(out, HARNESS_VERSION);
+	fprintf(out, "\"/>\n    </properties>\n");
 }
 
 static void run_report_suite(FILE *out, const struct run_job *j, const struct run_opts *o,
