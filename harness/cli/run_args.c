@@ -66,11 +66,13 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_
 		case 'f':
 			o->stack.frontend = stack_frontend_find(optarg);
 			if (!o->stack.frontend) {
+				char names[128];
+
 				fprintf(
 				    stderr,
 				    "baoharness run: frontend '%s' is not available in this build "
 				    "(available: %s)\n",
-				    optarg, stack_frontend_names());
+				    optarg, stack_frontend_names(names, sizeof(names)));
 				return -EINVAL;
 			}
 			break;

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "fakebao.h"
@@ -111,6 +112,11 @@ int stack_frontend_step(struct stack *s, const struct scn_step *st, int timeout_
 			size_t len);
 /* `remount` on the stack's frontend. 0 or nonzero with why. */
 int stack_frontend_remount(struct stack *s, int timeout_ms, char *why, size_t len);
+/* One fault step (kill-backend ... irq-delay) through the frontend's fault hook; a frontend
+ * without one fails it ("not supported by this frontend"). 0 pass; nonzero with why. */
+int stack_frontend_fault(struct stack *s, const struct scn_step *st, char *why, size_t len);
+/* The frontend's own `--stats` lines, if it has any. */
+void stack_frontend_stats(struct stack *s, FILE *out);
 /* Path of the program next to this executable (bao-virtio-dm, libfakebao-preload.so). */
 int stack_rundir_sibling(const char *name, char *buf, size_t len);
 
