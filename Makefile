@@ -14,6 +14,9 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 CFLAGS ?= -O2 -g
 CFLAGS += $(CSTD) $(WARN) -fPIC -MMD -MP
 LDLIBS := -lpthread
+# config-fs.yaml is read with libyaml (Debian's libyaml-dev): the device model, its tests and
+# the dm_config fuzz target link it.
+YAML_LIBS := -lyaml
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 CFLAGS += $(SANFLAGS) -DHARNESS_ASAN_RUNTIME=\"$(shell $(CC) -print-file-name=libasan.so)\"
@@ -100,6 +103,9 @@ testdir_cli := harness/cli/tests
 # Test-only fakes live under the tests that use them.
 testsrcs_frontend := $(wildcard harness/frontend/tests/fakes/*.c)
 testincs_frontend := harness/frontend/tests/fakes
+testsrcs_devmodel := $(wildcard harness/devmodel/tests/fakes/*.c)
+testincs_devmodel := harness/devmodel/tests/fakes
+testlibs_devmodel := $(YAML_LIBS)
 tests_of = $(patsubst %.c,$(BUILD)/tests/%,$(wildcard $(testdir_$(1))/test_*.c))
 test_incs_of = $(addprefix -I,$(sort $(foreach d,$(testdeps_$(1)),$(incs_$(d))) $(testincs_$(1))))
 TEST_BINS := $(foreach c,$(COMPONENTS),$(call tests_of,$(c)))
@@ -129,7 +135,7 @@ $(BAOHARNESS): $(BUILD)/obj/harness/cli/main.o $(HARNESS_LIBS)
 
 # The device model: devmodel code + common only, never fakebao.
 $(DEVMODEL): $(BUILD)/obj/harness/devmodel/main.o $(call lib_of,devmodel) $(call lib_of,common)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(LDLIBS)
 
 $(BUILD)/obj/$(PRELOAD_SRC:.c=.o): OBJ_INCS = $(addprefix -I,$(incs_fbclient))
 $(PRELOAD): $(BUILD)/obj/$(PRELOAD_SRC:.c=.o) $(call lib_of,fbclient) $(call lib_of,fbproto) \
@@ -141,7 +147,7 @@ $(BUILD)/tests/$(testdir_$(1))/%: $(testdir_$(1))/%.c $(testsrcs_$(1)) \
 		$(foreach d,$(testdeps_$(1)),$(call lib_of,$(d)))
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS) $(call test_incs_of,$(1)) $$(LDFLAGS) -o $$@ $$< $(testsrcs_$(1)) \
-		$(foreach d,$(testdeps_$(1)),$(call lib_of,$(d))) -lcmocka $$(LDLIBS)
+		$(foreach d,$(testdeps_$(1)),$(call lib_of,$(d))) -lcmocka $(testlibs_$(1)) $$(LDLIBS)
 tests-$(1): $(call tests_of,$(1))
 	@ci/run-unit-tests.sh $(call tests_of,$(1))
 endef
@@ -150,17 +156,23 @@ $(foreach c,$(COMPONENTS),$(eval $(call component_tests,$(c))))
 unit-test: $(TEST_BINS)
 	@ci/run-unit-tests.sh $(TEST_BINS)
 
+# The pytest drivers' JUnit report (CI templates: JUNIT_DIR=results/junit).
+JUNIT_DIR ?= build/junit
+
 scenario-test: all
-	BAOHARNESS_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -v scenarios
+	BAOHARNESS_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -v \
+		--junitxml=$(JUNIT_DIR)/pytest.xml scenarios
 
 # make test: a clang build (must be clean too), the sanitizer build, every unit test, the guest
-# image, then every scenario driver.
+# image, the fuzz targets (regressions; the OSS-Fuzz build, about 35 s), then every scenario
+# driver (JUnit in JUNIT_DIR/pytest.xml).
 test: deps
 	$(MAKE) CC=clang BUILD=build/clang all
 	$(MAKE) SAN=1 all unit-test check-boundaries check-prefixes
 	$(MAKE) qemu-image el2-stub backends
-	$(MAKE) fuzz-regress
-	BAOHARNESS_BUILD=$(abspath build/asan) /usr/bin/python3 -m pytest -v -p no:cacheprovider scenarios
+	$(MAKE) fuzz-regress fuzz-oss-check
+	BAOHARNESS_BUILD=$(abspath build/asan) /usr/bin/python3 -m pytest -v -p no:cacheprovider \
+		--junitxml=$(JUNIT_DIR)/pytest.xml scenarios
 
 demo: deps
 	$(MAKE) all
@@ -189,5 +201,6 @@ include fake-hypervisor/el2/el2.mk
 include harness/bench/bench.mk
 include fuzz/fuzz.mk
 include ci/soak.mk
+include ci/install.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh - install the Debian packages the harness needs, only those missing (make deps).
 set -euo pipefail
-pkgs=(gcc clang make libcmocka-dev libfuse3-dev qemu-system-common python3-pytest strace ltrace gnuplot-nox libclang-rt-14-dev clang-format bc)
+pkgs=(gcc clang make libcmocka-dev libfuse3-dev libyaml-dev qemu-system-common python3-pytest strace ltrace gnuplot-nox libclang-rt-14-dev clang-format bc yamllint zip unzip)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -8,6 +8,7 @@ FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SMOKE_SECS ?= 20
 FUZZ_STACK_SECS ?= 60
 TIME ?= 60
+JOBS ?= 1
 
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS := -O1 -g $(CSTD) $(WARN) $(INCS) -Ifuzz/targets -MMD -MP
@@ -18,8 +19,8 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 # spawns or maps. One clang archive per build flavour; the linker takes what a target needs.
 FUZZ_PROJ_SRCS := harness/common/log.c harness/common/virtio_mmio_regs.c $(filter-out %/main.c,$(wildcard harness/scenario/*.c)) \
 	harness/frontend/fuse_msg.c harness/frontend/vq_dev.c \
-	$(addprefix harness/devmodel/,dm_config.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
-		virtio_mmio_rings.c dm_dispatch.c) \
+	$(addprefix harness/devmodel/,dm_config.c dm_config_key.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
+		virtio_mmio_rings.c dm_dispatch.c virtio_fs_config.c) \
 	fake-hypervisor/proto/remio.c fake-hypervisor/proto/fakebao_ctl_msg.c
 
 # --- libFuzzer -------------------------------------------------------------------------------
@@ -31,7 +32,7 @@ $(FUZZ_DIR)/libproj.a: $(FUZZ_PROJ_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
 	rm -f $@ && ar rcs $@ $^
 
 $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/fuzz/targets/fuzz_%.o $(FUZZ_DIR)/libproj.a
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ -lpthread
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(YAML_LIBS) -lpthread
 
 # --- AFL++ (same sources, afl-clang-fast, fuzz/afl_driver.c as main) --------------------------
 $(FUZZ_DIR)/afl/obj/%.o: %.c
@@ -44,16 +45,16 @@ $(FUZZ_DIR)/afl/libproj.a: $(FUZZ_PROJ_SRCS:%.c=$(FUZZ_DIR)/afl/obj/%.o)
 
 $(FUZZ_DIR)/afl/fuzz_%: $(FUZZ_DIR)/afl/obj/fuzz/targets/fuzz_%.o $(FUZZ_DIR)/afl/obj/fuzz/afl_driver.o \
 		$(FUZZ_DIR)/afl/libproj.a
-	$(AFL_CC) $(FUZZ_SAN) -o $@ $^ -lpthread
+	$(AFL_CC) $(FUZZ_SAN) -o $@ $^ $(YAML_LIBS) -lpthread
 
 # --- corpus generator (plain clang, no sanitizers) ---------------------------------------------
 FUZZ_GEN_SRCS := fuzz/gen/gen_corpus.c fuzz/gen/gen_vq.c harness/frontend/fuse_msg.c \
-	harness/devmodel/vhost_user_msg.c harness/common/log.c
+	harness/devmodel/vhost_user_msg.c harness/devmodel/virtio_fs_config.c harness/common/log.c
 $(FUZZ_DIR)/gen_corpus: $(FUZZ_GEN_SRCS) $(wildcard fuzz/gen/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -O1 -g $(CSTD) $(WARN) $(INCS) -Ifuzz/gen -o $@ $(FUZZ_GEN_SRCS)
 
-.PHONY: fuzz-build fuzz-deps fuzz-corpus fuzz-regress fuzz-smoke fuzz fuzz-afl
+.PHONY: fuzz-build fuzz-deps fuzz-corpus fuzz-regress fuzz-smoke fuzz fuzz-afl fuzz-oss-check
 fuzz-build: $(FUZZ_BINS)
 
 fuzz-deps:
@@ -73,17 +74,29 @@ fuzz-smoke: $(FUZZ_BINS) all
 	$(BUILD)/baoharness fuzz fuse-requests --time $(FUZZ_STACK_SECS) --seed 1 \
 		--out $(FUZZ_DIR)/smoke --regress-dir $(FUZZ_DIR)/smoke/whole-stack
 
-# make fuzz TARGET=x TIME=S: a campaign with progress, results in results/fuzz/<x>.json.
-# TARGET=fuse-requests runs the whole-stack fuzzer instead.
+# make fuzz TARGET=x TIME=S [JOBS=N]: a campaign with progress, results in results/fuzz/<x>.json;
+# JOBS=N runs libFuzzer's -fork=N, the corpus merged at the end. TARGET=fuse-requests runs the
+# whole-stack fuzzer instead.
 fuzz: $(if $(TARGET),$(if $(filter fuse-requests,$(TARGET)),all,$(FUZZ_DIR)/fuzz_$(TARGET)))
-	@test -n "$(TARGET)" || { echo "usage: make fuzz TARGET=<$(FUZZ_TARGETS) fuse-requests> [TIME=S]" >&2; exit 2; }
+	@test -n "$(TARGET)" || { echo "usage: make fuzz TARGET=<$(FUZZ_TARGETS) fuse-requests> [TIME=S] [JOBS=N]" >&2; exit 2; }
 	@if [ "$(TARGET)" = fuse-requests ]; then \
 		$(BUILD)/baoharness fuzz fuse-requests --time $(TIME); \
-	else fuzz/scripts/campaign.sh $(FUZZ_DIR) $(TARGET) $(TIME) results/fuzz; fi
+	else fuzz/scripts/campaign.sh $(FUZZ_DIR) $(TARGET) $(TIME) results/fuzz $(JOBS); fi
 
 # make fuzz-afl TARGET=x [TIME=S]: build the AFL++ binary and run afl-fuzz on the seed corpus.
 fuzz-afl: $(if $(TARGET),$(FUZZ_DIR)/afl/fuzz_$(TARGET))
 	@test -n "$(TARGET)" || { echo "usage: make fuzz-afl TARGET=<$(FUZZ_TARGETS)> [TIME=S]" >&2; exit 2; }
 	@fuzz/scripts/afl.sh $(FUZZ_DIR) $(TARGET) $(TIME)
+
+# .clusterfuzzlite/build.sh builds the targets the OSS-Fuzz way ($CC $CFLAGS ... $LIB_FUZZING_ENGINE);
+# here it runs with the variables OSS-Fuzz sets, and every target must build, ship its seed corpus
+# (and dictionary) and run FUZZ_OSS_SECS seconds on that corpus.
+FUZZ_OSS_SECS ?= 2
+fuzz-oss-check:
+	@fuzz/scripts/oss-check.sh $(BUILD)/oss-fuzz $(FUZZ_OSS_SECS) $(FUZZ_TARGETS)
+
+# For build.sh: one variable's value (FUZZ_PROJ_SRCS, INCS, FUZZ_TARGETS).
+fuzz-print-%:
+	@echo $($*)
 
 -include $(shell find $(FUZZ_DIR) -name '*.d' 2>/dev/null)

@@ -17,6 +17,7 @@
 #include "fuse_msg.h"
 #include "gen.h"
 #include "vhost_user_msg.h"
+#include "virtio_fs_config.h"
 
 int gen_write(const char *dir, const char *target, const char *name, const void *buf, size_t len)
 {
@@ -127,7 +128,9 @@ static int gen_fuse_replies(const char *dir)
 		if (!o || o->no_reply)
 			continue;
 		snprintf(name, sizeof(name), "%s-ok", o->name);
-		n += gen_reply_one(dir, name, op, 0, body, o->reply_min);
+		/* INIT's smallest form (8 bytes, before 7.5) is refused; seed the 7.23+ one. */
+		n += gen_reply_one(dir, name, op, 0, body,
+				   op == FUSE_INIT ? fuse_msg_init_out_size(36) : o->reply_min);
 	}
 	len += gen_dirent(body, 2, "a.txt");
 	len += gen_dirent(body + len, 3, "subdir");
@@ -135,6 +138,25 @@ static int gen_fuse_replies(const char *dir)
 	n += gen_reply_one(dir, "READDIR-3", FUSE_READDIR, 0, body, len);
 	n += gen_reply_one(dir, "LOOKUP-ENOENT", FUSE_LOOKUP, -2, NULL, 0);
 	return n;
+}
+
+/* The Rust virtiofsd's GET_CONFIG reply with --tag=myfs: {offset 0, size 40, flags 0} + the
+ * config space (selector 14 = GET_CONFIG in the target's table, cfg size 40). */
+static int gen_vhost_user_config(const char *dir)
+{
+	uint8_t buf[128], payload[12 + VIRTIO_FS_CONFIG_SIZE];
+	uint32_t head[3] = {0, VIRTIO_FS_CONFIG_SIZE, 0};
+	int len;
+
+	memcpy(payload, head, sizeof(head));
+	if (virtio_fs_config_build("myfs", 1, payload + 12))
+		return 0;
+	buf[0] = 14;
+	buf[1] = VIRTIO_FS_CONFIG_SIZE;
+	len = vhost_user_msg_encode(VHOST_USER_GET_CONFIG, VHOST_USER_VERSION | VHOST_USER_REPLY,
+				    payload, sizeof(payload), buf + 2, sizeof(buf) - 2);
+	return len > 0 &&
+	       !gen_write(dir, "vhost_user_msg", "reply-GET_CONFIG", buf, (size_t)len + 2);
 }
 
 /* fuzz_vhost_user_msg input: selector (index into its table, bit 7 = encoders), cfg size, reply. */
@@ -165,6 +187,7 @@ static int gen_vhost_user(const char *dir)
 	memset(buf, 0x11, sizeof(buf));
 	buf[0] = 0x80 | 3;
 	n += !gen_write(dir, "vhost_user_msg", "encoders", buf, sizeof(buf));
+	n += gen_vhost_user_config(dir);
 	return n;
 }
 
@@ -295,6 +318,38 @@ static const char gen_config_full[] = "devices:\n"
 				      "    mmio_addr: 0xa004000 # second device\n"
 				      "    data_plane: vhost_user\n"
 				      "    socket_path: \"/root/\"\n";
+/* YAML as a real user writes it: flow style, anchors and aliases, a merge key, keys the
+ * harness does not use. */
+static const char gen_config_yaml[] =
+    "x-common: {fs: &fs fs, sock: &sock \"/run/bao/\"}\n"
+    "devices:\n"
+    "  - &dev0\n"
+    "    id: 0\n"
+    "    type: *fs\n"
+    "    mmio_addr: 0xa003e00\n"
+    "    data_plane: vhost_user\n"
+    "    socket_path: *sock\n"
+    "    tap_name: tap0 # not for fs\n"
+    "  - {id: 1, type: *fs, mmio_addr: 0o1200, data_plane: vhost_user,\n"
+    "     socket_path: *sock, tag: ~, queue_size: 0b100}\n"
+    "  - <<: *dev0\n"
+    "    id: 2\n";
+
+/* virtio-fs config spaces: the Rust virtiofsd's with --tag=myfs, a tag filling all 36 bytes,
+ * two request queues. */
+static int gen_virtio_fs_config(const char *dir)
+{
+	uint8_t cfg[VIRTIO_FS_CONFIG_SIZE];
+	int n = 0;
+
+	if (!virtio_fs_config_build("myfs", 1, cfg))
+		n += !gen_write(dir, "virtio_fs_config", "rust-tag-myfs", cfg, sizeof(cfg));
+	if (!virtio_fs_config_build("abcdefghijklmnopqrstuvwxyz0123456789", 1, cfg))
+		n += !gen_write(dir, "virtio_fs_config", "tag-36", cfg, sizeof(cfg));
+	if (!virtio_fs_config_build("shared", 2, cfg))
+		n += !gen_write(dir, "virtio_fs_config", "two-request-queues", cfg, sizeof(cfg));
+	return n;
+}
 
 /* Copy every file matching pattern into the target's corpus under its base name. */
 static int gen_copy_glob(const char *dir, const char *target, const char *pattern)
@@ -335,6 +390,10 @@ int main(int argc, char **argv)
 			sizeof(gen_config_seed) - 1);
 	n += !gen_write(dir, "dm_config", "two-devices.yaml", gen_config_full,
 			sizeof(gen_config_full) - 1);
+	n += !gen_write(dir, "dm_config", "flow-anchors.yaml", gen_config_yaml,
+			sizeof(gen_config_yaml) - 1);
+	n += gen_copy_glob(dir, "dm_config", "scenarios/seed-files/*.yaml");
+	n += gen_virtio_fs_config(dir);
 	n += gen_copy_glob(dir, "scn_parse", "scenarios/*.scn");
 	n += gen_copy_glob(dir, "scn_parse", "scenarios/bad/*.scn");
 	printf("gen_corpus: %d seed files under %s\n", n, dir);

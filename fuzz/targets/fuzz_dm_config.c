@@ -1,5 +1,5 @@
-/* fuzz_dm_config.c - libFuzzer target: the device model's config-fs.yaml parser (dm_config_parse)
- * and the socket path built from each parsed device. */
+/* fuzz_dm_config.c - libFuzzer target: the device model's config-fs.yaml parser (dm_config_parse,
+ * libyaml underneath), its warnings, and the socket path built from each parsed device. */
 #include <string.h>
 
 #include "dm_config.h"
@@ -38,7 +38,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	} else {
 		FUZZ_CHECK(memchr(err.msg, '\0', sizeof(err.msg)), "error message unterminated");
+		FUZZ_CHECK(cfg.ndevices == 0, "%u devices left after an error", cfg.ndevices);
 	}
+	FUZZ_CHECK(cfg.nwarnings <= DM_CONFIG_MAX_WARNINGS, "nwarnings %u", cfg.nwarnings);
+	for (i = 0; i < cfg.nwarnings; i++)
+		FUZZ_CHECK(memchr(cfg.warnings[i].msg, '\0', sizeof(cfg.warnings[i].msg)) &&
+			       cfg.warnings[i].line > 0,
+			   "warning %u", i);
 	free(buf);
 	return 0;
 }

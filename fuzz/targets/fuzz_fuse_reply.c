@@ -75,6 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(rep.error || !fuse_msg_op(opcode) || !max_body ||
 			       rep.body_len <= max_body,
 			   "body %zu > max %u", rep.body_len, max_body);
+		FUZZ_CHECK(rep.error || opcode != FUSE_INIT ||
+			       rep.body_len == fuse_msg_init_out_size(4) ||
+			       rep.body_len == fuse_msg_init_out_size(22) ||
+			       rep.body_len == fuse_msg_init_out_size(23),
+			   "INIT body %zu accepted", rep.body_len);
 		if (rep.error == 0 && (opcode == FUSE_READDIR || (mode & 8)))
 			fuzz_rep_dirents(rep.body, rep.body_len);
 	}

@@ -1,6 +1,6 @@
 /* fuzz_vhost_user_msg.c - libFuzzer target: vhost-user replies as virtiofsd could send them
- * (header decode, reply check against the request sent, payload readers) and the encoders
- * driven with hostile lengths, region counts and buffer capacities. */
+ * (header decode, reply check against the request sent, payload readers, GET_CONFIG's) and the
+ * encoders driven with hostile lengths, region counts and buffer capacities. */
 #include <string.h>
 
 #include "fuzz_input.h"
@@ -36,6 +36,7 @@ static void fuzz_vu_reply(uint32_t request, uint32_t cfg_size, const uint8_t *ms
 	struct vhost_user_hdr hdr;
 	struct vhost_user_vring_state vs;
 	char why[160];
+	const uint8_t *cfg = NULL;
 	uint64_t v;
 	size_t expect, plen;
 
@@ -54,6 +55,12 @@ static void fuzz_vu_reply(uint32_t request, uint32_t cfg_size, const uint8_t *ms
 		plen = hdr.size;
 	(void)vhost_user_msg_parse_u64(msg + VHOST_USER_HDR_SIZE, plen, &v);
 	(void)vhost_user_msg_parse_vring_state(msg + VHOST_USER_HDR_SIZE, plen, &vs);
+	/* GET_CONFIG: the config bytes it hands out lie inside the payload, exactly as asked. */
+	if (vhost_user_msg_parse_config(msg + VHOST_USER_HDR_SIZE, plen, 0, cfg_size, &cfg, why,
+					sizeof(why)) == 0)
+		FUZZ_CHECK(cfg == msg + VHOST_USER_HDR_SIZE + 12 && plen == 12 + (size_t)cfg_size,
+			   "config of %u bytes accepted from a %zu-byte payload", cfg_size, plen);
+	FUZZ_CHECK(memchr(why, '\0', sizeof(why)), "why unterminated");
 }
 
 /* The request path: encoders must refuse what does not fit, never overrun buf. */

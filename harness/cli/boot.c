@@ -105,7 +105,8 @@ int boot_main(int argc, char **argv)
 	r = stack_start(&s, &o);
 	if (r) {
 		fprintf(stderr, "baoharness boot: the stack did not start (%s)\n",
-			r == STACK_ENV_MISSING ? "environment incomplete" : strerror(-r));
+			r == STACK_ENV_MISSING ? "environment incomplete: run `baoharness doctor`"
+					       : strerror(-r));
 		return r == STACK_ENV_MISSING ? RUN_EXIT_ENV : RUN_EXIT_FAIL;
 	}
 	printf("share on the host: %s%s\n"

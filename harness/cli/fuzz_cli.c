@@ -20,6 +20,7 @@
 #include "fuzz_oracle.h"
 #include "fuzz_report.h"
 #include "log.h"
+#include "progress.h"
 #include "stack.h"
 
 #define FUZZ_HISTORY 16
@@ -38,7 +39,8 @@ struct fuzz_cli {
 	int hist_n;
 	uint8_t *req, *reply;
 	int64_t t0;
-	int ours; /* our own code misbehaved */
+	int ours;	      /* our own code misbehaved */
+	struct progress prog; /* the live line on stderr */
 };
 
 static double fuzz_elapsed(const struct fuzz_cli *c)
@@ -213,6 +215,7 @@ static int fuzz_on_death(struct fuzz_cli *c, const struct fuzz_gen_info *in, con
 		 last[0] ? ": " : "", last);
 	fuzz_report_count(&c->rep, in->opcode, FUZZ_R_DIED);
 	c->ours |= ours;
+	progress_clear(&c->prog);
 	fprintf(stderr, "fuzz: %.1f s: %s finding %s: %s\n", fuzz_elapsed(c),
 		ours ? "OUR" : "backend", sig, detail);
 	/* A failure site already shown to need earlier requests is one root cause, whatever
@@ -279,6 +282,7 @@ static void fuzz_check_reply(struct fuzz_cli *c, const struct fuzz_gen_info *in,
 
 			(void)req;
 			(void)len;
+			progress_clear(&c->prog);
 			fprintf(stderr, "fuzz: %.1f s: reply finding %s: %s\n", fuzz_elapsed(c),
 				sig, why);
 			f = fuzz_report_finding(&c->rep, sig, why, 0, fuzz_elapsed(c),
@@ -338,13 +342,16 @@ static void fuzz_oracles(struct fuzz_cli *c, const struct fuzz_gen_info *in)
 	if (fuzz_oracle_check_outside(&c->orc, why, sizeof(why))) {
 		snprintf(sig, sizeof(sig), "%s-%s-outside-share", fuse_msg_op_name(in->opcode),
 			 fuzz_gen_class_name(in->cls));
+		progress_clear(&c->prog);
 		fprintf(stderr, "fuzz: %.1f s: ESCAPE %s: %s\n", fuzz_elapsed(c), sig, why);
 		fuzz_report_finding(&c->rep, sig, why, 0, fuzz_elapsed(c), c->hist, c->hist_n);
 		fuzz_oracle_arm(&c->orc, c->st.share, c->st.vfsd_pid);
 	}
 }
 
-static void fuzz_progress(struct fuzz_cli *c, double secs)
+/* The status line (progress.c: live on a terminal, every few seconds in a log); the caller
+ * decides it is due. */
+static void fuzz_progress(struct fuzz_cli *c, double secs, double time_s)
 {
 	uint64_t dropped = 0, malformed = 0;
 
@@ -352,25 +359,28 @@ static void fuzz_progress(struct fuzz_cli *c, double secs)
 		dropped += c->rep.hist[i].err == FUZZ_R_DROPPED ? c->rep.hist[i].n : 0;
 		malformed += c->rep.hist[i].err == FUZZ_R_MALFORMED ? c->rep.hist[i].n : 0;
 	}
-	fprintf(stderr,
-		"fuzz: %5.1f s  %" PRIu64 " req (%.0f/s)  ok %" PRIu64 "  errno %" PRIu64
-		"  dropped %" PRIu64 "  malformed %" PRIu64 "  restarts %" PRIu64
-		"  findings %u  opcode/result pairs %u  vfsd fds %d\n",
-		secs, c->rep.requests, secs > 0 ? (double)c->rep.requests / secs : 0.0, c->rep.ok,
-		c->rep.errors, dropped, malformed, c->rep.restarts, c->rep.n_f, c->rep.n_hist,
-		c->rep.fds_max);
+	progress_force(&c->prog,
+		       "fuzz: %5.1f/%.0f s  %" PRIu64 " req (%.0f/s)  ok %" PRIu64
+		       "  errno %" PRIu64 "  dropped %" PRIu64 "  malformed %" PRIu64
+		       "  restarts %" PRIu64 "  findings %u  opcode/result pairs %u  vfsd fds %d",
+		       secs, time_s, c->rep.requests,
+		       secs > 0 ? (double)c->rep.requests / secs : 0.0, c->rep.ok, c->rep.errors,
+		       dropped, malformed, c->rep.restarts, c->rep.n_f, c->rep.n_hist,
+		       c->rep.fds_max);
 }
 
 static int fuzz_campaign(struct fuzz_cli *c, double time_s)
 {
 	struct fuzz_gen_info in;
-	double next_progress = 2.0, now;
+	double now;
 	char health[256];
 	size_t len, used;
 	int rc;
 
 	if ((rc = fuzz_stack_up(c)))
 		return rc;
+	progress_init(&c->prog, STDERR_FILENO);
+	c->prog.next_ms = clock_now_ms() + 2000; /* the first line after 2 s, as before */
 	while ((now = fuzz_elapsed(c)) < time_s) {
 		len = fuzz_gen_next(&c->g, c->req, FUZZ_GEN_REQ_MAX, &in);
 		if (fuzz_skip(c, &in))
@@ -395,14 +405,13 @@ static int fuzz_campaign(struct fuzz_cli *c, double time_s)
 		}
 		if (c->rep.requests % 128 == 0)
 			fuzz_oracles(c, &in);
-		if (now >= next_progress) {
-			fuzz_progress(c, now);
-			next_progress = now + 2.0;
-		}
+		if (progress_due(&c->prog, clock_now_ms()))
+			fuzz_progress(c, now, time_s);
 	}
 	if (c->up)
 		fuzz_oracles(c, &in);
-	fuzz_progress(c, fuzz_elapsed(c));
+	fuzz_progress(c, fuzz_elapsed(c), time_s);
+	progress_end(&c->prog);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "boot.h"
 #include "demo.h"
+#include "doctor.h"
 #include "fuzz_cli.h"
 #include "host_steps.h"
 #include "interrupt.h"
@@ -31,7 +32,9 @@ static void main_usage(FILE *f)
 		   "  soak --minutes N [--seed S] [FILE.scn...]            scenario library, "
 		   "random order, random faults\n"
 		   "  bench [--quick] [--out DIR]                           benchmarks "
-		   "(results/bench.json, .md, .png)\n");
+		   "(results/bench.json, .md, .png)\n"
+		   "  doctor [--frontend F] [--virtiofsd c|rust|PATH]        what a run needs "
+		   "here: ok, or the fix\n");
 }
 
 /* `bench` is its own program (it links the device model's vhost-user client for the direct
@@ -52,7 +55,7 @@ static int main_exec_sibling(const char *name, int argc, char **argv)
 	return 3;
 }
 
-int main(int argc, char **argv)
+static int main_dispatch(int argc, char **argv)
 {
 	log_set_component("baoharness");
 	/* A vanished peer must be an error return, not a dead harness. */
@@ -78,6 +81,8 @@ int main(int argc, char **argv)
 		return fuzz_cli_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return main_exec_sibling("bao-bench", argc - 1, argv + 1);
+	if (!strcmp(argv[1], "doctor"))
+		return doctor_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		main_usage(stdout);
 		return 0;
@@ -85,4 +90,15 @@ int main(int argc, char **argv)
 	fprintf(stderr, "baoharness: unknown command '%s'\n", argv[1]);
 	main_usage(stderr);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = main_dispatch(argc, argv);
+
+	/* Exit 3 is "this machine lacks something": say where to find out what. */
+	if (rc == RUN_EXIT_ENV && argc >= 2 && strcmp(argv[1], "doctor") &&
+	    strcmp(argv[1], "__host-steps"))
+		fprintf(stderr, "baoharness: exit 3: %s\n", DOCTOR_HINT);
+	return rc;
 }

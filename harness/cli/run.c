@@ -275,7 +275,8 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 	r = stack_start(&s, &o->stack);
 	if (r) {
 		fprintf(out, "not ok - %s: the stack did not start (%s)\n", f->name,
-			r == STACK_ENV_MISSING ? "environment incomplete" : strerror(-r));
+			r == STACK_ENV_MISSING ? "environment incomplete: run `baoharness doctor`"
+					       : strerror(-r));
 		for (size_t i = 0; i < f->n_steps; i++)
 			fprintf(out, "# not run %u - %s\n", f->steps[i].line, f->steps[i].text);
 		t->failed++;
@@ -300,7 +301,8 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 			f->name);
 		failed_at = 0;
 	}
-	if (failed_at < f->n_steps && o->stack.verbose)
+	/* With -v, and always for a JUnit report (its system-err): virtiofsd's last words. */
+	if (failed_at < f->n_steps && (o->stack.verbose || o->step_times))
 		stack_backend_print_log(&s, 15);
 	if (interrupt_signal())
 		fprintf(stderr,

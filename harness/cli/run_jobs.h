@@ -40,5 +40,8 @@ int run_jobs_run(const struct scn_file *files, int n, const struct run_opts *o,
  * TAP 14 subtest. */
 int run_report_junit(const char *path, const struct run_job *jobs, int n, const struct run_opts *o);
 void run_report_tap(FILE *out, const struct run_job *j, int index);
+/* s[0..len) as XML character data or attribute value: &<>" escaped; control bytes, DEL and
+ * ill-formed UTF-8 (overlong, surrogate, truncated, > U+10FFFF, U+FFFE/FFFF) become '?'. */
+void run_report_xml(FILE *out, const char *s, size_t len);
 
 #endif

@@ -77,31 +77,45 @@ static void run_report_step_of(const struct run_job *j, const struct scn_step *s
 	}
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF) that XML 1.0 may hold (not U+FFFE, U+FFFF), or 0. */
+static int run_report_utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	int n;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;
+	if (end - p < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (int i = 2; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if (c == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
+		return 0; /* U+FFFE, U+FFFF */
+	return n;
+}
+
 /* XML text: the five escapes, and what XML 1.0 cannot hold (control bytes, invalid UTF-8)
  * as '?', so any scenario text yields a well-formed file. */
-static void run_report_xml(FILE *out, const char *s, size_t len)
+void run_report_xml(FILE *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 
 	while (p < end) {
 		unsigned char c = *p;
-		int n = c < 0x80	 ? 1
-			: (c >> 5) == 6	 ? 2
-			: (c >> 4) == 14 ? 3
-			: (c >> 3) == 30 ? 4
-					 : 0;
+		int n = c < 0x80 ? 1 : run_report_utf8_len(p, end);
 
 		if (n > 1) {
-			int ok = p + n <= end;
-
-			for (int i = 1; ok && i < n; i++)
-				ok = (p[i] & 0xc0) == 0x80;
-			if (ok) {
-				fwrite(p, 1, (size_t)n, out);
-				p += n;
-				continue;
-			}
-			n = 0;
+			fwrite(p, 1, (size_t)n, out);
+			p += n;
+			continue;
 		}
 		if (n == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
 			fputc('?', out);
@@ -176,7 +190,7 @@ static void run_report_suite(FILE *out, const struct run_job *j, const struct ru
 		run_report_xml_str(out, f->name);
 		fprintf(out, "\" name=\"%u: ", f->steps[i].line);
 		run_report_xml_str(out, f->steps[i].text);
-		fprintf(out, "\" time=\"%.6f\" file=\"", r[i].secs);
+		fprintf(out, "\" time=\"%.3f\" file=\"", r[i].secs);
 		run_report_xml_str(out, f->name);
 		fprintf(out, "\" line=\"%u\"", f->steps[i].line);
 		if (!strcmp(r[i].verdict, "ok")) {

@@ -1,4 +1,4 @@
-/* soak.c - `baoharness soak`: the scenario library (default: every .scn under scenarios/) run again
+/* soak.c - `baoharness soak`: the scenario library (default: every .scn of library_dir()) run again
  * and again in random order on ONE long-lived stack, with a random fault injected into some runs at
  * a random step (lost or late interrupts, a device reset with requests in flight, virtiofsd or the
  * device model killed and restarted). The share is emptied between runs. A failed run is reported
@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "library.h"
 #include "log.h"
+#include "progress.h"
 #include "rmtree.h"
 #include "run.h"
 #include "soak.h"
@@ -49,6 +51,7 @@ struct soak {
 	struct stack s;
 	int up;
 	unsigned long runs, failures, stack_restarts, faults[SOAK_NFAULTS];
+	struct progress prog; /* the live line on stderr */
 };
 
 static uint64_t soak_rand(struct soak *k)
@@ -107,8 +110,8 @@ static int soak_args(int argc, char **argv, struct soak *k)
 				"usage: baoharness soak --minutes N [--seed S] [--virtiofsd "
 				"c|rust|PATH] [-v] "
 				"[FILE.scn...]\n"
-				"  runs the files (default scenarios/*.scn) in random order with "
-				"random faults\n");
+				"  runs the files (default: the scenario library) in random order "
+				"with random faults\n");
 			return c == 'h' ? 1 : -1;
 		}
 	}
@@ -131,13 +134,19 @@ static int soak_runnable(const struct scn_file *f)
 static int soak_load(struct soak *k, int argc, char **argv)
 {
 	glob_t g = {0};
-	char **names = argv;
+	char **names = argv, dir[PATH_MAX], pat[PATH_MAX + 8];
 	int n = argc;
 
 	if (n == 0) {
-		if (glob("scenarios/*.scn", 0, NULL, &g) || g.gl_pathc == 0) {
+		/* The library beside this program (installed or in the tree), from any folder. */
+		int r = library_dir(dir, sizeof(dir));
+
+		snprintf(pat, sizeof(pat), "%s/*.scn", dir);
+		if (r || glob(pat, 0, NULL, &g) || g.gl_pathc == 0) {
 			fprintf(stderr,
-				"baoharness soak: no scenarios/*.scn here; name the files\n");
+				"baoharness soak: no scenario library (%s): name the files or set "
+				"BAOHARNESS_SCENARIOS\n",
+				r ? dir : pat);
 			globfree(&g);
 			return -ENOENT;
 		}
@@ -250,6 +259,7 @@ static int soak_run_file(struct soak *k, const struct scn_file *f)
 	int r = soak_clear_share(k->s.share);
 
 	if (r) {
+		progress_clear(&k->prog);
 		printf("not ok %lu - %s: cannot clear the share: %s\n", k->runs, f->name,
 		       strerror(-r));
 		return -1;
@@ -264,6 +274,7 @@ static int soak_run_file(struct soak *k, const struct scn_file *f)
 		if (i == at && fault != SOAK_NONE) {
 			k->faults[fault]++;
 			if (soak_inject(k, fault, why, sizeof(why))) {
+				progress_clear(&k->prog);
 				printf("not ok %lu - %s: injecting %s before line %u: %s\n",
 				       k->runs, f->name, soak_fault_names[fault], f->steps[i].line,
 				       why);
@@ -271,6 +282,7 @@ static int soak_run_file(struct soak *k, const struct scn_file *f)
 			}
 		}
 		if (soak_step(k, &f->steps[i], why, sizeof(why))) {
+			progress_clear(&k->prog);
 			printf("not ok %lu - %s:%u: %s: %s (fault: %s before line %u)\n", k->runs,
 			       f->name, f->steps[i].line, f->steps[i].text, why[0] ? why : "failed",
 			       soak_fault_names[fault], f->steps[at].line);
@@ -280,8 +292,10 @@ static int soak_run_file(struct soak *k, const struct scn_file *f)
 	fakebao_fault_set_irq(k->s.fb, 0, 0);
 	if (i < f->n_steps)
 		return -1;
-	if (k->verbose)
+	if (k->verbose) {
+		progress_clear(&k->prog);
 		printf("ok %lu - %s (fault: %s)\n", k->runs, f->name, soak_fault_names[fault]);
+	}
 	return 0;
 }
 
@@ -313,6 +327,22 @@ static void soak_report(struct soak *k, const struct soak_usage_sample *a, int64
 	*ok = *ok && !strays && !k->failures && k->up;
 }
 
+/* The live line: elapsed of planned minutes, runs, failures, restarts (final: forced, kept). */
+#define SOAK_PROGRESS_FMT "soak: %.1f/%.1f min  %lu runs  %lu failed  %lu stack restarts"
+static void soak_progress(struct soak *k, int64_t t0, int final)
+{
+	double min = (double)(clock_now_ms() - t0) / 60000.0;
+
+	if (final) {
+		progress_force(&k->prog, SOAK_PROGRESS_FMT, min, k->minutes, k->runs, k->failures,
+			       k->stack_restarts);
+		progress_end(&k->prog);
+	} else {
+		progress_show(&k->prog, SOAK_PROGRESS_FMT, min, k->minutes, k->runs, k->failures,
+			      k->stack_restarts);
+	}
+}
+
 int soak_main(int argc, char **argv)
 {
 	static struct soak k;
@@ -336,14 +366,17 @@ int soak_main(int argc, char **argv)
 	printf("# soak: %d files, %.1f min, seed 0x%llx\n", k.nfiles, k.minutes,
 	       (unsigned long long)k.seed);
 	fflush(stdout);
+	progress_init(&k.prog, STDERR_FILENO);
 	while (clock_now_ms() < end) {
 		const struct scn_file *f = &k.files[soak_rand(&k) % (uint64_t)k.nfiles];
 
+		soak_progress(&k, t0, 0);
 		k.runs++;
 		if (soak_run_file(&k, f) == 0)
 			continue;
 		k.failures++;
 		/* Say so, and go on from a fresh stack: never a silent restart. */
+		progress_clear(&k.prog);
 		printf("# soak: restarting the whole stack after that failure\n");
 		fflush(stdout);
 		stack_stop(&k.s);
@@ -354,6 +387,7 @@ int soak_main(int argc, char **argv)
 			break;
 		}
 	}
+	soak_progress(&k, t0, 1);
 	soak_report(&k, &start, clock_now_ms() - t0, &ok);
 	if (k.up)
 		stack_stop(&k.s);

@@ -1,5 +1,6 @@
-/* dm_config.h - bao-virtio-dm's config-fs.yaml: a `devices:` list of maps, parsed from a
- * buffer by a pure function (a fuzz target) into fixed-size structs with defaults applied. */
+/* dm_config.h - bao-virtio-dm's config-fs.yaml: a `devices:` list of maps, parsed with libyaml
+ * from a buffer by a pure function (a fuzz target) into fixed-size structs with defaults
+ * applied; keys the harness does not use come back as warnings. */
 #ifndef DM_CONFIG_H
 #define DM_CONFIG_H
 
@@ -12,6 +13,7 @@
 #define DM_CONFIG_QUEUE_SIZE_MAX 32768
 #define DM_CONFIG_MAX_REQUEST_QUEUES 15 /* 1 hiprio + 15 = 16 queues */
 #define DM_CONFIG_FILE_MAX (64 * 1024)
+#define DM_CONFIG_MAX_WARNINGS 8
 
 struct dm_device_config {
 	uint32_t id;
@@ -25,9 +27,18 @@ struct dm_device_config {
 	int line;		     /* line of the list item, for messages */
 };
 
+/* Something serde_yaml would accept that the harness ignores: an unknown key, a merge key. */
+struct dm_config_warning {
+	int line;
+	char msg[192]; /* "config line N: ..." */
+};
+
 struct dm_config {
 	unsigned ndevices;
 	struct dm_device_config dev[DM_CONFIG_MAX_DEVICES];
+	unsigned nwarnings;	   /* in file order */
+	unsigned warnings_dropped; /* beyond DM_CONFIG_MAX_WARNINGS */
+	struct dm_config_warning warnings[DM_CONFIG_MAX_WARNINGS];
 };
 
 struct dm_config_error {
@@ -35,8 +46,9 @@ struct dm_config_error {
 	char msg[256];
 };
 
-/* Parse len bytes of YAML (no NUL needed). Pure: touches only cfg and err.
- * Returns 0, or -EINVAL with err->line and err->msg naming the line and key. */
+/* Parse len bytes of YAML (no NUL needed) with libyaml. Pure: touches only cfg and err.
+ * Returns 0 (cfg->warnings lists keys ignored), or -EINVAL with err->line and err->msg
+ * naming the line and key (ndevices 0). */
 int dm_config_parse(const char *buf, size_t len, struct dm_config *cfg,
 		    struct dm_config_error *err);
 

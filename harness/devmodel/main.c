@@ -170,6 +170,7 @@ static int main_start_watch(struct main_ctx *c)
  * next reset tries again. */
 static void main_reconnect(struct main_ctx *c)
 {
+	uint8_t old_config[VIRTIO_FS_CONFIG_SIZE];
 	int rc;
 
 	log_info("virtio-fs: device reset after the backend was lost: reconnecting to %s", c->sock);
@@ -184,11 +185,26 @@ static void main_reconnect(struct main_ctx *c)
 		main_vu_fd = c->vu.fd;
 		rc = vhost_user_handshake(&c->vu);
 	}
+	memcpy(old_config, c->fs.config, sizeof(old_config));
 	rc = rc ? rc : virtio_fs_init(&c->fs, &c->vu, &c->fp);
+	/* The transport's queue count is fixed: a backend that came back with another config
+	 * space (a different --tag or queue count) cannot serve this device. */
+	if (!rc && virtio_fs_num_queues(&c->fs) != c->mmio.p.nqueues) {
+		log_err("virtio-fs: virtiofsd came back with %u request queue(s); the device has "
+			"%u",
+			virtio_fs_num_queues(&c->fs) - 1, c->mmio.p.nqueues - 1);
+		rc = -EPROTO;
+	}
 	rc = rc ? rc : main_start_watch(c);
 	if (rc) {
 		virtio_mmio_backend_lost(&c->mmio, "virtiofsd not back after a reset");
 		return;
+	}
+	if (memcmp(old_config, c->fs.config, sizeof(old_config))) {
+		/* virtio 1.2 §4.2.2: ConfigGeneration changes whenever the config space does. */
+		log_warn("virtio-fs: virtiofsd came back with tag '%s': config space changed",
+			 c->fs.cfg.tag);
+		c->mmio.config_generation++;
 	}
 	c->backend_lost = false;
 	/* Forget a hang-up the old watcher may have reported while the lock was released. */
@@ -220,17 +236,19 @@ static int main_setup(struct main_ctx *c, const struct dm_device_config *d)
 	fp.shmem_size = mp.shmem_size = c->dm.info.shmem_size;
 	fp.shmem_host = mp.shmem_host = (uint64_t)(uintptr_t)c->dm.shmem;
 	fp.shmem_fd = c->dm.info.fd;
-	mp.nqueues = 1 + d->num_request_queues;
 	c->fp = fp;
 	rc = virtio_fs_init(&c->fs, &c->vu, &c->fp);
 	if (rc)
 		return rc;
+	/* hiprio + the request queues of the config space the driver will read. */
+	mp.nqueues = virtio_fs_num_queues(&c->fs);
 	rc = virtio_mmio_init(&c->mmio, &mp, &virtio_fs_ops, &c->fs, &bao_dm_platform, &c->dm);
 	if (rc)
 		return rc;
-	log_info("device %u: virtio-fs tag '%s' at 0x%llx, %u queue(s) of up to %u, backend %s",
-		 d->id, d->tag, (unsigned long long)d->mmio_addr, mp.nqueues, d->queue_size,
-		 c->sock);
+	log_info("device %u: virtio-fs tag '%s' (%s) at 0x%llx, %u queue(s) of up to %u, "
+		 "backend %s",
+		 d->id, c->fs.cfg.tag, c->fs.config_from_backend ? "virtiofsd's" : "config-fs.yaml",
+		 (unsigned long long)d->mmio_addr, mp.nqueues, d->queue_size, c->sock);
 	return main_start_watch(c);
 }
 
@@ -310,6 +328,10 @@ int main(int argc, char **argv)
 		log_err("%s", err.msg);
 		return EXIT_USAGE;
 	}
+	for (unsigned i = 0; i < cfg.nwarnings; i++)
+		log_warn("%s: %s", config, cfg.warnings[i].msg);
+	if (cfg.warnings_dropped)
+		log_warn("%s: %u more warning(s) not shown", config, cfg.warnings_dropped);
 	if (cfg.ndevices > 1)
 		log_warn("config %s: %u devices; serving only the first (id %u)", config,
 			 cfg.ndevices, cfg.dev[0].id);

@@ -154,8 +154,10 @@ static int vhost_user_fail(struct vhost_user *vu, uint32_t request, int rc, cons
 	return rc;
 }
 
-/* Wait for the reply to request: header, then exactly its payload, then the checks. */
-static int vhost_user_reply(struct vhost_user *vu, uint32_t request, uint8_t *out, size_t expect)
+/* Wait for the reply to request: header, then exactly its payload, then the checks. With
+ * got, the payload may be shorter than expect (GET_CONFIG's refusal); *got is its size. */
+static int vhost_user_reply(struct vhost_user *vu, uint32_t request, uint8_t *out, size_t expect,
+			    size_t *got)
 {
 	uint8_t buf[VHOST_USER_MSG_MAX];
 	int64_t deadline = clock_now_ms() + vu->timeout_ms;
@@ -176,16 +178,21 @@ static int vhost_user_reply(struct vhost_user *vu, uint32_t request, uint8_t *ou
 	rc = vhost_user_recv(vu, buf + VHOST_USER_HDR_SIZE, hdr.size, deadline);
 	if (rc)
 		return vhost_user_fail(vu, request, rc, NULL);
+	if (got && hdr.size <= expect)
+		expect = hdr.size;
 	if (vhost_user_msg_check_reply(&hdr, request, expect, why, sizeof(why)))
 		return vhost_user_fail(vu, request, -EPROTO, why);
 	memcpy(out, buf + VHOST_USER_HDR_SIZE, expect);
+	if (got)
+		*got = expect;
 	return 0;
 }
 
 /* Send msg (built by a vhost_user_msg_* function, len or -errno) and collect its reply:
- * `expect` bytes into out for GET requests, or the u64 REPLY_ACK status when NEED_REPLY is set. */
-static int vhost_user_xfer(struct vhost_user *vu, const uint8_t *msg, int len, const int *fds,
-			   unsigned nfds, void *out, size_t expect)
+ * `expect` bytes into out for GET requests (up to expect, *got of them, when got is given), or
+ * the u64 REPLY_ACK status when NEED_REPLY is set. */
+static int vhost_user_xfer_var(struct vhost_user *vu, const uint8_t *msg, int len, const int *fds,
+			       unsigned nfds, void *out, size_t expect, size_t *got)
 {
 	struct vhost_user_hdr hdr;
 	uint64_t status;
@@ -205,10 +212,10 @@ static int vhost_user_xfer(struct vhost_user *vu, const uint8_t *msg, int len, c
 	if (rc)
 		return vhost_user_fail(vu, hdr.request, rc, NULL);
 	if (out)
-		return vhost_user_reply(vu, hdr.request, out, expect);
+		return vhost_user_reply(vu, hdr.request, out, expect, got);
 	if (!(hdr.flags & VHOST_USER_NEED_REPLY))
 		return 0;
-	rc = vhost_user_reply(vu, hdr.request, (uint8_t *)&status, sizeof(status));
+	rc = vhost_user_reply(vu, hdr.request, (uint8_t *)&status, sizeof(status), NULL);
 	if (rc)
 		return rc;
 	if (status != 0) {
@@ -217,6 +224,12 @@ static int vhost_user_xfer(struct vhost_user *vu, const uint8_t *msg, int len, c
 		return -EIO;
 	}
 	return 0;
+}
+
+static int vhost_user_xfer(struct vhost_user *vu, const uint8_t *msg, int len, const int *fds,
+			   unsigned nfds, void *out, size_t expect)
+{
+	return vhost_user_xfer_var(vu, msg, len, fds, nfds, out, expect, NULL);
 }
 
 /* Setup messages ask for an ack once REPLY_ACK is negotiated, so failures surface at once. */
@@ -367,17 +380,26 @@ int vhost_user_get_vring_base(struct vhost_user *vu, uint32_t index, uint32_t *b
 int vhost_user_get_config(struct vhost_user *vu, uint32_t offset, uint32_t size, uint8_t *out)
 {
 	uint8_t m[VHOST_USER_MSG_MAX], reply[VHOST_USER_PAYLOAD_MAX];
+	const uint8_t *cfg;
+	char why[160];
+	size_t got = 0;
 	int rc;
 
 	if (!(vu->protocol_acked & (1ULL << VHOST_USER_PROTOCOL_F_CONFIG)))
 		return -ENOTSUP;
 	if (size > VHOST_USER_PAYLOAD_MAX - 12)
 		return -E2BIG;
-	rc = vhost_user_xfer(vu, m, vhost_user_msg_get_config(0, offset, size, m, sizeof(m)), NULL,
-			     0, reply, 12 + (size_t)size);
+	rc = vhost_user_xfer_var(vu, m, vhost_user_msg_get_config(0, offset, size, m, sizeof(m)),
+				 NULL, 0, reply, 12 + (size_t)size, &got);
 	if (rc)
 		return rc;
-	memcpy(out, reply + 12, size);
+	/* The whole reply was read: a refusal leaves the stream in step, the socket stays up. */
+	rc = vhost_user_msg_parse_config(reply, got, offset, size, &cfg, why, sizeof(why));
+	if (rc) {
+		log_err("vhost-user %s: %s", vu->path, why);
+		return rc;
+	}
+	memcpy(out, cfg, size);
 	return 0;
 }
 

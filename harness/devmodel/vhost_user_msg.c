@@ -177,3 +177,39 @@ int vhost_user_msg_parse_vring_state(const uint8_t *payload, size_t len,
 	memcpy(s, payload, sizeof(*s));
 	return 0;
 }
+
+int vhost_user_msg_parse_config(const uint8_t *payload, size_t len, uint32_t offset, uint32_t size,
+				const uint8_t **cfg, char *why, size_t why_cap)
+{
+	uint32_t head[3];
+	char tmp[8];
+
+	if (!why) {
+		why = tmp;
+		why_cap = sizeof(tmp);
+	}
+	if (len < sizeof(head)) {
+		snprintf(why, why_cap,
+			 "GET_CONFIG reply payload %zu bytes, shorter than its 12-byte head", len);
+		return -EPROTO;
+	}
+	memcpy(head, payload, sizeof(head));
+	if (head[1] == 0 && size != 0) {
+		snprintf(why, why_cap,
+			 "GET_CONFIG refused: the reply carries 0 of the %u bytes asked", size);
+		return -EPROTO;
+	}
+	if (head[0] != offset || head[1] != size) {
+		snprintf(why, why_cap,
+			 "GET_CONFIG reply for offset %u size %u, asked offset %u size %u", head[0],
+			 head[1], offset, size);
+		return -EPROTO;
+	}
+	if (len != sizeof(head) + (size_t)size) {
+		snprintf(why, why_cap, "GET_CONFIG reply payload %zu bytes, want 12 + %u", len,
+			 size);
+		return -EPROTO;
+	}
+	*cfg = payload + sizeof(head);
+	return 0;
+}

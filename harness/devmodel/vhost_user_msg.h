@@ -117,6 +117,13 @@ size_t vhost_user_msg_reply_size(uint32_t request, uint32_t cfg_size);
 int vhost_user_msg_check_reply(const struct vhost_user_hdr *hdr, uint32_t request, size_t expect,
 			       char *why, size_t why_cap);
 
+/* A GET_CONFIG reply's payload (u32 offset, u32 size, u32 flags, then size bytes) checked
+ * against the request: the same offset and size echoed, exactly that many bytes. A reply
+ * with size 0 is the backend refusing (the vhost crate's answer to a failed get_config).
+ * *cfg points at the config bytes inside payload. 0 or -EPROTO with the reason in why. */
+int vhost_user_msg_parse_config(const uint8_t *payload, size_t len, uint32_t offset, uint32_t size,
+				const uint8_t **cfg, char *why, size_t why_cap);
+
 /* Payload readers: exact-size checks, -EPROTO when the length is wrong. */
 int vhost_user_msg_parse_u64(const uint8_t *payload, size_t len, uint64_t *value);
 int vhost_user_msg_parse_vring_state(const uint8_t *payload, size_t len,

@@ -1,5 +1,6 @@
-/* virtio_fs.c - virtio-fs device ops over vhost-user: DRIVER_OK becomes SET_FEATURES,
- * SET_MEM_TABLE and the per-ring messages; reset becomes GET_VRING_BASE on each started ring. */
+/* virtio_fs.c - virtio-fs device ops over vhost-user: the config space (ours or the backend's),
+ * DRIVER_OK becomes SET_FEATURES, SET_MEM_TABLE and the per-ring messages for hiprio and every
+ * request queue; reset becomes GET_VRING_BASE on each started ring. */
 #include "virtio_fs.h"
 
 #include <errno.h>
@@ -103,9 +104,9 @@ static int virtio_fs_start(void *dev, uint64_t features, const struct virtio_dev
 	if (!rc)
 		rc = vhost_user_set_mem_table(fs->vu, &r, &fs->p.shmem_fd, 1);
 	for (i = 0; !rc && i < nq; i++) {
-		if (q[i].index > fs->p.num_request_queues) {
+		if (q[i].index > fs->cfg.num_request_queues) {
 			log_err("virtio-fs: queue %u beyond 1 + %u request queue(s)", q[i].index,
-				fs->p.num_request_queues);
+				fs->cfg.num_request_queues);
 			return -EINVAL;
 		}
 		rc = virtio_fs_start_ring(fs, &q[i], call_fd,
@@ -151,38 +152,91 @@ const struct virtio_dev_ops virtio_fs_ops = {
     .reset = virtio_fs_reset,
 };
 
+_Static_assert(1 + VIRTIO_FS_MAX_REQUEST_QUEUES <= VIRTIO_MMIO_MAX_QUEUES,
+	       "request queues beyond the transport's queues");
+
+/* The backend's config space (VHOST_USER_GET_CONFIG), checked before the driver sees it. */
+static int virtio_fs_backend_config(struct virtio_fs *fs)
+{
+	char why[160];
+	int rc;
+
+	rc = vhost_user_get_config(fs->vu, 0, VIRTIO_FS_CONFIG_SIZE, fs->config);
+	if (rc) {
+		log_err("virtio-fs: virtiofsd (%s) offers VHOST_USER_PROTOCOL_F_CONFIG but its "
+			"VHOST_USER_GET_CONFIG failed: %s",
+			fs->vu->path, strerror(-rc));
+		return rc;
+	}
+	rc = virtio_fs_config_parse(fs->config, sizeof(fs->config), &fs->cfg, why, sizeof(why));
+	if (rc) {
+		log_err("virtio-fs: malformed config space from virtiofsd (%s, "
+			"VHOST_USER_GET_CONFIG): %s",
+			fs->vu->path, why);
+		return -EPROTO;
+	}
+	fs->config_from_backend = true;
+	log_info("virtio-fs: tag '%s', %u request queue(s) from virtiofsd's config space",
+		 fs->cfg.tag, fs->cfg.num_request_queues);
+	if (strcmp(fs->cfg.tag, fs->p.tag) ||
+	    fs->cfg.num_request_queues != fs->p.num_request_queues)
+		log_warn("virtio-fs: config-fs.yaml's tag '%s' and %u request queue(s) not used: "
+			 "virtiofsd (%s) supplies its own config space",
+			 fs->p.tag, fs->p.num_request_queues, fs->vu->path);
+	return 0;
+}
+
+/* virtio-fs queue 0 is hiprio, 1..N the request queues (virtio 1.2 §5.11.2): the backend
+ * must serve all of them. Without MQ a vhost-user backend serves the device's default, which
+ * for virtio-fs is hiprio + 1. */
+static int virtio_fs_check_queues(const struct virtio_fs *fs)
+{
+	const struct vhost_user *vu = fs->vu;
+	uint32_t nrq = fs->cfg.num_request_queues;
+
+	if (nrq > 1 && !(vu->protocol_acked & (1ULL << VHOST_USER_PROTOCOL_F_MQ))) {
+		log_err(
+		    "virtio-fs: %u request queues need VHOST_USER_PROTOCOL_F_MQ, which virtiofsd "
+		    "(%s) does not offer: it serves hiprio + 1 request queue (set "
+		    "num_request_queues: 1)",
+		    nrq, vu->path);
+		return -EINVAL;
+	}
+	if (vu->queue_num && 1 + nrq > vu->queue_num) {
+		log_err("virtio-fs: %u request queue(s) need %u queues (hiprio + %u) but virtiofsd "
+			"(%s) serves %llu (GET_QUEUE_NUM)%s",
+			nrq, 1 + nrq, nrq, vu->path, (unsigned long long)vu->queue_num,
+			fs->config_from_backend ? ": its own config space contradicts it"
+						: ": lower num_request_queues in config-fs.yaml");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int virtio_fs_init(struct virtio_fs *fs, struct vhost_user *vu, const struct virtio_fs_params *p)
 {
-	uint32_t nrq = p->num_request_queues;
-	size_t tlen = strlen(p->tag);
+	int rc;
 
 	memset(fs, 0, sizeof(*fs));
 	fs->vu = vu;
 	fs->p = *p;
-	if (tlen == 0 || tlen > 36 || nrq == 0 || 1 + nrq > VIRTIO_MMIO_MAX_QUEUES) {
-		log_err("virtio-fs: bad parameters: tag '%s', %u request queue(s)", p->tag, nrq);
+	if (virtio_fs_config_build(p->tag, p->num_request_queues, fs->config) ||
+	    virtio_fs_config_parse(fs->config, sizeof(fs->config), &fs->cfg, NULL, 0)) {
+		log_err("virtio-fs: bad parameters: tag '%s', %u request queue(s) (want 1..%d "
+			"printable bytes, 1..%d queues)",
+			p->tag, p->num_request_queues, VIRTIO_FS_TAG_MAX,
+			VIRTIO_FS_MAX_REQUEST_QUEUES);
 		return -EINVAL;
 	}
-	if (vu->queue_num && 1 + nrq > vu->queue_num) {
-		log_err("virtio-fs: %u request queue(s) need %u queues but the backend serves %llu",
-			nrq, 1 + nrq, (unsigned long long)vu->queue_num);
-		return -EINVAL;
-	}
-	memcpy(fs->config, p->tag, tlen);
-	fs->config[36] = (uint8_t)nrq;
-	fs->config[37] = (uint8_t)(nrq >> 8);
-	fs->config[38] = (uint8_t)(nrq >> 16);
-	fs->config[39] = (uint8_t)(nrq >> 24);
 	if (vu->protocol_acked & (1ULL << VHOST_USER_PROTOCOL_F_CONFIG)) {
-		/* The demo's Rust virtiofsd owns the tag (--tag): take it, keep our queue count,
-		 * which is what the transport exposes. */
-		uint8_t cfg[VIRTIO_FS_CONFIG_SIZE];
-
-		if (vhost_user_get_config(vu, 0, sizeof(cfg), cfg) == 0) {
-			memcpy(fs->config, cfg, 36);
-			log_info("virtio-fs: tag '%.36s' from the backend's config space",
-				 (const char *)cfg);
-		}
+		rc = virtio_fs_backend_config(fs);
+		if (rc)
+			return rc;
 	}
-	return 0;
+	return virtio_fs_check_queues(fs);
+}
+
+unsigned virtio_fs_num_queues(const struct virtio_fs *fs)
+{
+	return 1 + fs->cfg.num_request_queues;
 }

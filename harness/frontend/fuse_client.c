@@ -458,15 +458,17 @@ int fuse_client_raw(struct fuse_client *fc, uint16_t queue, const void *req, siz
 
 int fuse_client_init_reply(struct fuse_client *fc, const struct fuse_init_out *out, size_t len)
 {
+	size_t need;
 	uint64_t cap;
 
 	/* Linux's process_init_reply checks the major only: a server with a newer minor speaks
 	 * ours (FUSE's rule: the lower of the two minors is the protocol), an older one down to
 	 * 7.12 is spoken as it is. Another major is a different protocol altogether. */
-	if (out->major != FUSE_KERNEL_VERSION) {
-		log_err("fuse: INIT reply version %u.%u: major %u is not supported (this client "
-			"speaks 7.12..7.%u)",
-			out->major, out->minor, out->major, FUSE_CLIENT_MINOR);
+	if (len < 8 || out->major != FUSE_KERNEL_VERSION) {
+		log_err("fuse: INIT reply version %u.%u (%zu bytes): major %u is not supported "
+			"(this client speaks 7.12..7.%u and any newer 7.x as 7.%u)",
+			out->major, out->minor, len, out->major, FUSE_CLIENT_MINOR,
+			FUSE_CLIENT_MINOR);
 		return -EPROTO;
 	}
 	if (out->minor < 12) {
@@ -476,9 +478,18 @@ int fuse_client_init_reply(struct fuse_client *fc, const struct fuse_init_out *o
 		return -EPROTO;
 	}
 	fc->minor = out->minor < FUSE_CLIENT_MINOR ? out->minor : FUSE_CLIENT_MINOR;
-	/* Before 7.23 the reply is the 24-byte compat form: nothing past max_write. */
-	fc->init_flags = out->flags;
-	if (fc->minor < 28 || len < offsetof(struct fuse_init_out, max_pages) + 2)
+	/* The server sizes fuse_init_out by the protocol spoken: 24 bytes before 7.23 (nothing
+	 * past max_write), 64 from 7.23. A shorter reply lacks fields its minor promises. */
+	need = fuse_msg_init_out_size(fc->minor);
+	if (len < need) {
+		log_err("fuse: INIT reply 7.%u is %zu bytes, but protocol 7.%u's fuse_init_out has "
+			"%zu",
+			out->minor, len, fc->minor, need);
+		return -EPROTO;
+	}
+	/* Features: only flags this client asked for, each only from the minor that has it. */
+	fc->init_flags = out->flags & FUSE_CLIENT_INIT_FLAGS;
+	if (fc->minor < 28)
 		fc->init_flags &= ~(uint32_t)FUSE_MAX_PAGES;
 	if (out->max_write < 4096) {
 		log_err("fuse: INIT reply max_write %u is below 4096", out->max_write);
@@ -499,7 +510,7 @@ int fuse_client_handshake(struct fuse_client *fc)
 	    .major = FUSE_KERNEL_VERSION,
 	    .minor = FUSE_CLIENT_MINOR,
 	    .max_readahead = 1u << 17,
-	    .flags = FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES,
+	    .flags = FUSE_CLIENT_INIT_FLAGS,
 	};
 	struct fuse_init_out out;
 	struct fuse_msg_req m = {.opcode = FUSE_INIT, .arg = &in, .arg_len = sizeof(in)};
@@ -517,7 +528,8 @@ int fuse_client_handshake(struct fuse_client *fc)
 	if (rc)
 		return rc;
 	fc->initialized = true;
-	log_info("fuse: INIT: server 7.%u, speaking 7.%u, max_write %u flags 0x%x, I/O chunk %u",
-		 out.minor, fc->minor, out.max_write, fc->init_flags, fc->io_max);
+	log_info("fuse: INIT: server 7.%u, speaking 7.%u, max_write %u flags 0x%x (server's 0x%x), "
+		 "I/O chunk %u",
+		 out.minor, fc->minor, out.max_write, fc->init_flags, out.flags, fc->io_max);
 	return 0;
 }

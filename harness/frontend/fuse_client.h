@@ -16,6 +16,9 @@
 #include "window_alloc.h"
 
 #define FUSE_CLIENT_MINOR 36u /* virtiofsd 7.2 speaks 7.36; Debian's headers are newer */
+/* The INIT flags this client asks for; a server's reply is trusted for these only. */
+#define FUSE_CLIENT_INIT_FLAGS                                                                     \
+	(FUSE_ASYNC_READ | FUSE_BIG_WRITES | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES)
 #define FUSE_CLIENT_DEFAULT_TIMEOUT_MS 30000
 #define FUSE_CLIENT_SPIN_NS 50000     /* adaptive waits poll the used ring this long first */
 #define FUSE_CLIENT_IO_MAX (1u << 20) /* READ/WRITE chunk cap before INIT's max_write */
@@ -92,9 +95,11 @@ int fuse_client_call(struct fuse_client *fc, struct fuse_msg_req *m, const void 
  * used bytes unvalidated. 0 with *reply_len = used length, or a transport error. */
 int fuse_client_raw(struct fuse_client *fc, uint16_t queue, const void *req, size_t req_len,
 		    void *reply, size_t reply_cap, size_t *reply_len);
-/* Check and apply a FUSE_INIT reply of len bytes: any 7.x from 7.12 up (a newer server speaks
- * our minor, an older one its own), another major refused with a message. Sets minor,
- * init_flags, max_write, io_max; 0 or -EPROTO. Pure but for the log line. */
+/* Check and apply a FUSE_INIT reply body of len bytes: any 7.x from 7.12 up (a newer server
+ * speaks our minor, an older one its own), another major refused with a message; len must be
+ * fuse_init_out's size for the minor spoken (24 bytes before 7.23, then 64). Sets minor,
+ * init_flags (the flags asked for, each from the minor that has it), max_write, io_max; 0 or
+ * -EPROTO. Pure but for the log line. */
 struct fuse_init_out;
 int fuse_client_init_reply(struct fuse_client *fc, const struct fuse_init_out *out, size_t len);
 /* FUSE_INIT (minor 36, 64-byte fuse_init_in): 0 or -errno; sets minor, max_write, io_max. */

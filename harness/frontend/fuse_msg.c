@@ -45,8 +45,9 @@ static const struct fuse_msg_op fuse_msg_ops[] = {
     [FUSE_LISTXATTR] = VAR("LISTXATTR", sizeof(struct fuse_getxattr_in), 0, 0, 0),
     [FUSE_REMOVEXATTR] = FIXED("REMOVEXATTR", 0, 1, 0),
     [FUSE_FLUSH] = FIXED("FLUSH", sizeof(struct fuse_flush_in), 0, 0),
-    /* fuse_init_in grew from 16 to 64 bytes (a variable tail); replies are 24..64 bytes. */
-    [FUSE_INIT] = {"INIT", 16, 0, true, false, true, FUSE_COMPAT_22_INIT_OUT_SIZE,
+    /* fuse_init_in grew from 16 to 64 bytes (a variable tail); a reply is one of the three
+     * sizes fuse_init_out had (8, 24, 64: fuse_msg_init_out_size), checked by decode_reply. */
+    [FUSE_INIT] = {"INIT", 16, 0, true, false, true, FUSE_COMPAT_INIT_OUT_SIZE,
 		   sizeof(struct fuse_init_out)},
     [FUSE_OPENDIR] = FIXED("OPENDIR", sizeof(struct fuse_open_in), 0, sizeof(struct fuse_open_out)),
     [FUSE_READDIR] = VAR("READDIR", sizeof(struct fuse_read_in), 0, 0, 0),
@@ -91,6 +92,15 @@ const char *fuse_msg_op_name(uint32_t opcode)
 	const struct fuse_msg_op *op = fuse_msg_op(opcode);
 
 	return op ? op->name : "UNKNOWN";
+}
+
+size_t fuse_msg_init_out_size(uint32_t minor)
+{
+	if (minor < 5)
+		return FUSE_COMPAT_INIT_OUT_SIZE;
+	if (minor < 23)
+		return FUSE_COMPAT_22_INIT_OUT_SIZE;
+	return sizeof(struct fuse_init_out);
 }
 
 static int fuse_msg_fail(char *why, size_t len, int rc, const char *fmt, ...)
@@ -193,6 +203,13 @@ int fuse_msg_decode_reply(const void *buf, size_t buf_len, size_t used_len, uint
 		return fuse_msg_fail(why, why_len, -EPROTO,
 				     "%s reply body %zu bytes, want %zu..%zu", op->name, body, lo,
 				     hi);
+	/* Linux fs/fuse/inode.c: fuse_init_out is 8 bytes up to 7.4, 24 up to 7.22, then 64. */
+	if (opcode == FUSE_INIT && body != fuse_msg_init_out_size(4) &&
+	    body != fuse_msg_init_out_size(22) && body != fuse_msg_init_out_size(23))
+		return fuse_msg_fail(why, why_len, -EPROTO,
+				     "INIT reply body %zu bytes is none of fuse_init_out's sizes "
+				     "(8 before 7.5, 24 before 7.23, 64)",
+				     body);
 	return 0;
 }
 

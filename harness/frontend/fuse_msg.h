@@ -51,6 +51,11 @@ struct fuse_msg_req {
  * count, unknown opcode, or a total over 4 GiB). */
 int fuse_msg_encode(const struct fuse_msg_req *r, void *buf, size_t cap, size_t *len);
 
+/* Size of fuse_init_out a server speaking 7.minor sends (Linux fuse_kernel.h): 8 bytes
+ * before 7.5 (FUSE_COMPAT_INIT_OUT_SIZE), 24 before 7.23 (FUSE_COMPAT_22_INIT_OUT_SIZE), then
+ * the whole 64-byte struct. A server sizes its reply by the lower of its minor and ours. */
+size_t fuse_msg_init_out_size(uint32_t minor);
+
 /* A validated reply. body points into the caller's buffer. */
 struct fuse_msg_reply {
 	int32_t error; /* 0 or -errno */

@@ -97,6 +97,12 @@ void stack_health(struct stack *s, char *buf, size_t len);
  * `--version` and decides its flags. 0, or STACK_ENV_MISSING with a message naming the fix. */
 int stack_backend_resolve(const char *spec, struct stack_backend *b);
 const char *stack_backend_kind_name(const struct stack_backend *b);
+/* The first line `path --version` prints (bounded: 5 s) into buf: 0 or -errno (-ENOEXEC: it
+ * printed nothing). Any program: `baoharness doctor` asks QEMU too. */
+int stack_backend_version(const char *path, char *buf, size_t len);
+/* stack_fe_trapped.c: the EL2 stub (BAOHARNESS_EL2_STUB, else el2/bao-el2.elf beside this
+ * program or one folder up): 0, or STACK_ENV_MISSING with a message naming make el2-stub. */
+int stack_fe_trapped_stub_path(char *buf, size_t len);
 /* A virtiofsd b (NULL: the default) serving share on sock, stderr into log (appended when
  * append), in process group pgid (-1: ours); waits (5 s) for its socket. Returns its pid,
  * STACK_ENV_MISSING or -errno. For the paths that have no stack (the direct baseline). */

@@ -20,8 +20,7 @@
 
 #define VIRTIOFSD_DEFAULT "/usr/lib/qemu/virtiofsd"
 
-/* The first line of `path --version` (bounded: 5 s), or -errno. */
-static int stack_backend_version(const char *path, char *buf, size_t len)
+int stack_backend_version(const char *path, char *buf, size_t len)
 {
 	int p[2], st;
 	size_t got = 0;

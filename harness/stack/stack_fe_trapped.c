@@ -26,7 +26,7 @@ struct stack_fe_trapped {
 	char db_path[PATH_MAX];
 };
 
-static int stack_fe_trapped_stub_path(char *buf, size_t len)
+int stack_fe_trapped_stub_path(char *buf, size_t len)
 {
 	const char *env = getenv("BAOHARNESS_EL2_STUB");
 	const char *cands[] = {"el2/bao-el2.elf", "../el2/bao-el2.elf"};

@@ -171,12 +171,45 @@ static void test_parse_payloads(void **state)
 	assert_int_equal(vhost_user_msg_parse_vring_state(p, 12, &s), -EPROTO);
 }
 
+/* GET_CONFIG's reply: the offset and size asked for echoed, then exactly that many bytes; a
+ * size-0 reply is the backend refusing (the vhost crate's answer). */
+static void test_parse_config(void **state)
+{
+	uint8_t p[12 + 40];
+	uint32_t head[3] = {0, 40, 0};
+	const uint8_t *cfg = NULL;
+	char why[160];
+
+	(void)state;
+	memcpy(p, head, sizeof(head));
+	memset(p + 12, 'x', 40);
+	assert_int_equal(vhost_user_msg_parse_config(p, sizeof(p), 0, 40, &cfg, why, sizeof(why)),
+			 0);
+	assert_ptr_equal(cfg, p + 12);
+	assert_int_equal(vhost_user_msg_parse_config(p, 11, 0, 40, &cfg, why, sizeof(why)),
+			 -EPROTO);
+	assert_non_null(strstr(why, "shorter than its 12-byte head"));
+	assert_int_equal(
+	    vhost_user_msg_parse_config(p, sizeof(p) - 1, 0, 40, &cfg, why, sizeof(why)), -EPROTO);
+	assert_non_null(strstr(why, "payload 51 bytes, want 12 + 40"));
+	assert_int_equal(vhost_user_msg_parse_config(p, sizeof(p), 4, 40, &cfg, why, sizeof(why)),
+			 -EPROTO);
+	assert_non_null(strstr(why, "for offset 0 size 40, asked offset 4 size 40"));
+	head[1] = 0;
+	memcpy(p, head, sizeof(head));
+	assert_int_equal(vhost_user_msg_parse_config(p, 12, 0, 40, &cfg, why, sizeof(why)),
+			 -EPROTO);
+	assert_non_null(strstr(why, "GET_CONFIG refused"));
+	assert_int_equal(vhost_user_msg_parse_config(p, 12, 0, 40, &cfg, NULL, 0), -EPROTO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_header_and_u64),	cmocka_unit_test(test_vring_addr_order),
 	    cmocka_unit_test(test_mem_table_and_state), cmocka_unit_test(test_decode_hdr),
 	    cmocka_unit_test(test_check_reply),		cmocka_unit_test(test_parse_payloads),
+	    cmocka_unit_test(test_parse_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

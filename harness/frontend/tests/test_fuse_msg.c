@@ -162,6 +162,9 @@ static void test_reply_valid(void **state)
 	n = mk_reply(0, 9, 64, 0);
 	assert_int_equal(
 	    fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_INIT, 64, &rep, why, 160), 0);
+	n = mk_reply(0, 9, 8, 0); /* a 7.4 server's INIT reply: the client refuses its minor */
+	assert_int_equal(
+	    fuse_msg_decode_reply(buf, sizeof(buf), n, 9, FUSE_INIT, 64, &rep, why, 160), 0);
 }
 
 static void expect_bad(size_t buf_len, size_t used, uint64_t unique, uint32_t op, size_t max,
@@ -202,6 +205,12 @@ static void test_reply_malformed(void **state)
 	expect_bad(sizeof(buf), n, 9, FUSE_READ, 4096, "READ reply body 5000");
 	n = mk_reply(0, 9, 10, 0);
 	expect_bad(sizeof(buf), n, 9, FUSE_INIT, 64, "INIT reply body 10");
+	n = mk_reply(0, 9, 40, 0); /* between the 24- and 64-byte forms */
+	expect_bad(sizeof(buf), n, 9, FUSE_INIT, 64, "INIT reply body 40 bytes is none of");
+	n = mk_reply(0, 9, 4, 0);
+	expect_bad(sizeof(buf), n, 9, FUSE_INIT, 64, "INIT reply body 4 bytes, want 8..64");
+	n = mk_reply(0, 9, 72, 0);
+	expect_bad(sizeof(buf), n, 9, FUSE_INIT, 0, "INIT reply body 72 bytes, want 8..64");
 }
 
 static size_t put_dirent(size_t at, uint64_t off, const char *name, uint32_t namelen)
