@@ -142,6 +142,10 @@ int stack_fe_trapped_stub_path(char *buf, size_t len);
  * STACK_ENV_MISSING or -errno. For the paths that have no stack (the direct baseline). */
 pid_t stack_backend_spawn(const struct stack_backend *b, const char *share, const char *sock,
 			  const char *log, int append, pid_t pgid);
+/* The same with a command line of the caller's (argv[0] the program; version for messages,
+ * may be NULL): the seed demo's exact flags in the device model's tests. */
+pid_t stack_backend_spawn_argv(char *const argv[], const char *version, const char *sock,
+			       const char *log, int append, pid_t pgid);
 /* Print the last lines of virtiofsd's log to stderr. */
 void stack_backend_print_log(const struct stack *s, int lines);
 struct scn_step;

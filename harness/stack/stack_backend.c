@@ -228,9 +228,7 @@ pid_t stack_backend_spawn(const struct stack_backend *b, const char *share, cons
 {
 	struct stack_backend dflt;
 	struct stack_backend_argv a = {.argc = 0};
-	char *unset[] = {"LD_PRELOAD", NULL};
-	pid_t pid;
-	int fd, r;
+	int r;
 
 	if (!b) {
 		if ((r = stack_backend_resolve(NULL, &dflt)))
@@ -242,21 +240,32 @@ pid_t stack_backend_spawn(const struct stack_backend *b, const char *share, cons
 		log_err("virtiofsd %s: its command line for share %s is too long", b->path, share);
 		return -E2BIG;
 	}
+	return stack_backend_spawn_argv(a.argv, b->version, sock, log, append, pgid);
+}
+
+pid_t stack_backend_spawn_argv(char *const argv[], const char *version, const char *sock,
+			       const char *log, int append, pid_t pgid)
+{
+	char *unset[] = {"LD_PRELOAD", NULL};
+	pid_t pid;
+	int fd, r;
+
 	fd = open(log, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
 	if (fd < 0)
 		return -errno;
 	/* A killed virtiofsd leaves its socket file behind: never mistake it for the new one. */
 	unlink(sock);
-	pid = proc_spawn_in(a.argv, NULL, unset, fd, pgid);
+	pid = proc_spawn_in(argv, NULL, unset, fd, pgid);
 	close(fd);
 	if (pid < 0) {
-		log_err("cannot start %s: %s", b->path, strerror(-pid));
+		log_err("cannot start %s: %s", argv[0], strerror(-pid));
 		return pid;
 	}
 	r = stack_backend_wait_socket(sock, pid, 5000);
 	if (r) {
-		log_err("virtiofsd (%s, %s) did not create its socket %s: %s", b->path, b->version,
-			sock, r == -ECHILD ? "it exited" : "timed out after 5 s");
+		log_err("virtiofsd (%s%s%s) did not create its socket %s: %s", argv[0],
+			version ? ", " : "", version ? version : "", sock,
+			r == -ECHILD ? "it exited" : "timed out after 5 s");
 		proc_stop(pid, SIGKILL, 1000);
 		return geteuid() != 0 ? STACK_ENV_MISSING : -EIO;
 	}
