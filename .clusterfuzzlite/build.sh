@@ -33,7 +33,7 @@ for t in $targets; do
 	# libFuzzer is C++: link with the C++ driver when there is one (OSS-Fuzz sets CXX).
 	# shellcheck disable=SC2086
 	${CXX:-$CC} ${CXXFLAGS:-$CFLAGS} "$obj/fuzz_$t.o" "$obj/libproj.a" $LIB_FUZZING_ENGINE \
-		-lpthread -o "$OUT/fuzz_$t"
+		-lyaml -lpthread -o "$OUT/fuzz_$t"
 	rm -f "$OUT/fuzz_${t}_seed_corpus.zip"
 	(cd "fuzz/corpus/$t" && zip -q -r -X "$OUT/fuzz_${t}_seed_corpus.zip" .)
 	if [ -f "fuzz/dict/$t.dict" ]; then
