@@ -179,9 +179,11 @@ demo: deps
 	$(BUILD)/baoharness demo
 
 # The boundary the design rests on: the device model and the preload library cannot include
-# fakebao's internals (each is compiled with only its own include paths).
+# fakebao's internals (each is compiled with only its own include paths); and only the stack
+# module starts virtiofsd or the device model.
 check-boundaries:
 	@ci/check-boundaries.sh "$(CC)" "$(addprefix -I,$(incs_devmodel))" "$(addprefix -I,$(incs_fbclient))"
+	@ci/check-launchers.sh
 
 # Bao's naming convention: every external symbol starts with its file's name.
 check-prefixes: $(foreach c,$(COMPONENTS),$(call objs_of,$(c))) $(BUILD)/obj/$(PRELOAD_SRC:.c=.o)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "stack.h"
 
 struct bench_machine {
 	char cpu[128], kernel[128], virtiofsd[128], load[128], hog[160];
@@ -30,12 +31,16 @@ static void bench_first_line(const char *cmd, char *buf, size_t len)
 
 static void bench_machine(struct bench_machine *m)
 {
+	struct stack_backend b;
 	struct utsname u;
 
 	bench_first_line("sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1", m->cpu,
 			 sizeof(m->cpu));
-	bench_first_line("/usr/lib/qemu/virtiofsd --version 2>&1 | head -1", m->virtiofsd,
-			 sizeof(m->virtiofsd));
+	/* The virtiofsd the direct path starts (the stack's default), by its `--version`. */
+	if (stack_backend_resolve(NULL, &b))
+		snprintf(m->virtiofsd, sizeof(m->virtiofsd), "unknown");
+	else
+		snprintf(m->virtiofsd, sizeof(m->virtiofsd), "%s", b.version);
 	snprintf(m->kernel, sizeof(m->kernel), "%s", uname(&u) ? "unknown" : u.release);
 	m->nproc = sysconf(_SC_NPROCESSORS_ONLN);
 	bench_first_line("cat /proc/loadavg", m->load, sizeof(m->load));

@@ -13,11 +13,13 @@
 
 static void doctor_usage(FILE *f)
 {
+	char names[128];
+
 	fprintf(f,
 		"usage: baoharness doctor [--frontend %s] [--virtiofsd c|rust|PATH] [-v]\n"
 		"  checks what a run with these options needs; exit 0 when every required part "
 		"holds, 3 when one is missing\n",
-		stack_frontend_names());
+		stack_frontend_names(names, sizeof(names)));
 }
 
 static int doctor_args(int argc, char **argv, struct doctor_want *w)
@@ -33,10 +35,12 @@ static int doctor_args(int argc, char **argv, struct doctor_want *w)
 		switch (c) {
 		case 'f':
 			if (!stack_frontend_find(optarg)) {
+				char names[128];
+
 				fprintf(stderr,
 					"baoharness doctor: frontend '%s' is not available in this "
 					"build (available: %s)\n",
-					optarg, stack_frontend_names());
+					optarg, stack_frontend_names(names, sizeof(names)));
 				return -EINVAL;
 			}
 			w->frontend = optarg;

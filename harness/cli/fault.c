@@ -1,44 +1,10 @@
-/* fault.c - fault steps of a scenario file, run by the runner on the scripted frontend's
- * stack; files using them start with `require faults` (scenarios/README.md, Extensions). */
+/* fault.c - the runner's report of fault steps (run by the frontend's fault hook,
+ * stack_frontend_fault; files using them start with `require faults`, scenarios/README.md). */
 #include <stdio.h>
 #include <time.h>
 
 #include "clock.h"
 #include "fault.h"
-
-int fault_step(struct stack *s, const struct scn_step *st, char *why, size_t len)
-{
-	switch (st->cmd) {
-	case SCN_KILL_BACKEND:
-		return stack_fault_kill_backend(s, why, len);
-	case SCN_RESTART_BACKEND:
-		return stack_fault_restart_backend(s, why, len);
-	case SCN_KILL_DEVMODEL:
-		return stack_fault_kill_devmodel(s, why, len);
-	case SCN_RESTART_DEVMODEL:
-		return stack_fault_restart_devmodel(s, why, len);
-	case SCN_RESET_DEVICE:
-		return stack_fault_reset_device(s, FAULT_RESET_INFLIGHT, why, len);
-	case SCN_IRQ_DROP:
-		if (st->number > 1000000) {
-			snprintf(why, len, "irq-drop %llu: at most 1000000",
-				 (unsigned long long)st->number);
-			return -1;
-		}
-		return stack_fault_irq(s, (int)st->number, -1, why, len);
-	case SCN_IRQ_DELAY:
-		if (st->number > FAULT_IRQ_DELAY_MAX_MS) {
-			snprintf(why, len, "irq-delay %llu: at most %d ms",
-				 (unsigned long long)st->number, FAULT_IRQ_DELAY_MAX_MS);
-			return -1;
-		}
-		return stack_fault_irq(s, -1, (int)st->number, why, len);
-	default:
-		snprintf(why, len, "control step %s not supported by this frontend",
-			 scn_cmd_name(st->cmd));
-		return -1;
-	}
-}
 
 void fault_report(struct stack *s, const struct scn_step *st, FILE *out)
 {

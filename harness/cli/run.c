@@ -11,7 +11,6 @@
 
 #include "clock.h"
 #include "fakebao.h"
-#include "fuse_msg.h"
 #include "log.h"
 #include "fault.h"
 #include "interrupt.h"
@@ -115,7 +114,7 @@ static int run_control_step(struct stack *s, const struct scn_step *st, int time
 	int r;
 
 	if (st->cmd > SCN_REQUIRE)
-		return fault_step(s, st, why, len);
+		return stack_frontend_fault(s, st, why, len);
 	switch (st->cmd) {
 	case SCN_SLEEP:
 		return run_sleep(st, timeout_ms, why, len);
@@ -205,16 +204,7 @@ static void run_print_stats(struct stack *s, FILE *out)
 	    (unsigned long long)fs.irqs_dropped, (unsigned long long)fs.irqs_delayed,
 	    s->vfsd_starts, s->dm_starts);
 	run_print_reg_stats(&fs, out);
-	if (s->fe) {
-		const struct scripted_fe_stats *es = scripted_fe_stats(s->fe);
-
-		fprintf(out, "# stats: fuse_requests");
-		for (unsigned int op = 0; op < 64; op++)
-			if (es->fuse_requests[op])
-				fprintf(out, " %s=%llu", fuse_msg_op_name(op),
-					(unsigned long long)es->fuse_requests[op]);
-		fprintf(out, "\n");
-	}
+	stack_frontend_stats(s, out);
 }
 
 static void run_step_time(const struct run_opts *o, const struct scn_step *st, int64_t t0,

@@ -38,6 +38,115 @@ static int run_parse_wait(const char *s, enum fe_wait_policy *w)
 	return 0;
 }
 
+#define RUN_OPT_OTHER 1 /* not an option of this group */
+
+/* The options of the run and its stack: 0, -EINVAL (said why) or RUN_OPT_OTHER. */
+static int run_opt_stack(int c, struct run_opts *o)
+{
+	char *end;
+	long v;
+
+	switch (c) {
+	case 'f':
+		o->stack.frontend = stack_frontend_find(optarg);
+		if (!o->stack.frontend) {
+			char names[128];
+
+			fprintf(stderr,
+				"baoharness run: frontend '%s' is not available in this build "
+				"(available: %s)\n",
+				optarg, stack_frontend_names(names, sizeof(names)));
+			return -EINVAL;
+		}
+		break;
+	case 's':
+		o->stack.share = optarg;
+		break;
+	case 'k':
+		o->stack.keep = 1;
+		break;
+	case 'S':
+		o->stats = 1;
+		break;
+	case 't':
+		errno = 0;
+		v = strtol(optarg, &end, 10);
+		if (errno || *end || v < 1 || v > 3600) {
+			fprintf(stderr,
+				"baoharness run: --step-timeout '%s': want 1..3600 seconds\n",
+				optarg);
+			return -EINVAL;
+		}
+		o->stack.step_timeout_ms = (int)v * 1000;
+		break;
+	case 'w':
+		if (run_parse_wait(optarg, &o->stack.wait)) {
+			fprintf(stderr,
+				"baoharness run: --wait '%s': want adaptive, block or poll\n",
+				optarg);
+			return -EINVAL;
+		}
+		break;
+	case 'b':
+		o->stack.virtiofsd = optarg;
+		break;
+	case 'c':
+		if (cpus_option("baoharness run", optarg, &o->stack.cpus))
+			return -EINVAL;
+		o->stack.pin = 1;
+		break;
+	case 'v':
+		o->stack.verbose++;
+		log_set_level(o->stack.verbose > 1 ? LOG_DEBUG : LOG_INFO);
+		break;
+	default:
+		return RUN_OPT_OTHER;
+	}
+	return 0;
+}
+
+/* The options of how files are run and reported: --jobs, --junit, --format, --shard. */
+static int run_opt_report(int c, struct run_jobs_opts *jo, unsigned int *shard_k,
+			  unsigned int *shard_n)
+{
+	char *end;
+	long v;
+
+	switch (c) {
+	case 'j':
+		v = strtol(optarg, &end, 10);
+		if (*end || v < 1 || v > 64) {
+			fprintf(stderr, "baoharness run: --jobs '%s': want 1..64\n", optarg);
+			return -EINVAL;
+		}
+		jo->jobs = (int)v;
+		break;
+	case 'J':
+		jo->junit = optarg;
+		break;
+	case 'F':
+		if (strcmp(optarg, "plain") && strcmp(optarg, "tap")) {
+			fprintf(stderr, "baoharness run: --format '%s': want plain or tap\n",
+				optarg);
+			return -EINVAL;
+		}
+		jo->tap = !strcmp(optarg, "tap");
+		break;
+	case 'D':
+		if (shard_parse(optarg, shard_k, shard_n)) {
+			fprintf(stderr,
+				"baoharness run: --shard '%s': want K/N with 1 <= K <= N "
+				"<= 1000\n",
+				optarg);
+			return -EINVAL;
+		}
+		break;
+	default:
+		return RUN_OPT_OTHER;
+	}
+	return 0;
+}
+
 static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_jobs_opts *jo,
 			  unsigned int *shard_k, unsigned int *shard_n)
 {
@@ -56,103 +165,22 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_
 						 {"format", required_argument, NULL, 'F'},
 						 {"shard", required_argument, NULL, 'D'},
 						 {NULL, 0, NULL, 0}};
-	int c;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-		char *end;
-		long v;
-
-		switch (c) {
-		case 'f':
-			o->stack.frontend = stack_frontend_find(optarg);
-			if (!o->stack.frontend) {
-				fprintf(
-				    stderr,
-				    "baoharness run: frontend '%s' is not available in this build "
-				    "(available: %s)\n",
-				    optarg, stack_frontend_names());
-				return -EINVAL;
-			}
-			break;
-		case 's':
-			o->stack.share = optarg;
-			break;
-		case 'k':
-			o->stack.keep = 1;
-			break;
-		case 'S':
-			o->stats = 1;
-			break;
-		case 't':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v < 1 || v > 3600) {
-				fprintf(
-				    stderr,
-				    "baoharness run: --step-timeout '%s': want 1..3600 seconds\n",
-				    optarg);
-				return -EINVAL;
-			}
-			o->stack.step_timeout_ms = (int)v * 1000;
-			break;
-		case 'w':
-			if (run_parse_wait(optarg, &o->stack.wait)) {
-				fprintf(
-				    stderr,
-				    "baoharness run: --wait '%s': want adaptive, block or poll\n",
-				    optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'b':
-			o->stack.virtiofsd = optarg;
-			break;
-		case 'j':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 64) {
-				fprintf(stderr, "baoharness run: --jobs '%s': want 1..64\n",
-					optarg);
-				return -EINVAL;
-			}
-			jo->jobs = (int)v;
-			break;
-		case 'J':
-			jo->junit = optarg;
-			break;
-		case 'F':
-			if (strcmp(optarg, "plain") && strcmp(optarg, "tap")) {
-				fprintf(stderr,
-					"baoharness run: --format '%s': want plain or tap\n",
-					optarg);
-				return -EINVAL;
-			}
-			jo->tap = !strcmp(optarg, "tap");
-			break;
-		case 'D':
-			if (shard_parse(optarg, shard_k, shard_n)) {
-				fprintf(stderr,
-					"baoharness run: --shard '%s': want K/N with 1 <= K <= N "
-					"<= 1000\n",
-					optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'c':
-			if (cpus_option("baoharness run", optarg, &o->stack.cpus))
-				return -EINVAL;
-			o->stack.pin = 1;
-			break;
-		case 'v':
-			o->stack.verbose++;
-			log_set_level(o->stack.verbose > 1 ? LOG_DEBUG : LOG_INFO);
-			break;
-		case 'h':
+		if (c == 'h') {
 			run_usage(stdout);
 			return 1;
-		default:
+		}
+		r = run_opt_stack(c, o);
+		if (r == RUN_OPT_OTHER)
+			r = run_opt_report(c, jo, shard_k, shard_n);
+		if (r == RUN_OPT_OTHER) {
 			run_usage(stderr);
 			return -EINVAL;
 		}
+		if (r)
+			return r;
 	}
 	return 0;
 }

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "clock.h"
-#include "fault.h"
 #include "library.h"
 #include "log.h"
 #include "progress.h"
@@ -23,7 +22,6 @@
 #include "run.h"
 #include "soak.h"
 #include "soak_priv.h"
-#include "stack_priv.h"
 
 enum soak_fault {
 	SOAK_NONE,
@@ -203,26 +201,26 @@ static int soak_inject(struct soak *k, enum soak_fault f, char *why, size_t len)
 	case SOAK_IRQ_DROP:
 		st.cmd = SCN_IRQ_DROP;
 		st.number = 1 + soak_rand(k) % 4;
-		return fault_step(&k->s, &st, why, len);
+		return stack_frontend_fault(&k->s, &st, why, len);
 	case SOAK_IRQ_DELAY:
 		st.cmd = SCN_IRQ_DELAY;
 		st.number = 1 + soak_rand(k) % 20;
-		return fault_step(&k->s, &st, why, len);
+		return stack_frontend_fault(&k->s, &st, why, len);
 	case SOAK_RESET:
 		st.cmd = SCN_RESET_DEVICE;
-		return fault_step(&k->s, &st, why, len);
+		return stack_frontend_fault(&k->s, &st, why, len);
 	case SOAK_BACKEND:
 		st.cmd = SCN_KILL_BACKEND;
-		r = fault_step(&k->s, &st, why, len);
+		r = stack_frontend_fault(&k->s, &st, why, len);
 		st.cmd = SCN_RESTART_BACKEND;
-		return r ? r : fault_step(&k->s, &st, why, len);
+		return r ? r : stack_frontend_fault(&k->s, &st, why, len);
 	case SOAK_DEVMODEL:
 		st.cmd = SCN_KILL_DEVMODEL;
-		r = fault_step(&k->s, &st, why, len);
+		r = stack_frontend_fault(&k->s, &st, why, len);
 		/* fall through */
 	case SOAK_RESTART_DM:
 		st.cmd = SCN_RESTART_DEVMODEL;
-		return r ? r : fault_step(&k->s, &st, why, len);
+		return r ? r : stack_frontend_fault(&k->s, &st, why, len);
 	default:
 		return 0;
 	}
@@ -240,14 +238,14 @@ static int soak_step(struct soak *k, const struct scn_step *st, char *why, size_
 		break;
 	}
 	if (st->cmd == SCN_SLEEP) {
-		stack_fault_sleep_ms(st->number > 10000 ? 10000 : (int)st->number);
+		clock_sleep_ms(st->number > 10000 ? 10000 : (int)st->number);
 		return 0;
 	}
 	if (st->cmd == SCN_REMOUNT)
 		return stack_frontend_remount(&k->s, k->so.step_timeout_ms, why, len) ? -1 : 0;
 	if (st->cmd == SCN_REQUIRE)
 		return 0;
-	return fault_step(&k->s, st, why, len);
+	return stack_frontend_fault(&k->s, st, why, len);
 }
 
 /* One run of one file with maybe one fault; 0 passed, -1 failed (reported). */

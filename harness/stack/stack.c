@@ -65,6 +65,20 @@ int stack_frontend_remount(struct stack *s, int timeout_ms, char *why, size_t le
 	return s->fe_ops->remount(s, timeout_ms, why, len);
 }
 
+int stack_frontend_fault(struct stack *s, const struct scn_step *st, char *why, size_t len)
+{
+	if (s->fe_ops->fault)
+		return s->fe_ops->fault(s, st, why, len);
+	snprintf(why, len, "control step %s not supported by this frontend", scn_cmd_name(st->cmd));
+	return -1;
+}
+
+void stack_frontend_stats(struct stack *s, FILE *out)
+{
+	if (s->fe_ops->stats)
+		s->fe_ops->stats(s, out);
+}
+
 int stack_start(struct stack *s, const struct stack_opts *o)
 {
 	int64_t t0 = clock_now_ns();

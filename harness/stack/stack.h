@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "fakebao.h"
@@ -24,13 +25,46 @@
 /* stack_start's result when the machine lacks something (exit status 3). */
 #define STACK_ENV_MISSING (-10000)
 
-enum stack_backend_kind { STACK_BACKEND_C, STACK_BACKEND_RUST };
+struct stack_backend;
+
+/* A backend's command line as its kind builds it: argv points into buf. */
+struct stack_backend_argv {
+	char *argv[16];
+	size_t argc;
+	char buf[3 * PATH_MAX + 256];
+	size_t used;
+	int overflow; /* an argument did not fit: the command line is not to be run */
+};
+
+/* One kind of virtiofsd (a row of stack_backend.c's table; a new kind is one row): the name
+ * --virtiofsd and --stats use, where it lives, how its `--version` line names it and the
+ * command line it wants. */
+struct stack_backend_kind {
+	const char *name;    /* "c", "rust" */
+	const char *version; /* its `--version` line as the error message shows it */
+	/* Its executable when --virtiofsd names the kind: 0, or STACK_ENV_MISSING (logged). */
+	int (*locate)(char *buf, size_t len);
+	const char *fix; /* what to do when that is not executable */
+	/* Nonzero when a `--version` line is this kind's. */
+	int (*match)(const char *version);
+	/* The command line serving share on the vhost-user socket sock (argv[0] is b->path). */
+	void (*argv)(const struct stack_backend *b, const char *share, const char *sock,
+		     struct stack_backend_argv *a);
+};
 
 /* The backend a stack runs: its executable, its kind (flags) and what `--version` said. */
 struct stack_backend {
 	char path[PATH_MAX];
-	enum stack_backend_kind kind;
+	const struct stack_backend_kind *kind;
 	char version[96];
+};
+
+/* The device model a stack runs (stack_devmodel.c): the program and how it reaches fakebao - on
+ * a host, Bao's UAPI through the preload library. Resolved at each start; the place another
+ * device model (a path; a static program under a supervisor instead of LD_PRELOAD) lands. */
+struct stack_devmodel {
+	char path[PATH_MAX];
+	char preload[PATH_MAX];
 };
 
 struct stack_opts {
@@ -54,10 +88,11 @@ struct stack {
 	char vfsd_log[PATH_MAX + 32];
 	int own_share;
 	int keep;
-	pid_t pgid;		      /* the stack's process group: every process it starts */
-	struct stack_backend backend; /* the virtiofsd this stack runs (resolved once) */
-	struct host_steps host;	      /* host steps' worker (the group's leader) */
-	int hard_stop;		      /* stop by killing the group first (wedged, timed out) */
+	pid_t pgid;			/* the stack's process group: every process it starts */
+	struct stack_backend backend;	/* the virtiofsd this stack runs (resolved once) */
+	struct stack_devmodel devmodel; /* the device model it runs (trapped frontends) */
+	struct host_steps host;		/* host steps' worker (the group's leader) */
+	int hard_stop;			/* stop by killing the group first (wedged, timed out) */
 	pid_t vfsd_pid;
 	pid_t dm_pid;
 	struct fakebao *fb;
@@ -107,6 +142,10 @@ int stack_fe_trapped_stub_path(char *buf, size_t len);
  * STACK_ENV_MISSING or -errno. For the paths that have no stack (the direct baseline). */
 pid_t stack_backend_spawn(const struct stack_backend *b, const char *share, const char *sock,
 			  const char *log, int append, pid_t pgid);
+/* The same with a command line of the caller's (argv[0] the program; version for messages,
+ * may be NULL): the seed demo's exact flags in the device model's tests. */
+pid_t stack_backend_spawn_argv(char *const argv[], const char *version, const char *sock,
+			       const char *log, int append, pid_t pgid);
 /* Print the last lines of virtiofsd's log to stderr. */
 void stack_backend_print_log(const struct stack *s, int lines);
 struct scn_step;
@@ -117,6 +156,11 @@ int stack_frontend_step(struct stack *s, const struct scn_step *st, int timeout_
 			size_t len);
 /* `remount` on the stack's frontend. 0 or nonzero with why. */
 int stack_frontend_remount(struct stack *s, int timeout_ms, char *why, size_t len);
+/* One fault step (kill-backend ... irq-delay) through the frontend's fault hook; a frontend
+ * without one fails it ("not supported by this frontend"). 0 pass; nonzero with why. */
+int stack_frontend_fault(struct stack *s, const struct scn_step *st, char *why, size_t len);
+/* The frontend's own `--stats` lines, if it has any. */
+void stack_frontend_stats(struct stack *s, FILE *out);
 /* Path of the program next to this executable (bao-virtio-dm, libfakebao-preload.so). */
 int stack_rundir_sibling(const char *name, char *buf, size_t len);
 

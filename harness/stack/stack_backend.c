@@ -1,6 +1,6 @@
 /* stack_backend.c - the backend launcher: virtiofsd on the share at RUN/Fs0.sock, in the
- * stack's process group, its log in the run directory. The one place a virtiofsd is started
- * (the --virtiofsd choice of backend lands here). */
+ * stack's process group, its log in the run directory. The one place a virtiofsd is started;
+ * the kinds it knows (their flags) are the rows of stack_backend_kinds[]. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -10,6 +10,7 @@
 #include <time.h>
 #include <signal.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -62,6 +63,12 @@ int stack_backend_version(const char *path, char *buf, size_t len)
 	return st;
 }
 
+static int stack_backend_c_path(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", VIRTIOFSD_DEFAULT);
+	return 0;
+}
+
 /* Where `rust` lives: build/backends/rust/virtiofsd, next to whichever build runs. */
 static int stack_backend_rust_path(char *buf, size_t len)
 {
@@ -75,48 +82,131 @@ static int stack_backend_rust_path(char *buf, size_t len)
 	return STACK_ENV_MISSING;
 }
 
+/* QEMU's C daemon says "virtiofsd version 7.2.x ...", the Rust one "virtiofsd 1.13.x". */
+static int stack_backend_c_match(const char *version)
+{
+	return !strncmp(version, "virtiofsd version ", 18);
+}
+
+static int stack_backend_rust_match(const char *version)
+{
+	return !strncmp(version, "virtiofsd ", 10) && version[10] >= '0' && version[10] <= '9';
+}
+
+/* Append one printf-formatted argument to a (a NULL always ends argv). */
+__attribute__((format(printf, 2, 3))) static void stack_backend_arg(struct stack_backend_argv *a,
+								    const char *fmt, ...)
+{
+	size_t room = sizeof(a->buf) - a->used;
+	va_list ap;
+	int n;
+
+	if (a->argc + 2 > sizeof(a->argv) / sizeof(a->argv[0])) {
+		a->overflow = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(a->buf + a->used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		a->overflow = 1;
+		return;
+	}
+	a->argv[a->argc++] = a->buf + a->used;
+	a->argv[a->argc] = NULL;
+	a->used += (size_t)n + 1;
+}
+
+/* C 7.2: -o spellings, namespace sandbox. */
+static void stack_backend_c_argv(const struct stack_backend *b, const char *share, const char *sock,
+				 struct stack_backend_argv *a)
+{
+	stack_backend_arg(a, "%s", b->path);
+	stack_backend_arg(a, "--socket-path=%s", sock);
+	stack_backend_arg(a, "-o");
+	stack_backend_arg(a, "source=%s", share);
+	stack_backend_arg(a, "-o");
+	stack_backend_arg(a, "cache=none");
+}
+
+/* Rust: its own spellings, chroot sandbox (the seed demo's), cache=never = C's cache=none. */
+static void stack_backend_rust_argv(const struct stack_backend *b, const char *share,
+				    const char *sock, struct stack_backend_argv *a)
+{
+	stack_backend_arg(a, "%s", b->path);
+	stack_backend_arg(a, "--socket-path=%s", sock);
+	stack_backend_arg(a, "--shared-dir");
+	stack_backend_arg(a, "%s", share);
+	stack_backend_arg(a, "--cache=never");
+	stack_backend_arg(a, "--sandbox");
+	stack_backend_arg(a, "chroot");
+}
+
+/* The kinds this harness drives; the first is the default. A new kind is one row. */
+static const struct stack_backend_kind stack_backend_kinds[] = {
+    {"c", "virtiofsd version 7.x", stack_backend_c_path,
+     "Debian package qemu-system-common; run make deps", stack_backend_c_match,
+     stack_backend_c_argv},
+    {"rust", "virtiofsd 1.x", stack_backend_rust_path, "run make backends",
+     stack_backend_rust_match, stack_backend_rust_argv},
+};
+#define STACK_BACKEND_NKINDS (sizeof(stack_backend_kinds) / sizeof(stack_backend_kinds[0]))
+
+static const struct stack_backend_kind *stack_backend_kind_named(const char *name)
+{
+	for (size_t i = 0; i < STACK_BACKEND_NKINDS; i++)
+		if (!strcmp(stack_backend_kinds[i].name, name))
+			return &stack_backend_kinds[i];
+	return NULL;
+}
+
+/* The kind whose `--version` line this is, or NULL (then logged: what we want instead). */
+static const struct stack_backend_kind *stack_backend_kind_of(const struct stack_backend *b, int r)
+{
+	char want[160];
+	size_t n = 0;
+
+	for (size_t i = 0; i < STACK_BACKEND_NKINDS && !r; i++)
+		if (stack_backend_kinds[i].match(b->version))
+			return &stack_backend_kinds[i];
+	want[0] = '\0';
+	for (size_t i = 0; i < STACK_BACKEND_NKINDS && n < sizeof(want); i++)
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "%s\"%s\"", i ? " or " : "",
+				      stack_backend_kinds[i].version);
+	log_err("%s is not a virtiofsd this harness knows: `--version` said \"%.60s\" (want %s)",
+		b->path, r ? strerror(-r) : b->version, want);
+	return NULL;
+}
+
 int stack_backend_resolve(const char *spec, struct stack_backend *b)
 {
 	const char *env = getenv("BAOHARNESS_VIRTIOFSD");
+	const struct stack_backend_kind *named;
 	int r;
 
 	memset(b, 0, sizeof(*b));
 	if (!spec || !*spec)
-		spec = env && *env ? env : "c";
-	if (!strcmp(spec, "c"))
-		snprintf(b->path, sizeof(b->path), "%s", VIRTIOFSD_DEFAULT);
-	else if (!strcmp(spec, "rust")) {
-		if ((r = stack_backend_rust_path(b->path, sizeof(b->path))))
+		spec = env && *env ? env : stack_backend_kinds[0].name;
+	named = stack_backend_kind_named(spec);
+	if (named) {
+		if ((r = named->locate(b->path, sizeof(b->path))))
 			return r;
 	} else if (snprintf(b->path, sizeof(b->path), "%s", spec) >= (int)sizeof(b->path))
 		return -ENAMETOOLONG;
 	if (access(b->path, X_OK) != 0) {
 		log_err("virtiofsd %s: %s (%s)", b->path, strerror(errno),
-			!strcmp(spec, "c") ? "Debian package qemu-system-common; run make deps"
-					   : "give --virtiofsd c, rust or an executable");
+			named ? named->fix : "give --virtiofsd c, rust or an executable");
 		return STACK_ENV_MISSING;
 	}
+	/* The kind decides the flags. Anything else is not a virtiofsd we know how to drive. */
 	r = stack_backend_version(b->path, b->version, sizeof(b->version));
-	/* The kind decides the flags: QEMU's C daemon says "virtiofsd version 7.2.x ...", the
-	 * Rust one "virtiofsd 1.13.x". Anything else is not a virtiofsd we know how to drive. */
-	if (!r && !strncmp(b->version, "virtiofsd version ", 18)) {
-		b->kind = STACK_BACKEND_C;
-	} else if (!r && !strncmp(b->version, "virtiofsd ", 10) && b->version[10] >= '0' &&
-		   b->version[10] <= '9') {
-		b->kind = STACK_BACKEND_RUST;
-	} else {
-		log_err(
-		    "%s is not a virtiofsd this harness knows: `--version` said \"%.60s\" (want "
-		    "\"virtiofsd version 7.x\" or \"virtiofsd 1.x\")",
-		    b->path, r ? strerror(-r) : b->version);
-		return STACK_ENV_MISSING;
-	}
-	return 0;
+	b->kind = stack_backend_kind_of(b, r);
+	return b->kind ? 0 : STACK_ENV_MISSING;
 }
 
 const char *stack_backend_kind_name(const struct stack_backend *b)
 {
-	return b->kind == STACK_BACKEND_RUST ? "rust" : "c";
+	return (b->kind ? b->kind : &stack_backend_kinds[0])->name;
 }
 
 static int stack_backend_wait_socket(const char *path, pid_t pid, int timeout_ms)
@@ -137,27 +227,29 @@ pid_t stack_backend_spawn(const struct stack_backend *b, const char *share, cons
 			  const char *log, int append, pid_t pgid)
 {
 	struct stack_backend dflt;
-	char sock_arg[PATH_MAX + 32], src_arg[PATH_MAX + 16];
-	/* C 7.2: -o spellings, namespace sandbox. Rust: its own spellings, chroot sandbox (the
-	 * seed demo's), cache=never = C's cache=none. */
-	char *c_argv[] = {NULL, sock_arg, "-o", src_arg, "-o", "cache=none", NULL};
-	char *rust_argv[] = {
-	    NULL,     sock_arg, "--shared-dir", (char *)share, "--cache=never", "--sandbox",
-	    "chroot", NULL};
-	char *unset[] = {"LD_PRELOAD", NULL};
-	char **argv;
-	pid_t pid;
-	int fd, r;
+	struct stack_backend_argv a = {.argc = 0};
+	int r;
 
 	if (!b) {
 		if ((r = stack_backend_resolve(NULL, &dflt)))
 			return r;
 		b = &dflt;
 	}
-	argv = b->kind == STACK_BACKEND_RUST ? rust_argv : c_argv;
-	argv[0] = (char *)b->path;
-	snprintf(sock_arg, sizeof(sock_arg), "--socket-path=%s", sock);
-	snprintf(src_arg, sizeof(src_arg), "source=%s", share);
+	(b->kind ? b->kind : &stack_backend_kinds[0])->argv(b, share, sock, &a);
+	if (a.overflow) {
+		log_err("virtiofsd %s: its command line for share %s is too long", b->path, share);
+		return -E2BIG;
+	}
+	return stack_backend_spawn_argv(a.argv, b->version, sock, log, append, pgid);
+}
+
+pid_t stack_backend_spawn_argv(char *const argv[], const char *version, const char *sock,
+			       const char *log, int append, pid_t pgid)
+{
+	char *unset[] = {"LD_PRELOAD", NULL};
+	pid_t pid;
+	int fd, r;
+
 	fd = open(log, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
 	if (fd < 0)
 		return -errno;
@@ -166,13 +258,14 @@ pid_t stack_backend_spawn(const struct stack_backend *b, const char *share, cons
 	pid = proc_spawn_in(argv, NULL, unset, fd, pgid);
 	close(fd);
 	if (pid < 0) {
-		log_err("cannot start %s: %s", b->path, strerror(-pid));
+		log_err("cannot start %s: %s", argv[0], strerror(-pid));
 		return pid;
 	}
 	r = stack_backend_wait_socket(sock, pid, 5000);
 	if (r) {
-		log_err("virtiofsd (%s, %s) did not create its socket %s: %s", b->path, b->version,
-			sock, r == -ECHILD ? "it exited" : "timed out after 5 s");
+		log_err("virtiofsd (%s%s%s) did not create its socket %s: %s", argv[0],
+			version ? ", " : "", version ? version : "", sock,
+			r == -ECHILD ? "it exited" : "timed out after 5 s");
 		proc_stop(pid, SIGKILL, 1000);
 		return geteuid() != 0 ? STACK_ENV_MISSING : -EIO;
 	}

@@ -1,6 +1,7 @@
-/* stack_devmodel.c - the device-model launcher: writes the run's config-fs.yaml, starts
- * bao-virtio-dm (Bao's UAPI through the preload library) in the stack's process group, and
- * waits a bounded time for it to attach. The one place a device model is started. */
+/* stack_devmodel.c - the device-model launcher: which device model (struct stack_devmodel),
+ * the run's config-fs.yaml and its command line, started (Bao's UAPI through the preload
+ * library) in the stack's process group, and a bounded wait for it to attach. The one place a
+ * device model is started. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -61,38 +62,74 @@ static pid_t stack_devmodel_spawn(char *argv[], char *env[], pid_t pgid)
 	return pid;
 }
 
-int stack_devmodel_start(struct stack *s, const struct stack_opts *o)
+/* Ours, bao-virtio-dm, and the preload library, both next to this program. */
+static int stack_devmodel_resolve(struct stack_devmodel *d)
 {
-	char dm[PATH_MAX], preload[PATH_MAX], config[PATH_MAX + 32];
-	char env_preload[3 * PATH_MAX], env_sock[PATH_MAX + 64];
-	char ct[32];
-	char *argv[] = {dm,  "--config", config, "--connect-timeout", ct, o->verbose ? "-v" : NULL,
-			NULL};
-	char *env[] = {env_preload, env_sock, NULL};
-	int r;
-
-	if (stack_rundir_sibling("bao-virtio-dm", dm, sizeof(dm)) ||
-	    stack_rundir_sibling("libfakebao-preload.so", preload, sizeof(preload)))
+	if (stack_rundir_sibling("bao-virtio-dm", d->path, sizeof(d->path)) ||
+	    stack_rundir_sibling("libfakebao-preload.so", d->preload, sizeof(d->preload)))
 		return -ENAMETOOLONG;
-	if (access(dm, X_OK) || access(preload, R_OK)) {
-		log_err("device model %s or %s missing: run make", dm, preload);
+	if (access(d->path, X_OK) || access(d->preload, R_OK)) {
+		log_err("device model %s or %s missing: run make", d->path, d->preload);
 		return STACK_ENV_MISSING;
 	}
-	r = stack_devmodel_write_config(s, config, sizeof(config));
+	return 0;
+}
+
+/* Its command line and environment: the run's config, Bao's UAPI through the preload library,
+ * fakebao's socket. argv and env point into c. */
+struct stack_devmodel_cmd {
+	char config[PATH_MAX + 32];
+	char ct[32];
+	char env_preload[3 * PATH_MAX];
+	char env_sock[PATH_MAX + 64];
+	char *argv[8];
+	char *env[3];
+};
+
+static int stack_devmodel_command(struct stack *s, const struct stack_opts *o,
+				  const struct stack_devmodel *d, struct stack_devmodel_cmd *c)
+{
+	int r = stack_devmodel_write_config(s, c->config, sizeof(c->config));
+	size_t n = 0;
+
 	if (r)
 		return r;
 #ifdef HARNESS_ASAN_RUNTIME
 	/* The sanitizer runtime must come first in LD_PRELOAD. */
-	snprintf(env_preload, sizeof(env_preload), "LD_PRELOAD=%s:%s", HARNESS_ASAN_RUNTIME,
-		 preload);
+	snprintf(c->env_preload, sizeof(c->env_preload), "LD_PRELOAD=%s:%s", HARNESS_ASAN_RUNTIME,
+		 d->preload);
 #else
-	snprintf(env_preload, sizeof(env_preload), "LD_PRELOAD=%s", preload);
+	snprintf(c->env_preload, sizeof(c->env_preload), "LD_PRELOAD=%s", d->preload);
 #endif
-	snprintf(env_sock, sizeof(env_sock), "%s=%s/fakebao.sock", FAKEBAO_SOCKET_ENV, s->rundir);
-	snprintf(ct, sizeof(ct), "%d", stack_fault_env_ms("BAOHARNESS_DM_CONNECT_MS", 10000));
-	s->dm_pid = stack_fault_spawn_delayed(argv, env, s->dm_delay_ms, s->pgid);
+	snprintf(c->env_sock, sizeof(c->env_sock), "%s=%s/fakebao.sock", FAKEBAO_SOCKET_ENV,
+		 s->rundir);
+	snprintf(c->ct, sizeof(c->ct), "%d", stack_fault_env_ms("BAOHARNESS_DM_CONNECT_MS", 10000));
+	c->argv[n++] = (char *)d->path;
+	c->argv[n++] = "--config";
+	c->argv[n++] = c->config;
+	c->argv[n++] = "--connect-timeout";
+	c->argv[n++] = c->ct;
+	if (o->verbose)
+		c->argv[n++] = "-v";
+	c->argv[n] = NULL;
+	c->env[0] = c->env_preload;
+	c->env[1] = c->env_sock;
+	c->env[2] = NULL;
+	return 0;
+}
+
+int stack_devmodel_start(struct stack *s, const struct stack_opts *o)
+{
+	struct stack_devmodel_cmd c;
+	int r = stack_devmodel_resolve(&s->devmodel);
+
+	if (!r)
+		r = stack_devmodel_command(s, o, &s->devmodel, &c);
+	if (r)
+		return r;
+	s->dm_pid = stack_fault_spawn_delayed(c.argv, c.env, s->dm_delay_ms, s->pgid);
 	if (!s->dm_pid)
-		s->dm_pid = stack_devmodel_spawn(argv, env, s->pgid);
+		s->dm_pid = stack_devmodel_spawn(c.argv, c.env, s->pgid);
 	s->dm_starts++;
 	if (s->dm_pid < 0) {
 		r = s->dm_pid;

@@ -14,10 +14,13 @@
 #include "clock.h"
 #include "log.h"
 #include "proc.h"
+#include "scn.h"
 #include "stack.h"
 #include "stack_priv.h"
 
-#define STACK_FAULT_INFLIGHT 8	    /* requests kept in flight across a kill or a reset */
+#define STACK_FAULT_INFLIGHT 8	       /* requests kept in flight across a kill or a reset */
+#define STACK_FAULT_RESET_INFLIGHT 16u /* requests in flight when reset-device writes Status 0 */
+#define STACK_FAULT_IRQ_DELAY_MAX_MS 10000 /* irq-delay MS above this is refused */
 #define STACK_FAULT_EIO_MS 2000	    /* in-flight requests must end within this after a kill */
 #define STACK_FAULT_ATTACH_MS 10000 /* a restarted device model attaches within this */
 
@@ -35,14 +38,6 @@ int stack_fault_env_ms(const char *name, int def)
 		return def;
 	}
 	return (int)ms;
-}
-
-void stack_fault_sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 pid_t stack_fault_spawn_delayed(char *const argv[], char *const env[], int delay_ms, pid_t pgid)
@@ -127,7 +122,7 @@ static void stack_fault_freeze(pid_t pid)
 		p = strrchr(buf, ')');
 		if (!p || (p[1] == ' ' && (p[2] == 'T' || p[2] == 't')))
 			return;
-		stack_fault_sleep_ms(1);
+		clock_sleep_ms(1);
 	}
 	log_warn("virtiofsd %d did not stop within 200 ms", (int)pid);
 }
@@ -313,7 +308,7 @@ static int stack_fault_wait_attach(struct stack *s, char *why, size_t len)
 			s->dm_pid = 0;
 			return -1;
 		}
-		stack_fault_sleep_ms(5);
+		clock_sleep_ms(5);
 	}
 	snprintf(why, len, "restart-devmodel: the new device model did not attach within %d ms",
 		 STACK_FAULT_ATTACH_MS);
@@ -335,7 +330,7 @@ int stack_fault_restart_devmodel(struct stack *s, char *why, size_t len)
 	s->vfsd_pid = 0;
 	/* fakebao must have seen the old one go before the new one attaches. */
 	for (int i = 0; i < 400 && fakebao_dm_connected(s->fb) > 0; i++)
-		stack_fault_sleep_ms(5);
+		clock_sleep_ms(5);
 	s->dm_delay_ms = 0;
 	r = stack_backend_start(s);
 	if (!r)
@@ -392,4 +387,38 @@ int stack_fault_irq(struct stack *s, int drop_n, int delay_ms, char *why, size_t
 	else
 		stack_fault_info(s, "interrupts delivered %d ms late", delay_ms);
 	return 0;
+}
+
+int stack_fault_step(struct stack *s, const struct scn_step *st, char *why, size_t len)
+{
+	switch (st->cmd) {
+	case SCN_KILL_BACKEND:
+		return stack_fault_kill_backend(s, why, len);
+	case SCN_RESTART_BACKEND:
+		return stack_fault_restart_backend(s, why, len);
+	case SCN_KILL_DEVMODEL:
+		return stack_fault_kill_devmodel(s, why, len);
+	case SCN_RESTART_DEVMODEL:
+		return stack_fault_restart_devmodel(s, why, len);
+	case SCN_RESET_DEVICE:
+		return stack_fault_reset_device(s, STACK_FAULT_RESET_INFLIGHT, why, len);
+	case SCN_IRQ_DROP:
+		if (st->number > 1000000) {
+			snprintf(why, len, "irq-drop %llu: at most 1000000",
+				 (unsigned long long)st->number);
+			return -1;
+		}
+		return stack_fault_irq(s, (int)st->number, -1, why, len);
+	case SCN_IRQ_DELAY:
+		if (st->number > STACK_FAULT_IRQ_DELAY_MAX_MS) {
+			snprintf(why, len, "irq-delay %llu: at most %d ms",
+				 (unsigned long long)st->number, STACK_FAULT_IRQ_DELAY_MAX_MS);
+			return -1;
+		}
+		return stack_fault_irq(s, -1, (int)st->number, why, len);
+	default:
+		snprintf(why, len, "control step %s not supported by this frontend",
+			 scn_cmd_name(st->cmd));
+		return -1;
+	}
 }

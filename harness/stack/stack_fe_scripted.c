@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "fuse_msg.h"
 #include "log.h"
 #include "scn.h"
 #include "scripted_fe.h"
@@ -31,7 +32,7 @@ static int stack_fe_scripted_start(struct stack *s, const struct stack_opts *o)
 		log_info(
 		    "starting virtiofsd %d ms after the device model (BAOHARNESS_VFSD_DELAY_MS)",
 		    s->vfsd_delay_ms);
-		stack_fault_sleep_ms(s->vfsd_delay_ms);
+		clock_sleep_ms(s->vfsd_delay_ms);
 		r = stack_backend_start(s);
 	}
 	if (!r && !s->dm_delay_ms)
@@ -69,6 +70,22 @@ static int stack_fe_scripted_remount(struct stack *s, int timeout_ms, char *why,
 	return r;
 }
 
+/* The FUSE requests it sent, by opcode name. */
+static void stack_fe_scripted_stats(struct stack *s, FILE *out)
+{
+	const struct scripted_fe_stats *es;
+
+	if (!s->fe)
+		return;
+	es = scripted_fe_stats(s->fe);
+	fprintf(out, "# stats: fuse_requests");
+	for (unsigned int op = 0; op < 64; op++)
+		if (es->fuse_requests[op])
+			fprintf(out, " %s=%llu", fuse_msg_op_name(op),
+				(unsigned long long)es->fuse_requests[op]);
+	fprintf(out, "\n");
+}
+
 static void stack_fe_scripted_stop(struct stack *s)
 {
 	if (s->fe) {
@@ -88,4 +105,6 @@ const struct stack_frontend_ops stack_fe_scripted_ops = {
     .step = stack_fe_scripted_step,
     .remount = stack_fe_scripted_remount,
     .stop = stack_fe_scripted_stop,
+    .fault = stack_fault_step,
+    .stats = stack_fe_scripted_stats,
 };

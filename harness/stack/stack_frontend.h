@@ -5,6 +5,7 @@
 #define HARNESS_STACK_FRONTEND_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct stack;
 struct stack_opts;
@@ -28,6 +29,11 @@ struct stack_frontend_ops {
 	void (*stop)(struct stack *s);
 	/* Frontend-specific health after a failure, appended to stack_health's text; NULL ok. */
 	void (*health)(struct stack *s, char *buf, size_t len);
+	/* Fault steps (kill-backend ... irq-delay) on this frontend's stack: 0 pass, nonzero
+	 * with why. NULL: it offers none (and does not list "faults" in caps). */
+	int (*fault)(struct stack *s, const struct scn_step *st, char *why, size_t len);
+	/* Its own `run --stats` lines (after the stack's); NULL: none. */
+	void (*stats)(struct stack *s, FILE *out);
 };
 
 extern const struct stack_frontend_ops stack_fe_scripted_ops;
@@ -36,8 +42,9 @@ extern const struct stack_frontend_ops stack_fe_trapped_ops;
 
 /* The frontend called name, or NULL. */
 const struct stack_frontend_ops *stack_frontend_find(const char *name);
-/* "scripted, qemu, qemu-native": for usage lines and error messages. */
-const char *stack_frontend_names(void);
+/* "scripted, qemu, qemu-native" (the table's names) into buf: for usage lines and error
+ * messages. Returns buf. */
+const char *stack_frontend_names(char *buf, size_t len);
 /* The default frontend (scripted). */
 const struct stack_frontend_ops *stack_frontend_default(void);
 

@@ -30,9 +30,11 @@ int stack_fe_native_remount(struct stack *s, int timeout_ms, char *why, size_t l
 void stack_fe_native_stop(struct stack *s);
 
 /* stack_fault.c */
+/* The scripted frontend's fault hook (stack_frontend_ops.fault): one fault step (kill-backend
+ * ... irq-delay MS) onto the functions below. 0 pass; -1 with why. */
+int stack_fault_step(struct stack *s, const struct scn_step *st, char *why, size_t len);
 /* A positive integer from the environment, else def. */
 int stack_fault_env_ms(const char *name, int def);
-void stack_fault_sleep_ms(int ms);
 /* delay_ms > 0: spawn argv through /bin/sh after sleeping that long (pid or -errno);
  * 0: returns 0 and spawns nothing. */
 pid_t stack_fault_spawn_delayed(char *const argv[], char *const env[], int delay_ms, pid_t pgid);

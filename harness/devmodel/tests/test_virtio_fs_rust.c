@@ -25,6 +25,7 @@
 #include "log_capture.h"
 #include "proc.h"
 #include "rmtree.h"
+#include "stack.h"
 #include "vhost_user.h"
 #include "virtio_fs.h"
 #include "virtio_mmio.h"
@@ -102,8 +103,6 @@ static void seed_argv(bool without_tag)
 
 static void rust_start(bool without_tag)
 {
-	char *unset[] = {"LD_PRELOAD", NULL};
-	int fd, i;
 
 	memset(&rs, 0, sizeof(rs));
 	rs.w.memfd = -1;
@@ -114,13 +113,9 @@ static void rust_start(bool without_tag)
 	snprintf(rs.log, sizeof(rs.log), "%s/virtiofsd.log", rs.dir);
 	assert_int_equal(mkdir(rs.share, 0755), 0);
 	seed_argv(without_tag);
-	fd = open(rs.log, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	rs.pid = proc_spawn(rs.argv, NULL, unset, fd);
-	close(fd);
+	/* Started by the stack's backend launcher (waits for the socket), with the demo's flags. */
+	rs.pid = stack_backend_spawn_argv(rs.argv, NULL, rs.sock, rs.log, 0, -1);
 	assert_true(rs.pid > 0);
-	for (i = 0; i < 500 && access(rs.sock, F_OK); i++)
-		usleep(10000);
 	assert_int_equal(vhost_user_connect(&rs.vu, rs.sock, 3000), 0);
 	assert_int_equal(vhost_user_handshake(&rs.vu), 0);
 	assert_int_equal(fake_driver_window_open(&rs.w, GPA, WIN), 0);
