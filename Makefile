@@ -171,6 +171,7 @@ test: deps
 	$(MAKE) SAN=1 all unit-test check-boundaries check-prefixes
 	$(MAKE) qemu-image el2-stub backends
 	$(MAKE) fuzz-regress fuzz-oss-check
+	$(MAKE) static-dm bao-dm-supervise
 	BAOHARNESS_BUILD=$(abspath build/asan) /usr/bin/python3 -m pytest -v -p no:cacheprovider \
 		--junitxml=$(JUNIT_DIR)/pytest.xml scenarios
 
@@ -205,5 +206,6 @@ include fuzz/fuzz.mk
 include ci/soak.mk
 include ci/install.mk
 include ci/version.mk
+include fake-hypervisor/seccomp/seccomp.mk
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -227,7 +227,8 @@ static int fakebao_dm_doorbell(struct fakebao_dm_conn *c, uint32_t dm_id)
 	return 0;
 }
 
-int fakebao_dm_attach(struct fakebao_dm_conn *c, uint32_t dm_id, struct bao_virtio_request *req)
+int fakebao_dm_attach_wait(struct fakebao_dm_conn *c, uint32_t dm_id,
+			   struct bao_virtio_request *req, int timeout_ms)
 {
 	int r;
 
@@ -236,15 +237,21 @@ int fakebao_dm_attach(struct fakebao_dm_conn *c, uint32_t dm_id, struct bao_virt
 	r = fakebao_dm_doorbell(c, dm_id);
 	if (r)
 		return r;
+	r = remio_fetch(c->shm, dm_id, c->spin_us, timeout_ms, c->doorbell[dm_id],
+			c->irq_watch[dm_id], req);
+	if (r == -ETIMEDOUT && fakebao_dm_peer_gone(c))
+		return -ENODEV;
+	return r;
+}
+
+int fakebao_dm_attach(struct fakebao_dm_conn *c, uint32_t dm_id, struct bao_virtio_request *req)
+{
 	for (;;) {
 		/* Slices so that a frontend that died without clearing `alive` is still noticed. */
-		r = remio_fetch(c->shm, dm_id, c->spin_us, 500, c->doorbell[dm_id],
-				c->irq_watch[dm_id], req);
+		int r = fakebao_dm_attach_wait(c, dm_id, req, 500);
 
 		if (r != -ETIMEDOUT)
 			return r;
-		if (fakebao_dm_peer_gone(c))
-			return -ENODEV;
 	}
 }
 

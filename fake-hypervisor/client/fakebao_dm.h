@@ -28,6 +28,11 @@ int fakebao_dm_irqfd(struct fakebao_dm_conn *c, uint32_t dm_id, const struct bao
 /* Block until the next request for dm_id (FIFO). -ENODEV when fakebao is gone, -EINTR on a
  * signal. */
 int fakebao_dm_attach(struct fakebao_dm_conn *c, uint32_t dm_id, struct bao_virtio_request *req);
+/* One bounded wait for that request: -ETIMEDOUT when none came within timeout_ms, so a caller
+ * that must notice its own reason to give up (the seccomp supervisor, whose target thread may
+ * be interrupted) loops on this instead. */
+int fakebao_dm_attach_wait(struct fakebao_dm_conn *c, uint32_t dm_id,
+			   struct bao_virtio_request *req, int timeout_ms);
 int fakebao_dm_complete(struct fakebao_dm_conn *c, const struct bao_virtio_request *req);
 
 #endif
