@@ -58,8 +58,9 @@ void el2_puthex(uint64_t v);
 void el2_panic(const char *msg) __attribute__((noreturn));
 void el2_enter_guest(uint64_t entry, uint64_t dtb) __attribute__((noreturn));
 
-/* el2_s2.c: build the stage-2 tables and turn translation on (HCR_EL2.VM set by caller). */
-void el2_s2_init(uint64_t window_pa, uint64_t window_ipa, uint64_t window_size);
+/* el2_s2.c: build the stage-2 tables for the mailbox's layout (checked by el2_main) and turn
+ * translation on (HCR_EL2.VM set by caller). */
+void el2_s2_init(const volatile struct el2_mailbox *mb);
 
 /* el2_trap.c: every exception from the guest (and stub bugs). */
 void el2_exception(struct el2_frame *f, uint64_t vec);

@@ -1,8 +1,10 @@
 /* el2_gic.c - interrupts at EL2 (GICv3): the guest's own physical interrupts are acknowledged
  * here (priority drop only, EOImode=1) and handed to the guest through list registers with
  * HW=1, so the guest's EOI deactivates them; the virtio interrupt the host reports through the
- * mailbox is injected as a purely virtual SPI (HW=0) once the guest has enabled it. A small
- * queue holds what did not fit in the four list registers (maintenance interrupt on underflow). */
+ * mailbox is injected as a purely virtual SPI (HW=0) once the guest has enabled it. The PL011's
+ * interrupt reaches the guest under the number its device tree gives (the demo: INTID 43 for
+ * QEMU's INTID 33). A small queue holds what did not fit in the four list registers
+ * (maintenance interrupt on underflow). */
 #include "el2.h"
 
 #define LR_STATE_PENDING (1ULL << 62)
@@ -14,13 +16,14 @@
 #define ICH_HCR_UIE (1ULL << 1)
 #define GICR_ISENABLER0 0x100
 #define GICD_ISENABLER(n) (0x100 + 4 * (n))
+#define GICD_ICENABLER(n) (0x180 + 4 * (n))
 #define GIC_SPURIOUS 1020
 #define GIC_MAX_ACK 8 /* interrupts acknowledged per exception */
 #define EL2_QUEUE_MAX 16
 
 struct el2_virq {
-	uint32_t intid;
-	uint32_t hw;
+	uint32_t intid;	 /* as the guest sees it */
+	uint32_t pintid; /* the physical interrupt its EOI deactivates (HW=1), 0 for none */
 };
 
 static struct el2_virq queue[EL2_QUEUE_MAX];
@@ -77,11 +80,16 @@ void el2_gic_init(void)
 	isb();
 }
 
-static void el2_gic_queue(uint32_t intid, uint32_t hw)
+static void el2_gic_queue(uint32_t intid, uint32_t pintid)
 {
 	if (queue_len == EL2_QUEUE_MAX)
 		el2_panic("virtual interrupt queue overflow");
-	queue[queue_len++] = (struct el2_virq){intid, hw};
+	queue[queue_len++] = (struct el2_virq){intid, pintid};
+}
+
+static uint32_t el2_gic_uart_virq(void)
+{
+	return el2_mb->uart_virq ? el2_mb->uart_virq : EL2_UART_INTID;
 }
 
 /* Put v in a list register: merge with an LR already holding the same vINTID (an edge on an
@@ -100,7 +108,7 @@ static int el2_gic_lr_put(const struct el2_virq *v)
 			continue;
 		}
 		lr = lr_read(i);
-		if ((lr & 0xffffffffULL) != v->intid || v->hw)
+		if ((lr & 0xffffffffULL) != v->intid || v->pintid)
 			continue;
 		if (!(lr & LR_STATE_PENDING))
 			lr_write(i, lr | LR_STATE_PENDING);
@@ -109,9 +117,14 @@ static int el2_gic_lr_put(const struct el2_virq *v)
 	if (free_lr < 0)
 		return -1;
 	lr_write((unsigned int)free_lr, LR_STATE_PENDING | LR_GROUP1 | LR_PRIO |
-					    (v->hw ? LR_HW | ((uint64_t)v->intid << 32) : 0) |
+					    (v->pintid ? LR_HW | ((uint64_t)v->pintid << 32) : 0) |
 					    v->intid);
 	return 0;
+}
+
+static int el2_gic_spi_enabled(uint32_t intid)
+{
+	return (mmio_read32(EL2_GICD_BASE + GICD_ISENABLER(intid / 32)) >> (intid % 32)) & 1;
 }
 
 /* Linux's GIC driver disables every PPI it does not use at boot (including the stub's timer
@@ -131,18 +144,25 @@ static void el2_gic_keep_ppis(void)
 	if ((mmio_read32(EL2_GICR_SGI_BASE + GICR_ISENABLER0) & want) != want)
 		mmio_write32(EL2_GICR_SGI_BASE + GICR_ISENABLER0, want);
 	/* The doorbell's SPI, likewise disabled by Linux's distributor set-up. */
-	if (el2_db_enabled() && !((mmio_read32(EL2_GICD_BASE + GICD_ISENABLER(EL2_DB_INTID / 32)) >>
-				   (EL2_DB_INTID % 32)) &
-				  1))
+	if (el2_db_enabled() && !el2_gic_spi_enabled(EL2_DB_INTID))
 		mmio_write32(EL2_GICD_BASE + GICD_ISENABLER(EL2_DB_INTID / 32),
 			     1u << (EL2_DB_INTID % 32));
+	/* A PL011 the guest knows under another number: the physical line follows the guest's
+	 * enable of its number (the guest programs only the distributor entry it knows). */
+	if (el2_gic_uart_virq() != EL2_UART_INTID) {
+		int want_on = el2_gic_spi_enabled(el2_gic_uart_virq());
+
+		if (want_on != el2_gic_spi_enabled(EL2_UART_INTID))
+			mmio_write32(EL2_GICD_BASE + (want_on
+							  ? GICD_ISENABLER(EL2_UART_INTID / 32)
+							  : GICD_ICENABLER(EL2_UART_INTID / 32)),
+				     1u << (EL2_UART_INTID % 32));
+	}
 }
 
 static int el2_gic_virtio_enabled(void)
 {
-	return (mmio_read32(EL2_GICD_BASE + GICD_ISENABLER(EL2_VIRTIO_INTID / 32)) >>
-		(EL2_VIRTIO_INTID % 32)) &
-	       1;
+	return el2_gic_spi_enabled(EL2_VIRTIO_INTID);
 }
 
 int el2_gic_flush(void)
@@ -200,6 +220,6 @@ void el2_gic_irq(void)
 		}
 		el2_mb->n_phys_irqs++;
 		el2_mb->dbg_gap_irq += el2_gap_open;
-		el2_gic_queue(intid, 1);
+		el2_gic_queue(intid == EL2_UART_INTID ? el2_gic_uart_virq() : intid, intid);
 	}
 }

@@ -87,20 +87,43 @@ static void el2_setup_regs(void)
 	isb();
 }
 
+/* The guest's memory as the host configured it: the window, and the private RAM above it
+ * (2 MiB aligned, inside the 32-bit IPA space, its physical pages right after the window). */
+static void el2_check_layout(void)
+{
+	uint64_t size = el2_mb->window_size, ram = el2_mb->ram_size, ram_ipa = el2_mb->ram_ipa;
+	uint64_t uart = el2_mb->uart_ipa;
+
+	if (el2_mb->window_pa != EL2_WINDOW_PA || el2_mb->window_ipa != EL2_WINDOW_IPA ||
+	    size < EL2_WINDOW_MIN || size > EL2_WINDOW_MAX || (size & 0x1fffff))
+		el2_panic("mailbox window outside the supported layout");
+	if (ram && (ram < EL2_RAM_MIN || ram > EL2_RAM_MAX || (ram & 0x1fffff) ||
+		    (ram_ipa & 0x1fffff) || ram_ipa < EL2_WINDOW_IPA + size ||
+		    ram_ipa + ram > EL2_IPA_LIMIT || el2_mb->ram_pa != EL2_WINDOW_PA + size))
+		el2_panic("mailbox private RAM outside the supported layout");
+	if (uart && ((uart & 0xfff) || uart >= EL2_WINDOW_IPA ||
+		     (uart & ~0xfffULL) == (EL2_MMIO_BASE & ~0xfffULL)))
+		el2_panic("mailbox PL011 address outside the device range");
+	if (el2_mb->uart_virq && (el2_mb->uart_virq < 32 || el2_mb->uart_virq >= 1020))
+		el2_panic("mailbox PL011 interrupt is not an SPI");
+}
+
+static int el2_in_guest_ram(uint64_t ipa)
+{
+	return ipa - EL2_WINDOW_IPA < el2_mb->window_size ||
+	       (el2_mb->ram_size && ipa - el2_mb->ram_ipa < el2_mb->ram_size);
+}
+
 void el2_main(void)
 {
-	uint64_t size = el2_mb->window_size;
-
 	__atomic_store_n(&el2_mb->state, EL2_ST_BOOTING, __ATOMIC_RELEASE);
 	el2_puts("bao-el2: stub at EL2\r\n");
 	if (el2_mb->magic != EL2_MB_MAGIC || el2_mb->version != EL2_MB_VERSION)
 		el2_panic("mailbox not configured by the host (magic/version)");
-	if (el2_mb->window_pa != EL2_WINDOW_PA || el2_mb->window_ipa != EL2_WINDOW_IPA ||
-	    size < EL2_WINDOW_MIN || size > EL2_WINDOW_MAX || (size & 0x1fffff))
-		el2_panic("mailbox window outside the supported layout");
-	if (el2_mb->kernel_ipa - EL2_WINDOW_IPA >= size || el2_mb->dtb_ipa - EL2_WINDOW_IPA >= size)
-		el2_panic("kernel or DTB outside the window");
-	el2_s2_init(el2_mb->window_pa, el2_mb->window_ipa, size);
+	el2_check_layout();
+	if (!el2_in_guest_ram(el2_mb->kernel_ipa) || !el2_in_guest_ram(el2_mb->dtb_ipa))
+		el2_panic("kernel or DTB outside the guest's memory");
+	el2_s2_init(el2_mb);
 	el2_gic_init();
 	el2_tick_init();
 	if (el2_mb->doorbell)

@@ -7,10 +7,13 @@
 
 #include <stdint.h>
 
-/* Physical memory map under `-machine virt,highmem=off` with two NUMA nodes:
+/* Physical memory map under `-machine virt,highmem=off` with two or three NUMA nodes:
  * node 0 = EL2_RAM0_SIZE of stub RAM at 0x40000000 (a share=on file holding the mailbox),
- * node 1 = the guest's whole RAM = the shared window (its own share=on file, offset 0 = IPA
- * EL2_WINDOW_IPA). QEMU writes its own DTB at the base of node 0: keep clear of the first MiB. */
+ * node 1 = the shared window (its own share=on file, offset 0 = IPA EL2_WINDOW_IPA), right after,
+ * node 2 = the guest's private RAM (its own file, never mapped by the host side), right after
+ * the window; absent in the whole-RAM layout, where the window is all the guest's RAM (a guest
+ * kernel without CONFIG_DMA_RESTRICTED_POOL). QEMU writes its own DTB at the base of node 0:
+ * keep clear of the first MiB. */
 #define EL2_RAM0_PA 0x40000000ULL
 #define EL2_RAM0_SIZE 0x01000000ULL   /* 16 MiB */
 #define EL2_STUB_PA 0x40200000ULL     /* link address of the stub (ELF -kernel) */
@@ -19,13 +22,28 @@
 #define EL2_MAILBOX_SIZE 0x1000ULL
 #define EL2_WINDOW_PA (EL2_RAM0_PA + EL2_RAM0_SIZE)
 #define EL2_WINDOW_IPA 0x10000000ULL
-#define EL2_WINDOW_MIN 0x08000000ULL /* 128 MiB: kernel + initramfs + room */
-#define EL2_WINDOW_MAX 0x30000000ULL /* IPA 0x10000000..0x40000000: stage-2 L1 entry 0 only */
-/* Where the host loads the guest's pieces, as offsets into the window (2 MiB aligned kernel). */
+#define EL2_WINDOW_MIN 0x00200000ULL	   /* one 2 MiB stage-2 block */
+#define EL2_WINDOW_MAX 0x30000000ULL	   /* IPA 0x10000000..0x40000000 */
+#define EL2_WINDOW_WHOLE_MIN 0x08000000ULL /* whole-RAM layout: kernel + initramfs + room */
+/* The private RAM: 2 MiB aligned, above the window, below 4 GiB (a 32-bit IPA space), and
+ * small enough for QEMU's RAM below 4 GiB next to the stub's and the window's. */
+#define EL2_RAM_MIN 0x08000000ULL /* 128 MiB */
+#define EL2_RAM_MAX 0x80000000ULL /* 2 GiB */
+#define EL2_IPA_LIMIT 0x100000000ULL
+/* Where the host loads the guest's pieces, as offsets into the memory the guest boots from
+ * (the private RAM, or the window in the whole-RAM layout; 2 MiB aligned kernel). */
 #define EL2_WIN_DTB_OFF 0x00100000ULL
+#define EL2_WIN_DTB_MAX 0x00100000ULL /* the DTB at most 1 MiB */
 #define EL2_WIN_KERNEL_OFF 0x00200000ULL
 #define EL2_WIN_INITRD_OFF 0x04000000ULL
-#define EL2_WIN_INITRD_MAX 0x02000000ULL /* initramfs at most 32 MiB */
+#define EL2_WIN_INITRD_MAX 0x02000000ULL			     /* initramfs at most 32 MiB */
+#define EL2_WIN_KERNEL_MAX (EL2_WIN_INITRD_OFF - EL2_WIN_KERNEL_OFF) /* Image incl. its BSS */
+
+/* QEMU virt's PL011 and its interrupt (SPI 1); the guest may see it elsewhere (the demo's
+ * frontend has it at 0x9002000, SPI 11): stage-2 maps that page onto it and the stub injects
+ * the physical interrupt under the guest's number. */
+#define EL2_UART_PA 0x09000000ULL
+#define EL2_UART_INTID 33
 
 /* The frontend's virtio-mmio device (Bao demo-3) and its interrupt (SPI 47, edge). */
 #define EL2_MMIO_BASE 0x0a003e00ULL
@@ -43,7 +61,7 @@
 #define EL2_DB_INTID 36
 
 #define EL2_MB_MAGIC 0x4c45324d4f41425fULL /* "_BAOM2EL" */
-#define EL2_MB_VERSION 1
+#define EL2_MB_VERSION 2
 
 /* Stub states (el2_mailbox.state), written by the stub. */
 enum el2_mb_state {
@@ -75,9 +93,14 @@ struct el2_mailbox {
 	uint32_t tick_idle_us;	  /* stub's poll tick otherwise (0 = 1000) */
 	uint32_t active_hold_us;  /* how long after I/O the active tick stays (0 = 20000) */
 	uint32_t resp_timeout_ms; /* stub's bound on one forwarded access (0 = 5000) */
-	uint32_t doorbell; /* 1: the pci-serial doorbell is there (QEMU -device pci-serial) */
-	uint32_t pad0[2];
-	uint64_t pad1[6];
+	uint32_t doorbell;  /* 1: the pci-serial doorbell is there (QEMU -device pci-serial) */
+	uint32_t uart_virq; /* the guest's INTID for the PL011 (0 = EL2_UART_INTID) */
+	uint32_t pad0;
+	uint64_t ram_pa; /* the guest's private RAM (node 2); ram_size 0: whole-RAM layout */
+	uint64_t ram_ipa;
+	uint64_t ram_size;
+	uint64_t uart_ipa; /* where the guest sees the PL011 (0 = EL2_UART_PA, identity) */
+	uint64_t pad1[2];
 
 	/* Line 2: request, stub-written. */
 	uint64_t req_seq;

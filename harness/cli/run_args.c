@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cpus.h"
+#include "guest_args.h"
 #include "interrupt.h"
 #include "log.h"
 #include "run.h"
@@ -22,7 +23,7 @@ static void run_usage(FILE *f)
 	    "                      [--step-timeout S] [--wait adaptive|block|poll] [--cpus LIST]\n"
 	    "                      [--virtiofsd c|rust|PATH] [--jobs N] [--shard K/N]\n"
 	    "                      [--junit FILE] [--format plain|tap]\n"
-	    "                      [-v] FILE.scn...\n");
+	    "                      [-v] FILE.scn...\n" GUEST_ARGS_USAGE);
 }
 
 static int run_parse_wait(const char *s, enum fe_wait_policy *w)
@@ -55,6 +56,7 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_
 						 {"junit", required_argument, NULL, 'J'},
 						 {"format", required_argument, NULL, 'F'},
 						 {"shard", required_argument, NULL, 'D'},
+						 GUEST_ARGS_LONGOPTS,
 						 {NULL, 0, NULL, 0}};
 	int c;
 
@@ -149,12 +151,18 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_
 		case 'h':
 			run_usage(stdout);
 			return 1;
-		default:
-			run_usage(stderr);
+		default: {
+			int g = guest_args_parse(c, optarg, &o->stack, "baoharness run");
+
+			if (g > 0)
+				break;
+			if (!g)
+				run_usage(stderr);
 			return -EINVAL;
 		}
+		}
 	}
-	return 0;
+	return guest_args_check(&o->stack, "baoharness run");
 }
 
 int run_args_main(int argc, char **argv)

@@ -23,6 +23,7 @@
 #define QEMU_FE_TAIL_LINES 20
 #define QEMU_FE_TAIL_MAX 4096
 #define QEMU_FE_STEP_DEFAULT_MS 30000
+#define QEMU_FE_CHECK_MS 200 /* boot_check period */
 /* Transfer allowance: the guest's PL011 under TCG reads ~36 bytes/ms; allow for a third. */
 #define QEMU_FE_CONSOLE_BYTES_PER_MS 12
 
@@ -97,15 +98,26 @@ void qemu_fe_console_tail(struct qemu_fe *q, char *buf, size_t len)
 		 con[0] ? con : "(nothing)", q->qemu_log, ql[0] ? ql : "(nothing)");
 }
 
-/* Wait for @@BAOHARNESS READY. 0, -EIO (agent FAIL), -ETIMEDOUT, -EPIPE. */
-static int qemu_fe_wait_ready(struct qemu_fe *q, int64_t deadline, char *why, size_t whylen)
+/* Wait for @@BAOHARNESS READY. 0, -EIO (agent FAIL), -ETIMEDOUT, -EPIPE, -ECANCELED (the
+ * caller's check found the boot lost, e.g. the device model refused the device). */
+static int qemu_fe_wait_ready(struct qemu_fe *q, const struct qemu_fe_opts *o, int64_t deadline,
+			      char *why, size_t whylen)
 {
 	char msg[QEMU_CONSOLE_MSG_MAX];
 
 	for (;;) {
-		int n = qemu_console_next_msg(&q->con, msg, sizeof(msg), deadline);
+		int64_t slice = clock_now_ns() + QEMU_FE_CHECK_MS * 1000000LL;
+		int n = qemu_console_next_msg(&q->con, msg, sizeof(msg),
+					      o->boot_check && slice < deadline ? slice : deadline);
 
+		if (n == -ETIMEDOUT && clock_now_ns() < deadline) {
+			if (o->boot_check(o->boot_check_arg, why, whylen))
+				return -ECANCELED;
+			continue;
+		}
 		if (n < 0) {
+			if (o->boot_check && o->boot_check(o->boot_check_arg, why, whylen))
+				return -ECANCELED;
 			snprintf(why, whylen, "%s",
 				 n == -ETIMEDOUT ? "no @@BAOHARNESS READY in time"
 						 : "QEMU closed the console before READY");
@@ -222,7 +234,7 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 		*out = q;
 		return 0;
 	}
-	if ((rc = qemu_fe_wait_ready(q, t0 + (int64_t)boot_ms * 1000000, why, sizeof(why))) < 0)
+	if ((rc = qemu_fe_wait_ready(q, o, t0 + (int64_t)boot_ms * 1000000, why, sizeof(why))) < 0)
 		return qemu_fe_start_failed(q, rc, why, t0);
 	log_info("qemu: guest ready in %.2f s (mode %s, pid %d)",
 		 (double)(clock_now_ns() - t0) / 1e9, o->mode, (int)q->pid);

@@ -5,6 +5,14 @@
 
 #include <stddef.h>
 
+#include "qemu_dt.h"
+
+/* The guest's kernel command line: the console carries only the protocol (a crash still shows
+ * in the console tail). `baoharness.shell=1` is read by guest/init (a dotted parameter never
+ * reaches init's argv or environment). */
+#define QEMU_FE_BOOTARGS "console=ttyAMA0 panic=-1 quiet loglevel=0"
+#define QEMU_FE_BOOTARGS_SHELL " baoharness.shell=1"
+
 struct qemu_fe_opts {
 	const char *mode; /* "native": QEMU's own vhost-user-fs-device; "trapped": EL2 stub */
 	const char *vhost_socket; /* native: virtiofsd's socket (virtiofsd started by the caller) */
@@ -13,13 +21,24 @@ struct qemu_fe_opts {
 	int boot_timeout_ms;	  /* hard bound on boot to READY (0 = 60 s) */
 	int verbose;		  /* log every guest console line */
 	const char *qemu_bin;	  /* NULL = "qemu-system-aarch64" from PATH */
+	/* Explicit guest files (--kernel/--initrd); NULL: image_dir's Image, initramfs.cpio.gz. */
+	const char *kernel, *initrd;
+	int vcpus; /* -smp (0 = 1) */
 	/* trapped: the EL2 stub (fake-hypervisor/el2) hosts the guest; its device is served by the
-	 * caller (fakebao + device model + el2_host) through the mailbox in ram0_file. */
-	const char *el2_stub;		/* build/el2/bao-el2.elf */
-	const char *ram0_file;		/* the stub's node-0 RAM (EL2_RAM0_SIZE bytes) */
-	const char *window_file;	/* the guest's RAM = the shared window */
-	unsigned long long window_size; /* 0 = 256 MiB */
+	 * caller (fakebao + device model + el2_host) through the mailbox in ram0_file. The device
+	 * tree (dtb) and its layout come from qemu_dt_prepare. */
+	const char *el2_stub;		     /* build/el2/bao-el2.elf */
+	const char *ram0_file;		     /* the stub's node-0 RAM (EL2_RAM0_SIZE bytes) */
+	const char *window_file;	     /* the shared window */
+	const char *ram_file;		     /* the guest's private RAM (layout->ram_size) */
+	const char *dtb;		     /* the guest's device tree */
+	const struct qemu_dt_layout *layout; /* where the guest's memory is */
 	const char *doorbell_socket; /* non-NULL: pci-serial doorbell to this (listening) socket */
+	/* Polled about every 200 ms while waiting for the agent's READY: nonzero (with a reason
+	 * in why) ends the boot at once as -ECANCELED, e.g. the device model gave up the device
+	 * or the EL2 stub panicked. NULL: none. */
+	int (*boot_check)(void *arg, char *why, size_t len);
+	void *boot_check_arg;
 	/* 1: boot with `baoharness.shell=1`: /init loads the modules but neither mounts nor starts
 	 * the agent; it runs an interactive busybox shell on the console (qemu_interact). */
 	int shell;

@@ -184,10 +184,7 @@ int stack_stop(struct stack *s)
 		proc_stop(s->dm_pid, SIGTERM, 3000);
 		s->dm_pid = 0;
 	}
-	if (s->fb) {
-		fakebao_destroy(s->fb);
-		s->fb = NULL;
-	}
+	stack_fakebao_stop(s);
 	/* virtiofsd exits with its one connection; give it a moment before forcing it. */
 	if (s->vfsd_pid > 0) {
 		proc_stop(s->vfsd_pid, 0, 300);
@@ -195,6 +192,7 @@ int stack_stop(struct stack *s)
 	}
 	if ((e = stack_group_stop(s)))
 		r = e;
+	stack_dmlog_stop(s);
 	if (s->rundir[0] && !s->keep) {
 		char failed[256];
 

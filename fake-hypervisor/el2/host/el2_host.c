@@ -48,17 +48,67 @@ int el2_host_create_file(const char *path, uint64_t size)
 	return fd;
 }
 
-int el2_host_map_mailbox(int ram0_fd, uint64_t window_size, const struct el2_host_tuning *t,
-			 struct el2_mailbox **out)
+int el2_host_layout_check(const struct el2_host_layout *l, char *why, unsigned long whylen)
+{
+	uint64_t win = l->window_size, ram = l->ram_size;
+
+	why[0] = '\0';
+	if (win < EL2_WINDOW_MIN || win > EL2_WINDOW_MAX || (win & 0x1fffff))
+		snprintf(why, whylen,
+			 "window size 0x%" PRIx64
+			 " unsupported (a 2 MiB multiple in [0x%llx, 0x%llx])",
+			 win, EL2_WINDOW_MIN, EL2_WINDOW_MAX);
+	else if (!ram && win < EL2_WINDOW_WHOLE_MIN)
+		snprintf(why, whylen,
+			 "window of 0x%" PRIx64 " bytes too small to be the guest's only RAM (at "
+			 "least 0x%llx)",
+			 win, EL2_WINDOW_WHOLE_MIN);
+	else if (ram && (ram < EL2_RAM_MIN || ram > EL2_RAM_MAX || (ram & 0x1fffff)))
+		snprintf(why, whylen,
+			 "guest RAM size 0x%" PRIx64 " unsupported (a 2 MiB multiple in [0x%llx, "
+			 "0x%llx])",
+			 ram, EL2_RAM_MIN, EL2_RAM_MAX);
+	else if (ram && ((l->ram_ipa & 0x1fffff) || l->ram_ipa < EL2_WINDOW_IPA + win ||
+			 l->ram_ipa + ram > EL2_IPA_LIMIT))
+		snprintf(why, whylen,
+			 "guest RAM [0x%" PRIx64 ", 0x%" PRIx64
+			 ") must be 2 MiB aligned, above the "
+			 "window and below 4 GiB",
+			 l->ram_ipa, l->ram_ipa + ram);
+	else if (l->uart_ipa && ((l->uart_ipa & 0xfff) || l->uart_ipa >= EL2_WINDOW_IPA ||
+				 (l->uart_ipa & ~0xfffULL) == (EL2_MMIO_BASE & ~0xfffULL)))
+		snprintf(why, whylen,
+			 "PL011 at 0x%" PRIx64
+			 ": want a page of its own below 0x%llx, not the trap "
+			 "page",
+			 l->uart_ipa, EL2_WINDOW_IPA);
+	else if (l->uart_virq && (l->uart_virq < 32 || l->uart_virq >= 1020))
+		snprintf(why, whylen, "PL011 interrupt %u is not an SPI", l->uart_virq);
+	else if (!el2_host_layout_pa(l, l->kernel_ipa) || !el2_host_layout_pa(l, l->dtb_ipa))
+		snprintf(why, whylen,
+			 "kernel (0x%" PRIx64 ") or DTB (0x%" PRIx64 ") outside the guest's memory",
+			 l->kernel_ipa, l->dtb_ipa);
+	return why[0] ? -EINVAL : 0;
+}
+
+uint64_t el2_host_layout_pa(const struct el2_host_layout *l, uint64_t ipa)
+{
+	if (ipa - EL2_WINDOW_IPA < l->window_size)
+		return EL2_WINDOW_PA + (ipa - EL2_WINDOW_IPA);
+	if (l->ram_size && ipa - l->ram_ipa < l->ram_size)
+		return EL2_WINDOW_PA + l->window_size + (ipa - l->ram_ipa);
+	return 0;
+}
+
+int el2_host_map_mailbox(int ram0_fd, const struct el2_host_layout *l,
+			 const struct el2_host_tuning *t, struct el2_mailbox **out)
 {
 	struct el2_mailbox *mb;
+	char why[256];
 
 	*out = NULL;
-	if (window_size < EL2_WINDOW_MIN || window_size > EL2_WINDOW_MAX ||
-	    (window_size & 0x1fffff)) {
-		log_err("el2: window size 0x%" PRIx64 " unsupported (2 MiB multiple in "
-			"[0x%llx, 0x%llx])",
-			window_size, EL2_WINDOW_MIN, EL2_WINDOW_MAX);
+	if (el2_host_layout_check(l, why, sizeof(why))) {
+		log_err("el2: %s", why);
 		return -EINVAL;
 	}
 	mb = mmap(NULL, EL2_MAILBOX_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, ram0_fd,
@@ -74,9 +124,14 @@ int el2_host_map_mailbox(int ram0_fd, uint64_t window_size, const struct el2_hos
 	mb->version = EL2_MB_VERSION;
 	mb->window_pa = EL2_WINDOW_PA;
 	mb->window_ipa = EL2_WINDOW_IPA;
-	mb->window_size = window_size;
-	mb->kernel_ipa = EL2_WINDOW_IPA + EL2_WIN_KERNEL_OFF;
-	mb->dtb_ipa = EL2_WINDOW_IPA + EL2_WIN_DTB_OFF;
+	mb->window_size = l->window_size;
+	mb->ram_size = l->ram_size;
+	mb->ram_ipa = l->ram_size ? l->ram_ipa : 0;
+	mb->ram_pa = l->ram_size ? EL2_WINDOW_PA + l->window_size : 0;
+	mb->uart_ipa = l->uart_ipa;
+	mb->uart_virq = l->uart_virq;
+	mb->kernel_ipa = l->kernel_ipa;
+	mb->dtb_ipa = l->dtb_ipa;
 	if (t) {
 		mb->tick_active_us = t->tick_active_us;
 		mb->tick_idle_us = t->tick_idle_us;
@@ -105,7 +160,7 @@ static void el2_host_serve(struct el2_host *h, uint64_t seq)
 {
 	struct el2_mailbox *mb = h->mb;
 	uint64_t addr = mb->req_addr, op = mb->req_op, width = mb->req_width;
-	uint64_t value = mb->req_value;
+	uint64_t value = mb->req_value, written = value; /* the completion may overwrite value */
 	int64_t seen_ns = clock_now_ns();
 	int rc = -EINVAL;
 
@@ -117,6 +172,8 @@ static void el2_host_serve(struct el2_host *h, uint64_t seq)
 		log_err("el2: malformed request from the stub: addr 0x%" PRIx64 " op %" PRIu64
 			" width %" PRIu64,
 			addr, op, width);
+	if (rc == 0 && op == EL2_OP_WRITE && addr - EL2_MMIO_BASE < EL2_MMIO_SIZE)
+		vq_audit_write(h->audit, addr - EL2_MMIO_BASE, written);
 	mb->resp_value = rc == 0 ? value : ~0ULL;
 	mb->resp_status = rc;
 	__atomic_store_n(&mb->resp_seq, seq, __ATOMIC_RELEASE);
@@ -234,6 +291,7 @@ int el2_host_start(struct fakebao *fb, struct el2_mailbox *mb, const struct el2_
 		return -ENOMEM;
 	h->fb = fb;
 	h->mb = mb;
+	h->audit = t ? t->audit : NULL;
 	h->poll_ns = (int64_t)(t && t->host_poll_us ? t->host_poll_us : 20) * 1000;
 	h->hold_ns = (int64_t)(t && t->host_hold_ms ? t->host_hold_ms : 20) * 1000000;
 	h->served = __atomic_load_n(&mb->resp_seq, __ATOMIC_ACQUIRE);

@@ -21,8 +21,9 @@ struct el2_host_lat {
 struct el2_host {
 	struct fakebao *fb;
 	struct el2_mailbox *mb;
-	pthread_t thread;     /* the polling server, or the doorbell's request server */
-	pthread_t irq_thread; /* doorbell mode: waits on the device's irqfd */
+	struct vq_audit *audit; /* borrowed; NULL: none */
+	pthread_t thread;	/* the polling server, or the doorbell's request server */
+	pthread_t irq_thread;	/* doorbell mode: waits on the device's irqfd */
 	int doorbell;
 	int listen_fd; /* doorbell socket QEMU's pci-serial chardev connects to */
 	atomic_int conn_fd;
