@@ -82,6 +82,11 @@ void el2_s2_init(const volatile struct el2_mailbox *mb)
 	for (uint64_t i = 0; i < 4; i++)
 		s2_l1[i] = (uint64_t)s2_l2[i] | S2_TABLE;
 	dsb_sy();
+}
+
+/* The tables are shared by every vCPU (one VMID, one guest). */
+void el2_s2_enable(void)
+{
 	sysreg_write(vtcr_el2, VTCR_VAL);
 	sysreg_write(vttbr_el2, (uint64_t)s2_l1 | (1ULL << 48)); /* VMID 1 */
 	isb();

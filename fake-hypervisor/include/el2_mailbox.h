@@ -61,7 +61,7 @@
 #define EL2_DB_INTID 36
 
 #define EL2_MB_MAGIC 0x4c45324d4f41425fULL /* "_BAOM2EL" */
-#define EL2_MB_VERSION 2
+#define EL2_MB_VERSION 3
 
 /* Stub states (el2_mailbox.state), written by the stub. */
 enum el2_mb_state {
@@ -75,11 +75,53 @@ enum el2_mb_state {
 #define EL2_OP_WRITE 0
 #define EL2_OP_READ 1
 
-/* Fields are grouped by writer, each group on its own 64-byte line. Sequence protocol:
- * stub fills addr/op/value/width then store-release req_seq = n; host load-acquires req_seq,
- * serves, writes resp_value/resp_status then store-release resp_seq = n; the stub waits with
- * load-acquire for resp_seq == n. Interrupts: host increments irq_seq (release) per interrupt
- * the device raised; the stub injects when irq_done != irq_seq and sets irq_done = irq_seq. */
+/* vCPUs: QEMU's -smp N, started by the guest's PSCI CPU_ON through the stub. The stub's own SGI
+ * tells another vCPU's stub to look at the mailbox (an interrupt routed to it, a response it
+ * sleeps for); Linux uses SGIs 0-7. */
+#define EL2_MAX_VCPUS 4
+#define EL2_SGI_KICK 15
+
+/* One vCPU's request line (stub-written) and response line (host-written). Sequence protocol:
+ * the stub fills addr/op/value/width then store-release req_seq = n; the host load-acquires
+ * req_seq, serves (as that vCPU's Bao request), writes resp_value/resp_status then
+ * store-release resp_seq = n; the stub waits with load-acquire for resp_seq == n. At most one
+ * request outstanding per vCPU, as on Bao. */
+struct el2_mb_vcpu {
+	uint64_t req_seq;
+	uint64_t req_addr;
+	uint64_t req_op;
+	uint64_t req_value;
+	uint64_t req_width;
+	uint64_t req_cntpct;   /* CNTPCT when posted (latency breakdown) */
+	uint64_t req_sleeping; /* 1 while the stub sleeps for this response: ring the doorbell */
+	uint64_t online;       /* 1 once this vCPU entered the guest */
+	uint64_t resp_seq;
+	uint64_t resp_value;
+	int64_t resp_status; /* 0 or -errno from fakebao (the stub then reads all-ones) */
+	uint64_t pad[5];
+};
+
+/* One vCPU's counters, written by its stub only. */
+struct el2_mb_stats {
+	uint64_t n_traps;     /* stage-2 data aborts forwarded */
+	uint64_t n_wfi;	      /* guest WFIs trapped */
+	uint64_t n_ticks;     /* CNTHP ticks taken */
+	uint64_t n_inject;    /* virtio interrupts put in a list register */
+	uint64_t n_phys_irqs; /* guest physical interrupts passed through */
+	uint64_t n_lr_full;   /* passes that found no free list register */
+	uint64_t n_smc;
+	uint64_t n_resp_timeouts;
+	uint64_t dbg_gap_wfi; /* guest WFIs between an injection and the next trapped access */
+	uint64_t dbg_gap_irq; /* physical IRQs in the same gaps */
+	uint64_t dbg_gaps;    /* gaps counted */
+	uint64_t n_db_rx;     /* doorbell bytes from the host */
+	uint64_t n_kicks;     /* EL2_SGI_KICKs sent to other vCPUs */
+	uint64_t pad[3];
+};
+
+/* Fields are grouped by writer, each group on its own 64-byte lines. Interrupts: the host
+ * increments irq_seq (release) per interrupt the device raised; the stub of the vCPU the
+ * guest's GICD_IROUTER names injects when irq_done != irq_seq and sets irq_done = irq_seq. */
 struct el2_mailbox {
 	/* Line 0-1: configuration, host-written before QEMU starts, read-only afterwards. */
 	uint64_t magic;
@@ -95,62 +137,43 @@ struct el2_mailbox {
 	uint32_t resp_timeout_ms; /* stub's bound on one forwarded access (0 = 5000) */
 	uint32_t doorbell;  /* 1: the pci-serial doorbell is there (QEMU -device pci-serial) */
 	uint32_t uart_virq; /* the guest's INTID for the PL011 (0 = EL2_UART_INTID) */
-	uint32_t pad0;
-	uint64_t ram_pa; /* the guest's private RAM (node 2); ram_size 0: whole-RAM layout */
+	uint32_t nr_vcpus;  /* QEMU's -smp (1..EL2_MAX_VCPUS; 0 = 1) */
+	uint64_t ram_pa;    /* the guest's private RAM (node 2); ram_size 0: whole-RAM layout */
 	uint64_t ram_ipa;
 	uint64_t ram_size;
 	uint64_t uart_ipa; /* where the guest sees the PL011 (0 = EL2_UART_PA, identity) */
 	uint64_t pad1[2];
 
-	/* Line 2: request, stub-written. */
-	uint64_t req_seq;
-	uint64_t req_addr;
-	uint64_t req_op;
-	uint64_t req_value;
-	uint64_t req_width;
-	uint64_t req_cntpct;   /* CNTPCT when posted (latency breakdown) */
-	uint64_t req_sleeping; /* 1 while the stub sleeps for this response: ring the doorbell */
-	uint64_t pad2;
-
-	/* Line 3: response and interrupts, host-written. */
-	uint64_t resp_seq;
-	uint64_t resp_value;
-	int64_t resp_status; /* 0 or -errno from fakebao (the stub then reads all-ones) */
+	/* Line 2: host-written. */
 	uint64_t irq_seq;
 	uint64_t host_stop; /* host going away: the stub stops waiting for responses */
-	uint64_t pad3[3];
+	uint64_t pad2[6];
 
-	/* Line 4-5: stub status and counters, stub-written. */
+	/* Line 3: stub-written. */
 	uint64_t state; /* enum el2_mb_state */
 	uint64_t irq_done;
-	uint64_t n_traps;     /* stage-2 data aborts forwarded */
-	uint64_t n_wfi;	      /* guest WFIs trapped */
-	uint64_t n_ticks;     /* CNTHP ticks taken */
-	uint64_t n_inject;    /* virtio interrupts put in a list register */
-	uint64_t n_phys_irqs; /* guest physical interrupts passed through */
-	uint64_t n_lr_full;   /* passes that found no free list register */
-	uint64_t n_smc;
-	uint64_t n_resp_timeouts;
 	uint64_t cntfrq;	/* the counter's frequency, for the host's latency breakdown */
 	uint64_t inject_cntpct; /* CNTPCT when the virtio interrupt last went into an LR */
-	uint64_t dbg_gap_wfi;	/* guest WFIs between an injection and the next trapped access */
-	uint64_t dbg_gap_irq;	/* physical IRQs in the same gaps */
-	uint64_t dbg_gaps;	/* gaps counted */
-	uint64_t n_db_rx;	/* doorbell bytes from the host */
+	uint64_t pad3[4];
 
-	/* Line 6+: panic report, stub-written once. */
+	/* Line 4-5: panic report, stub-written once. */
 	uint64_t panic_esr;
 	uint64_t panic_elr;
 	uint64_t panic_far;
 	uint64_t panic_hpfar;
 	char panic_msg[96];
+
+	struct el2_mb_vcpu vcpu[EL2_MAX_VCPUS];
+	struct el2_mb_stats stats[EL2_MAX_VCPUS];
 };
 
 /* The page must hold it; stub and host must agree on offsets (checked by both). */
 _Static_assert(sizeof(struct el2_mailbox) <= EL2_MAILBOX_SIZE, "mailbox larger than its page");
-_Static_assert(__builtin_offsetof(struct el2_mailbox, req_seq) == 128, "mailbox layout");
-_Static_assert(__builtin_offsetof(struct el2_mailbox, resp_seq) == 192, "mailbox layout");
-_Static_assert(__builtin_offsetof(struct el2_mailbox, state) == 256, "mailbox layout");
-_Static_assert(__builtin_offsetof(struct el2_mailbox, panic_esr) == 384, "mailbox layout");
+_Static_assert(sizeof(struct el2_mb_vcpu) == 128 && sizeof(struct el2_mb_stats) == 128,
+	       "mailbox layout");
+_Static_assert(__builtin_offsetof(struct el2_mailbox, irq_seq) == 128, "mailbox layout");
+_Static_assert(__builtin_offsetof(struct el2_mailbox, state) == 192, "mailbox layout");
+_Static_assert(__builtin_offsetof(struct el2_mailbox, panic_esr) == 256, "mailbox layout");
+_Static_assert(__builtin_offsetof(struct el2_mailbox, vcpu) == 384, "mailbox layout");
 
 #endif

@@ -93,8 +93,12 @@ static void boot_print_traps(struct stack *s)
 		return;
 	fakebao_get_stats(s->fb, &fs);
 	fprintf(stderr,
-		"baoharness boot: %llu virtio-mmio accesses trapped, %llu interrupts injected\n",
+		"baoharness boot: %llu virtio-mmio accesses trapped, %llu interrupts injected; "
+		"traps per vCPU:",
 		(unsigned long long)fs.mmio_traps, (unsigned long long)fs.irqs_injected);
+	for (int i = 0; i < (s->vcpus > 0 ? s->vcpus : 1) && i < FAKEBAO_MAX_VCPUS; i++)
+		fprintf(stderr, " %d=%llu", i, (unsigned long long)fs.vcpu_traps[i]);
+	fprintf(stderr, "\n");
 }
 
 int boot_main(int argc, char **argv)

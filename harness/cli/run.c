@@ -170,11 +170,16 @@ static void run_print_reg_stats(const struct fakebao_stats *fs, FILE *out)
 	fprintf(out, "\n");
 }
 
-/* What the backend could see: the window, and the frontend's buffers found outside it. */
-static void run_print_window_stats(struct stack *s, FILE *out)
+/* Traps per vCPU; what the backend could see: the window, and the frontend's buffers found
+ * outside it. */
+static void run_print_window_stats(struct stack *s, const struct fakebao_stats *fs, FILE *out)
 {
 	struct vq_audit_stats va;
 
+	fprintf(out, "# stats: vcpus=%d traps_per_vcpu=", s->vcpus > 0 ? s->vcpus : 1);
+	for (int i = 0; i < (s->vcpus > 0 ? s->vcpus : 1) && i < FAKEBAO_MAX_VCPUS; i++)
+		fprintf(out, "%s%llu", i ? "," : "", (unsigned long long)fs->vcpu_traps[i]);
+	fprintf(out, "\n");
 	vq_audit_get(s->audit, &va);
 	fprintf(out,
 		"# stats: window_bytes=%llu desc_checked=%llu desc_outside_window=%llu "
@@ -221,7 +226,7 @@ static void run_print_stats(struct stack *s, FILE *out)
 	    (unsigned long long)fs.irqs_dropped, (unsigned long long)fs.irqs_delayed,
 	    s->vfsd_starts, s->dm_starts);
 	run_print_reg_stats(&fs, out);
-	run_print_window_stats(s, out);
+	run_print_window_stats(s, &fs, out);
 	if (s->fe) {
 		const struct scripted_fe_stats *es = scripted_fe_stats(s->fe);
 

@@ -76,9 +76,10 @@ struct stack {
 	struct stack_dmlog *dmlog;	  /* the device model's stderr (stack_dmlog.c) */
 	struct vq_audit *audit;		  /* descriptors outside the window (vq_audit.h) */
 	char guest_desc[160];		  /* QEMU frontends: kernel and device tree, for --stats */
-	char start_why[512]; /* why stack_start failed, when the frontend can say more than an errno
-			      */
-	int64_t start_ns;    /* how long stack_start took to the share mounted (`run --stats`) */
+	/* Why stack_start failed, when the frontend can say more than an errno. */
+	char start_why[512];
+	int vcpus;	  /* the frontend's vCPUs (0: one); fakebao serves as many */
+	int64_t start_ns; /* how long stack_start took to the share mounted (`run --stats`) */
 	/* fault injection and start order (stack_fault.c) */
 	int dm_delay_ms;	  /* BAOHARNESS_DM_DELAY_MS: device model started this late */
 	int vfsd_delay_ms;	  /* BAOHARNESS_VFSD_DELAY_MS: virtiofsd after the device model */

@@ -39,7 +39,7 @@ int stack_fakebao_start(struct stack *s, const struct stack_opts *o, uint64_t ad
 	    .shmem_addr = addr,
 	    .shmem_size = size,
 	    .irq = FAKEBAO_DEFAULT_IRQ,
-	    .nr_vcpus = 1,
+	    .nr_vcpus = s->vcpus > 0 ? (unsigned int)s->vcpus : 1,
 	    .window_fd = window_fd,
 	    .socket_path = sock,
 	    .trap_timeout_ms = o->step_timeout_ms,

@@ -22,6 +22,8 @@
 #include "stack_frontend.h"
 #include "stack_priv.h"
 
+#define STACK_FE_TRAPPED_VCPUS 2 /* --vcpus default */
+
 struct stack_fe_trapped {
 	int ram0_fd, win_fd, ram_fd;
 	struct qemu_dt_layout dt;
@@ -110,6 +112,7 @@ static int stack_fe_trapped_guest(struct stack *s, const struct stack_opts *o,
 	    .ram_size = t->dt.ram_size,
 	    .uart_ipa = t->dt.uart_ipa,
 	    .uart_virq = t->dt.uart_virq,
+	    .vcpus = (uint32_t)qo->vcpus,
 	    .kernel_ipa = t->dt.boot_ipa + EL2_WIN_KERNEL_OFF,
 	    .dtb_ipa = t->dt.boot_ipa + EL2_WIN_DTB_OFF,
 	};
@@ -175,7 +178,6 @@ static int stack_fe_trapped_start(struct stack *s, const struct stack_opts *o)
 				  .verbose = o->verbose > 1,
 				  .kernel = o->kernel,
 				  .initrd = o->initrd,
-				  .vcpus = 1,
 				  .el2_stub = stub,
 				  .ram0_file = ram0,
 				  .window_file = win,
@@ -192,10 +194,8 @@ static int stack_fe_trapped_start(struct stack *s, const struct stack_opts *o)
 		return -ENOMEM;
 	t->ram0_fd = t->win_fd = t->ram_fd = -1;
 	s->trapped = t;
-	if (o->vcpus > 1) {
-		log_err("--vcpus %d: the EL2 stub starts no secondary vCPUs yet (use 1)", o->vcpus);
-		return -ENOTSUP;
-	}
+	s->vcpus = o->vcpus > 0 ? o->vcpus : STACK_FE_TRAPPED_VCPUS;
+	qo.vcpus = s->vcpus;
 	r = stack_rundir_guest_dir(o->guest, image_dir, sizeof(image_dir));
 	if (!r)
 		r = stack_fe_trapped_stub_path(stub, sizeof(stub));

@@ -21,6 +21,7 @@ struct el2_host_layout {
 	uint64_t ram_ipa, ram_size;
 	uint64_t uart_ipa;
 	uint32_t uart_virq;
+	uint32_t vcpus; /* QEMU's -smp (0 = 1) */
 	uint64_t kernel_ipa, dtb_ipa;
 };
 
@@ -42,6 +43,7 @@ struct el2_host_tuning {
 
 struct el2_host_stats {
 	uint64_t requests, reads, writes, errors; /* accesses served through fakebao */
+	uint64_t vcpu_requests[EL2_MAX_VCPUS];	  /* ... by vCPU (each its own Bao requests) */
 	uint64_t injections;			  /* device interrupts reported to the stub */
 	uint64_t lat_samples; /* interrupt raised -> guest handler's InterruptStatus read */
 	uint64_t lat_p50_us, lat_p90_us, lat_max_us;
@@ -54,6 +56,9 @@ struct el2_host_stats {
 	uint64_t stub_state, stub_traps, stub_wfi, stub_ticks, stub_inject, stub_phys_irqs,
 	    stub_lr_full, stub_smc, stub_resp_timeouts;
 	uint64_t stub_gaps, stub_gap_wfi, stub_gap_irq; /* el2_mailbox.h dbg_gap_* */
+	uint64_t stub_kicks;				/* EL2_SGI_KICKs between vCPUs */
+	uint64_t vcpu_traps[EL2_MAX_VCPUS];		/* the stub's traps by vCPU */
+	unsigned int vcpus_online;			/* vCPUs that entered the guest */
 };
 
 struct el2_host;
@@ -73,9 +78,9 @@ int el2_host_map_mailbox(int ram0_fd, const struct el2_host_layout *l,
 			 const struct el2_host_tuning *tuning, struct el2_mailbox **out);
 void el2_host_unmap_mailbox(struct el2_mailbox *mb);
 
-/* Start the server thread: every request the stub posts is served with fakebao_mmio_access
- * (vCPU 0); every fakebao_wait_irq hit increments the mailbox's irq_seq. fb and mb must outlive
- * the host. Returns 0 or -errno. */
+/* Start the server thread: every request a vCPU's stub posts is served with fakebao_mmio_access
+ * as that vCPU's; every fakebao_wait_irq hit increments the mailbox's irq_seq. fb and mb must
+ * outlive the host. Returns 0 or -errno. */
 int el2_host_start(struct fakebao *fb, struct el2_mailbox *mb, const struct el2_host_tuning *tuning,
 		   struct el2_host **out);
 /* Stop (tell the stub to stop waiting, join the thread within one bounded wait) and free. */

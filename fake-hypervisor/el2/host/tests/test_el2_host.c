@@ -39,7 +39,7 @@ static int setup(void **state)
 	    .shmem_addr = EL2_WINDOW_IPA,
 	    .shmem_size = FAKEBAO_DEFAULT_SHMEM_SIZE,
 	    .irq = FAKEBAO_DEFAULT_IRQ,
-	    .nr_vcpus = 1,
+	    .nr_vcpus = 2,
 	    .window_fd = -1,
 	    .trap_timeout_ms = 2000,
 	    .spin_us = 10,
@@ -186,11 +186,11 @@ static void stub_round_trip(struct fixture *f, int doorbell_fd)
 	int efd;
 
 	/* Stub: post request 1 and (doorbell) say it sleeps, then ring. */
-	f->mb->req_addr = EL2_MMIO_BASE + 0x60;
-	f->mb->req_op = EL2_OP_READ;
-	f->mb->req_width = 4;
-	f->mb->req_sleeping = doorbell_fd >= 0;
-	__atomic_store_n(&f->mb->req_seq, 1, __ATOMIC_RELEASE);
+	f->mb->vcpu[0].req_addr = EL2_MMIO_BASE + 0x60;
+	f->mb->vcpu[0].req_op = EL2_OP_READ;
+	f->mb->vcpu[0].req_width = 4;
+	f->mb->vcpu[0].req_sleeping = doorbell_fd >= 0;
+	__atomic_store_n(&f->mb->vcpu[0].req_seq, 1, __ATOMIC_RELEASE);
 	if (doorbell_fd >= 0)
 		assert_int_equal(write(doorbell_fd, "r", 1), 1);
 	/* Device model: the access arrives as a Bao request. */
@@ -200,9 +200,9 @@ static void stub_round_trip(struct fixture *f, int doorbell_fd)
 	req.value = 1;
 	assert_int_equal(fakebao_dm_complete(&f->dm, &req), 0);
 	/* Stub: the answer, and (doorbell) a ring because it said it sleeps. */
-	assert_int_equal(wait_u64(&f->mb->resp_seq, 1), 0);
-	assert_int_equal(f->mb->resp_value, 1);
-	assert_int_equal(f->mb->resp_status, 0);
+	assert_int_equal(wait_u64(&f->mb->vcpu[0].resp_seq, 1), 0);
+	assert_int_equal(f->mb->vcpu[0].resp_value, 1);
+	assert_int_equal(f->mb->vcpu[0].resp_status, 0);
 	if (doorbell_fd >= 0) {
 		assert_int_equal(poll(&p, 1, 2000), 1);
 		assert_int_equal(read(doorbell_fd, &byte, 1), 1);
@@ -235,6 +235,44 @@ static void test_serve_polling(void **state)
 	stub_round_trip(f, -1);
 }
 
+/* Two vCPUs post at once: each access is that vCPU's own Bao request (fakebao's per-vCPU slot),
+ * each answered in its own response line. */
+static void test_serve_two_vcpus(void **state)
+{
+	struct fixture *f = *state;
+	struct el2_host_layout two = whole;
+	struct bao_virtio_request req[2];
+	struct el2_host_stats st;
+	struct fakebao_stats fs;
+
+	two.vcpus = 2;
+	assert_int_equal(el2_host_map_mailbox(f->ram0_fd, &two, NULL, &f->mb), 0);
+	assert_int_equal(f->mb->nr_vcpus, 2);
+	assert_int_equal(el2_host_start(f->fb, f->mb, NULL, &f->host), 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		f->mb->vcpu[i].req_addr = EL2_MMIO_BASE + (i ? 0x70 : 0x60);
+		f->mb->vcpu[i].req_op = EL2_OP_READ;
+		f->mb->vcpu[i].req_width = 4;
+		__atomic_store_n(&f->mb->vcpu[i].req_seq, 1, __ATOMIC_RELEASE);
+	}
+	/* The device model answers them in the order they come, each with its own value. */
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(fakebao_dm_attach(&f->dm, 0, &req[i]), 0);
+		req[i].value = req[i].addr == EL2_MMIO_BASE + 0x70 ? 0xf : 1;
+		assert_int_equal(fakebao_dm_complete(&f->dm, &req[i]), 0);
+	}
+	assert_int_equal(wait_u64(&f->mb->vcpu[0].resp_seq, 1), 0);
+	assert_int_equal(wait_u64(&f->mb->vcpu[1].resp_seq, 1), 0);
+	assert_int_equal(f->mb->vcpu[0].resp_value, 1);
+	assert_int_equal(f->mb->vcpu[1].resp_value, 0xf);
+	el2_host_get_stats(f->host, &st);
+	assert_int_equal(st.vcpu_requests[0], 1);
+	assert_int_equal(st.vcpu_requests[1], 1);
+	fakebao_get_stats(f->fb, &fs);
+	assert_int_equal(fs.vcpu_traps[0], 1);
+	assert_int_equal(fs.vcpu_traps[1], 1);
+}
+
 static void test_serve_doorbell(void **state)
 {
 	struct fixture *f = *state;
@@ -260,6 +298,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_configure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_serve_polling, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_serve_doorbell, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_serve_two_vcpus, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
