@@ -22,7 +22,7 @@ QEMU_AGENT_HDRS := $(wildcard $(QEMU_DIR)/guest/*.h) $(wildcard harness/scenario
 	harness/common/log.h
 # -Wno-format-truncation: the cross gcc inlines deeper than the host one and flags the
 # executor's deliberate snprintf truncation of long paths in messages.
-QEMU_AGENT_CFLAGS := -static -O2 $(CSTD) $(WARN) -Wno-format-truncation \
+QEMU_AGENT_CFLAGS := -static -pthread -O2 $(CSTD) $(WARN) -Wno-format-truncation \
 	-I$(QEMU_DIR)/guest -Iharness/scenario -Iharness/common
 
 # Host side: the component's objects (built by the top Makefile's pattern rule and CFLAGS).

@@ -242,6 +242,21 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 	return 0;
 }
 
+/* A line of the guest watchdog's report: logged, and kept (bounded) for a timeout's reason. */
+static void qemu_fe_evidence(struct qemu_fe *q, const char *line)
+{
+	size_t room = sizeof(q->evidence) - q->evidence_len;
+	int n;
+
+	log_info("qemu: guest: %s", line);
+	if (room < 2)
+		return;
+	n = snprintf(q->evidence + q->evidence_len, room, "%s%s", q->evidence_len ? " | " : "",
+		     line);
+	if (n > 0)
+		q->evidence_len += (size_t)n < room ? (size_t)n : room - 1;
+}
+
 /* Send one request line and wait for "@@RESULT <expect> ok|fail why". */
 static int qemu_fe_request(struct qemu_fe *q, const char *req, size_t len, unsigned int expect,
 			   int timeout_ms, char *why, size_t whylen)
@@ -261,6 +276,8 @@ static int qemu_fe_request(struct qemu_fe *q, const char *req, size_t len, unsig
 	if (timeout_ms <= 0)
 		timeout_ms = QEMU_FE_STEP_DEFAULT_MS;
 	deadline = qemu_fe_deadline(timeout_ms);
+	q->evidence_len = 0;
+	q->evidence[0] = '\0';
 	rc = qemu_console_send(&q->con, req, len, deadline);
 	while (rc == 0) {
 		unsigned long no;
@@ -270,6 +287,10 @@ static int qemu_fe_request(struct qemu_fe *q, const char *req, size_t len, unsig
 		if (rc < 0)
 			break;
 		rc = 0;
+		if (!strncmp(msg, "@@GUEST ", 8)) {
+			qemu_fe_evidence(q, msg + 8);
+			continue;
+		}
 		if (!strncmp(msg, "@@BAOHARNESS FAIL", 17)) {
 			snprintf(why, whylen, "guest agent: %s", msg + 17);
 			rc = -EIO;
@@ -294,7 +315,8 @@ static int qemu_fe_request(struct qemu_fe *q, const char *req, size_t len, unsig
 		rc = -EPROTO;
 	}
 	if (rc == -ETIMEDOUT)
-		snprintf(why, whylen, "no result from the guest within %d ms", timeout_ms);
+		snprintf(why, whylen, "no result from the guest within %d ms%s%s", timeout_ms,
+			 q->evidence_len ? "; the guest: " : "", q->evidence);
 	else if (rc == -EPIPE)
 		snprintf(why, whylen, "QEMU closed the guest console");
 	else if (rc != -EIO && rc != -EPROTO)
@@ -337,6 +359,14 @@ int qemu_fe_step(struct qemu_fe *q, unsigned int line_no, const char *step_text,
 int qemu_fe_remount(struct qemu_fe *q, int timeout_ms, char *why, size_t whylen)
 {
 	static const char req[] = "@@REMOUNT\n";
+
+	why[0] = '\0';
+	return qemu_fe_request(q, req, sizeof(req) - 1, 0, timeout_ms, why, whylen);
+}
+
+int qemu_fe_reset(struct qemu_fe *q, int timeout_ms, char *why, size_t whylen)
+{
+	static const char req[] = "@@RESET\n";
 
 	why[0] = '\0';
 	return qemu_fe_request(q, req, sizeof(req) - 1, 0, timeout_ms, why, whylen);

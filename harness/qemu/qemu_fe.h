@@ -56,7 +56,9 @@ struct qemu_fe;
 int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out);
 /* Run one frontend step (its scenario line text; one trailing newline allowed) in the guest.
  * timeout_ms (0 = 30 s) gets 1 ms per 12 bytes of text added: the emulated UART moves about
- * 36 KB/s, so a 64 KiB step takes ~2 s and a 1 MiB one ~30 s just to arrive.
+ * 36 KB/s, so a 64 KiB step takes ~2 s and a 1 MiB one ~30 s just to arrive. A step the
+ * guest's kernel holds is reported by its watchdog after 3 s (where it blocks, its kernel
+ * stack, new kernel warnings): a timeout's reason carries that report.
  * Returns 0 when it passed, 1 when it failed (reason in why), or a harness error: -ETIMEDOUT,
  * -EPIPE (QEMU gone), -EINVAL (text holds a newline); why is set then too. After a harness
  * error the guest is unusable and later calls return the same error. */
@@ -64,6 +66,10 @@ int qemu_fe_step(struct qemu_fe *q, unsigned int line_no, const char *step_text,
 		 char *why, size_t whylen);
 /* `remount`: umount /mnt and mount it again in the guest. Same returns as qemu_fe_step. */
 int qemu_fe_remount(struct qemu_fe *q, int timeout_ms, char *why, size_t whylen);
+/* Reset the device through the guest's own driver: unbind virtio-fs from it (Linux stops the
+ * queues and writes Status 0), unmount, bind again (a fresh probe up to DRIVER_OK), mount.
+ * Same returns as qemu_fe_step. */
+int qemu_fe_reset(struct qemu_fe *q, int timeout_ms, char *why, size_t whylen);
 /* Shell mode: proxy bytes between in_fd/out_fd and the guest console (a tty in_fd is put in
  * raw mode and restored on every return) until QEMU exits (guest `poweroff -f`): 0, or -ECHILD
  * when QEMU ended with a failure status. The user typing Ctrl-] (0x1d) stops QEMU: -ECANCELED.

@@ -267,7 +267,7 @@ static void stack_fe_trapped_health(struct stack *s, char *buf, size_t len)
 		memcpy(buf + n, "; ", 2);
 }
 
-static const char *const stack_fe_trapped_caps[] = {NULL};
+static const char *const stack_fe_trapped_caps[] = {"faults", NULL};
 
 const struct stack_frontend_ops stack_fe_trapped_ops = {
     .name = "qemu",
@@ -279,4 +279,5 @@ const struct stack_frontend_ops stack_fe_trapped_ops = {
     .remount = stack_fe_native_remount,
     .stop = stack_fe_trapped_stop,
     .health = stack_fe_trapped_health,
+    .fault = stack_fe_trapped_fault,
 };

@@ -28,6 +28,9 @@ struct stack_frontend_ops {
 	void (*stop)(struct stack *s);
 	/* Frontend-specific health after a failure, appended to stack_health's text; NULL ok. */
 	void (*health)(struct stack *s, char *buf, size_t len);
+	/* A fault step (kill-backend ... irq-delay) its own way: 0, or nonzero with why. NULL:
+	 * the scripted frontend's (stack_fault.c). */
+	int (*fault)(struct stack *s, const struct scn_step *st, char *why, size_t len);
 };
 
 extern const struct stack_frontend_ops stack_fe_scripted_ops;

@@ -36,6 +36,8 @@ int stack_dmlog_broken(struct stack *s, char *buf, size_t len);
 
 /* stack_fakebao.c: s->bus, the guest bus of a frontend in this process, over s->fb. */
 void stack_fakebao_bus(struct stack *s);
+/* stack_fe_trapped_fault.c: the fault steps on the trapped QEMU guest. */
+int stack_fe_trapped_fault(struct stack *s, const struct scn_step *st, char *why, size_t len);
 /* stack_fe_native.c: steps, remount and stop through the guest agent (both QEMU frontends). */
 int stack_fe_native_step(struct stack *s, const struct scn_step *st, int timeout_ms, char *why,
 			 size_t len);
