@@ -146,21 +146,43 @@ static void qemu_fe_free(struct qemu_fe *q)
 }
 
 /* Boot failure: say why with both tails, then make sure QEMU is gone. */
-static int qemu_fe_start_failed(struct qemu_fe *q, int rc, const char *why, int64_t t0)
+/* The guest console's last words that name a cause: a kernel panic or oops, a stub panic. */
+static void qemu_fe_console_cause(struct qemu_fe *q, char *buf, size_t len)
 {
-	char tail[QEMU_FE_TAIL_MAX + 1200], st[160];
+	static const char *const marks[] = {"Kernel panic", "Internal error", "bao-el2: PANIC",
+					    "Unable to handle", NULL};
+	char con[QEMU_FE_TAIL_MAX];
+
+	buf[0] = '\0';
+	qemu_console_tail(&q->con, con, sizeof(con), QEMU_FE_TAIL_LINES);
+	for (int i = 0; marks[i] && !buf[0]; i++) {
+		const char *m = strstr(con, marks[i]);
+
+		if (m)
+			snprintf(buf, len, "%.*s", (int)strcspn(m, "\r\n"), m);
+	}
+}
+
+static int qemu_fe_start_failed(struct qemu_fe *q, int rc, const char *why, int64_t t0,
+				const struct qemu_fe_opts *o)
+{
+	char tail[QEMU_FE_TAIL_MAX + 1200], st[400], cause[240];
 	int status;
 
 	/* A closed console before READY mostly means QEMU quit: say how (its log says why). */
 	if ((rc == -EPIPE || rc == -ECHILD) && q->pid > 0 &&
 	    qemu_proc_wait(q->pid, 1000, &status)) {
 		q->pid = 0;
-		snprintf(st, sizeof(st), "%s; QEMU %s %d", why,
+		qemu_fe_console_cause(q, cause, sizeof(cause));
+		snprintf(st, sizeof(st), "%s; QEMU %s %d%s%s", why,
 			 WIFEXITED(status) ? "exited with status" : "was killed by signal",
-			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+			 cause[0] ? "; the guest said: " : "", cause);
 		why = st;
 		rc = -ECHILD;
 	}
+	if (o && o->fail_why)
+		snprintf(o->fail_why, o->fail_why_len, "%s", why);
 	qemu_fe_console_tail(q, tail, sizeof(tail));
 	log_err("qemu: boot failed after %.1f s: %s (%s)\n%s", (double)(clock_now_ns() - t0) / 1e9,
 		why, strerror(-rc), tail);
@@ -198,23 +220,23 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 	if ((size_t)snprintf(q->sock, sizeof(q->sock), "%s/console.sock", o->workdir) >=
 	    sizeof(q->sock)) {
 		q->sock[0] = '\0';
-		return qemu_fe_start_failed(q, -ENAMETOOLONG, "workdir path too long", t0);
+		return qemu_fe_start_failed(q, -ENAMETOOLONG, "workdir path too long", t0, o);
 	}
 	unlink(q->sock); /* a stale socket from an earlier run would make QEMU fail to bind */
 	if ((rc = qemu_fe_open_log(o->workdir, "qemu.log", q->qemu_log, sizeof(q->qemu_log))) < 0)
-		return qemu_fe_start_failed(q, rc, "cannot create qemu.log", t0);
+		return qemu_fe_start_failed(q, rc, "cannot create qemu.log", t0, o);
 	q->qemu_log_fd = rc;
 	if ((rc = qemu_fe_open_log(o->workdir, "console.log", logpath, sizeof(logpath))) < 0)
-		return qemu_fe_start_failed(q, rc, "cannot create console.log", t0);
+		return qemu_fe_start_failed(q, rc, "cannot create console.log", t0, o);
 	q->con_log_fd = rc;
 	if ((rc = qemu_argv_build(&argv, o, q->sock)) < 0)
-		return qemu_fe_start_failed(q, rc, "cannot build the QEMU command line", t0);
+		return qemu_fe_start_failed(q, rc, "cannot build the QEMU command line", t0, o);
 	qemu_fe_log_cmd(q->qemu_log_fd, &argv);
 	rc = qemu_proc_spawn_in(argv.argv, q->qemu_log_fd, o->pgid);
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "cannot start %s", argv.argv[0]);
 		qemu_argv_free(&argv);
-		return qemu_fe_start_failed(q, rc, why, t0);
+		return qemu_fe_start_failed(q, rc, why, t0, o);
 	}
 	qemu_argv_free(&argv);
 	q->pid = rc;
@@ -224,7 +246,7 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 		return qemu_fe_start_failed(q, rc,
 					    rc == -ECHILD ? "no console socket"
 							  : "cannot connect to the console socket",
-					    t0);
+					    t0, o);
 	q->con.verbose = o->verbose;
 	q->shell = o->shell;
 	if (q->shell) {
@@ -235,7 +257,7 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 		return 0;
 	}
 	if ((rc = qemu_fe_wait_ready(q, o, t0 + (int64_t)boot_ms * 1000000, why, sizeof(why))) < 0)
-		return qemu_fe_start_failed(q, rc, why, t0);
+		return qemu_fe_start_failed(q, rc, why, t0, o);
 	log_info("qemu: guest ready in %.2f s (mode %s, pid %d)",
 		 (double)(clock_now_ns() - t0) / 1e9, o->mode, (int)q->pid);
 	*out = q;

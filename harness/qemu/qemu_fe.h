@@ -7,10 +7,10 @@
 
 #include "qemu_dt.h"
 
-/* The guest's kernel command line: the console carries only the protocol (a crash still shows
- * in the console tail). `baoharness.shell=1` is read by guest/init (a dotted parameter never
+/* The guest's kernel command line: the console carries only the protocol and the kernel's
+ * emergencies (loglevel=1: a panic's or an oops's first line, into the console tail). `baoharness.shell=1` is read by guest/init (a dotted parameter never
  * reaches init's argv or environment). */
-#define QEMU_FE_BOOTARGS "console=ttyAMA0 panic=-1 quiet loglevel=0"
+#define QEMU_FE_BOOTARGS "console=ttyAMA0 panic=-1 quiet loglevel=1"
 #define QEMU_FE_BOOTARGS_SHELL " baoharness.shell=1"
 
 struct qemu_fe_opts {
@@ -39,6 +39,10 @@ struct qemu_fe_opts {
 	 * or the EL2 stub panicked. NULL: none. */
 	int (*boot_check)(void *arg, char *why, size_t len);
 	void *boot_check_arg;
+	/* Non-NULL: a failed qemu_fe_start puts its one-line reason here (with the guest's last
+	 * words when it named a cause: a kernel panic, an oops, the stub's panic). */
+	char *fail_why;
+	size_t fail_why_len;
 	/* 1: boot with `baoharness.shell=1`: /init loads the modules but neither mounts nor starts
 	 * the agent; it runs an interactive busybox shell on the console (qemu_interact). */
 	int shell;

@@ -26,7 +26,9 @@ static int stack_fe_native_start(struct stack *s, const struct stack_opts *o)
 				  .initrd = o->initrd,
 				  .vcpus = o->vcpus > 0 ? o->vcpus : 1,
 				  .shell = o->shell,
-				  .pgid = s->pgid};
+				  .pgid = s->pgid,
+				  .fail_why = s->start_why,
+				  .fail_why_len = sizeof(s->start_why)};
 	int r = stack_rundir_guest_dir(o->guest, image_dir, sizeof(image_dir));
 
 	if (r)

@@ -186,7 +186,9 @@ static int stack_fe_trapped_start(struct stack *s, const struct stack_opts *o)
 				  .shell = o->shell,
 				  .pgid = s->pgid,
 				  .boot_check = stack_fe_trapped_boot_check,
-				  .boot_check_arg = s};
+				  .boot_check_arg = s,
+				  .fail_why = s->start_why,
+				  .fail_why_len = sizeof(s->start_why)};
 	struct stack_fe_trapped *t = calloc(1, sizeof(*t));
 	int r;
 
@@ -226,8 +228,13 @@ static int stack_fe_trapped_start(struct stack *s, const struct stack_opts *o)
 			r = STACK_ENV_MISSING;
 		else if (r)
 			log_err("QEMU frontend (trapped) did not come up: %s", strerror(-r));
-		if (r && !stack_fe_trapped_boot_check(s, s->start_why, sizeof(s->start_why)))
-			s->start_why[0] = '\0';
+		if (r && r != STACK_ENV_MISSING) {
+			char why[sizeof(s->start_why)];
+
+			/* The device model's or the stub's words say more than QEMU's end. */
+			if (stack_fe_trapped_boot_check(s, why, sizeof(why)))
+				memcpy(s->start_why, why, sizeof(why));
+		}
 	}
 	return r;
 }

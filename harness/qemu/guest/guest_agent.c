@@ -15,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
@@ -116,10 +117,48 @@ static void agent_sleep_ms(long ms)
 		;
 }
 
+/* 1 when the running kernel knows file system type fs (/proc/filesystems). */
+static int agent_has_fs(const char *fs)
+{
+	char buf[4096], *p;
+	int fd = open("/proc/filesystems", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 1; /* cannot tell: let mount say */
+	buf[n] = '\0';
+	for (p = buf; (p = strstr(p, fs)); p += strlen(fs))
+		if ((p == buf || p[-1] == '\t') && (p[strlen(fs)] == '\n' || !p[strlen(fs)]))
+			return 1;
+	return 0;
+}
+
+/* Why the mount cannot work, when the kernel lacks a piece ("" when it has them all). */
+static void agent_missing(char *why, size_t whylen)
+{
+	struct stat st;
+
+	why[0] = '\0';
+	if (!agent_has_fs("virtiofs"))
+		snprintf(why, whylen,
+			 "the guest kernel has no virtiofs file system (CONFIG_VIRTIO_FS, or "
+			 "virtiofs.ko and fuse.ko in the initramfs)");
+	else if (stat("/sys/bus/platform/drivers/virtio-mmio", &st) < 0)
+		snprintf(why, whylen,
+			 "the guest kernel has no virtio-mmio driver (CONFIG_VIRTIO_MMIO, or "
+			 "virtio_mmio.ko in the initramfs)");
+}
+
 static int agent_mount(struct agent *a, char *why, size_t whylen)
 {
+	struct statfs sfs;
 	int rc = 0;
 
+	agent_missing(why, whylen);
+	if (why[0])
+		return -ENODEV;
 	for (int i = 0; i < AGENT_MOUNT_TRIES; i++) {
 		if (mount(AGENT_TAG, AGENT_MNT, "virtiofs", 0, "") == 0) {
 			rc = 0;
@@ -129,11 +168,22 @@ static int agent_mount(struct agent *a, char *why, size_t whylen)
 		agent_sleep_ms(AGENT_MOUNT_DELAY_MS);
 	}
 	if (rc < 0) {
-		snprintf(why, whylen, "mount -t virtiofs %s %s: %s (after %d tries)", AGENT_TAG,
-			 AGENT_MNT, strerror(-rc), AGENT_MOUNT_TRIES);
+		snprintf(why, whylen,
+			 "mount -t virtiofs %s %s: %s (after %d tries)%s", AGENT_TAG, AGENT_MNT,
+			 strerror(-rc), AGENT_MOUNT_TRIES,
+			 rc == -EINVAL ? ": no virtio-fs device with that tag (did virtio-mmio probe "
+					 "the device tree's virtio node at 0xa003e00?)"
+				       : "");
 		return rc;
 	}
 	a->mounted = 1;
+	/* Mounted means FUSE_INIT answered: statfs waits for it (the mount sends it in the
+	 * background), so a READY guest has a live connection. */
+	if (statfs(AGENT_MNT, &sfs) < 0) {
+		rc = -errno;
+		snprintf(why, whylen, "statfs %s after mount: %s", AGENT_MNT, strerror(-rc));
+		return rc;
+	}
 	if ((rc = posix_vfs_open(&a->pv, AGENT_MNT)) < 0) {
 		snprintf(why, whylen, "open %s after mount: %s", AGENT_MNT, strerror(-rc));
 		return rc;
