@@ -3,7 +3,7 @@
 # installed baoharness finds every part relative to itself, as it does in build/:
 #   PREFIX/bin/baoharness -> ../lib/baoharness/baoharness   (a relative link)
 #   PREFIX/lib/baoharness/  baoharness bao-virtio-dm libfakebao-preload.so [bao-bench]
-#                           [qemu/Image qemu/initramfs.cpio.gz] [el2/bao-el2.elf]
+#                           [qemu/Image qemu/initramfs.cpio.gz qemu/debian/] [el2/bao-el2.elf]
 #                           [backends/rust/virtiofsd] image-tools/ (build-image.sh, its guest)
 #   PREFIX/share/baoharness/scenarios/*.scn                 (the scenario library)
 # Parts in [] are installed when they were built (make qemu-image el2-stub backends).
@@ -44,6 +44,11 @@ install -m 0755 harness/qemu/guest/init "$tools/guest/"
 if [ -r build/qemu/Image ] && [ -r build/qemu/initramfs.cpio.gz ]; then
 	install -d "$lib/qemu"
 	install -m 0644 build/qemu/Image build/qemu/initramfs.cpio.gz "$lib/qemu/"
+fi
+# Debian's packaged kernel and its initramfs with modules (`--guest debian`).
+if [ -r build/qemu/debian/Image ] && [ -r build/qemu/debian/initramfs.cpio.gz ]; then
+	install -d "$lib/qemu/debian"
+	install -m 0644 build/qemu/debian/Image build/qemu/debian/initramfs.cpio.gz "$lib/qemu/debian/"
 fi
 if [ -r build/el2/bao-el2.elf ]; then
 	install -d "$lib/el2"

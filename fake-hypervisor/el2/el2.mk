@@ -9,7 +9,7 @@ EL2_OUT ?= build/el2
 EL2_ELF := $(EL2_OUT)/bao-el2.elf
 EL2_CC ?= aarch64-linux-gnu-gcc
 EL2_CFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdlib -mgeneral-regs-only -mstrict-align \
-	-fno-pic -fno-stack-protector -static -Ifake-hypervisor/include -I$(EL2_SRC_DIR)
+	-fno-pic -fno-stack-protector -mno-outline-atomics -static -Ifake-hypervisor/include -I$(EL2_SRC_DIR)
 EL2_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,$(EL2_SRC_DIR)/el2.ld
 EL2_SRCS := $(wildcard $(EL2_SRC_DIR)/*.c) $(EL2_SRC_DIR)/start.S
 EL2_HDRS := $(wildcard $(EL2_SRC_DIR)/*.h) fake-hypervisor/include/el2_mailbox.h

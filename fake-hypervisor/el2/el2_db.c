@@ -67,6 +67,6 @@ void el2_db_drain(void)
 {
 	for (int i = 0; db_io && i < 64 && (db_in(UART_LSR) & UART_LSR_DR); i++) {
 		(void)db_in(UART_RBR);
-		el2_mb->n_db_rx++;
+		el2_this_cpu()->st->n_db_rx++;
 	}
 }

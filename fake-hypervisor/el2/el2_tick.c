@@ -1,15 +1,14 @@
-/* el2_tick.c - the stub's poll tick on the EL2 physical timer (CNTHP, PPI 26): the host cannot
- * interrupt a TCG vCPU, so the stub looks at the mailbox on every tick. The period is short
- * (tick_active_us) for active_hold_us after any trapped access or injection, long otherwise. */
+/* el2_tick.c - the stub's poll tick on the EL2 physical timer (CNTHP, PPI 26, one per vCPU): the
+ * host cannot interrupt a TCG vCPU, so the stub looks at the mailbox on every tick. The period
+ * is short (tick_active_us) for active_hold_us after any trapped access or injection on that
+ * vCPU, long otherwise. */
 #include "el2.h"
 
 #define CNTHP_ENABLE 1ULL
 #define CNTHP_ISTATUS (1ULL << 2)
 
 static uint64_t tick_freq;
-static uint64_t tick_active, tick_idle, tick_hold; /* in counter ticks */
-static uint64_t active_until;
-static uint64_t armed_at; /* CNTHP_CVAL_EL2 while enabled, 0 when off */
+static uint64_t tick_active, tick_idle, tick_hold; /* in counter ticks, for every vCPU */
 
 static uint64_t el2_tick_cfg(uint32_t us, uint32_t dflt)
 {
@@ -25,6 +24,11 @@ void el2_tick_init(void)
 	tick_active = el2_tick_cfg(el2_mb->tick_active_us, 50);
 	tick_idle = el2_tick_cfg(el2_mb->tick_idle_us, 1000);
 	tick_hold = el2_tick_cfg(el2_mb->active_hold_us, 20000);
+}
+
+void el2_tick_cpu_init(void)
+{
+	el2_this_cpu()->armed_at = 0;
 	sysreg_write(cnthp_ctl_el2, 0);
 }
 
@@ -41,17 +45,19 @@ uint64_t el2_tick_us(uint64_t us)
 
 void el2_tick_note_activity(void)
 {
-	active_until = el2_tick_now() + tick_hold;
+	el2_this_cpu()->active_until = el2_tick_now() + tick_hold;
 }
 
 /* Timer registers are I/O for QEMU (each access takes its big lock, which its main loop
  * needs to deliver the host's doorbell): touch them only when the deadline must move. */
 static void el2_tick_set(uint64_t cval)
 {
+	struct el2_cpu *c = el2_this_cpu();
+
 	sysreg_write(cnthp_cval_el2, cval);
-	if (!armed_at)
+	if (!c->armed_at)
 		sysreg_write(cnthp_ctl_el2, CNTHP_ENABLE);
-	armed_at = cval;
+	c->armed_at = cval;
 	isb();
 }
 
@@ -65,10 +71,11 @@ void el2_tick_arm_in(uint64_t us)
  * stub was busy does not cost an extra exception after the eret. */
 void el2_tick_arm(void)
 {
+	struct el2_cpu *c = el2_this_cpu();
 	uint64_t now = el2_tick_now();
-	uint64_t want = now + (now < active_until ? tick_active : tick_idle);
+	uint64_t want = now + (now < c->active_until ? tick_active : tick_idle);
 
-	if (armed_at && now < armed_at && armed_at <= want)
+	if (c->armed_at && now < c->armed_at && c->armed_at <= want)
 		return;
 	el2_tick_set(want);
 }
@@ -77,10 +84,12 @@ void el2_tick_arm(void)
 void el2_tick_disarm(void)
 {
 	sysreg_write(cnthp_ctl_el2, 0);
-	armed_at = 0;
+	el2_this_cpu()->armed_at = 0;
 }
 
 int el2_tick_fired(void)
 {
-	return armed_at && el2_tick_now() >= armed_at;
+	uint64_t at = el2_this_cpu()->armed_at;
+
+	return at && el2_tick_now() >= at;
 }

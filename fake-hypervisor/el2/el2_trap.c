@@ -1,6 +1,7 @@
 /* el2_trap.c - what the guest's exceptions to EL2 mean: stage-2 data aborts on the virtio-mmio
- * page become mailbox requests (ESR_EL2 ISV/SAS/SSE/SRT/SF/WnR, IPA from HPFAR_EL2/FAR_EL2),
- * WFI waits for the next tick or interrupt, SMC (PSCI) is forwarded, ICC_SGI1R_EL1 re-issued. */
+ * page become the vCPU's mailbox requests (ESR_EL2 ISV/SAS/SSE/SRT/SF/WnR, IPA from
+ * HPFAR_EL2/FAR_EL2), WFI waits for the next tick or interrupt, SMC (PSCI) is forwarded except
+ * CPU_ON, which starts the secondary vCPU in the stub first, ICC_SGI1R_EL1 re-issued. */
 #include "el2.h"
 
 #define EC_WFX 0x01
@@ -33,13 +34,15 @@ static void el2_dabt(struct el2_frame *f, uint64_t esr)
 	unsigned int width = 1u << sas;
 	uint64_t mask = width == 8 ? ~0ULL : (1ULL << (8 * width)) - 1, val;
 
+	struct el2_cpu *c = el2_this_cpu();
+
 	if ((ipa & ~0xfffULL) != (EL2_MMIO_BASE & ~0xfffULL))
-		el2_panic("stage-2 fault outside the trapped virtio-mmio page");
+		el2_panic("stage-2 fault outside the guest's memory and devices");
 	if (!(esr & ESR_ISV))
 		el2_panic("trapped access without syndrome (ISV=0: pair/writeback access)");
-	el2_mb->n_traps++;
-	el2_mb->dbg_gaps += el2_gap_open;
-	el2_gap_open = 0;
+	c->st->n_traps++;
+	c->st->dbg_gaps += (uint64_t)c->gap_open;
+	c->gap_open = 0;
 	el2_tick_note_activity();
 	if (esr & ESR_WNR) {
 		val = el2_reg(f, srt) & mask;
@@ -65,8 +68,10 @@ static void el2_dabt(struct el2_frame *f, uint64_t esr)
  * WFI may return early by the architecture: the guest re-executes it. */
 static void el2_wfi(void)
 {
-	el2_mb->n_wfi++;
-	el2_mb->dbg_gap_wfi += el2_gap_open;
+	struct el2_cpu *c = el2_this_cpu();
+
+	c->st->n_wfi++;
+	c->st->dbg_gap_wfi += (uint64_t)c->gap_open;
 	el2_skip();
 	for (;;) {
 		el2_tick_arm(); /* also drops a fired tick's level before ISR_EL1 is read */
@@ -76,24 +81,56 @@ static void el2_wfi(void)
 			return;
 		wfi();
 		if (el2_tick_fired())
-			el2_mb->n_ticks++;
+			c->st->n_ticks++;
 	}
 }
 
-/* PSCI through QEMU's firmware emulation: the stub's own SMC with the guest's arguments. */
+#define PSCI_CPU_ON_32 0x84000003ULL
+#define PSCI_CPU_ON_64 0xc4000003ULL
+#define PSCI_INVALID_PARAMETERS (-2LL)
+
+/* The stub's own SMC into QEMU's PSCI emulation. */
+static void el2_smc_call(uint64_t *r)
+{
+	register uint64_t x0 __asm__("x0") = r[0];
+	register uint64_t x1 __asm__("x1") = r[1];
+	register uint64_t x2 __asm__("x2") = r[2];
+	register uint64_t x3 __asm__("x3") = r[3];
+
+	__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"memory");
+	r[0] = x0;
+	r[1] = x1;
+	r[2] = x2;
+	r[3] = x3;
+}
+
+/* PSCI through QEMU's firmware emulation: the stub's own SMC with the guest's arguments. CPU_ON
+ * starts the target in the stub (QEMU would start it at EL2 straight into Linux), which enters
+ * the guest's entry point with its context once its EL2 is set up. */
 static void el2_smc(struct el2_frame *f)
 {
-	register uint64_t x0 __asm__("x0") = f->x[0];
-	register uint64_t x1 __asm__("x1") = f->x[1];
-	register uint64_t x2 __asm__("x2") = f->x[2];
-	register uint64_t x3 __asm__("x3") = f->x[3];
+	uint64_t r[4] = {f->x[0], f->x[1], f->x[2], f->x[3]};
 
-	el2_mb->n_smc++;
-	__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"memory");
-	f->x[0] = x0;
-	f->x[1] = x1;
-	f->x[2] = x2;
-	f->x[3] = x3;
+	el2_this_cpu()->st->n_smc++;
+	if (r[0] == PSCI_CPU_ON_64 || r[0] == PSCI_CPU_ON_32) {
+		uint64_t idx = r[1] & 0xff; /* QEMU virt: vCPU n has MPIDR Aff0 = n */
+
+		if ((r[1] & 0xff00ffff00ULL) || idx >= el2_nr_vcpus()) {
+			f->x[0] = (uint64_t)PSCI_INVALID_PARAMETERS;
+			el2_skip();
+			return;
+		}
+		el2_cpus[idx].entry = r[2];
+		el2_cpus[idx].context = r[3];
+		dsb_sy();
+		r[2] = (uint64_t)el2_start_secondary;
+		r[3] = idx;
+	}
+	el2_smc_call(r);
+	f->x[0] = r[0];
+	f->x[1] = r[1];
+	f->x[2] = r[2];
+	f->x[3] = r[3];
 	el2_skip();
 }
 

@@ -1,5 +1,7 @@
-/* start.S - EL2 stub entry (QEMU enters the ELF -kernel at EL2, MMU off), exception vectors
- * that save the guest's x0-x30 in a frame for the C handlers, and the first entry to the guest. */
+/* start.S - EL2 stub entry (QEMU enters the ELF -kernel at EL2, MMU off; a secondary vCPU at
+ * el2_start_secondary through PSCI CPU_ON), exception vectors that save the guest's x0-x30 in
+ * a frame for the C handlers, and the entries to the guest. vCPU n's stack is the n-th 16 KiB
+ * below __stack_top. */
 	.section .text.start, "ax"
 	.global _start
 _start:
@@ -19,15 +21,29 @@ _start:
 3:	wfi
 	b	3b
 
-/* el2_enter_guest(entry, dtb): first eret to Linux at EL1h, DAIF masked, x0 = DTB, x1-x3 = 0
- * (arm64 booting.rst). The EL2 stack restarts empty. */
+/* el2_start_secondary: x0 = the vCPU's index (the stub's CPU_ON context). */
+	.global el2_start_secondary
+el2_start_secondary:
+	msr	daifset, #0xf
+	ldr	x1, =__stack_top
+	lsl	x2, x0, #14		/* EL2_STACK_SIZE */
+	sub	x1, x1, x2
+	mov	sp, x1
+	ldr	x1, =el2_vectors
+	msr	vbar_el2, x1
+	isb
+	bl	el2_secondary_main
+4:	wfi
+	b	4b
+
+/* el2_enter_guest(entry, arg, stack_top): eret to Linux at EL1h, DAIF masked, x0 = arg (the
+ * DTB, or CPU_ON's context), x1-x3 = 0 (arm64 booting.rst). The EL2 stack restarts empty. */
 	.text
 	.global el2_enter_guest
 el2_enter_guest:
 	msr	elr_el2, x0
-	mov	x2, #0x3c5
-	msr	spsr_el2, x2
-	ldr	x2, =__stack_top
+	mov	x3, #0x3c5
+	msr	spsr_el2, x3
 	mov	sp, x2
 	mov	x0, x1
 	mov	x1, xzr

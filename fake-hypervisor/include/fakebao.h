@@ -37,10 +37,11 @@ struct fakebao_config {
 };
 
 struct fakebao_stats {
-	uint64_t mmio_traps;	  /* every trapped access */
-	uint64_t mmio_to_dm;	  /* forwarded to a device model as requests */
-	uint64_t ioeventfd_kicks; /* writes completed by an ioeventfd */
-	uint64_t irqs_injected;	  /* interrupts delivered to the frontend */
+	uint64_t mmio_traps;			/* every trapped access */
+	uint64_t vcpu_traps[FAKEBAO_MAX_VCPUS]; /* ... by the vCPU that made it */
+	uint64_t mmio_to_dm;			/* forwarded to a device model as requests */
+	uint64_t ioeventfd_kicks;		/* writes completed by an ioeventfd */
+	uint64_t irqs_injected;			/* interrupts delivered to the frontend */
 	uint64_t trap_timeouts;
 	uint64_t dm_lost_failures; /* accesses failed with -ENODEV: their device model was gone */
 	uint64_t irqs_dropped;	   /* interrupts lost on purpose (fakebao_fault_set_irq) */

@@ -234,12 +234,13 @@ static int fakebao_ioeventfd_match(struct fakebao *fb, uint32_t dm_id, uint64_t 
 	return -1;
 }
 
-static void fakebao_count_access(struct fakebao *fb, const struct fakebao_region *rg, uint64_t addr,
-				 unsigned int op)
+static void fakebao_count_access(struct fakebao *fb, const struct fakebao_region *rg,
+				 unsigned int vcpu, uint64_t addr, unsigned int op)
 {
 	uint64_t reg = (addr - rg->base) / 4;
 
 	fakebao_stat_add(&fb->stats.mmio_traps, 1);
+	fakebao_stat_add(&fb->stats.vcpu_traps[vcpu], 1);
 	if (reg < FAKEBAO_MMIO_STAT_REGS)
 		fakebao_stat_add(op == BAO_IO_READ ? &fb->stats.mmio_reads[reg]
 						   : &fb->stats.mmio_writes[reg],
@@ -338,7 +339,7 @@ int fakebao_mmio_access(struct fakebao *fb, unsigned int vcpu, uint64_t addr, un
 	rg = fakebao_find_region(fb, addr, width);
 	dm_id = rg ? rg->dm_id : 0;
 	if (rg)
-		fakebao_count_access(fb, rg, addr, op);
+		fakebao_count_access(fb, rg, vcpu, addr, op);
 	ev = rg ? fakebao_ioeventfd_match(fb, dm_id, addr, op, width, *value) : -1;
 	if (ev >= 0)
 		evfd = fb->ioeventfds[ev].fd;

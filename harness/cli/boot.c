@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "guest_args.h"
 #include "log.h"
 #include "run.h"
 #include "stack.h"
@@ -15,8 +16,9 @@
 static void boot_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: baoharness boot [--frontend qemu|qemu-native] [--share DIR] [--keep] [-v]\n"
-		"  boots the Debian arm64 guest to a shell on this terminal; in the guest:\n"
+		"usage: baoharness boot [--frontend qemu|qemu-native] [--share DIR] [--keep] "
+		"[-v]\n" GUEST_ARGS_USAGE
+		"  boots the arm64 guest to a shell on this terminal; in the guest:\n"
 		"    mount -t virtiofs myfs /mnt      the share, through the trapped device\n"
 		"    poweroff -f                      leave (or type Ctrl-] to stop the guest)\n");
 }
@@ -29,6 +31,7 @@ static int boot_parse(int argc, char **argv, struct stack_opts *o)
 						 {"keep", no_argument, NULL, 'k'},
 						 {"verbose", no_argument, NULL, 'v'},
 						 {"help", no_argument, NULL, 'h'},
+						 GUEST_ARGS_LONGOPTS,
 						 {NULL, 0, NULL, 0}};
 	int c;
 
@@ -60,11 +63,19 @@ static int boot_parse(int argc, char **argv, struct stack_opts *o)
 		case 'h':
 			boot_usage(stdout);
 			return 1;
-		default:
-			boot_usage(stderr);
+		default: {
+			int g = guest_args_parse(c, optarg, o, "baoharness boot");
+
+			if (g > 0)
+				break;
+			if (!g)
+				boot_usage(stderr);
 			return -EINVAL;
 		}
+		}
 	}
+	if (guest_args_check(o, "baoharness boot"))
+		return -EINVAL;
 	if (optind < argc) {
 		fprintf(stderr, "baoharness boot: unexpected argument '%s'\n", argv[optind]);
 		boot_usage(stderr);
@@ -82,8 +93,12 @@ static void boot_print_traps(struct stack *s)
 		return;
 	fakebao_get_stats(s->fb, &fs);
 	fprintf(stderr,
-		"baoharness boot: %llu virtio-mmio accesses trapped, %llu interrupts injected\n",
+		"baoharness boot: %llu virtio-mmio accesses trapped, %llu interrupts injected; "
+		"traps per vCPU:",
 		(unsigned long long)fs.mmio_traps, (unsigned long long)fs.irqs_injected);
+	for (int i = 0; i < (s->vcpus > 0 ? s->vcpus : 1) && i < FAKEBAO_MAX_VCPUS; i++)
+		fprintf(stderr, " %d=%llu", i, (unsigned long long)fs.vcpu_traps[i]);
+	fprintf(stderr, "\n");
 }
 
 int boot_main(int argc, char **argv)
@@ -97,7 +112,7 @@ int boot_main(int argc, char **argv)
 
 	if (r)
 		return r > 0 ? RUN_EXIT_PASS : RUN_EXIT_USAGE;
-	printf("baoharness boot: starting virtiofsd, %s and the Debian arm64 guest ...\n",
+	printf("baoharness boot: starting virtiofsd, %s and the arm64 guest ...\n",
 	       o.frontend->traps
 		   ? "fakebao, the device model and the EL2 stub (virtio-mmio trapped)"
 		   : "QEMU's own vhost-user-fs-device (native baseline, nothing trapped)");
@@ -106,6 +121,7 @@ int boot_main(int argc, char **argv)
 	if (r) {
 		fprintf(stderr, "baoharness boot: the stack did not start (%s)\n",
 			r == STACK_ENV_MISSING ? "environment incomplete: run `baoharness doctor`"
+			: s.start_why[0]       ? s.start_why
 					       : strerror(-r));
 		return r == STACK_ENV_MISSING ? RUN_EXIT_ENV : RUN_EXIT_FAIL;
 	}

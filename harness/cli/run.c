@@ -169,6 +169,25 @@ static void run_print_reg_stats(const struct fakebao_stats *fs, FILE *out)
 	fprintf(out, "\n");
 }
 
+/* Traps per vCPU; what the backend could see: the window, and the frontend's buffers found
+ * outside it. */
+static void run_print_window_stats(struct stack *s, const struct fakebao_stats *fs, FILE *out)
+{
+	struct vq_audit_stats va;
+
+	fprintf(out, "# stats: vcpus=%d traps_per_vcpu=", s->vcpus > 0 ? s->vcpus : 1);
+	for (int i = 0; i < (s->vcpus > 0 ? s->vcpus : 1) && i < FAKEBAO_MAX_VCPUS; i++)
+		fprintf(out, "%s%llu", i ? "," : "", (unsigned long long)fs->vcpu_traps[i]);
+	fprintf(out, "\n");
+	vq_audit_get(s->audit, &va);
+	fprintf(out,
+		"# stats: window_bytes=%llu desc_checked=%llu desc_outside_window=%llu "
+		"rings_outside_window=%llu%s%s\n",
+		(unsigned long long)fakebao_window_size(s->fb), (unsigned long long)va.desc_checked,
+		(unsigned long long)va.desc_outside, (unsigned long long)va.rings_outside,
+		va.first_outside[0] ? " first: " : "", va.first_outside);
+}
+
 static int run_guest_was_trapped(struct stack *s)
 {
 	struct fakebao_stats fs;
@@ -185,6 +204,8 @@ static void run_print_stats(struct stack *s, FILE *out)
 
 	fprintf(out, "# stats: frontend=%s backend=%s virtiofsd=\"%s\" (%s)\n", s->fe_ops->name,
 		stack_backend_kind_name(&s->backend), s->backend.version, s->backend.path);
+	if (s->guest_desc[0])
+		fprintf(out, "# stats: guest: %s\n", s->guest_desc);
 	if (!s->fb) {
 		fprintf(
 		    out,
@@ -204,6 +225,7 @@ static void run_print_stats(struct stack *s, FILE *out)
 	    (unsigned long long)fs.irqs_dropped, (unsigned long long)fs.irqs_delayed,
 	    s->vfsd_starts, s->dm_starts);
 	run_print_reg_stats(&fs, out);
+	run_print_window_stats(s, &fs, out);
 	stack_frontend_stats(s, out);
 }
 
@@ -276,6 +298,7 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 	if (r) {
 		fprintf(out, "not ok - %s: the stack did not start (%s)\n", f->name,
 			r == STACK_ENV_MISSING ? "environment incomplete: run `baoharness doctor`"
+			: s.start_why[0]       ? s.start_why
 					       : strerror(-r));
 		for (size_t i = 0; i < f->n_steps; i++)
 			fprintf(out, "# not run %u - %s\n", f->steps[i].line, f->steps[i].text);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cpus.h"
+#include "guest_args.h"
 #include "interrupt.h"
 #include "log.h"
 #include "run.h"
@@ -22,7 +23,7 @@ static void run_usage(FILE *f)
 	    "                      [--step-timeout S] [--wait adaptive|block|poll] [--cpus LIST]\n"
 	    "                      [--virtiofsd c|rust|PATH] [--jobs N] [--shard K/N]\n"
 	    "                      [--junit FILE] [--format plain|tap]\n"
-	    "                      [-v] FILE.scn...\n");
+	    "                      [-v] FILE.scn...\n" GUEST_ARGS_USAGE);
 }
 
 static int run_parse_wait(const char *s, enum fe_wait_policy *w)
@@ -164,6 +165,7 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_
 						 {"junit", required_argument, NULL, 'J'},
 						 {"format", required_argument, NULL, 'F'},
 						 {"shard", required_argument, NULL, 'D'},
+						 GUEST_ARGS_LONGOPTS,
 						 {NULL, 0, NULL, 0}};
 	int c, r;
 
@@ -176,13 +178,18 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_
 		if (r == RUN_OPT_OTHER)
 			r = run_opt_report(c, jo, shard_k, shard_n);
 		if (r == RUN_OPT_OTHER) {
-			run_usage(stderr);
+			int g = guest_args_parse(c, optarg, &o->stack, "baoharness run");
+
+			if (g > 0)
+				continue;
+			if (!g)
+				run_usage(stderr);
 			return -EINVAL;
 		}
 		if (r)
 			return r;
 	}
-	return 0;
+	return guest_args_check(&o->stack, "baoharness run");
 }
 
 int run_args_main(int argc, char **argv)

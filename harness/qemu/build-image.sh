@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# build-image.sh - build the arm64 guest for the QEMU frontends: Debian's kernel Image and an
-# initramfs (busybox, virtio_mmio/fuse/virtiofs modules, /init, the agent). Cached in OUT.
+# build-image.sh - build the arm64 guests' initramfs for the QEMU frontends (busybox, /init, the
+# agent): OUT/initramfs.cpio.gz for the harness's own kernel (OUT/Image, harness/qemu/kernel,
+# everything built in) and OUT/debian/{Image,initramfs.cpio.gz}, Debian's packaged kernel with
+# its virtio_mmio/fuse/virtiofs modules in the initramfs (`--guest debian`). Cached in OUT.
 # Usage: build-image.sh [OUT=build/qemu] [AGENT=OUT/guest-agent]. Downloads with a private APT
 # configuration (arm64 only) so the host's dpkg architectures and APT state stay untouched.
 set -euo pipefail
@@ -38,32 +40,43 @@ if [ ! -e "$root/.done" ] || [ "$(cat "$root/.done")" != "$debs_id" ]; then
 fi
 kernel=$(ls "$root"/boot/vmlinuz-* | head -n1)
 kver=${kernel##*/vmlinuz-}
-cp "$kernel" "$out/Image.tmp" && mv "$out/Image.tmp" "$out/Image"
+mkdir -p "$out/debian"
+cp "$kernel" "$out/debian/Image.tmp" && mv "$out/debian/Image.tmp" "$out/debian/Image"
 
-# --- initramfs tree ---------------------------------------------------------------------------
-tree=$out/initramfs
-rm -rf "$tree"
-mkdir -p "$tree"/{bin,sbin,dev,proc,sys,mnt,tmp,lib/modules,usr/bin,usr/sbin}
-cp "$root/bin/busybox" "$tree/bin/busybox"
-# Symlink the applets /init uses; busybox --install -s at boot adds the rest.
-for app in sh mount umount insmod mkdir cat echo sync poweroff mknod sleep ls dmesg; do
-	ln -s busybox "$tree/bin/$app"
-done
-moddir=$root/lib/modules/$kver/kernel
-for m in drivers/virtio/virtio_mmio fs/fuse/fuse fs/fuse/virtiofs; do
-	name=${m##*/}
-	if [ -f "$moddir/$m.ko" ]; then
-		cp "$moddir/$m.ko" "$tree/lib/modules/$name.ko"
-	elif [ -f "$moddir/$m.ko.xz" ]; then
-		xz -dc "$moddir/$m.ko.xz" >"$tree/lib/modules/$name.ko"
-	else
-		echo "build-image: module $m not found under $moddir" >&2; exit 1
-	fi
-done
-install -m 0755 "$here/guest/init" "$tree/init"
-install -m 0755 "$agent" "$tree/sbin/guest-agent"
-
-tmp=$out/initramfs.cpio.gz.tmp
-(cd "$tree" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) | gzip -9n >"$tmp"
-mv "$tmp" "$out/initramfs.cpio.gz"
-echo "build-image: $out/Image ($kver) and $out/initramfs.cpio.gz ready" >&2
+# --- initramfs trees: the same busybox, /init and agent; Debian's also gets the modules -------
+# tree DIR [MODDIR]: fill DIR (modules copied from MODDIR when given).
+tree() {
+	local t=$1 moddir=${2:-}
+	rm -rf "$t"
+	mkdir -p "$t"/{bin,sbin,dev,proc,sys,mnt,tmp,lib/modules,usr/bin,usr/sbin}
+	cp "$root/bin/busybox" "$t/bin/busybox"
+	# Symlink the applets /init uses; busybox --install -s at boot adds the rest.
+	for app in sh mount umount insmod mkdir cat echo sync poweroff mknod sleep ls dmesg; do
+		ln -s busybox "$t/bin/$app"
+	done
+	for m in ${moddir:+drivers/virtio/virtio_mmio fs/fuse/fuse fs/fuse/virtiofs}; do
+		name=${m##*/}
+		if [ -f "$moddir/$m.ko" ]; then
+			cp "$moddir/$m.ko" "$t/lib/modules/$name.ko"
+		elif [ -f "$moddir/$m.ko.xz" ]; then
+			xz -dc "$moddir/$m.ko.xz" >"$t/lib/modules/$name.ko"
+		else
+			echo "build-image: module $m not found under $moddir" >&2
+			exit 1
+		fi
+	done
+	install -m 0755 "$here/guest/init" "$t/init"
+	install -m 0755 "$agent" "$t/sbin/guest-agent"
+}
+# cpio DIR OUTFILE
+pack() {
+	local tmp=$2.tmp
+	(cd "$1" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet -R 0:0) |
+		gzip -9n >"$tmp"
+	mv "$tmp" "$2"
+}
+tree "$out/initramfs"
+pack "$out/initramfs" "$out/initramfs.cpio.gz"
+tree "$out/debian/initramfs" "$root/lib/modules/$kver/kernel"
+pack "$out/debian/initramfs" "$out/debian/initramfs.cpio.gz"
+echo "build-image: $out/initramfs.cpio.gz and $out/debian/{Image ($kver),initramfs.cpio.gz} ready" >&2

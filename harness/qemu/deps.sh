@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# deps.sh - install the host tools the QEMU frontend needs (cross compiler, QEMU, dtc, cpio, xz,
-# virtiofsd), only those missing. Called by build-image.sh; never changes dpkg architectures.
+# deps.sh - install the host tools the QEMU frontends need (cross compiler, QEMU, dtc, cpio, xz,
+# virtiofsd) and those the harness's own guest kernel is built with (Debian's linux-source-6.1,
+# bc, flex, bison), only those missing. Called by build-image.sh and build-kernel.sh; never
+# changes dpkg architectures.
 set -euo pipefail
 pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-system-common cpio xz-utils
 	device-tree-compiler
+	linux-source-6.1 bc flex bison make
 	apt)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,6 +1,10 @@
 # qemu.mk - QEMU frontend targets, included by the top Makefile (after its own rules):
 #   qemu-agent  the static aarch64 guest agent (build/qemu/guest-agent)
-#   qemu-image  Debian arm64 kernel + initramfs with the agent (build/qemu/{Image,initramfs.cpio.gz})
+#   qemu-image  the guests: the harness's own kernel (qemu-kernel) and its initramfs with the agent
+#               (build/qemu/{Image,initramfs.cpio.gz}); Debian's arm64 kernel with its modules
+#               (build/qemu/debian/{Image,initramfs.cpio.gz}, `--guest debian`)
+#   qemu-kernel build/qemu/Image from Debian's linux-source-6.1 and harness/qemu/kernel's
+#               fragment (about 4 min on 2 cores; cached, rebuilt when either changes)
 #   qemu-test   the seed demo on the guest with QEMU's own device (baoharness run --frontend
 #               qemu-native; needs root)
 # The guest image is not sanitizer-dependent, so it always lives in build/qemu, also for SAN=1.
@@ -18,13 +22,17 @@ QEMU_AGENT_HDRS := $(wildcard $(QEMU_DIR)/guest/*.h) $(wildcard harness/scenario
 	harness/common/log.h
 # -Wno-format-truncation: the cross gcc inlines deeper than the host one and flags the
 # executor's deliberate snprintf truncation of long paths in messages.
-QEMU_AGENT_CFLAGS := -static -O2 $(CSTD) $(WARN) -Wno-format-truncation \
+QEMU_AGENT_CFLAGS := -static -pthread -O2 $(CSTD) $(WARN) -Wno-format-truncation \
 	-I$(QEMU_DIR)/guest -Iharness/scenario -Iharness/common
 
 # Host side: the component's objects (built by the top Makefile's pattern rule and CFLAGS).
-.PHONY: qemu-agent qemu-image qemu-test qemu-clean
+.PHONY: qemu-agent qemu-image qemu-kernel qemu-test qemu-clean
 qemu-agent: $(QEMU_AGENT)
-qemu-image: $(QEMU_IMAGE)
+qemu-image: $(QEMU_IMAGE) qemu-kernel
+# The script keeps its own cache key (fragment, script, source package version): a no-op when
+# nothing changed.
+qemu-kernel:
+	@$(QEMU_DIR)/kernel/build-kernel.sh $(QEMU_IMAGE_DIR)
 
 $(QEMU_AGENT): $(QEMU_AGENT_SRCS) $(QEMU_AGENT_HDRS)
 	@$(QEMU_DIR)/deps.sh
@@ -38,6 +46,7 @@ $(QEMU_IMAGE): $(QEMU_AGENT) $(QEMU_DIR)/guest/init $(QEMU_DIR)/build-image.sh $
 qemu-test: $(QEMU_IMAGE) all
 	$(BUILD)/baoharness run --frontend qemu-native --stats scenarios/seed-demo.scn
 
-# Keeps the downloaded .debs (the slow part); removes what is built from them.
+# Keeps the downloaded .debs and the kernel (the slow parts); removes what is built from them.
 qemu-clean:
-	rm -rf $(QEMU_IMAGE_DIR)/initramfs $(QEMU_IMAGE_DIR)/initramfs.cpio.gz $(QEMU_AGENT)
+	rm -rf $(QEMU_IMAGE_DIR)/initramfs $(QEMU_IMAGE_DIR)/initramfs.cpio.gz $(QEMU_AGENT) \
+		$(QEMU_IMAGE_DIR)/debian

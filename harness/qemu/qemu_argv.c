@@ -7,19 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sys/stat.h>
-
 #include "el2_mailbox.h"
 #include "log.h"
 #include "qemu_argv.h"
-#include "qemu_dt.h"
 
 /* Guest RAM; the memfd backend must be shared so virtiofsd can map it (notes: share=off hangs). */
 #define QEMU_ARGV_MEM_MB 512
-/* quiet loglevel=0 keeps kernel messages off the console that carries the protocol. */
-#define QEMU_ARGV_APPEND "console=ttyAMA0 panic=-1 quiet loglevel=0"
-/* Read by guest/init from /proc/cmdline (a dotted parameter never reaches init's argv/env). */
-#define QEMU_ARGV_SHELL " baoharness.shell=1"
 
 static int qemu_argv_add(struct qemu_argv *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -67,22 +60,40 @@ static int qemu_argv_add_list(struct qemu_argv *a, const char *const *words)
 	return rc;
 }
 
-/* The parts every mode shares: CPU (cortex-a57: -cpu max is ~5x slower under TCG), one vCPU,
+/* The parts every mode shares: CPU (cortex-a57: -cpu max is ~5x slower under TCG), vCPUs,
  * console socket. Machine, memory and what is loaded differ per mode. */
 static int qemu_argv_common(struct qemu_argv *a, const struct qemu_fe_opts *o, const char *con)
 {
-	char chr[4200];
+	char chr[4200], smp[16];
 
 	if ((size_t)snprintf(chr, sizeof(chr), "socket,id=con,path=%s,server=on,wait=off", con) >=
 	    sizeof(chr))
 		return -ENAMETOOLONG;
+	snprintf(smp, sizeof(smp), "%d", o->vcpus > 0 ? o->vcpus : 1);
 	/* clang-format off */ /* option and value pairs read better side by side */
 	const char *const words[] = {
 		o->qemu_bin ? o->qemu_bin : "qemu-system-aarch64", "-nodefaults",
-		"-cpu", "cortex-a57", "-accel", "tcg", "-smp", "1", "-display", "none",
+		"-cpu", "cortex-a57", "-accel", "tcg", "-smp", smp, "-display", "none",
 		"-no-reboot", "-chardev", chr, "-serial", "chardev:con", NULL};
 	/* clang-format on */
 	return qemu_argv_add_list(a, words);
+}
+
+/* The guest's kernel and initramfs: the user's (--kernel/--initrd) or the image folder's. */
+static int qemu_argv_guest_files(const struct qemu_fe_opts *o, char *kernel, char *initrd,
+				 size_t len)
+{
+	int rc;
+
+	if (o->kernel)
+		snprintf(kernel, len, "%s", o->kernel);
+	else if ((rc = qemu_argv_file(o->image_dir, "Image", kernel, len)) < 0)
+		return rc;
+	if (o->initrd)
+		snprintf(initrd, len, "%s", o->initrd);
+	else if ((rc = qemu_argv_file(o->image_dir, "initramfs.cpio.gz", initrd, len)) < 0)
+		return rc;
+	return 0;
 }
 
 /* Native: QEMU's virt machine boots Linux directly with shared RAM, kernel and initramfs. */
@@ -91,13 +102,12 @@ static int qemu_argv_native_boot(struct qemu_argv *a, const struct qemu_fe_opts 
 	char kernel[4096], initrd[4096], mem[16], memobj[96];
 	int rc;
 
-	if ((rc = qemu_argv_file(o->image_dir, "Image", kernel, sizeof(kernel))) < 0 ||
-	    (rc = qemu_argv_file(o->image_dir, "initramfs.cpio.gz", initrd, sizeof(initrd))) < 0)
+	if ((rc = qemu_argv_guest_files(o, kernel, initrd, sizeof(kernel))) < 0)
 		return rc;
 	snprintf(mem, sizeof(mem), "%d", QEMU_ARGV_MEM_MB);
 	snprintf(memobj, sizeof(memobj), "memory-backend-memfd,id=mem,size=%dM,share=on",
 		 QEMU_ARGV_MEM_MB);
-	const char *append = o->shell ? QEMU_ARGV_APPEND QEMU_ARGV_SHELL : QEMU_ARGV_APPEND;
+	const char *append = o->shell ? QEMU_FE_BOOTARGS QEMU_FE_BOOTARGS_SHELL : QEMU_FE_BOOTARGS;
 	const char *const words[] = {"-machine", "virt,memory-backend=mem",
 				     "-m",	 mem,
 				     "-object",	 memobj,
@@ -133,38 +143,54 @@ static int qemu_argv_native(struct qemu_argv *a, const struct qemu_fe_opts *o)
 	return qemu_argv_add_list(a, words);
 }
 
-static int qemu_argv_trapped_dtb(const struct qemu_fe_opts *o, uint64_t win, const char *initrd,
-				 char *dtb, size_t len)
+/* QEMU's physical address of a guest address: the window right after the stub's node, the
+ * private RAM right after the window (el2_mailbox.h). */
+static unsigned long long qemu_argv_pa(const struct qemu_dt_layout *l, uint64_t ipa)
 {
-	struct qemu_dt_params p = {.ram_base = EL2_WINDOW_IPA,
-				   .ram_size = win,
-				   .initrd_start = EL2_WINDOW_IPA + EL2_WIN_INITRD_OFF,
-				   .bootargs = QEMU_ARGV_APPEND " nokaslr"};
-	struct stat st;
-
-	if (stat(initrd, &st) < 0 || (uint64_t)st.st_size > EL2_WIN_INITRD_MAX ||
-	    EL2_WIN_INITRD_OFF + (uint64_t)st.st_size > win) {
-		log_err("qemu: %s does not fit the window layout (at most 0x%llx bytes)", initrd,
-			EL2_WIN_INITRD_MAX);
-		return -E2BIG;
-	}
-	p.initrd_size = (uint64_t)st.st_size;
-	if (o->shell)
-		p.bootargs = QEMU_ARGV_APPEND " nokaslr" QEMU_ARGV_SHELL;
-	return qemu_dt_build(o->workdir, &p, dtb, len);
+	if (ipa - EL2_WINDOW_IPA < l->window_size)
+		return EL2_WINDOW_PA + (ipa - EL2_WINDOW_IPA);
+	return EL2_WINDOW_PA + l->window_size + (ipa - l->ram_ipa);
 }
 
-/* Trapped: the EL2 stub is QEMU's ELF -kernel on a virt machine with EL2 and GICv3; RAM is two
- * share=on files as two NUMA nodes (the stub's with its mailbox; the window at EL2_WINDOW_PA),
- * and the guest's Image, initramfs and DTB are loaded straight into the window. */
-static int qemu_argv_trapped(struct qemu_argv *a, const struct qemu_fe_opts *o)
+static int qemu_argv_node(struct qemu_argv *a, const char *id, int node, uint64_t size,
+			  const char *file)
 {
-	uint64_t win = o->window_size ? o->window_size : 0x10000000ULL;
-	char kernel[4096], initrd[4096], dtb[4200];
 	int rc;
 
-	if (!o->el2_stub || !o->ram0_file || !o->window_file || !o->workdir) {
-		log_err("qemu: mode trapped needs el2_stub, ram0_file, window_file and workdir");
+	if ((rc = qemu_argv_add(a, "-object")) ||
+	    (rc = qemu_argv_add(a, "memory-backend-file,id=%s,size=%lluM,mem-path=%s,share=on", id,
+				(unsigned long long)size >> 20, file)) ||
+	    (rc = qemu_argv_add(a, "-numa")) ||
+	    (rc = qemu_argv_add(a, "node,memdev=%s,nodeid=%d", id, node)))
+		return rc;
+	return 0;
+}
+
+static int qemu_argv_load(struct qemu_argv *a, const char *file, unsigned long long pa)
+{
+	int rc;
+
+	if ((rc = qemu_argv_add(a, "-device")) ||
+	    (rc = qemu_argv_add(a, "loader,file=%s,addr=0x%llx,force-raw=on", file, pa)))
+		return rc;
+	return 0;
+}
+
+/* Trapped: the EL2 stub is QEMU's ELF -kernel on a virt machine with EL2 and GICv3; RAM is
+ * share=on files as NUMA nodes (the stub's with its mailbox, the window at EL2_WINDOW_PA, the
+ * guest's private RAM after it), and the guest's Image, initramfs and DTB are loaded straight
+ * into the guest's memory where the layout says. */
+static int qemu_argv_trapped(struct qemu_argv *a, const struct qemu_fe_opts *o)
+{
+	const struct qemu_dt_layout *l = o->layout;
+	char kernel[4096], initrd[4096];
+	uint64_t total;
+	int rc;
+
+	if (!o->el2_stub || !o->ram0_file || !o->window_file || !o->workdir || !l || !o->dtb ||
+	    (l->ram_size && !o->ram_file)) {
+		log_err("qemu: mode trapped needs el2_stub, ram0_file, window_file, ram_file, dtb, "
+			"layout and workdir");
 		return -EINVAL;
 	}
 	if (access(o->el2_stub, R_OK) < 0) {
@@ -172,34 +198,20 @@ static int qemu_argv_trapped(struct qemu_argv *a, const struct qemu_fe_opts *o)
 			strerror(errno));
 		return -ENOENT;
 	}
-	if ((rc = qemu_argv_file(o->image_dir, "Image", kernel, sizeof(kernel))) < 0 ||
-	    (rc = qemu_argv_file(o->image_dir, "initramfs.cpio.gz", initrd, sizeof(initrd))) < 0 ||
-	    (rc = qemu_argv_trapped_dtb(o, win, initrd, dtb, sizeof(dtb))) < 0)
+	if ((rc = qemu_argv_guest_files(o, kernel, initrd, sizeof(kernel))) < 0)
 		return rc;
+	total = EL2_RAM0_SIZE + l->window_size + l->ram_size;
 	if ((rc = qemu_argv_add(a, "-machine")) ||
 	    (rc = qemu_argv_add(a, "virt,virtualization=on,gic-version=3,highmem=off")) ||
 	    (rc = qemu_argv_add(a, "-m")) ||
-	    (rc = qemu_argv_add(a, "%lluM", (EL2_RAM0_SIZE + win) >> 20)) ||
-	    (rc = qemu_argv_add(a, "-object")) ||
-	    (rc = qemu_argv_add(a, "memory-backend-file,id=ram0,size=%lluM,mem-path=%s,share=on",
-				EL2_RAM0_SIZE >> 20, o->ram0_file)) ||
-	    (rc = qemu_argv_add(a, "-object")) ||
-	    (rc = qemu_argv_add(a, "memory-backend-file,id=win,size=%lluM,mem-path=%s,share=on",
-				(unsigned long long)win >> 20, o->window_file)) ||
-	    (rc = qemu_argv_add(a, "-numa")) ||
-	    (rc = qemu_argv_add(a, "node,memdev=ram0,nodeid=0")) ||
-	    (rc = qemu_argv_add(a, "-numa")) ||
-	    (rc = qemu_argv_add(a, "node,memdev=win,nodeid=1")) ||
+	    (rc = qemu_argv_add(a, "%lluM", (unsigned long long)total >> 20)) ||
+	    (rc = qemu_argv_node(a, "ram0", 0, EL2_RAM0_SIZE, o->ram0_file)) ||
+	    (rc = qemu_argv_node(a, "win", 1, l->window_size, o->window_file)) ||
+	    (l->ram_size && (rc = qemu_argv_node(a, "ram", 2, l->ram_size, o->ram_file))) ||
 	    (rc = qemu_argv_add(a, "-kernel")) || (rc = qemu_argv_add(a, "%s", o->el2_stub)) ||
-	    (rc = qemu_argv_add(a, "-device")) ||
-	    (rc = qemu_argv_add(a, "loader,file=%s,addr=0x%llx,force-raw=on", kernel,
-				EL2_WINDOW_PA + EL2_WIN_KERNEL_OFF)) ||
-	    (rc = qemu_argv_add(a, "-device")) ||
-	    (rc = qemu_argv_add(a, "loader,file=%s,addr=0x%llx,force-raw=on", initrd,
-				EL2_WINDOW_PA + EL2_WIN_INITRD_OFF)) ||
-	    (rc = qemu_argv_add(a, "-device")) ||
-	    (rc = qemu_argv_add(a, "loader,file=%s,addr=0x%llx,force-raw=on", dtb,
-				EL2_WINDOW_PA + EL2_WIN_DTB_OFF)))
+	    (rc = qemu_argv_load(a, kernel, qemu_argv_pa(l, l->boot_ipa + EL2_WIN_KERNEL_OFF))) ||
+	    (rc = qemu_argv_load(a, initrd, qemu_argv_pa(l, l->boot_ipa + EL2_WIN_INITRD_OFF))) ||
+	    (rc = qemu_argv_load(a, o->dtb, qemu_argv_pa(l, l->boot_ipa + EL2_WIN_DTB_OFF))))
 		return rc;
 	/* The stub's doorbell (el2_mailbox.h): a 16550 on PCI 00:01.0, chardev to the host. */
 	if (o->doorbell_socket &&

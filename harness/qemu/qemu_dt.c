@@ -1,119 +1,422 @@
-/* qemu_dt.c - write the trapped-mode guest's device tree as .dts text and compile it with dtc:
- * a .dts is reviewable and diffable, and dtc checks it. Values follow QEMU virt (highmem=off)
- * for the devices the guest keeps, and Bao demo-3 for the virtio-mmio node. */
+/* qemu_dt.c - the trapped guest's device tree as .dts text compiled by dtc (reviewable,
+ * diffable, checked): the Bao demo's frontend.dts (bao-demos-virtio demo-3) with one cpu node
+ * per vCPU, its whole-RAM variant, or the user's own tree with only /chosen overridden. Every
+ * tree is parsed back (qemu_fdt.c) and its layout checked (qemu_dt_layout.c) before QEMU runs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "el2_mailbox.h"
 #include "log.h"
 #include "qemu_dt.h"
 #include "qemu_proc.h"
 
 #define QEMU_DT_DTC_MS 10000
+#define QEMU_DT_FILE_MAX (1 << 20)
 
-static const char qemu_dt_fixed[] =
-    "\t#address-cells = <2>;\n"
-    "\t#size-cells = <2>;\n"
-    "\tinterrupt-parent = <&gic>;\n"
-    "\tcompatible = \"linux,dummy-virt\";\n"
-    "\tmodel = \"bao-el2 trapped frontend\";\n"
-    "\tpsci {\n"
-    "\t\tcompatible = \"arm,psci-1.0\", \"arm,psci-0.2\", \"arm,psci\";\n"
-    "\t\tmethod = \"smc\";\n"
-    "\t\tcpu_suspend = <0xc4000001>;\n\t\tcpu_off = <0x84000002>;\n"
-    "\t\tcpu_on = <0xc4000003>;\n\t\tmigrate = <0xc4000005>;\n"
-    "\t};\n"
-    "\tcpus {\n"
-    "\t\t#address-cells = <1>;\n\t\t#size-cells = <0>;\n"
-    "\t\tcpu@0 {\n\t\t\tdevice_type = \"cpu\";\n\t\t\tcompatible = \"arm,cortex-a57\";\n"
-    "\t\t\treg = <0>;\n\t\t\tenable-method = \"psci\";\n\t\t};\n"
-    "\t};\n"
-    /* Secure phys, non-secure phys, virtual (PPI 11 = INTID 27, what EL1 Linux uses), hyp. */
-    "\ttimer {\n"
-    "\t\tcompatible = \"arm,armv8-timer\", \"arm,armv7-timer\";\n"
-    "\t\tinterrupts = <1 13 4>, <1 14 4>, <1 11 4>, <1 10 4>;\n"
-    "\t\talways-on;\n"
-    "\t};\n"
-    "\tgic: interrupt-controller@8000000 {\n"
+/* The demo's frontend.dts, node for node; the harness fills in cpus, memory, the pool and the
+ * virtio node's memory-region (absent in the whole-RAM variant), and /chosen. */
+static const char qemu_dt_head[] = "/dts-v1/;\n"
+				   "\n"
+				   "/ {\n"
+				   "\t#size-cells = <0x2>;\n"
+				   "\t#address-cells = <0x2>;\n"
+				   "\tinterrupt-parent = <&gic>;\n"
+				   "\n"
+				   "\tcpus {\n"
+				   "\t\t#size-cells = <0x0>;\n"
+				   "\t\t#address-cells = <0x1>;\n";
+
+static const char qemu_dt_cpu[] = "\n"
+				  "\t\tcpu@%d {\n"
+				  "\t\t\tcompatible = \"arm,cortex-a53\", \"arm,armv8\";\n"
+				  "\t\t\tdevice_type = \"cpu\";\n"
+				  "\t\t\tenable-method = \"psci\";\n"
+				  "\t\t\treg = <0x%x>;\n"
+				  "\t\t};\n";
+
+static const char qemu_dt_psci[] = "\t};\n"
+				   "\n"
+				   "\tpsci {\n"
+				   "\t\tcompatible = \"arm,psci-0.2\";\n"
+				   "\t\tmethod = \"smc\";\n"
+				   "\t};\n"
+				   "\n";
+
+static const char qemu_dt_pool[] = "\treserved-memory {\n"
+				   "\t\t#address-cells = <0x2>;\n"
+				   "\t\t#size-cells = <0x2>;\n"
+				   "\t\tranges;\n"
+				   "\n"
+				   "\t\treserved: buffer@10000000 {\n"
+				   "\t\t\tcompatible = \"restricted-dma-pool\";\n"
+				   "\t\t\treg = <0x0 0x10000000 0x0 0x%" PRIx64 ">;\n"
+				   "\t\t};\n"
+				   "\t};\n"
+				   "\n";
+
+static const char qemu_dt_devices[] =
+    "\tgic: intc@8000000 {\n"
+    "\t\tinterrupts = <0x01 0x09 0x04>;\n"
+    "\t\treg = <0x00 0x8000000 0x00 0x10000 0x00 0x80a0000 0x00 0xf60000>;\n"
+    "\t\t#redistributor-regions = <0x01>;\n"
     "\t\tcompatible = \"arm,gic-v3\";\n"
-    "\t\t#interrupt-cells = <3>;\n\t\tinterrupt-controller;\n"
-    "\t\treg = <0 0x08000000 0 0x10000>, <0 0x080a0000 0 0xf60000>;\n"
+    "\t\tranges;\n"
+    "\t\t#size-cells = <0x02>;\n"
+    "\t\t#address-cells = <0x02>;\n"
+    "\t\tinterrupt-controller;\n"
+    "\t\t#interrupt-cells = <0x03>;\n"
     "\t};\n"
-    "\tapb_pclk: apb-pclk {\n"
-    "\t\tcompatible = \"fixed-clock\";\n\t\t#clock-cells = <0>;\n"
-    "\t\tclock-frequency = <24000000>;\n\t\tclock-output-names = \"clk24mhz\";\n"
+    "\n"
+    "\ttimer {\n"
+    "\t\tinterrupts = <0x1 0xd 0xf04 0x1 0xe 0xf04 0x1 0xb 0xf04 0x1 0xa 0xf04>;\n"
+    "\t\talways-on;\n"
+    "\t\tcompatible = \"arm,armv8-timer\", \"arm,armv7-timer\";\n"
     "\t};\n"
-    "\tuart: pl011@9000000 {\n"
-    "\t\tcompatible = \"arm,pl011\", \"arm,primecell\";\n"
-    "\t\treg = <0 0x09000000 0 0x1000>;\n\t\tinterrupts = <0 1 4>;\n"
-    "\t\tclocks = <&apb_pclk>, <&apb_pclk>;\n\t\tclock-names = \"uartclk\", \"apb_pclk\";\n"
-    "\t};\n"
-    /* Bao demo-3's frontend device: SPI 47 (INTID 79), edge; trapped by the EL2 stub. */
-    "\tvirtio_mmio@a003e00 {\n"
-    "\t\tcompatible = \"virtio,mmio\";\n"
-    "\t\treg = <0 0x0a003e00 0 0x200>;\n\t\tinterrupts = <0 47 1>;\n"
+    "\n"
+    "\tvirtio@a003e00 {\n"
     "\t\tdma-coherent;\n"
-    "\t};\n";
+    "\t\tinterrupts = <0x0 0x2f 0x1>;\n"
+    "\t\treg = <0x0 0xa003e00 0x0 0x200>;\n"
+    "\t\tcompatible = \"virtio,mmio\";\n"
+    "%s"
+    "\t};\n"
+    "\n"
+    "\tpl011@9002000 {\n"
+    "\t\tclock-names = \"uartclk\", \"apb_pclk\";\n"
+    "\t\tclocks = <0x8000 0x8000>;\n"
+    "\t\tinterrupts = <0x00 0x0b 0x04>;\n"
+    "\t\treg = <0x00 0x9002000 0x00 0x1000>;\n"
+    "\t\tcompatible = \"arm,pl011\", \"arm,primecell\";\n"
+    "\t};\n"
+    "\n"
+    "\taliases {\n"
+    "\t\tserial0 = \"/pl011@9002000\";\n"
+    "\t};\n"
+    "\n"
+    "\tapb-pclk {\n"
+    "\t\tphandle = <0x8000>;\n"
+    "\t\tclock-output-names = \"clk24mhz\";\n"
+    "\t\tclock-frequency = <0x16e3600>;\n"
+    "\t\t#clock-cells = <0x00>;\n"
+    "\t\tcompatible = \"fixed-clock\";\n"
+    "\t};\n"
+    "\n";
 
-static int qemu_dt_write(const char *path, const struct qemu_dt_params *p)
+/* /chosen: the harness's bootargs and initramfs. In a user's tree this block comes last, so
+ * dtc merges it over the tree's own /chosen. */
+static void qemu_dt_chosen(FILE *f, const char *bootargs, uint64_t start, uint64_t end,
+			   int with_stdout)
 {
+	fprintf(f,
+		"\tchosen {\n"
+		"\t\tbootargs = \"%s\";\n"
+		"%s"
+		"\t\tlinux,initrd-start = <0x%" PRIx64 " 0x%" PRIx64 ">;\n"
+		"\t\tlinux,initrd-end = <0x%" PRIx64 " 0x%" PRIx64 ">;\n"
+		"\t};\n",
+		bootargs, with_stdout ? "\t\tstdout-path = \"/pl011@9002000\";\n" : "", start >> 32,
+		start & 0xffffffff, end >> 32, end & 0xffffffff);
+}
+
+static int qemu_dt_write_builtin(const char *path, const struct qemu_dt_params *p)
+{
+	int whole = p->builtin == QEMU_DT_WHOLE_RAM;
+	uint64_t boot = whole ? EL2_WINDOW_IPA : QEMU_DT_DEMO_RAM_IPA;
+	uint64_t initrd = boot + EL2_WIN_INITRD_OFF;
 	FILE *f = fopen(path, "we");
-	uint64_t end = p->initrd_start + p->initrd_size;
 
 	if (!f)
 		return -errno;
-	fprintf(f,
-		"/* generated by baoharness (harness/qemu/qemu_dt.c) */\n/dts-v1/;\n\n/ {\n%s"
-		"\tmemory@%" PRIx64 " {\n\t\tdevice_type = \"memory\";\n"
-		"\t\treg = <0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 ">;\n\t};\n"
-		"\tchosen {\n\t\tbootargs = \"%s\";\n\t\tstdout-path = &uart;\n"
-		"\t\tlinux,initrd-start = <0x%" PRIx64 " 0x%" PRIx64 ">;\n"
-		"\t\tlinux,initrd-end = <0x%" PRIx64 " 0x%" PRIx64 ">;\n\t};\n};\n",
-		qemu_dt_fixed, p->ram_base, p->ram_base >> 32, p->ram_base & 0xffffffff,
-		p->ram_size >> 32, p->ram_size & 0xffffffff, p->bootargs, p->initrd_start >> 32,
-		p->initrd_start & 0xffffffff, end >> 32, end & 0xffffffff);
+	fprintf(f, "/* generated by baoharness (harness/qemu/qemu_dt.c): %s */\n%s",
+		whole ? "the demo's frontend.dts, its RAM being the shared window (no restricted "
+			"pool)"
+		      : "the Bao demo's frontend.dts (bao-demos-virtio demo-3)",
+		qemu_dt_head);
+	for (int i = 0; i < p->vcpus; i++)
+		fprintf(f, qemu_dt_cpu, i, i);
+	fputs(qemu_dt_psci, f);
+	if (whole)
+		fprintf(f,
+			"\tmemory@10000000 {\n\t\tdevice_type = \"memory\";\n"
+			"\t\treg = <0x0 0x10000000 0x0 0x%" PRIx64 ">;\n\t};\n\n",
+			QEMU_DT_WHOLE_WINDOW);
+	else
+		fprintf(f,
+			"\tmemory@30000000 {\n\t\tdevice_type = \"memory\";\n"
+			"\t\treg = <0x0 0x%" PRIx64 " 0x0 0x%" PRIx64 "\n"
+			"\t\t\t   0x0 0x10000000 0x0 0x%" PRIx64 ">;\n\t};\n\n",
+			QEMU_DT_DEMO_RAM_IPA, QEMU_DT_DEMO_RAM_SIZE, QEMU_DT_DEMO_WINDOW);
+	if (!whole)
+		fprintf(f, qemu_dt_pool, QEMU_DT_DEMO_WINDOW);
+	fprintf(f, qemu_dt_devices, whole ? "" : "\t\tmemory-region = <&reserved>;\n");
+	qemu_dt_chosen(f, p->bootargs, initrd, initrd + p->initrd_size, 1);
+	fprintf(f, "};\n");
 	return fclose(f) ? -errno : 0;
 }
 
-int qemu_dt_build(const char *workdir, const struct qemu_dt_params *p, char *dtb, size_t len)
+/* dtc -q -I in -O out -o dst src, bounded; its messages go to workdir/dtc.log (appended). */
+static int qemu_dt_dtc(const char *workdir, const char *in, const char *out, const char *src,
+		       const char *dst, char *why, size_t whylen)
 {
-	char dts[4096], logp[4096];
-	char *argv[] = {"dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts, NULL};
-	int rc, fd, status;
+	char logp[4096], *argv[] = {"dtc",	 "-q", "-I",	    (char *)in,	 "-O",
+				    (char *)out, "-o", (char *)dst, (char *)src, NULL};
+	int fd, status;
 	pid_t pid;
 
-	if ((size_t)snprintf(dts, sizeof(dts), "%s/guest.dts", workdir) >= sizeof(dts) ||
-	    (size_t)snprintf(dtb, len, "%s/guest.dtb", workdir) >= len ||
-	    (size_t)snprintf(logp, sizeof(logp), "%s/dtc.log", workdir) >= sizeof(logp))
+	if ((size_t)snprintf(logp, sizeof(logp), "%s/dtc.log", workdir) >= sizeof(logp))
 		return -ENAMETOOLONG;
-	if (strchr(p->bootargs, '"') || strchr(p->bootargs, '\\'))
-		return -EINVAL;
-	if ((rc = qemu_dt_write(dts, p)) < 0) {
-		log_err("qemu: cannot write %s: %s", dts, strerror(-rc));
-		return rc;
-	}
-	fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	pid = qemu_proc_spawn(argv, fd);
 	close(fd);
 	if (pid < 0) {
-		log_err("qemu: cannot run dtc (Debian package device-tree-compiler): %s",
-			strerror((int)-pid));
+		snprintf(why, whylen, "cannot run dtc (Debian package device-tree-compiler): %s",
+			 strerror((int)-pid));
 		return (int)pid;
 	}
 	if (!qemu_proc_wait(pid, QEMU_DT_DTC_MS, &status)) {
 		qemu_proc_kill(pid, 1000);
-		log_err("qemu: dtc did not finish within %d ms", QEMU_DT_DTC_MS);
+		snprintf(why, whylen, "dtc did not finish within %d ms on %s", QEMU_DT_DTC_MS, src);
 		return -ETIMEDOUT;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		log_err("qemu: dtc failed on %s (see %s)", dts, logp);
+		char msg[512] = "";
+		int lf = open(logp, O_RDONLY | O_CLOEXEC);
+
+		if (lf >= 0) {
+			ssize_t n = read(lf, msg, sizeof(msg) - 1);
+
+			msg[n > 0 ? n : 0] = '\0';
+			close(lf);
+		}
+		for (char *c = msg; *c; c++)
+			if (*c == '\n')
+				*c = ' ';
+		snprintf(why, whylen, "dtc could not read %s: %s", src, msg[0] ? msg : "failed");
 		return -EIO;
 	}
 	return 0;
+}
+
+/* Read a whole regular file of at most max bytes into *buf (malloc'd, NUL-terminated). */
+static int qemu_dt_slurp_max(const char *path, size_t max, char **buf, size_t *len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc = 0;
+	ssize_t n;
+
+	*buf = NULL;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		rc = S_ISREG(st.st_mode) ? -E2BIG : -EINVAL;
+		goto out;
+	}
+	*buf = malloc((size_t)st.st_size + 1);
+	if (!*buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	n = read(fd, *buf, (size_t)st.st_size);
+	if (n != st.st_size) {
+		rc = n < 0 ? -errno : -EIO;
+		free(*buf);
+		*buf = NULL;
+		goto out;
+	}
+	(*buf)[n] = '\0';
+	*len = (size_t)n;
+out:
+	close(fd);
+	return rc;
+}
+
+static int qemu_dt_slurp(const char *path, char **buf, size_t *len)
+{
+	return qemu_dt_slurp_max(path, QEMU_DT_FILE_MAX, buf, len);
+}
+
+int qemu_dt_image_check(const char *kernel, const char *initrd, uint64_t *initrd_size, char *why,
+			size_t whylen)
+{
+	unsigned char hdr[64];
+	struct stat st;
+	uint64_t image_size = 0;
+	int fd = open(kernel, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc = 0;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    read(fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr)) {
+		rc = fd < 0 ? -errno : -EINVAL;
+		snprintf(why, whylen, "kernel %s: %s", kernel,
+			 rc == -EINVAL ? "not a regular file of at least 64 bytes" : strerror(-rc));
+		goto out;
+	}
+	/* arm64 booting.rst: magic "ARM\x64" at 56, image_size (with BSS) at 16, LE. */
+	for (int i = 7; i >= 0; i--)
+		image_size = image_size << 8 | hdr[16 + i];
+	if (memcmp(hdr + 56, "ARM\x64", 4)) {
+		snprintf(why, whylen,
+			 "kernel %s: not an arm64 Image (no \"ARM\\x64\" magic at offset 56; a "
+			 "compressed vmlinuz or an ELF vmlinux will not boot)",
+			 kernel);
+		rc = -EINVAL;
+	} else if ((image_size ? image_size : (uint64_t)st.st_size) > EL2_WIN_KERNEL_MAX) {
+		snprintf(why, whylen, "kernel %s: needs 0x%" PRIx64 " bytes, the layout has 0x%llx",
+			 kernel, image_size, EL2_WIN_KERNEL_MAX);
+		rc = -E2BIG;
+	} else if (stat(initrd, &st) < 0 || !S_ISREG(st.st_mode) ||
+		   (uint64_t)st.st_size > EL2_WIN_INITRD_MAX) {
+		rc = access(initrd, R_OK) < 0 ? -errno : -E2BIG;
+		snprintf(why, whylen, "initramfs %s: %s", initrd,
+			 rc == -E2BIG ? "not a regular file of at most 32 MiB" : strerror(-rc));
+	} else {
+		*initrd_size = (uint64_t)st.st_size;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Parse dtb and take its layout; *f (malloc'd) and *blob stay for the caller when wanted. */
+static int qemu_dt_check(const char *dtb, struct qemu_dt_layout *l, struct qemu_fdt **fout,
+			 char **bout, char *why, size_t whylen)
+{
+	struct qemu_fdt *f = malloc(sizeof(*f));
+	char *blob = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!f)
+		return -ENOMEM;
+	rc = qemu_dt_slurp(dtb, &blob, &len);
+	if (rc) {
+		snprintf(why, whylen, "device tree %s: %s", dtb, strerror(-rc));
+	} else if (len > EL2_WIN_DTB_MAX) {
+		snprintf(why, whylen,
+			 "device tree %s: %zu bytes, more than the %llu the layout has", dtb, len,
+			 EL2_WIN_DTB_MAX);
+		rc = -E2BIG;
+	} else if (!(rc = qemu_fdt_parse(f, blob, len, why, whylen))) {
+		rc = qemu_dt_layout(f, l, why, whylen);
+	}
+	if (!rc && fout) {
+		*fout = f;
+		*bout = blob;
+		return 0;
+	}
+	free(f);
+	free(blob);
+	return rc;
+}
+
+/* A string property for the change report: its value, or "(none)". */
+static void qemu_dt_old(const struct qemu_fdt *f, const char *prop, char *buf, size_t len)
+{
+	int chosen = qemu_fdt_by_path(f, "/chosen");
+	const struct qemu_fdt_prop *p = qemu_fdt_prop(f, chosen, prop);
+
+	if (!p)
+		snprintf(buf, len, "(none)");
+	else if (!strcmp(prop, "bootargs"))
+		snprintf(buf, len, "\"%.*s\"", (int)strnlen((const char *)p->val, p->len),
+			 (const char *)p->val);
+	else
+		snprintf(buf, len, "%u bytes", p->len);
+}
+
+/* The user's tree: compiled, checked, then its decompiled text with our /chosen merged over. */
+static int qemu_dt_user(const struct qemu_dt_params *p, struct qemu_dt_layout *l, const char *dts,
+			char *why, size_t whylen)
+{
+	char user[4200], text[4200], ob[600], oi[64];
+	const char *src = p->user_dtb;
+	struct qemu_fdt *f = NULL;
+	char *blob = NULL, *body = NULL;
+	size_t len;
+	uint64_t initrd;
+	FILE *out;
+	int rc;
+
+	snprintf(user, sizeof(user), "%s/user.dtb", p->workdir);
+	snprintf(text, sizeof(text), "%s/user.dts", p->workdir);
+	if (access(p->user_dtb ? p->user_dtb : p->user_dts, R_OK) < 0) {
+		rc = -errno;
+		snprintf(why, whylen, "device tree %s: %s", p->user_dtb ? p->user_dtb : p->user_dts,
+			 strerror(-rc));
+		return rc;
+	}
+	if (p->user_dts) {
+		if ((rc = qemu_dt_dtc(p->workdir, "dts", "dtb", p->user_dts, user, why, whylen)))
+			return rc;
+		src = user;
+	}
+	if ((rc = qemu_dt_check(src, l, &f, &blob, why, whylen)))
+		return rc;
+	initrd = l->boot_ipa + EL2_WIN_INITRD_OFF;
+	qemu_dt_old(f, "bootargs", ob, sizeof(ob));
+	qemu_dt_old(f, "linux,initrd-start", oi, sizeof(oi));
+	log_warn("qemu: device tree %s: changed only /chosen: bootargs %s -> \"%s\"; "
+		 "linux,initrd-start/-end %s -> 0x%" PRIx64 "/0x%" PRIx64,
+		 p->user_dtb ? p->user_dtb : p->user_dts, ob, p->bootargs, oi, initrd,
+		 initrd + p->initrd_size);
+	free(f);
+	free(blob);
+	if ((rc = qemu_dt_dtc(p->workdir, "dtb", "dts", src, text, why, whylen)))
+		return rc;
+	if ((rc = qemu_dt_slurp(text, &body, &len)))
+		return rc;
+	out = fopen(dts, "we");
+	if (!out) {
+		rc = -errno;
+		free(body);
+		return rc;
+	}
+	fprintf(out, "%s\n/* added by baoharness: only /chosen changes */\n/ {\n", body);
+	qemu_dt_chosen(out, p->bootargs, initrd, initrd + p->initrd_size, 0);
+	fprintf(out, "};\n");
+	free(body);
+	return fclose(out) ? -errno : 0;
+}
+
+int qemu_dt_prepare(const struct qemu_dt_params *p, struct qemu_dt_layout *l, char *dtb,
+		    size_t dtblen, char *why, size_t whylen)
+{
+	char dts[4096];
+	int rc;
+
+	why[0] = '\0';
+	if ((size_t)snprintf(dts, sizeof(dts), "%s/guest.dts", p->workdir) >= sizeof(dts) ||
+	    (size_t)snprintf(dtb, dtblen, "%s/guest.dtb", p->workdir) >= dtblen)
+		return -ENAMETOOLONG;
+	if (strchr(p->bootargs, '"') || strchr(p->bootargs, '\\') || p->vcpus < 1 ||
+	    p->vcpus > QEMU_DT_VCPUS_MAX) {
+		snprintf(why, whylen, "device tree: bad bootargs or vCPU count");
+		return -EINVAL;
+	}
+	if (p->user_dtb || p->user_dts)
+		rc = qemu_dt_user(p, l, dts, why, whylen);
+	else
+		rc = qemu_dt_write_builtin(dts, p);
+	if (rc) {
+		if (!why[0])
+			snprintf(why, whylen, "cannot write %s: %s", dts, strerror(-rc));
+		return rc;
+	}
+	if ((rc = qemu_dt_dtc(p->workdir, "dts", "dtb", dts, dtb, why, whylen)))
+		return rc;
+	/* What the guest gets is what is checked: the final tree, parsed back. */
+	return qemu_dt_check(dtb, l, NULL, NULL, why, whylen);
 }

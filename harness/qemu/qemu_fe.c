@@ -23,6 +23,7 @@
 #define QEMU_FE_TAIL_LINES 20
 #define QEMU_FE_TAIL_MAX 4096
 #define QEMU_FE_STEP_DEFAULT_MS 30000
+#define QEMU_FE_CHECK_MS 200 /* boot_check period */
 /* Transfer allowance: the guest's PL011 under TCG reads ~36 bytes/ms; allow for a third. */
 #define QEMU_FE_CONSOLE_BYTES_PER_MS 12
 
@@ -97,15 +98,26 @@ void qemu_fe_console_tail(struct qemu_fe *q, char *buf, size_t len)
 		 con[0] ? con : "(nothing)", q->qemu_log, ql[0] ? ql : "(nothing)");
 }
 
-/* Wait for @@BAOHARNESS READY. 0, -EIO (agent FAIL), -ETIMEDOUT, -EPIPE. */
-static int qemu_fe_wait_ready(struct qemu_fe *q, int64_t deadline, char *why, size_t whylen)
+/* Wait for @@BAOHARNESS READY. 0, -EIO (agent FAIL), -ETIMEDOUT, -EPIPE, -ECANCELED (the
+ * caller's check found the boot lost, e.g. the device model refused the device). */
+static int qemu_fe_wait_ready(struct qemu_fe *q, const struct qemu_fe_opts *o, int64_t deadline,
+			      char *why, size_t whylen)
 {
 	char msg[QEMU_CONSOLE_MSG_MAX];
 
 	for (;;) {
-		int n = qemu_console_next_msg(&q->con, msg, sizeof(msg), deadline);
+		int64_t slice = clock_now_ns() + QEMU_FE_CHECK_MS * 1000000LL;
+		int n = qemu_console_next_msg(&q->con, msg, sizeof(msg),
+					      o->boot_check && slice < deadline ? slice : deadline);
 
+		if (n == -ETIMEDOUT && clock_now_ns() < deadline) {
+			if (o->boot_check(o->boot_check_arg, why, whylen))
+				return -ECANCELED;
+			continue;
+		}
 		if (n < 0) {
+			if (o->boot_check && o->boot_check(o->boot_check_arg, why, whylen))
+				return -ECANCELED;
 			snprintf(why, whylen, "%s",
 				 n == -ETIMEDOUT ? "no @@BAOHARNESS READY in time"
 						 : "QEMU closed the console before READY");
@@ -134,21 +146,43 @@ static void qemu_fe_free(struct qemu_fe *q)
 }
 
 /* Boot failure: say why with both tails, then make sure QEMU is gone. */
-static int qemu_fe_start_failed(struct qemu_fe *q, int rc, const char *why, int64_t t0)
+/* The guest console's last words that name a cause: a kernel panic or oops, a stub panic. */
+static void qemu_fe_console_cause(struct qemu_fe *q, char *buf, size_t len)
 {
-	char tail[QEMU_FE_TAIL_MAX + 1200], st[160];
+	static const char *const marks[] = {"Kernel panic", "Internal error", "bao-el2: PANIC",
+					    "Unable to handle", NULL};
+	char con[QEMU_FE_TAIL_MAX];
+
+	buf[0] = '\0';
+	qemu_console_tail(&q->con, con, sizeof(con), QEMU_FE_TAIL_LINES);
+	for (int i = 0; marks[i] && !buf[0]; i++) {
+		const char *m = strstr(con, marks[i]);
+
+		if (m)
+			snprintf(buf, len, "%.*s", (int)strcspn(m, "\r\n"), m);
+	}
+}
+
+static int qemu_fe_start_failed(struct qemu_fe *q, int rc, const char *why, int64_t t0,
+				const struct qemu_fe_opts *o)
+{
+	char tail[QEMU_FE_TAIL_MAX + 1200], st[400], cause[240];
 	int status;
 
 	/* A closed console before READY mostly means QEMU quit: say how (its log says why). */
 	if ((rc == -EPIPE || rc == -ECHILD) && q->pid > 0 &&
 	    qemu_proc_wait(q->pid, 1000, &status)) {
 		q->pid = 0;
-		snprintf(st, sizeof(st), "%s; QEMU %s %d", why,
+		qemu_fe_console_cause(q, cause, sizeof(cause));
+		snprintf(st, sizeof(st), "%s; QEMU %s %d%s%s", why,
 			 WIFEXITED(status) ? "exited with status" : "was killed by signal",
-			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+			 cause[0] ? "; the guest said: " : "", cause);
 		why = st;
 		rc = -ECHILD;
 	}
+	if (o && o->fail_why)
+		snprintf(o->fail_why, o->fail_why_len, "%s", why);
 	qemu_fe_console_tail(q, tail, sizeof(tail));
 	log_err("qemu: boot failed after %.1f s: %s (%s)\n%s", (double)(clock_now_ns() - t0) / 1e9,
 		why, strerror(-rc), tail);
@@ -186,23 +220,23 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 	if ((size_t)snprintf(q->sock, sizeof(q->sock), "%s/console.sock", o->workdir) >=
 	    sizeof(q->sock)) {
 		q->sock[0] = '\0';
-		return qemu_fe_start_failed(q, -ENAMETOOLONG, "workdir path too long", t0);
+		return qemu_fe_start_failed(q, -ENAMETOOLONG, "workdir path too long", t0, o);
 	}
 	unlink(q->sock); /* a stale socket from an earlier run would make QEMU fail to bind */
 	if ((rc = qemu_fe_open_log(o->workdir, "qemu.log", q->qemu_log, sizeof(q->qemu_log))) < 0)
-		return qemu_fe_start_failed(q, rc, "cannot create qemu.log", t0);
+		return qemu_fe_start_failed(q, rc, "cannot create qemu.log", t0, o);
 	q->qemu_log_fd = rc;
 	if ((rc = qemu_fe_open_log(o->workdir, "console.log", logpath, sizeof(logpath))) < 0)
-		return qemu_fe_start_failed(q, rc, "cannot create console.log", t0);
+		return qemu_fe_start_failed(q, rc, "cannot create console.log", t0, o);
 	q->con_log_fd = rc;
 	if ((rc = qemu_argv_build(&argv, o, q->sock)) < 0)
-		return qemu_fe_start_failed(q, rc, "cannot build the QEMU command line", t0);
+		return qemu_fe_start_failed(q, rc, "cannot build the QEMU command line", t0, o);
 	qemu_fe_log_cmd(q->qemu_log_fd, &argv);
 	rc = qemu_proc_spawn_in(argv.argv, q->qemu_log_fd, o->pgid);
 	if (rc < 0) {
 		snprintf(why, sizeof(why), "cannot start %s", argv.argv[0]);
 		qemu_argv_free(&argv);
-		return qemu_fe_start_failed(q, rc, why, t0);
+		return qemu_fe_start_failed(q, rc, why, t0, o);
 	}
 	qemu_argv_free(&argv);
 	q->pid = rc;
@@ -212,7 +246,7 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 		return qemu_fe_start_failed(q, rc,
 					    rc == -ECHILD ? "no console socket"
 							  : "cannot connect to the console socket",
-					    t0);
+					    t0, o);
 	q->con.verbose = o->verbose;
 	q->shell = o->shell;
 	if (q->shell) {
@@ -222,12 +256,27 @@ int qemu_fe_start(const struct qemu_fe_opts *o, struct qemu_fe **out)
 		*out = q;
 		return 0;
 	}
-	if ((rc = qemu_fe_wait_ready(q, t0 + (int64_t)boot_ms * 1000000, why, sizeof(why))) < 0)
-		return qemu_fe_start_failed(q, rc, why, t0);
+	if ((rc = qemu_fe_wait_ready(q, o, t0 + (int64_t)boot_ms * 1000000, why, sizeof(why))) < 0)
+		return qemu_fe_start_failed(q, rc, why, t0, o);
 	log_info("qemu: guest ready in %.2f s (mode %s, pid %d)",
 		 (double)(clock_now_ns() - t0) / 1e9, o->mode, (int)q->pid);
 	*out = q;
 	return 0;
+}
+
+/* A line of the guest watchdog's report: logged, and kept (bounded) for a timeout's reason. */
+static void qemu_fe_evidence(struct qemu_fe *q, const char *line)
+{
+	size_t room = sizeof(q->evidence) - q->evidence_len;
+	int n;
+
+	log_info("qemu: guest: %s", line);
+	if (room < 2)
+		return;
+	n = snprintf(q->evidence + q->evidence_len, room, "%s%s", q->evidence_len ? " | " : "",
+		     line);
+	if (n > 0)
+		q->evidence_len += (size_t)n < room ? (size_t)n : room - 1;
 }
 
 /* Send one request line and wait for "@@RESULT <expect> ok|fail why". */
@@ -249,6 +298,8 @@ static int qemu_fe_request(struct qemu_fe *q, const char *req, size_t len, unsig
 	if (timeout_ms <= 0)
 		timeout_ms = QEMU_FE_STEP_DEFAULT_MS;
 	deadline = qemu_fe_deadline(timeout_ms);
+	q->evidence_len = 0;
+	q->evidence[0] = '\0';
 	rc = qemu_console_send(&q->con, req, len, deadline);
 	while (rc == 0) {
 		unsigned long no;
@@ -258,6 +309,10 @@ static int qemu_fe_request(struct qemu_fe *q, const char *req, size_t len, unsig
 		if (rc < 0)
 			break;
 		rc = 0;
+		if (!strncmp(msg, "@@GUEST ", 8)) {
+			qemu_fe_evidence(q, msg + 8);
+			continue;
+		}
 		if (!strncmp(msg, "@@BAOHARNESS FAIL", 17)) {
 			snprintf(why, whylen, "guest agent: %s", msg + 17);
 			rc = -EIO;
@@ -282,7 +337,8 @@ static int qemu_fe_request(struct qemu_fe *q, const char *req, size_t len, unsig
 		rc = -EPROTO;
 	}
 	if (rc == -ETIMEDOUT)
-		snprintf(why, whylen, "no result from the guest within %d ms", timeout_ms);
+		snprintf(why, whylen, "no result from the guest within %d ms%s%s", timeout_ms,
+			 q->evidence_len ? "; the guest: " : "", q->evidence);
 	else if (rc == -EPIPE)
 		snprintf(why, whylen, "QEMU closed the guest console");
 	else if (rc != -EIO && rc != -EPROTO)
@@ -325,6 +381,14 @@ int qemu_fe_step(struct qemu_fe *q, unsigned int line_no, const char *step_text,
 int qemu_fe_remount(struct qemu_fe *q, int timeout_ms, char *why, size_t whylen)
 {
 	static const char req[] = "@@REMOUNT\n";
+
+	why[0] = '\0';
+	return qemu_fe_request(q, req, sizeof(req) - 1, 0, timeout_ms, why, whylen);
+}
+
+int qemu_fe_reset(struct qemu_fe *q, int timeout_ms, char *why, size_t whylen)
+{
+	static const char req[] = "@@RESET\n";
 
 	why[0] = '\0';
 	return qemu_fe_request(q, req, sizeof(req) - 1, 0, timeout_ms, why, whylen);

@@ -20,7 +20,10 @@ struct qemu_fe {
 	char qemu_log[PATH_MAX];
 	int shell;  /* booted with baoharness.shell=1: no agent on the console */
 	int broken; /* sticky harness error (-errno) after a timeout or a lost console */
-	char broken_why[256];
+	char broken_why[1024];
+	/* What the guest's watchdog said about the request in progress (@@GUEST lines). */
+	char evidence[768];
+	size_t evidence_len;
 };
 
 #endif

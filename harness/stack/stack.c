@@ -22,6 +22,9 @@
 #include "stack_frontend.h"
 #include "stack_priv.h"
 
+#define STACK_FAULT_IRQ_DROP_MAX 1000000   /* irq-drop N above this is refused */
+#define STACK_FAULT_IRQ_DELAY_MAX_MS 10000 /* irq-delay MS above this is refused */
+
 /* The host-step worker comes first and leads the stack's process group; everything started
  * later joins it, so one kill reaches the whole tree (virtiofsd's sandbox child included). */
 static int stack_group_start(struct stack *s)
@@ -67,6 +70,17 @@ int stack_frontend_remount(struct stack *s, int timeout_ms, char *why, size_t le
 
 int stack_frontend_fault(struct stack *s, const struct scn_step *st, char *why, size_t len)
 {
+	/* The interrupt faults' numbers are bounded the same on every frontend. */
+	if (st->cmd == SCN_IRQ_DROP && st->number > STACK_FAULT_IRQ_DROP_MAX) {
+		snprintf(why, len, "irq-drop %llu: at most %d", (unsigned long long)st->number,
+			 STACK_FAULT_IRQ_DROP_MAX);
+		return -1;
+	}
+	if (st->cmd == SCN_IRQ_DELAY && st->number > STACK_FAULT_IRQ_DELAY_MAX_MS) {
+		snprintf(why, len, "irq-delay %llu: at most %d ms", (unsigned long long)st->number,
+			 STACK_FAULT_IRQ_DELAY_MAX_MS);
+		return -1;
+	}
 	if (s->fe_ops->fault)
 		return s->fe_ops->fault(s, st, why, len);
 	snprintf(why, len, "control step %s not supported by this frontend", scn_cmd_name(st->cmd));
@@ -198,10 +212,7 @@ int stack_stop(struct stack *s)
 		proc_stop(s->dm_pid, SIGTERM, 3000);
 		s->dm_pid = 0;
 	}
-	if (s->fb) {
-		fakebao_destroy(s->fb);
-		s->fb = NULL;
-	}
+	stack_fakebao_stop(s);
 	/* virtiofsd exits with its one connection; give it a moment before forcing it. */
 	if (s->vfsd_pid > 0) {
 		proc_stop(s->vfsd_pid, 0, 300);
@@ -209,6 +220,7 @@ int stack_stop(struct stack *s)
 	}
 	if ((e = stack_group_stop(s)))
 		r = e;
+	stack_dmlog_stop(s);
 	if (s->rundir[0] && !s->keep) {
 		char failed[256];
 

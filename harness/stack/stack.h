@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "fakebao.h"
+#include "vq_audit.h"
 #include "host_steps.h"
 #include "guest_bus.h"
 #include "qemu_fe.h"
@@ -78,6 +79,13 @@ struct stack_opts {
 	int shell; /* QEMU frontends: boot to an interactive shell, no agent (`baoharness boot`) */
 	int pin;   /* --cpus given: this process and every one the stack starts run on cpus */
 	cpu_set_t cpus;
+	/* QEMU frontends: which guest. guest "debian" is Debian's packaged kernel and modules
+	 * (whole-RAM window); NULL or "own" the harness's kernel. dtb/dts (qemu only): the user's
+	 * device tree instead of the demo's; kernel/initrd: the user's files; vcpus 0: default. */
+	const char *guest;
+	const char *dtb, *dts;
+	const char *kernel, *initrd;
+	int vcpus;
 };
 
 struct stack {
@@ -100,6 +108,12 @@ struct stack {
 	struct scripted_fe *fe;
 	struct qemu_fe *qfe;		  /* QEMU frontends */
 	struct stack_fe_trapped *trapped; /* `qemu`: stub memory, mailbox and its server */
+	struct stack_dmlog *dmlog;	  /* the device model's stderr (stack_dmlog.c) */
+	struct vq_audit *audit;		  /* descriptors outside the window (vq_audit.h) */
+	char guest_desc[160];		  /* QEMU frontends: kernel and device tree, for --stats */
+	/* Why stack_start failed, when the frontend can say more than an errno. */
+	char start_why[512];
+	int vcpus;	  /* the frontend's vCPUs (0: one); fakebao serves as many */
 	int64_t start_ns; /* how long stack_start took to the share mounted (`run --stats`) */
 	/* fault injection and start order (stack_fault.c) */
 	int dm_delay_ms;	  /* BAOHARNESS_DM_DELAY_MS: device model started this late */

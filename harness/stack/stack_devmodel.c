@@ -37,8 +37,9 @@ static int stack_devmodel_write_config(const struct stack *s, char *path, size_t
 }
 
 /* BAOHARNESS_DM_WRAPPER="strace -f -o F" runs the device model under a tracer (words split on
- * spaces), so a trace can show it using Bao's UAPI exactly as it would on Bao. */
-static pid_t stack_devmodel_spawn(char *argv[], char *env[], pid_t pgid)
+ * spaces), so a trace can show it using Bao's UAPI exactly as it would on Bao. Its stderr goes
+ * to err_fd (stack_dmlog.c). */
+static pid_t stack_devmodel_spawn(char *argv[], char *env[], pid_t pgid, int err_fd)
 {
 	const char *w = getenv("BAOHARNESS_DM_WRAPPER");
 	char *words[32], *all[40], *copy, *save = NULL;
@@ -46,7 +47,7 @@ static pid_t stack_devmodel_spawn(char *argv[], char *env[], pid_t pgid)
 	pid_t pid;
 
 	if (!w || !*w)
-		return proc_spawn_in(argv, env, NULL, -1, pgid);
+		return proc_spawn_in(argv, env, NULL, err_fd, pgid);
 	copy = strdup(w);
 	if (!copy)
 		return -ENOMEM;
@@ -57,7 +58,7 @@ static pid_t stack_devmodel_spawn(char *argv[], char *env[], pid_t pgid)
 	for (size_t i = 0; argv[i] && n < 39; i++)
 		all[n++] = argv[i];
 	all[n] = NULL;
-	pid = proc_spawn_in(all, env, NULL, -1, pgid);
+	pid = proc_spawn_in(all, env, NULL, err_fd, pgid);
 	free(copy);
 	return pid;
 }
@@ -128,8 +129,13 @@ int stack_devmodel_start(struct stack *s, const struct stack_opts *o)
 	if (r)
 		return r;
 	s->dm_pid = stack_fault_spawn_delayed(c.argv, c.env, s->dm_delay_ms, s->pgid);
-	if (!s->dm_pid)
-		s->dm_pid = stack_devmodel_spawn(c.argv, c.env, s->pgid);
+	if (!s->dm_pid) {
+		int err_fd = stack_dmlog_start(s);
+
+		s->dm_pid = stack_devmodel_spawn(c.argv, c.env, s->pgid, err_fd);
+		if (err_fd >= 0)
+			close(err_fd);
+	}
 	s->dm_starts++;
 	if (s->dm_pid < 0) {
 		r = s->dm_pid;

@@ -15,20 +15,29 @@
 
 static int stack_fe_native_start(struct stack *s, const struct stack_opts *o)
 {
-	char image_dir[PATH_MAX], sock[PATH_MAX + 16];
+	char image_dir[PATH_MAX + 8], sock[PATH_MAX + 16];
 	struct qemu_fe_opts qo = {.mode = "native",
 				  .vhost_socket = sock,
 				  .image_dir = image_dir,
 				  .workdir = s->rundir,
 				  .boot_timeout_ms = 60000,
 				  .verbose = o->verbose > 1,
+				  .kernel = o->kernel,
+				  .initrd = o->initrd,
+				  .vcpus = o->vcpus > 0 ? o->vcpus : 1,
 				  .shell = o->shell,
-				  .pgid = s->pgid};
-	int r = stack_rundir_image_dir(image_dir, sizeof(image_dir));
+				  .pgid = s->pgid,
+				  .fail_why = s->start_why,
+				  .fail_why_len = sizeof(s->start_why)};
+	int r = stack_rundir_guest_dir(o->guest, image_dir, sizeof(image_dir));
 
 	if (r)
 		return r;
 	snprintf(sock, sizeof(sock), "%s/Fs0.sock", s->rundir);
+	snprintf(s->guest_desc, sizeof(s->guest_desc), "%s kernel, QEMU's device tree",
+		 o->kernel				   ? "user's"
+		 : o->guest && !strcmp(o->guest, "debian") ? "Debian's"
+							   : "the harness's");
 	r = qemu_fe_start(&qo, &s->qfe);
 	if (r == -ENOENT)
 		return STACK_ENV_MISSING;

@@ -16,13 +16,28 @@ int stack_devmodel_wait(struct stack *s);
  * trapping the device's registers for device model 0. */
 int stack_fakebao_start(struct stack *s, const struct stack_opts *o, uint64_t addr, uint64_t size,
 			int window_fd);
+/* fakebao and the audit gone (idempotent). */
+void stack_fakebao_stop(struct stack *s);
 /* stack_rundir.c: the run directory and the share (a fresh one or --share). */
 int stack_rundir_make(struct stack *s, const struct stack_opts *o);
 /* Where the QEMU guest image is (build/qemu); STACK_ENV_MISSING with a message if absent. */
 int stack_rundir_image_dir(char *buf, size_t len);
+/* The folder of a guest: NULL/"own" the harness's kernel (build/qemu), "debian" Debian's
+ * (build/qemu/debian). 0, STACK_ENV_MISSING or -EINVAL, with a message. */
+int stack_rundir_guest_dir(const char *guest, char *buf, size_t len);
+
+/* stack_dmlog.c: the device model's stderr through a pipe whose write end this returns (or
+ * -errno; pass it to the spawn, then close it), forwarded to ours; stop it once the device
+ * model is gone (bounded). stack_dmlog_broken: 1 with "device model: device broken, needs
+ * reset: WHY" in buf once the device model reported its device broken, else 0. */
+int stack_dmlog_start(struct stack *s);
+void stack_dmlog_stop(struct stack *s);
+int stack_dmlog_broken(struct stack *s, char *buf, size_t len);
 
 /* stack_fakebao.c: s->bus, the guest bus of a frontend in this process, over s->fb. */
 void stack_fakebao_bus(struct stack *s);
+/* stack_fe_trapped_fault.c: the fault steps on the trapped QEMU guest. */
+int stack_fe_trapped_fault(struct stack *s, const struct scn_step *st, char *why, size_t len);
 /* stack_fe_native.c: steps, remount and stop through the guest agent (both QEMU frontends). */
 int stack_fe_native_step(struct stack *s, const struct scn_step *st, int timeout_ms, char *why,
 			 size_t len);

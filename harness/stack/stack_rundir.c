@@ -76,3 +76,27 @@ int stack_rundir_image_dir(char *buf, size_t len)
 		"run make qemu-image (or set BAOHARNESS_QEMU_IMAGE_DIR)");
 	return STACK_ENV_MISSING;
 }
+
+int stack_rundir_guest_dir(const char *guest, char *buf, size_t len)
+{
+	char dir[PATH_MAX], img[PATH_MAX + 32];
+	int r = stack_rundir_image_dir(dir, sizeof(dir));
+
+	if (r)
+		return r;
+	if (!guest || !strcmp(guest, "own")) {
+		snprintf(buf, len, "%s", dir);
+		return 0;
+	}
+	if (strcmp(guest, "debian")) {
+		log_err("guest '%s' unknown (own, debian)", guest);
+		return -EINVAL;
+	}
+	snprintf(buf, len, "%s/debian", dir);
+	snprintf(img, sizeof(img), "%s/initramfs.cpio.gz", buf);
+	if (access(img, R_OK) == 0)
+		return 0;
+	log_err("Debian's guest (%s/Image, initramfs.cpio.gz) is missing: run make qemu-image",
+		buf);
+	return STACK_ENV_MISSING;
+}

@@ -48,17 +48,70 @@ int el2_host_create_file(const char *path, uint64_t size)
 	return fd;
 }
 
-int el2_host_map_mailbox(int ram0_fd, uint64_t window_size, const struct el2_host_tuning *t,
-			 struct el2_mailbox **out)
+int el2_host_layout_check(const struct el2_host_layout *l, char *why, unsigned long whylen)
+{
+	uint64_t win = l->window_size, ram = l->ram_size;
+
+	why[0] = '\0';
+	if (win < EL2_WINDOW_MIN || win > EL2_WINDOW_MAX || (win & 0x1fffff))
+		snprintf(why, whylen,
+			 "window size 0x%" PRIx64
+			 " unsupported (a 2 MiB multiple in [0x%llx, 0x%llx])",
+			 win, EL2_WINDOW_MIN, EL2_WINDOW_MAX);
+	else if (!ram && win < EL2_WINDOW_WHOLE_MIN)
+		snprintf(why, whylen,
+			 "window of 0x%" PRIx64 " bytes too small to be the guest's only RAM (at "
+			 "least 0x%llx)",
+			 win, EL2_WINDOW_WHOLE_MIN);
+	else if (ram && (ram < EL2_RAM_MIN || ram > EL2_RAM_MAX || (ram & 0x1fffff)))
+		snprintf(why, whylen,
+			 "guest RAM size 0x%" PRIx64 " unsupported (a 2 MiB multiple in [0x%llx, "
+			 "0x%llx])",
+			 ram, EL2_RAM_MIN, EL2_RAM_MAX);
+	else if (ram && ((l->ram_ipa & 0x1fffff) || l->ram_ipa < EL2_WINDOW_IPA + win ||
+			 l->ram_ipa + ram > EL2_IPA_LIMIT))
+		snprintf(why, whylen,
+			 "guest RAM [0x%" PRIx64 ", 0x%" PRIx64
+			 ") must be 2 MiB aligned, above the "
+			 "window and below 4 GiB",
+			 l->ram_ipa, l->ram_ipa + ram);
+	else if (l->uart_ipa && ((l->uart_ipa & 0xfff) || l->uart_ipa >= EL2_WINDOW_IPA ||
+				 (l->uart_ipa & ~0xfffULL) == (EL2_MMIO_BASE & ~0xfffULL)))
+		snprintf(why, whylen,
+			 "PL011 at 0x%" PRIx64
+			 ": want a page of its own below 0x%llx, not the trap "
+			 "page",
+			 l->uart_ipa, EL2_WINDOW_IPA);
+	else if (l->uart_virq && (l->uart_virq < 32 || l->uart_virq >= 1020))
+		snprintf(why, whylen, "PL011 interrupt %u is not an SPI", l->uart_virq);
+	else if (l->vcpus > EL2_MAX_VCPUS)
+		snprintf(why, whylen, "%u vCPUs: the stub hosts at most %d", l->vcpus,
+			 EL2_MAX_VCPUS);
+	else if (!el2_host_layout_pa(l, l->kernel_ipa) || !el2_host_layout_pa(l, l->dtb_ipa))
+		snprintf(why, whylen,
+			 "kernel (0x%" PRIx64 ") or DTB (0x%" PRIx64 ") outside the guest's memory",
+			 l->kernel_ipa, l->dtb_ipa);
+	return why[0] ? -EINVAL : 0;
+}
+
+uint64_t el2_host_layout_pa(const struct el2_host_layout *l, uint64_t ipa)
+{
+	if (ipa - EL2_WINDOW_IPA < l->window_size)
+		return EL2_WINDOW_PA + (ipa - EL2_WINDOW_IPA);
+	if (l->ram_size && ipa - l->ram_ipa < l->ram_size)
+		return EL2_WINDOW_PA + l->window_size + (ipa - l->ram_ipa);
+	return 0;
+}
+
+int el2_host_map_mailbox(int ram0_fd, const struct el2_host_layout *l,
+			 const struct el2_host_tuning *t, struct el2_mailbox **out)
 {
 	struct el2_mailbox *mb;
+	char why[256];
 
 	*out = NULL;
-	if (window_size < EL2_WINDOW_MIN || window_size > EL2_WINDOW_MAX ||
-	    (window_size & 0x1fffff)) {
-		log_err("el2: window size 0x%" PRIx64 " unsupported (2 MiB multiple in "
-			"[0x%llx, 0x%llx])",
-			window_size, EL2_WINDOW_MIN, EL2_WINDOW_MAX);
+	if (el2_host_layout_check(l, why, sizeof(why))) {
+		log_err("el2: %s", why);
 		return -EINVAL;
 	}
 	mb = mmap(NULL, EL2_MAILBOX_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, ram0_fd,
@@ -74,9 +127,15 @@ int el2_host_map_mailbox(int ram0_fd, uint64_t window_size, const struct el2_hos
 	mb->version = EL2_MB_VERSION;
 	mb->window_pa = EL2_WINDOW_PA;
 	mb->window_ipa = EL2_WINDOW_IPA;
-	mb->window_size = window_size;
-	mb->kernel_ipa = EL2_WINDOW_IPA + EL2_WIN_KERNEL_OFF;
-	mb->dtb_ipa = EL2_WINDOW_IPA + EL2_WIN_DTB_OFF;
+	mb->window_size = l->window_size;
+	mb->ram_size = l->ram_size;
+	mb->ram_ipa = l->ram_size ? l->ram_ipa : 0;
+	mb->ram_pa = l->ram_size ? EL2_WINDOW_PA + l->window_size : 0;
+	mb->uart_ipa = l->uart_ipa;
+	mb->uart_virq = l->uart_virq;
+	mb->nr_vcpus = l->vcpus ? l->vcpus : 1;
+	mb->kernel_ipa = l->kernel_ipa;
+	mb->dtb_ipa = l->dtb_ipa;
 	if (t) {
 		mb->tick_active_us = t->tick_active_us;
 		mb->tick_idle_us = t->tick_idle_us;
@@ -101,42 +160,48 @@ void el2_host_unmap_mailbox(struct el2_mailbox *mb)
 		munmap(mb, EL2_MAILBOX_SIZE);
 }
 
-static void el2_host_serve(struct el2_host *h, uint64_t seq)
+/* vCPU i's request seq: served as that vCPU's Bao request (at most one outstanding each). */
+static void el2_host_serve(struct el2_host *h, unsigned int i, uint64_t seq)
 {
 	struct el2_mailbox *mb = h->mb;
-	uint64_t addr = mb->req_addr, op = mb->req_op, width = mb->req_width;
-	uint64_t value = mb->req_value;
+	struct el2_mb_vcpu *v = &mb->vcpu[i];
+	uint64_t addr = v->req_addr, op = v->req_op, width = v->req_width;
+	uint64_t value = v->req_value, written = value; /* the completion may overwrite value */
+	uint64_t req_cnt = v->req_cntpct;
 	int64_t seen_ns = clock_now_ns();
 	int rc = -EINVAL;
 
 	if ((op == EL2_OP_READ || op == EL2_OP_WRITE) &&
 	    (width == 1 || width == 2 || width == 4 || width == 8))
-		rc = fakebao_mmio_access(h->fb, 0, addr, (unsigned int)op, (unsigned int)width,
+		rc = fakebao_mmio_access(h->fb, i, addr, (unsigned int)op, (unsigned int)width,
 					 &value);
 	else
-		log_err("el2: malformed request from the stub: addr 0x%" PRIx64 " op %" PRIu64
-			" width %" PRIu64,
-			addr, op, width);
-	mb->resp_value = rc == 0 ? value : ~0ULL;
-	mb->resp_status = rc;
-	__atomic_store_n(&mb->resp_seq, seq, __ATOMIC_RELEASE);
-	h->served = seq;
+		log_err("el2: malformed request from the stub (vCPU %u): addr 0x%" PRIx64
+			" op %" PRIu64 " width %" PRIu64,
+			i, addr, op, width);
+	if (rc == 0 && op == EL2_OP_WRITE && addr - EL2_MMIO_BASE < EL2_MMIO_SIZE)
+		vq_audit_write(h->audit, addr - EL2_MMIO_BASE, written);
+	v->resp_value = rc == 0 ? value : ~0ULL;
+	v->resp_status = rc;
+	__atomic_store_n(&v->resp_seq, seq, __ATOMIC_RELEASE);
+	h->served[i] = seq;
 
 	pthread_mutex_lock(&h->lock);
 	h->st.requests++;
+	h->st.vcpu_requests[i]++;
 	if (op == EL2_OP_READ)
 		h->st.reads++;
 	else
 		h->st.writes++;
 	if (rc)
 		h->st.errors++;
-	if (seen_ns - el2_host_cnt_ns(h, mb->req_cntpct) < h->cnt_off_ns)
-		h->cnt_off_ns = seen_ns - el2_host_cnt_ns(h, mb->req_cntpct);
+	if (seen_ns - el2_host_cnt_ns(h, req_cnt) < h->cnt_off_ns)
+		h->cnt_off_ns = seen_ns - el2_host_cnt_ns(h, req_cnt);
 	if (op == EL2_OP_READ && addr == EL2_MMIO_BASE + EL2_HOST_ISR_OFF && h->irq_raised_ns) {
 		/* The handler reached its first register read when the request was seen. */
 		if (h->n_lat < EL2_HOST_LAT_MAX)
-			h->lat[h->n_lat++] = (struct el2_host_lat){
-			    h->irq_raised_ns, seen_ns, mb->inject_cntpct, mb->req_cntpct};
+			h->lat[h->n_lat++] = (struct el2_host_lat){h->irq_raised_ns, seen_ns,
+								   mb->inject_cntpct, req_cnt};
 		h->irq_raised_ns = 0;
 	}
 	pthread_mutex_unlock(&h->lock);
@@ -144,15 +209,26 @@ static void el2_host_serve(struct el2_host *h, uint64_t seq)
 
 int el2_host_serve_pending(struct el2_host *h)
 {
-	uint64_t seq;
 	int n = 0;
 
-	/* One outstanding request at a time: the loop ends once the stub's latest is answered. */
-	while ((seq = __atomic_load_n(&h->mb->req_seq, __ATOMIC_ACQUIRE)) != h->served && n < 16) {
-		el2_host_serve(h, seq);
-		n++;
+	/* One outstanding request per vCPU: each slot is answered once per sequence number. */
+	for (unsigned int i = 0; i < h->nr_vcpus; i++) {
+		uint64_t seq = __atomic_load_n(&h->mb->vcpu[i].req_seq, __ATOMIC_ACQUIRE);
+
+		if (seq != h->served[i]) {
+			el2_host_serve(h, i, seq);
+			n++;
+		}
 	}
 	return n;
+}
+
+int el2_host_any_sleeping(struct el2_host *h)
+{
+	for (unsigned int i = 0; i < h->nr_vcpus; i++)
+		if (__atomic_load_n(&h->mb->vcpu[i].req_sleeping, __ATOMIC_SEQ_CST))
+			return 1;
+	return 0;
 }
 
 /* The timestamp is taken before the stub can see the increment. */
@@ -186,13 +262,8 @@ static void *el2_host_thread(void *arg)
 	/* The fast poll relies on precise short sleeps (default slack is 50 us). */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	while (!atomic_load(&h->stop)) {
-		uint64_t seq = __atomic_load_n(&h->mb->req_seq, __ATOMIC_ACQUIRE);
-		int busy = 0, r;
+		int busy = el2_host_serve_pending(h) > 0, r;
 
-		if (seq != h->served) {
-			el2_host_serve_pending(h);
-			busy = 1;
-		}
 		if (fakebao_wait_irq(h->fb, 0) == 1) {
 			el2_host_raise(h);
 			busy = 1;
@@ -234,9 +305,12 @@ int el2_host_start(struct fakebao *fb, struct el2_mailbox *mb, const struct el2_
 		return -ENOMEM;
 	h->fb = fb;
 	h->mb = mb;
+	h->audit = t ? t->audit : NULL;
 	h->poll_ns = (int64_t)(t && t->host_poll_us ? t->host_poll_us : 20) * 1000;
 	h->hold_ns = (int64_t)(t && t->host_hold_ms ? t->host_hold_ms : 20) * 1000000;
-	h->served = __atomic_load_n(&mb->resp_seq, __ATOMIC_ACQUIRE);
+	h->nr_vcpus = mb->nr_vcpus >= 1 && mb->nr_vcpus <= EL2_MAX_VCPUS ? mb->nr_vcpus : 1;
+	for (unsigned int i = 0; i < EL2_MAX_VCPUS; i++)
+		h->served[i] = __atomic_load_n(&mb->vcpu[i].resp_seq, __ATOMIC_ACQUIRE);
 	h->cnt_off_ns = INT64_MAX;
 	h->listen_fd = -1;
 	atomic_store(&h->conn_fd, -1);
@@ -330,17 +404,24 @@ void el2_host_get_stats(struct el2_host *h, struct el2_host_stats *out)
 	free(lat);
 	free(v);
 	out->stub_state = mb->state;
-	out->stub_traps = mb->n_traps;
-	out->stub_wfi = mb->n_wfi;
-	out->stub_ticks = mb->n_ticks;
-	out->stub_inject = mb->n_inject;
-	out->stub_phys_irqs = mb->n_phys_irqs;
-	out->stub_lr_full = mb->n_lr_full;
-	out->stub_smc = mb->n_smc;
-	out->stub_resp_timeouts = mb->n_resp_timeouts;
-	out->stub_gaps = mb->dbg_gaps;
-	out->stub_gap_wfi = mb->dbg_gap_wfi;
-	out->stub_gap_irq = mb->dbg_gap_irq;
+	for (unsigned int i = 0; i < EL2_MAX_VCPUS; i++) {
+		const struct el2_mb_stats *c = &mb->stats[i];
+
+		out->vcpu_traps[i] = c->n_traps;
+		out->stub_traps += c->n_traps;
+		out->stub_wfi += c->n_wfi;
+		out->stub_ticks += c->n_ticks;
+		out->stub_inject += c->n_inject;
+		out->stub_phys_irqs += c->n_phys_irqs;
+		out->stub_lr_full += c->n_lr_full;
+		out->stub_smc += c->n_smc;
+		out->stub_resp_timeouts += c->n_resp_timeouts;
+		out->stub_gaps += c->dbg_gaps;
+		out->stub_gap_wfi += c->dbg_gap_wfi;
+		out->stub_gap_irq += c->dbg_gap_irq;
+		out->stub_kicks += c->n_kicks;
+		out->vcpus_online += mb->vcpu[i].online != 0;
+	}
 }
 
 int el2_host_stub_health(struct el2_host *h, char *why, unsigned long whylen)

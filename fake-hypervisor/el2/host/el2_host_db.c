@@ -75,7 +75,7 @@ static void *el2_host_db_req_thread(void *arg)
 		 * resp_seq; the fence orders that store before this load (the stub mirrors it). */
 		if (el2_host_serve_pending(h) > 0) {
 			atomic_thread_fence(memory_order_seq_cst);
-			if (__atomic_load_n(&h->mb->req_sleeping, __ATOMIC_SEQ_CST))
+			if (el2_host_any_sleeping(h))
 				el2_host_db_ring(h);
 		}
 		if (r == 0)

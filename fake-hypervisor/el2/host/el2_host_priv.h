@@ -21,16 +21,18 @@ struct el2_host_lat {
 struct el2_host {
 	struct fakebao *fb;
 	struct el2_mailbox *mb;
-	pthread_t thread;     /* the polling server, or the doorbell's request server */
-	pthread_t irq_thread; /* doorbell mode: waits on the device's irqfd */
+	struct vq_audit *audit; /* borrowed; NULL: none */
+	pthread_t thread;	/* the polling server, or the doorbell's request server */
+	pthread_t irq_thread;	/* doorbell mode: waits on the device's irqfd */
 	int doorbell;
 	int listen_fd; /* doorbell socket QEMU's pci-serial chardev connects to */
 	atomic_int conn_fd;
 	char db_path[108];
 	atomic_int stop;
 	int64_t poll_ns, hold_ns;
-	uint64_t served;       /* last request sequence answered */
-	int64_t irq_raised_ns; /* pending latency measurement, 0 = none */
+	unsigned int nr_vcpus;
+	uint64_t served[EL2_MAX_VCPUS]; /* last request sequence answered, per vCPU */
+	int64_t irq_raised_ns;		/* pending latency measurement, 0 = none */
 	int panic_logged;
 	pthread_mutex_t lock; /* st and lat */
 	struct el2_host_stats st;
@@ -41,8 +43,10 @@ struct el2_host {
 
 #define EL2_HOST_DB_TICK_US 10000 /* the stub's backup tick when the doorbell runs */
 
-/* Answer every request the stub has posted (at most a few). Returns how many. */
+/* Answer every request the stub's vCPUs have posted (one each at most). Returns how many. */
 int el2_host_serve_pending(struct el2_host *h);
+/* 1 when a vCPU's stub sleeps for its response (then ring the doorbell). */
+int el2_host_any_sleeping(struct el2_host *h);
 /* Tell the stub the device raised its interrupt (irq_seq++), stamping the latency sample. */
 void el2_host_raise(struct el2_host *h);
 /* Log the stub's panic report once. */

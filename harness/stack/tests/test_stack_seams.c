@@ -137,8 +137,8 @@ static void test_backend_kinds_and_flags(void **state)
 	(void)state;
 	/* QEMU's C daemon: -o spellings. */
 	spawn_and_read_args("virtiofsd version 7.2.22 (Debian)", "c", args, sizeof(args));
-	snprintf(want, sizeof(want), "--socket-path=%s/Fs0.sock\n-o\nsource=%s/share\n-o\ncache=none\n",
-		 dir, dir);
+	snprintf(want, sizeof(want),
+		 "--socket-path=%s/Fs0.sock\n-o\nsource=%s/share\n-o\ncache=none\n", dir, dir);
 	assert_string_equal(args, want);
 	/* The Rust one: its own spellings, the seed demo's chroot sandbox. */
 	spawn_and_read_args("virtiofsd 1.13.2", "rust", args, sizeof(args));

@@ -1,7 +1,7 @@
 /* test_el2_host.c - the host's end of the EL2 stub's mailbox, with the test playing the stub (it
  * writes requests into the mailbox page as the stub would), QEMU (it connects to the doorbell
- * socket) and the device model (fakebao_dm attach/complete, an irqfd): configuration checks,
- * one request served through fakebao, one interrupt reported, in polling and doorbell mode. */
+ * socket) and the device model (fakebao_dm attach/complete, an irqfd): layout and configuration
+ * checks, one request served through fakebao, one interrupt reported, polling and doorbell. */
 #include <errno.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -39,7 +39,7 @@ static int setup(void **state)
 	    .shmem_addr = EL2_WINDOW_IPA,
 	    .shmem_size = FAKEBAO_DEFAULT_SHMEM_SIZE,
 	    .irq = FAKEBAO_DEFAULT_IRQ,
-	    .nr_vcpus = 1,
+	    .nr_vcpus = 2,
 	    .window_fd = -1,
 	    .trap_timeout_ms = 2000,
 	    .spin_us = 10,
@@ -89,24 +89,87 @@ static int wait_u64(const uint64_t *p, uint64_t want)
 	return -ETIMEDOUT;
 }
 
+/* The whole-RAM layout (a guest kernel without the restricted DMA pool). */
+static const struct el2_host_layout whole = {
+    .window_size = 0x10000000ULL,
+    .kernel_ipa = EL2_WINDOW_IPA + EL2_WIN_KERNEL_OFF,
+    .dtb_ipa = EL2_WINDOW_IPA + EL2_WIN_DTB_OFF,
+};
+
+/* The demo's: a 16 MiB window, 1 GiB of private RAM at 0x30000000, the PL011 at 0x9002000
+ * under SPI 11. */
+static const struct el2_host_layout demo = {
+    .window_size = 0x01000000ULL,
+    .ram_ipa = 0x30000000ULL,
+    .ram_size = 0x40000000ULL,
+    .uart_ipa = 0x09002000ULL,
+    .uart_virq = 43,
+    .kernel_ipa = 0x30000000ULL + EL2_WIN_KERNEL_OFF,
+    .dtb_ipa = 0x30000000ULL + EL2_WIN_DTB_OFF,
+};
+
+static void test_layout_check(void **state)
+{
+	struct el2_host_layout l;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(el2_host_layout_check(&whole, why, sizeof(why)), 0);
+	assert_int_equal(el2_host_layout_check(&demo, why, sizeof(why)), 0);
+	/* Sizes and places the stub's stage-2 cannot map are refused, with the reason. */
+	l = whole;
+	l.window_size = EL2_WINDOW_MAX + 0x200000;
+	assert_int_equal(el2_host_layout_check(&l, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "window size"));
+	l.window_size = 0x10000001ULL;
+	assert_int_equal(el2_host_layout_check(&l, why, sizeof(why)), -EINVAL);
+	l.window_size = 0x01000000ULL; /* 16 MiB as the only RAM: too small */
+	assert_int_equal(el2_host_layout_check(&l, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "only RAM"));
+	l = demo;
+	l.ram_ipa = 0x10800000ULL; /* inside the window */
+	assert_int_equal(el2_host_layout_check(&l, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "above the window"));
+	l = demo;
+	l.ram_ipa = 0xe0000000ULL; /* past 4 GiB at its end */
+	assert_int_equal(el2_host_layout_check(&l, why, sizeof(why)), -EINVAL);
+	l = demo;
+	l.uart_ipa = 0x0a003000ULL; /* the trap page */
+	assert_int_equal(el2_host_layout_check(&l, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "PL011"));
+	l = demo;
+	l.kernel_ipa = 0x20000000ULL; /* between the window and the RAM */
+	assert_int_equal(el2_host_layout_check(&l, why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "outside the guest's memory"));
+	/* Physical addresses: the window right after the stub's node, the RAM after the window. */
+	assert_int_equal(el2_host_layout_pa(&demo, 0x10000000ULL), EL2_WINDOW_PA);
+	assert_int_equal(el2_host_layout_pa(&demo, 0x30200000ULL), EL2_WINDOW_PA + 0x01200000ULL);
+	assert_int_equal(el2_host_layout_pa(&demo, 0x11000000ULL), 0);
+	assert_int_equal(el2_host_layout_pa(&whole, 0x1ff00000ULL), EL2_WINDOW_PA + 0x0ff00000ULL);
+}
+
 static void test_configure(void **state)
 {
 	struct fixture *f = *state;
 	struct el2_host_tuning t = {.doorbell_path = f->db};
+	struct el2_host_layout bad = demo;
 
-	/* Sizes the stub's stage-2 cannot map are refused. */
-	assert_int_equal(el2_host_map_mailbox(f->ram0_fd, EL2_WINDOW_MIN - 0x200000, NULL, &f->mb),
-			 -EINVAL);
-	assert_int_equal(el2_host_map_mailbox(f->ram0_fd, EL2_WINDOW_MAX + 0x200000, NULL, &f->mb),
-			 -EINVAL);
-	assert_int_equal(el2_host_map_mailbox(f->ram0_fd, 0x10000001ULL, NULL, &f->mb), -EINVAL);
+	bad.ram_size = 0x1000;
+	assert_int_equal(el2_host_map_mailbox(f->ram0_fd, &bad, NULL, &f->mb), -EINVAL);
+	assert_null(f->mb);
 	/* A good one is written where the stub looks: layout, entry points, doorbell ticks. */
-	assert_int_equal(el2_host_map_mailbox(f->ram0_fd, 0x10000000ULL, &t, &f->mb), 0);
+	assert_int_equal(el2_host_map_mailbox(f->ram0_fd, &demo, &t, &f->mb), 0);
 	assert_int_equal(f->mb->magic, EL2_MB_MAGIC);
+	assert_int_equal(f->mb->version, EL2_MB_VERSION);
 	assert_int_equal(f->mb->window_pa, EL2_WINDOW_PA);
-	assert_int_equal(f->mb->window_size, 0x10000000ULL);
-	assert_int_equal(f->mb->kernel_ipa, EL2_WINDOW_IPA + EL2_WIN_KERNEL_OFF);
-	assert_int_equal(f->mb->dtb_ipa, EL2_WINDOW_IPA + EL2_WIN_DTB_OFF);
+	assert_int_equal(f->mb->window_size, 0x01000000ULL);
+	assert_int_equal(f->mb->ram_pa, EL2_WINDOW_PA + 0x01000000ULL);
+	assert_int_equal(f->mb->ram_ipa, 0x30000000ULL);
+	assert_int_equal(f->mb->ram_size, 0x40000000ULL);
+	assert_int_equal(f->mb->uart_ipa, 0x09002000ULL);
+	assert_int_equal(f->mb->uart_virq, 43);
+	assert_int_equal(f->mb->kernel_ipa, 0x30000000ULL + EL2_WIN_KERNEL_OFF);
+	assert_int_equal(f->mb->dtb_ipa, 0x30000000ULL + EL2_WIN_DTB_OFF);
 	assert_int_equal(f->mb->doorbell, 1);
 	assert_int_equal(f->mb->tick_idle_us, 10000);
 }
@@ -123,11 +186,11 @@ static void stub_round_trip(struct fixture *f, int doorbell_fd)
 	int efd;
 
 	/* Stub: post request 1 and (doorbell) say it sleeps, then ring. */
-	f->mb->req_addr = EL2_MMIO_BASE + 0x60;
-	f->mb->req_op = EL2_OP_READ;
-	f->mb->req_width = 4;
-	f->mb->req_sleeping = doorbell_fd >= 0;
-	__atomic_store_n(&f->mb->req_seq, 1, __ATOMIC_RELEASE);
+	f->mb->vcpu[0].req_addr = EL2_MMIO_BASE + 0x60;
+	f->mb->vcpu[0].req_op = EL2_OP_READ;
+	f->mb->vcpu[0].req_width = 4;
+	f->mb->vcpu[0].req_sleeping = doorbell_fd >= 0;
+	__atomic_store_n(&f->mb->vcpu[0].req_seq, 1, __ATOMIC_RELEASE);
 	if (doorbell_fd >= 0)
 		assert_int_equal(write(doorbell_fd, "r", 1), 1);
 	/* Device model: the access arrives as a Bao request. */
@@ -137,9 +200,9 @@ static void stub_round_trip(struct fixture *f, int doorbell_fd)
 	req.value = 1;
 	assert_int_equal(fakebao_dm_complete(&f->dm, &req), 0);
 	/* Stub: the answer, and (doorbell) a ring because it said it sleeps. */
-	assert_int_equal(wait_u64(&f->mb->resp_seq, 1), 0);
-	assert_int_equal(f->mb->resp_value, 1);
-	assert_int_equal(f->mb->resp_status, 0);
+	assert_int_equal(wait_u64(&f->mb->vcpu[0].resp_seq, 1), 0);
+	assert_int_equal(f->mb->vcpu[0].resp_value, 1);
+	assert_int_equal(f->mb->vcpu[0].resp_status, 0);
 	if (doorbell_fd >= 0) {
 		assert_int_equal(poll(&p, 1, 2000), 1);
 		assert_int_equal(read(doorbell_fd, &byte, 1), 1);
@@ -167,9 +230,47 @@ static void test_serve_polling(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(el2_host_map_mailbox(f->ram0_fd, 0x10000000ULL, NULL, &f->mb), 0);
+	assert_int_equal(el2_host_map_mailbox(f->ram0_fd, &whole, NULL, &f->mb), 0);
 	assert_int_equal(el2_host_start(f->fb, f->mb, NULL, &f->host), 0);
 	stub_round_trip(f, -1);
+}
+
+/* Two vCPUs post at once: each access is that vCPU's own Bao request (fakebao's per-vCPU slot),
+ * each answered in its own response line. */
+static void test_serve_two_vcpus(void **state)
+{
+	struct fixture *f = *state;
+	struct el2_host_layout two = whole;
+	struct bao_virtio_request req[2];
+	struct el2_host_stats st;
+	struct fakebao_stats fs;
+
+	two.vcpus = 2;
+	assert_int_equal(el2_host_map_mailbox(f->ram0_fd, &two, NULL, &f->mb), 0);
+	assert_int_equal(f->mb->nr_vcpus, 2);
+	assert_int_equal(el2_host_start(f->fb, f->mb, NULL, &f->host), 0);
+	for (unsigned int i = 0; i < 2; i++) {
+		f->mb->vcpu[i].req_addr = EL2_MMIO_BASE + (i ? 0x70 : 0x60);
+		f->mb->vcpu[i].req_op = EL2_OP_READ;
+		f->mb->vcpu[i].req_width = 4;
+		__atomic_store_n(&f->mb->vcpu[i].req_seq, 1, __ATOMIC_RELEASE);
+	}
+	/* The device model answers them in the order they come, each with its own value. */
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(fakebao_dm_attach(&f->dm, 0, &req[i]), 0);
+		req[i].value = req[i].addr == EL2_MMIO_BASE + 0x70 ? 0xf : 1;
+		assert_int_equal(fakebao_dm_complete(&f->dm, &req[i]), 0);
+	}
+	assert_int_equal(wait_u64(&f->mb->vcpu[0].resp_seq, 1), 0);
+	assert_int_equal(wait_u64(&f->mb->vcpu[1].resp_seq, 1), 0);
+	assert_int_equal(f->mb->vcpu[0].resp_value, 1);
+	assert_int_equal(f->mb->vcpu[1].resp_value, 0xf);
+	el2_host_get_stats(f->host, &st);
+	assert_int_equal(st.vcpu_requests[0], 1);
+	assert_int_equal(st.vcpu_requests[1], 1);
+	fakebao_get_stats(f->fb, &fs);
+	assert_int_equal(fs.vcpu_traps[0], 1);
+	assert_int_equal(fs.vcpu_traps[1], 1);
 }
 
 static void test_serve_doorbell(void **state)
@@ -179,7 +280,7 @@ static void test_serve_doorbell(void **state)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
 
-	assert_int_equal(el2_host_map_mailbox(f->ram0_fd, 0x10000000ULL, &t, &f->mb), 0);
+	assert_int_equal(el2_host_map_mailbox(f->ram0_fd, &whole, &t, &f->mb), 0);
 	assert_int_equal(el2_host_start(f->fb, f->mb, &t, &f->host), 0);
 	/* QEMU's pci-serial chardev connects (server=off) to the host's socket. */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -193,9 +294,11 @@ static void test_serve_doorbell(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_layout_check),
 	    cmocka_unit_test_setup_teardown(test_configure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_serve_polling, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_serve_doorbell, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_serve_two_vcpus, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
