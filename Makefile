@@ -168,8 +168,9 @@ scenario-test: all
 # driver (JUnit in JUNIT_DIR/pytest.xml).
 test: deps
 	$(MAKE) CC=clang BUILD=build/clang all
+	$(MAKE) backends
 	$(MAKE) SAN=1 all unit-test check-boundaries check-prefixes
-	$(MAKE) qemu-image el2-stub backends
+	$(MAKE) qemu-image el2-stub
 	$(MAKE) fuzz-regress fuzz-oss-check
 	$(MAKE) static-dm bao-dm-supervise
 	BAOHARNESS_BUILD=$(abspath build/asan) /usr/bin/python3 -m pytest -v -p no:cacheprovider \

@@ -21,7 +21,7 @@ FUZZ_PROJ_SRCS := harness/common/log.c harness/common/virtio_mmio_regs.c $(filte
 	harness/frontend/fuse_msg.c harness/frontend/vq_dev.c \
 	$(addprefix harness/devmodel/,dm_config.c dm_config_key.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
 		virtio_mmio_rings.c dm_dispatch.c virtio_fs_config.c) \
-	fake-hypervisor/proto/remio.c fake-hypervisor/proto/fakebao_ctl_msg.c
+	fake-hypervisor/proto/remio.c fake-hypervisor/proto/fakebao_ctl_msg.c harness/stack/stack_config.c
 
 # --- libFuzzer -------------------------------------------------------------------------------
 $(FUZZ_DIR)/obj/%.o: %.c

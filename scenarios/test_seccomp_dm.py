@@ -76,9 +76,14 @@ class DmWatcher(threading.Thread):
 
 
 def run_with_wrapper(wrapper, files, timeout):
-    env = dict(os.environ, BAOHARNESS_DM_WRAPPER=wrapper)
+    return run_with_args([], files, timeout, dict(os.environ, BAOHARNESS_DM_WRAPPER=wrapper))
+
+
+def run_with_args(args, files, timeout, env=None):
+    wrapper = " ".join(str(a) for a in args) or env.get("BAOHARNESS_DM_WRAPPER")
     try:
-        proc = subprocess.run([str(BAOHARNESS), "run"] + [str(f) for f in files],
+        proc = subprocess.run([str(BAOHARNESS), "run"] + [str(a) for a in args] +
+                              [str(f) for f in files],
                               capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired as e:
         pytest.fail(f"baoharness run under {wrapper} hung for {timeout} s: {e.stderr}")
@@ -98,7 +103,9 @@ def test_library_through_supervised_static_dm():
     watcher = DmWatcher()
     watcher.start()
     try:
-        proc = run_with_wrapper(f"{SUPERVISE} -v --program {STATIC_DM} --", files, 900)
+        # As a user runs their own static build: --devmodel PATH; the harness sees no
+        # PT_INTERP and starts it under the supervisor itself.
+        proc = run_with_args(["-v", "--devmodel", STATIC_DM], files, 900)
     finally:
         watcher.stop.set()
         watcher.join()

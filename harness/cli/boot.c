@@ -9,6 +9,7 @@
 
 #include "boot.h"
 #include "guest_args.h"
+#include "parts_args.h"
 #include "log.h"
 #include "run.h"
 #include "stack.h"
@@ -17,7 +18,7 @@ static void boot_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: baoharness boot [--frontend qemu|qemu-native] [--share DIR] [--keep] "
-		"[-v]\n" GUEST_ARGS_USAGE
+		"[-v]\n" GUEST_ARGS_USAGE PARTS_ARGS_USAGE
 		"  boots the arm64 guest to a shell on this terminal; in the guest:\n"
 		"    mount -t virtiofs myfs /mnt      the share, through the trapped device\n"
 		"    poweroff -f                      leave (or type Ctrl-] to stop the guest)\n");
@@ -32,6 +33,7 @@ static int boot_parse(int argc, char **argv, struct stack_opts *o)
 						 {"verbose", no_argument, NULL, 'v'},
 						 {"help", no_argument, NULL, 'h'},
 						 GUEST_ARGS_LONGOPTS,
+						 PARTS_ARGS_LONGOPTS,
 						 {NULL, 0, NULL, 0}};
 	int c;
 
@@ -64,7 +66,10 @@ static int boot_parse(int argc, char **argv, struct stack_opts *o)
 			boot_usage(stdout);
 			return 1;
 		default: {
-			int g = guest_args_parse(c, optarg, o, "baoharness boot");
+			int g = parts_args_parse(c, optarg, o);
+
+			if (!g)
+				g = guest_args_parse(c, optarg, o, "baoharness boot");
 
 			if (g > 0)
 				break;
@@ -74,7 +79,7 @@ static int boot_parse(int argc, char **argv, struct stack_opts *o)
 		}
 		}
 	}
-	if (guest_args_check(o, "baoharness boot"))
+	if (guest_args_check(o, "baoharness boot") || parts_args_check(o, "baoharness boot"))
 		return -EINVAL;
 	if (optind < argc) {
 		fprintf(stderr, "baoharness boot: unexpected argument '%s'\n", argv[optind]);

@@ -8,6 +8,7 @@
 
 #include "cpus.h"
 #include "guest_args.h"
+#include "parts_args.h"
 #include "interrupt.h"
 #include "log.h"
 #include "run.h"
@@ -23,7 +24,7 @@ static void run_usage(FILE *f)
 	    "                      [--step-timeout S] [--wait adaptive|block|poll] [--cpus LIST]\n"
 	    "                      [--virtiofsd c|rust|PATH] [--jobs N] [--shard K/N]\n"
 	    "                      [--junit FILE] [--format plain|tap]\n"
-	    "                      [-v] FILE.scn...\n" GUEST_ARGS_USAGE);
+	    "                      [-v] FILE.scn...\n" GUEST_ARGS_USAGE PARTS_ARGS_USAGE);
 }
 
 static int run_parse_wait(const char *s, enum fe_wait_policy *w)
@@ -166,6 +167,7 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_
 						 {"format", required_argument, NULL, 'F'},
 						 {"shard", required_argument, NULL, 'D'},
 						 GUEST_ARGS_LONGOPTS,
+						 PARTS_ARGS_LONGOPTS,
 						 {NULL, 0, NULL, 0}};
 	int c, r;
 
@@ -178,7 +180,10 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_
 		if (r == RUN_OPT_OTHER)
 			r = run_opt_report(c, jo, shard_k, shard_n);
 		if (r == RUN_OPT_OTHER) {
-			int g = guest_args_parse(c, optarg, &o->stack, "baoharness run");
+			int g = parts_args_parse(c, optarg, &o->stack);
+
+			if (!g)
+				g = guest_args_parse(c, optarg, &o->stack, "baoharness run");
 
 			if (g > 0)
 				continue;
@@ -189,7 +194,9 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_
 		if (r)
 			return r;
 	}
-	return guest_args_check(&o->stack, "baoharness run");
+	if (guest_args_check(&o->stack, "baoharness run"))
+		return -EINVAL;
+	return parts_args_check(&o->stack, "baoharness run");
 }
 
 int run_args_main(int argc, char **argv)

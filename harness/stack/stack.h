@@ -66,13 +66,25 @@ struct stack_backend {
 struct stack_devmodel {
 	char path[PATH_MAX];
 	char preload[PATH_MAX];
+	/* A statically linked program (no PT_INTERP: LD_PRELOAD cannot reach it) runs under
+	 * bao-dm-supervise, which serves Bao's UAPI by seccomp user notification. */
+	int is_static;
+	char supervisor[PATH_MAX];
+	int ours; /* our bao-virtio-dm (it takes --connect-timeout and -v) */
 };
 
 struct stack_opts {
 	const struct stack_frontend_ops *frontend; /* stack_frontend_find(name); NULL: scripted */
 	const char *virtiofsd; /* --virtiofsd c|rust|PATH; NULL: BAOHARNESS_VIRTIOFSD, else c */
-	const char *share;     /* NULL: a fresh temporary directory */
-	int keep;	       /* keep the run directory (and a temporary share) */
+	/* The user's own parts (README "Testing your own ..."): virtiofsd's command line with
+	 * {socket}/{share}; the config-fs.yaml; the device model and its extra arguments. NULL:
+	 * the kind's flags, a generated config, our bao-virtio-dm. */
+	const char *virtiofsd_args;
+	const char *config;
+	const char *devmodel;
+	const char *devmodel_args;
+	const char *share; /* NULL: a fresh temporary directory */
+	int keep;	   /* keep the run directory (and a temporary share) */
 	int verbose;
 	int step_timeout_ms;
 	enum fe_wait_policy wait;
@@ -162,6 +174,19 @@ pid_t stack_backend_spawn_argv(char *const argv[], const char *version, const ch
 			       const char *log, int append, pid_t pgid);
 /* Print the last lines of virtiofsd's log to stderr. */
 void stack_backend_print_log(const struct stack *s, int lines);
+
+/* stack_backend_args.c: what --virtiofsd-args changed (notice) or why it cannot run (why). */
+struct stack_backend_args_report {
+	char notice[512];
+	char why[200];
+};
+/* The user's virtiofsd line for backend b serving share on sock into a (argv[0] = b->path):
+ * words split as a shell would, {socket}/{share} replaced, a leading `nohup virtiofsd` and
+ * trailing redirections dropped and a literal socket path / shared directory relocated (each
+ * said in rep->notice). 0, or -EINVAL with rep->why. */
+int stack_backend_args_build(const char *line, const struct stack_backend *b, const char *share,
+			     const char *sock, struct stack_backend_argv *a,
+			     struct stack_backend_args_report *rep);
 struct scn_step;
 /* Run one frontend step (scenario line text) on whichever frontend the stack has, with a
  * deadline of timeout_ms. 0 pass; nonzero fail with why. */

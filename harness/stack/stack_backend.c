@@ -280,8 +280,22 @@ int stack_backend_start(struct stack *s)
 	snprintf(sock, sizeof(sock), "%s/Fs0.sock", s->rundir);
 	snprintf(s->vfsd_log, sizeof(s->vfsd_log), "%s/virtiofsd.log", s->rundir);
 	/* A restart (fault injection) appends to the first one's log. */
-	pid = stack_backend_spawn(&s->backend, s->share, sock, s->vfsd_log, s->vfsd_starts > 0,
-				  s->pgid);
+	if (s->opts.virtiofsd_args) {
+		struct stack_backend_argv a;
+		struct stack_backend_args_report rep;
+
+		if (stack_backend_args_build(s->opts.virtiofsd_args, &s->backend, s->share, sock,
+					     &a, &rep)) {
+			log_err("--virtiofsd-args '%s': %s", s->opts.virtiofsd_args, rep.why);
+			return -EINVAL;
+		}
+		if (rep.notice[0] && s->vfsd_starts == 0)
+			fprintf(stderr, "baoharness: note: --virtiofsd-args: %s\n", rep.notice);
+		pid = stack_backend_spawn_argv(a.argv, s->backend.version, sock, s->vfsd_log,
+					       s->vfsd_starts > 0, s->pgid);
+	} else
+		pid = stack_backend_spawn(&s->backend, s->share, sock, s->vfsd_log,
+					  s->vfsd_starts > 0, s->pgid);
 	s->vfsd_starts++;
 	if (pid < 0) {
 		s->vfsd_pid = 0;

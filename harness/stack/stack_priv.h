@@ -18,6 +18,10 @@ int stack_fakebao_start(struct stack *s, const struct stack_opts *o, uint64_t ad
 			int window_fd);
 /* fakebao and the audit gone (idempotent). */
 void stack_fakebao_stop(struct stack *s);
+/* stack_backend_args.c: line split into words as a shell would (quotes, backslashes) into
+ * buf, words[] NULL-terminated (at most max - 1 words): 0, or -EINVAL with why. */
+int stack_backend_args_split(const char *line, char *buf, size_t len, char **words, size_t max,
+			     size_t *nwords, char *why, size_t whylen);
 /* stack_rundir.c: the run directory and the share (a fresh one or --share). */
 int stack_rundir_make(struct stack *s, const struct stack_opts *o);
 /* Where the QEMU guest image is (build/qemu); STACK_ENV_MISSING with a message if absent. */
