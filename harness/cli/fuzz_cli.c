@@ -3,6 +3,7 @@
  * finding: classified, deduplicated, saved as a reproducer, and the stack is restarted. */
 #include "clock.h"
 #include "fuzz_cli.h"
+#include "fuzz_diff.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -457,14 +458,19 @@ static int fuzz_usage(void)
 	fprintf(stderr,
 		"usage: baoharness fuzz fuse-requests [--time S] [--seed N] [--replay "
 		"FILE] [--out DIR] [--virtiofsd c|rust|PATH]\n"
-		"                                    [--regress-dir DIR] [--cpus LIST] [-v]\n");
+		"                                    [--regress-dir DIR] [--cpus LIST] [-v]\n"
+		"       baoharness fuzz fuse-requests --differential [--virtiofsd A] [--against B] "
+		"[--time S] [--seed N] [--replay FILE] [--out DIR]\n"
+		"  (--differential: the same well-formed requests to two backends, default c and "
+		"rust; their answers compared)\n");
 	return 2;
 }
 
 int fuzz_cli_main(int argc, char **argv)
 {
 	static struct fuzz_cli c;
-	const char *replay = NULL, *out = "results/fuzz";
+	const char *replay = NULL, *out = "results/fuzz", *against = NULL;
+	int differential = 0, regress_set = 0;
 	double time_s = 60;
 	uint64_t seed = (uint64_t)time(NULL);
 	char cmd[256];
@@ -479,21 +485,42 @@ int fuzz_cli_main(int argc, char **argv)
 
 		if (!strcmp(argv[i], "-v"))
 			c.so.verbose = 1;
+		else if (!strcmp(argv[i], "--differential"))
+			differential = 1;
+		else if (!strcmp(argv[i], "--against") && v && ++i)
+			against = v;
 		else if (!v)
 			return fuzz_usage();
-		else if (!strcmp(argv[i], "--time") && ++i)
-			time_s = atof(v);
-		else if (!strcmp(argv[i], "--seed") && ++i)
-			seed = strtoull(v, NULL, 0);
-		else if (!strcmp(argv[i], "--replay") && ++i)
+		else if (!strcmp(argv[i], "--time") && ++i) {
+			char *end;
+
+			time_s = strtod(v, &end);
+			if (*end || end == v || !(time_s > 0 && time_s <= 7 * 86400)) {
+				fprintf(stderr, "baoharness fuzz: --time '%s': want seconds, >0\n",
+					v);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--seed") && ++i) {
+			char *end;
+
+			errno = 0;
+			seed = strtoull(v, &end, 0);
+			if (errno || *end || end == v || *v == '-') {
+				fprintf(stderr,
+					"baoharness fuzz: --seed '%s': want an unsigned number\n",
+					v);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--replay") && ++i)
 			replay = v;
 		else if (!strcmp(argv[i], "--out") && ++i)
 			out = v;
 		else if (!strcmp(argv[i], "--virtiofsd") && ++i)
 			c.so.virtiofsd = v;
-		else if (!strcmp(argv[i], "--regress-dir") && ++i)
+		else if (!strcmp(argv[i], "--regress-dir") && ++i) {
 			c.rep.regress_dir = v;
-		else if (!strcmp(argv[i], "--cpus") && ++i) {
+			regress_set = 1;
+		} else if (!strcmp(argv[i], "--cpus") && ++i) {
 			if (cpus_option("baoharness fuzz", v, &c.so.cpus))
 				return 2;
 			c.so.pin = 1;
@@ -502,6 +529,23 @@ int fuzz_cli_main(int argc, char **argv)
 	}
 	if (!c.so.verbose && log_get_level() > LOG_ERROR)
 		log_set_level(LOG_ERROR); /* hostile requests make every layer warn */
+	if (against && !differential) {
+		fprintf(stderr, "baoharness fuzz: --against is for --differential\n");
+		return 2;
+	}
+	if (differential) {
+		struct fuzz_diff_opts d = {c.so.virtiofsd,
+					   against ? against : "rust",
+					   out,
+					   replay,
+					   regress_set ? c.rep.regress_dir
+						       : "fuzz/regress/whole-stack/differential",
+					   time_s,
+					   seed,
+					   c.so.verbose};
+
+		return fuzz_diff_main(&d);
+	}
 	c.so.step_timeout_ms = 3000;
 	c.so.wait = FE_WAIT_ADAPTIVE;
 	c.req = malloc(FUZZ_GEN_REQ_MAX + 8192);

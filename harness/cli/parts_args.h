@@ -24,7 +24,7 @@ enum parts_args_code {
 	}
 
 #define PARTS_ARGS_USAGE                                                                           \
-	"  your own parts: [--config config-fs.yaml] [--virtiofsd-args 'ARGS with {socket} "      \
+	"  your own parts: [--config config-fs.yaml] [--virtiofsd-args 'ARGS with {socket} "       \
 	"{share}']\n"                                                                              \
 	"                  [--devmodel PATH [--devmodel-args 'ARGS']]\n"
 

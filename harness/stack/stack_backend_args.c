@@ -31,8 +31,8 @@ stack_backend_args_note(struct stack_backend_args_report *rep, const char *fmt, 
 }
 
 /* Split line into words (NUL-separated in buf); 0, or -EINVAL with why. */
-int stack_backend_args_split(const char *line, char *buf, size_t len, char **words,
-				    size_t max, size_t *nwords, char *why, size_t whylen)
+int stack_backend_args_split(const char *line, char *buf, size_t len, char **words, size_t max,
+			     size_t *nwords, char *why, size_t whylen)
 {
 	size_t used = 0, n = 0;
 	const char *p = line;
@@ -100,7 +100,8 @@ static int stack_backend_args_subst(const char *w, const char *share, const char
 			val = sock;
 		else if (close && name == 5 && !memcmp(p + 1, "share", 5))
 			val = share;
-		else if (close && name > 0 && name < 16 && strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_") == name) {
+		else if (close && name > 0 && name < 16 &&
+			 strspn(p + 1, "abcdefghijklmnopqrstuvwxyz_") == name) {
 			snprintf(why, whylen, "unknown placeholder %.*s (want {socket} or {share})",
 				 (int)name + 2, p);
 			return -EINVAL;
@@ -190,15 +191,15 @@ int stack_backend_args_build(const char *line, const struct stack_backend *b, co
 
 		tail[0] = '\0';
 		for (size_t i = last; i < n && t < sizeof(tail); i++)
-			t += (size_t)snprintf(tail + t, sizeof(tail) - t, "%s%s", i > last ? " " : "",
-					      words[i]);
+			t += (size_t)snprintf(tail + t, sizeof(tail) - t, "%s%s",
+					      i > last ? " " : "", words[i]);
 		stack_backend_args_note(rep, "'%s' dropped (the harness keeps virtiofsd's log)",
 					tail);
 	}
 	a->argv[a->argc++] = (char *)b->path;
 	for (size_t i = first; i < last; i++) {
-		int r = stack_backend_args_subst(words[i], share, sock, word, sizeof(word), rep->why,
-						 sizeof(rep->why));
+		int r = stack_backend_args_subst(words[i], share, sock, word, sizeof(word),
+						 rep->why, sizeof(rep->why));
 		size_t wl = strlen(word) + 1;
 
 		if (r < 0)
@@ -219,8 +220,8 @@ int stack_backend_args_build(const char *line, const struct stack_backend *b, co
 			}
 			if (!strchr(words[at] + pre, '{') && strcmp(words[at] + pre, want))
 				stack_backend_args_note(rep, "%s%s%s relocated to %s",
-							at > opt ? words[opt] : "", at > opt ? " " : "",
-							words[at], want);
+							at > opt ? words[opt] : "",
+							at > opt ? " " : "", words[at], want);
 			snprintf(word, sizeof(word), "%.*s%s", (int)pre, words[at], want);
 			wl = strlen(word) + 1;
 			if (is_sock)
@@ -243,7 +244,7 @@ int stack_backend_args_build(const char *line, const struct stack_backend *b, co
 			 "--socket-path={socket} and %s)",
 			 !has_sock ? "--socket-path or {socket}" : "--shared-dir or {share}",
 			 b->kind && !strcmp(b->kind->name, "c") ? "-o source={share}"
-								 : "--shared-dir {share}");
+								: "--shared-dir {share}");
 		return -EINVAL;
 	}
 	a->argv[a->argc] = NULL;

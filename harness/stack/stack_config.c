@@ -186,7 +186,8 @@ int stack_config_relocate(const char *in, size_t len, const char *sockdir, uint6
 				}
 				if (v != mmio_addr) {
 					snprintf(rep->why, sizeof(rep->why),
-						 "mmio_addr 0x%" PRIx64 ", but the harness traps the "
+						 "mmio_addr 0x%" PRIx64
+						 ", but the harness traps the "
 						 "demo's virtio-mmio device at 0x%" PRIx64,
 						 v, mmio_addr);
 					return -EINVAL;

@@ -6,11 +6,11 @@
 #include <stdint.h>
 
 struct stack_config_report {
-	unsigned int sockets;  /* socket_path values replaced */
-	unsigned int devices;  /* mmio_addr keys seen (the first is checked) */
-	char socket_was[128];  /* the first socket_path as the file had it */
-	size_t len;	       /* bytes written to out */
-	char why[160];	       /* on failure: what is wrong with the file */
+	unsigned int sockets; /* socket_path values replaced */
+	unsigned int devices; /* mmio_addr keys seen (the first is checked) */
+	char socket_was[128]; /* the first socket_path as the file had it */
+	size_t len;	      /* bytes written to out */
+	char why[160];	      /* on failure: what is wrong with the file */
 };
 
 /* in[0..len): the user's config-fs.yaml. Writes it to out (at most outlen bytes, not

@@ -22,8 +22,8 @@ static char out[8192];
 
 static int relocate(const char *in, struct stack_config_report *rep)
 {
-	int r = stack_config_relocate(in, strlen(in), RUN, STACK_MMIO_BASE, out, sizeof(out) - 1,
-				      rep);
+	int r =
+	    stack_config_relocate(in, strlen(in), RUN, STACK_MMIO_BASE, out, sizeof(out) - 1, rep);
 
 	out[r ? 0 : rep->len] = '\0';
 	return r;
@@ -89,9 +89,8 @@ static void test_refused(void **state)
 	static const char nul[] = "devices:\n  - mmio_addr: 0xa003e00\0socket_path: /x/\n";
 
 	(void)state;
-	assert_int_equal(relocate("devices:\n  - mmio_addr: 0xa000000\n    socket_path: /r/\n",
-				  &rep),
-			 -EINVAL);
+	assert_int_equal(
+	    relocate("devices:\n  - mmio_addr: 0xa000000\n    socket_path: /r/\n", &rep), -EINVAL);
 	assert_non_null(strstr(rep.why, "mmio_addr 0xa000000, but the harness traps"));
 	assert_int_equal(relocate("devices:\n  - mmio_addr: 0xa003e00\n", &rep), -EINVAL);
 	assert_non_null(strstr(rep.why, "no socket_path"));
@@ -182,9 +181,10 @@ static void test_c_spelling(void **state)
 {
 	struct stack_backend_argv a;
 	struct stack_backend_args_report rep;
-	static const char *const want[] = {"/opt/virtiofsd", "--socket-path", "/run/Fs0.sock",
-					   "-o",	     "source=/run/share", "-o",
-					   "cache=none",     NULL};
+	static const char *const want[] = {"/opt/virtiofsd",	"--socket-path",
+					   "/run/Fs0.sock",	"-o",
+					   "source=/run/share", "-o",
+					   "cache=none",	NULL};
 
 	(void)state;
 	assert_int_equal(build("--socket-path /tmp/x.sock -o source=/srv -o cache=none", &a, &rep),
@@ -208,10 +208,11 @@ static void test_bad_lines(void **state)
 	assert_non_null(strstr(rep.why, "'sh' is not an option"));
 	assert_int_equal(build("--socket-path={socket} \"--shared-dir={share}", &a, &rep), -EINVAL);
 	assert_non_null(strstr(rep.why, "unclosed \" quote"));
-	assert_int_equal(build("--socket-path={socket} --shared-dir={share} a b c d e f g h i j k l "
-			       "m n o p",
-			       &a, &rep),
-			 -EINVAL);
+	assert_int_equal(
+	    build("--socket-path={socket} --shared-dir={share} a b c d e f g h i j k l "
+		  "m n o p",
+		  &a, &rep),
+	    -EINVAL);
 	assert_non_null(strstr(rep.why, "too long"));
 }
 
