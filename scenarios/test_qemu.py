@@ -202,3 +202,38 @@ def test_irq_delay_on_qemu(tmp_path):
     res = run_in_tmp(["run", "--frontend", "qemu", "--step-timeout", "8", scn], 120)
     assert res.rc == 0, repr(res)
     assert "# fault: irq-delay: interrupts delivered 40 ms late" in res.out, res.out
+
+
+def _image(*parts):
+    from conftest import BUILD
+    for d in (BUILD, BUILD.parent):
+        p = d.joinpath("qemu", *parts)
+        if p.exists():
+            return p
+    pytest.skip(f"qemu/{'/'.join(parts)} is not built: run make qemu-image (make test does)")
+
+
+@pytest.mark.parametrize("frontend", ["qemu", "qemu-native"])
+@pytest.mark.parametrize("what,message", [
+    # Debian's kernel has virtio-mmio and virtiofs as modules; our initramfs (for the harness's
+    # kernel) carries none: the agent names what the kernel lacks.
+    ("no-virtiofs", r"guest agent: the guest kernel has no virtiofs file system"),
+    # An initramfs that is not one: the kernel panics, and its own words are the message.
+    ("panic", r"the guest said: Kernel panic - not syncing: No working init found"),
+])
+def test_bad_guest_named(tmp_path, frontend, what, message):
+    scn = [p for p in FILES if p.name == "seed-demo.scn"][0]
+    if what == "no-virtiofs":
+        args = ["--kernel", _image("debian", "Image"), "--initrd", _image("initramfs.cpio.gz")]
+    else:
+        junk = tmp_path / "junk.cpio"
+        junk.write_bytes(os.urandom(4096))
+        args = ["--kernel", _image("Image"), "--initrd", junk]
+    t0 = time.monotonic()
+    res = run_harness(["run", "--frontend", frontend] + args + [scn], timeout=200,
+                      env={"TMPDIR": str(tmp_path)})
+    assert res.rc == 1, repr(res)
+    assert re.search(message, res.err), repr(res)
+    assert time.monotonic() - t0 < 120, "not within the boot timeout"
+    assert not stray_processes(str(tmp_path)), stray_processes(str(tmp_path))
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("baoharness-")]
