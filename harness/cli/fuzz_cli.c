@@ -25,6 +25,7 @@
 #include "stack.h"
 
 #define FUZZ_HISTORY 16
+#define FUZZ_FREQUENT_CRASH 8 /* a finding seen this often is skipped like a short one */
 #define FUZZ_REPLY_CAP (128u * 1024u + 16u)
 #define FUZZ_REQ_TIMEOUT_NS (3LL * 1000000000LL)
 
@@ -244,6 +245,8 @@ static int fuzz_on_death(struct fuzz_cli *c, const struct fuzz_gen_info *in, con
 		for (int i = 0; i < n; i++)
 			free(recs[i].buf);
 	}
+	if (!strncmp(sig, "CREATE-", 7) && strstr(sig, "-abort"))
+		c->g.create_excl = true;
 	c->rep.restarts++;
 	/* Fast path: a fresh virtiofsd on the same share, the device reset and re-initialised. */
 	if (c->up && c->st.dm_pid > 0 && !stack_fault_restart_backend(&c->st, last, sizeof(last))) {
@@ -318,8 +321,10 @@ static int fuzz_skip(struct fuzz_cli *c, const struct fuzz_gen_info *in)
 	for (unsigned i = 0; i < c->rep.n_f; i++) {
 		const struct fuzz_finding *f = &c->rep.f[i];
 
-		/* Only short reproducers: a longer one may blame an innocent request. */
-		if (strstr(f->sig, "malformed") || f->requests > 2 || in->opcode == FUSE_INIT)
+		/* Only short reproducers (a longer one may blame an innocent request), or a
+		 * signature seen so often that the campaign spends its time restarting for it. */
+		if (strstr(f->sig, "malformed") || in->opcode == FUSE_INIT ||
+		    (f->requests > 2 && f->count < FUZZ_FREQUENT_CRASH))
 			continue;
 		if (!strncmp(f->sig, prefix, k) && f->sig[k] == '-')
 			return fuzz_gen_rand(&c->g) % 500 != 0;
@@ -389,7 +394,11 @@ static int fuzz_campaign(struct fuzz_cli *c, double time_s)
 		fuzz_hist_push(c, &in, c->req, len);
 		rc = fuzz_send(c, in.queue, c->req, len, &used);
 		c->rep.requests++;
-		stack_health(&c->st, health, sizeof(health));
+		/* The whole health check scans /proc for stopped members: only when something
+		 * looks wrong, or now and then; a dead member is seen at once either way. */
+		health[0] = '\0';
+		if (rc || !stack_members_alive(&c->st) || c->rep.requests % 256 == 0)
+			stack_health(&c->st, health, sizeof(health));
 		if (!health[0] && rc) { /* maybe dying: give it a moment to be reaped */
 			usleep(20000);
 			stack_health(&c->st, health, sizeof(health));

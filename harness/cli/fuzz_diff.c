@@ -37,7 +37,7 @@
 struct fuzz_diff_map {
 	uint64_t a[FUZZ_DIFF_MAP], b[FUZZ_DIFF_MAP];
 	uint64_t owner[FUZZ_DIFF_MAP]; /* handles: the first backend's node it was opened on */
-	uint8_t is_dir[FUZZ_DIFF_MAP];	/* handles: from OPENDIR */
+	uint8_t is_dir[FUZZ_DIFF_MAP]; /* handles: from OPENDIR */
 	unsigned int n, next;
 };
 
@@ -52,7 +52,7 @@ struct fuzz_diff {
 	int hist_n;
 	uint8_t *req[2], *reply[2];
 	uint64_t compared, same, documented[8], findings_seen, deaths, unmapped;
-	uint64_t differing; /* compared and different (findings_seen also counts failures) */
+	uint64_t differing;	/* compared and different (findings_seen also counts failures) */
 	uint64_t per_op[64][2]; /* compared, differing (finding) */
 	int64_t t0;
 	struct progress prog;
@@ -250,8 +250,7 @@ static void fuzz_diff_hist_clear(struct fuzz_diff *d)
 	d->hist_n = 0;
 }
 
-static void fuzz_diff_hist_push(struct fuzz_diff *d, uint16_t queue, const uint8_t *buf,
-				size_t len)
+static void fuzz_diff_hist_push(struct fuzz_diff *d, uint16_t queue, const uint8_t *buf, size_t len)
 {
 	struct fuzz_rec r = {queue, (uint32_t)len, malloc(len)};
 
@@ -297,8 +296,8 @@ static int fuzz_diff_up(struct fuzz_diff *d)
 
 /* One request to one stack: the side as the comparison sees it, the decoded reply in *rep. */
 static int fuzz_diff_send(struct fuzz_diff *d, int i, uint16_t queue, size_t len, uint32_t opcode,
-			  uint64_t unique, struct fuzz_diff_cmp_side *side, struct fuse_msg_reply *rep,
-			  char *why, size_t whylen)
+			  uint64_t unique, struct fuzz_diff_cmp_side *side,
+			  struct fuse_msg_reply *rep, char *why, size_t whylen)
 {
 	size_t used = 0;
 	int r;
@@ -343,7 +342,8 @@ static void fuzz_diff_finding(struct fuzz_diff *d, const char *sig, const char *
 	d->findings_seen++;
 	if (!f) {
 		progress_clear(&d->prog);
-		fprintf(stderr, "fuzz: %.1f s: difference %s: %s\n", fuzz_diff_elapsed(d), sig, why);
+		fprintf(stderr, "fuzz: %.1f s: difference %s: %s\n", fuzz_diff_elapsed(d), sig,
+			why);
 	}
 	fuzz_report_finding(&d->rep, sig, why, 0, fuzz_diff_elapsed(d), d->hist, d->hist_n);
 }
@@ -450,7 +450,7 @@ static int fuzz_diff_one(struct fuzz_diff *d, uint16_t queue, size_t len, uint32
 		return 1;
 	if (verbose_replay)
 		printf("  %s: %s%s%s\n", fuse_msg_op_name(opcode),
-		       v == FUZZ_DIFF_CMP_SAME	      ? "same"
+		       v == FUZZ_DIFF_CMP_SAME	       ? "same"
 		       : v == FUZZ_DIFF_CMP_DOCUMENTED ? "documented difference "
 						       : "DIFFERENT: ",
 		       v == FUZZ_DIFF_CMP_DOCUMENTED ? fuzz_diff_cmp_causes[cause].name : "",
@@ -494,9 +494,9 @@ static int fuzz_diff_campaign(struct fuzz_diff *d, double time_s)
 		}
 		if (progress_due(&d->prog, clock_now_ms()))
 			progress_force(&d->prog,
-				       "fuzz: %5.1f/%.0f s  %" PRIu64 " requests (%.0f/s)  same %" PRIu64
-				       "  documented %" PRIu64 "  differences %" PRIu64
-				       " (%u kinds)  restarts %" PRIu64,
+				       "fuzz: %5.1f/%.0f s  %" PRIu64
+				       " requests (%.0f/s)  same %" PRIu64 "  documented %" PRIu64
+				       "  differences %" PRIu64 " (%u kinds)  restarts %" PRIu64,
 				       now, time_s, n, now > 0 ? (double)n / now : 0.0, d->same,
 				       fuzz_diff_documented(d), d->findings_seen, d->rep.n_f,
 				       d->rep.restarts);
@@ -506,8 +506,8 @@ static int fuzz_diff_campaign(struct fuzz_diff *d, double time_s)
 	return 0;
 }
 
-static int fuzz_diff_write(const struct fuzz_diff *d, const char *dir, double secs,
-			   double time_s, uint64_t seed)
+static int fuzz_diff_write(const struct fuzz_diff *d, const char *dir, double secs, double time_s,
+			   uint64_t seed)
 {
 	char path[512];
 	FILE *f;
@@ -518,18 +518,18 @@ static int fuzz_diff_write(const struct fuzz_diff *d, const char *dir, double se
 	snprintf(path, sizeof(path), "%s/differential.json", dir);
 	if (!(f = fopen(path, "we")))
 		return -errno;
-	fprintf(f,
-		"{\"backends\": [\"%s\", \"%s\"], \"versions\": [\"%s\", \"%s\"], \"seed\": %" PRIu64
-		", \"seconds\": %.1f, \"requests\": %" PRIu64 ", \"requests_per_s\": %.1f, "
-		"\"compared\": %" PRIu64 ", \"same\": %" PRIu64 ", \"documented\": %" PRIu64
-		", \"differences\": %" PRIu64 ", \"kinds\": %u, \"restarts\": %" PRIu64
-		", \"not_comparable\": %" PRIu64 ", \"backend_failures\": %" PRIu64 "}\n",
-		stack_backend_kind_name(&d->st[0].backend),
-		stack_backend_kind_name(&d->st[1].backend), d->st[0].backend.version,
-		d->st[1].backend.version, seed, secs, d->rep.requests,
-		secs > 0 ? (double)d->rep.requests / secs : 0.0, d->compared, d->same, documented,
-		d->differing, d->rep.n_f, d->rep.restarts, d->unmapped,
-		d->findings_seen - d->differing);
+	fprintf(
+	    f,
+	    "{\"backends\": [\"%s\", \"%s\"], \"versions\": [\"%s\", \"%s\"], \"seed\": %" PRIu64
+	    ", \"seconds\": %.1f, \"requests\": %" PRIu64 ", \"requests_per_s\": %.1f, "
+	    "\"compared\": %" PRIu64 ", \"same\": %" PRIu64 ", \"documented\": %" PRIu64
+	    ", \"differences\": %" PRIu64 ", \"kinds\": %u, \"restarts\": %" PRIu64
+	    ", \"not_comparable\": %" PRIu64 ", \"backend_failures\": %" PRIu64 "}\n",
+	    stack_backend_kind_name(&d->st[0].backend), stack_backend_kind_name(&d->st[1].backend),
+	    d->st[0].backend.version, d->st[1].backend.version, seed, secs, d->rep.requests,
+	    secs > 0 ? (double)d->rep.requests / secs : 0.0, d->compared, d->same, documented,
+	    d->differing, d->rep.n_f, d->rep.restarts, d->unmapped,
+	    d->findings_seen - d->differing);
 	if (fclose(f))
 		return -errno;
 	snprintf(path, sizeof(path), "%s/differential.md", dir);
@@ -563,8 +563,9 @@ static int fuzz_diff_write(const struct fuzz_diff *d, const char *dir, double se
 	for (unsigned int i = 0; i < d->rep.n_f; i++) {
 		const struct fuzz_finding *x = &d->rep.f[i];
 
-		fprintf(f, "| %s | %u | %.1f s | %s | `%s` (%d requests; replay: `baoharness fuzz "
-			   "fuse-requests --differential --replay %s`) |\n",
+		fprintf(f,
+			"| %s | %u | %.1f s | %s | `%s` (%d requests; replay: `baoharness fuzz "
+			"fuse-requests --differential --replay %s`) |\n",
 			x->sig, x->count, x->first_s, x->detail, x->file, x->requests, x->file);
 	}
 	return fclose(f) ? -errno : 0;
@@ -631,7 +632,8 @@ int fuzz_diff_main(const struct fuzz_diff_opts *o)
 			o->seed);
 		rc = fuzz_diff_campaign(&d, o->time_s);
 		fuzz_diff_down(&d);
-		if (rc == 0 && fuzz_diff_write(&d, o->out, fuzz_diff_elapsed(&d), o->time_s, o->seed))
+		if (rc == 0 &&
+		    fuzz_diff_write(&d, o->out, fuzz_diff_elapsed(&d), o->time_s, o->seed))
 			fprintf(stderr, "fuzz: cannot write results under %s\n", o->out);
 		else if (rc == 0)
 			fprintf(stderr,

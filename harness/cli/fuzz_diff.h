@@ -5,10 +5,10 @@
 #include <stdint.h>
 
 struct fuzz_diff_opts {
-	const char *virtiofsd; /* the first backend (NULL: the default, c) */
-	const char *against;   /* the second (NULL: rust) */
-	const char *out;       /* results directory */
-	const char *replay;    /* a saved difference to send again, or NULL */
+	const char *virtiofsd;	 /* the first backend (NULL: the default, c) */
+	const char *against;	 /* the second (NULL: rust) */
+	const char *out;	 /* results directory */
+	const char *replay;	 /* a saved difference to send again, or NULL */
 	const char *regress_dir; /* where a campaign saves each new difference's requests */
 	double time_s;
 	uint64_t seed;

@@ -41,10 +41,10 @@ const struct fuzz_diff_cmp_cause fuzz_diff_cmp_causes[] = {
     [FUZZ_DIFF_CAUSE_OPEN_FLAGS] = {"open-flags",
 				    "OPEN/OPENDIR/CREATE: FOPEN_* flags (direct I/O, keep cache) "
 				    "follow each implementation's cache policy"},
-    [FUZZ_DIFF_CAUSE_NOT_IMPLEMENTED] = {"not-implemented",
-					 "one answered ENOSYS: FUSE's \"not implemented, do it "
-					 "yourself\" (the kernel then does it, e.g. ACCESS), not an "
-					 "answer about the file"},
+    [FUZZ_DIFF_CAUSE_NOT_IMPLEMENTED] =
+	{"not-implemented", "one answered ENOSYS: FUSE's \"not implemented, do it "
+			    "yourself\" (the kernel then does it, e.g. ACCESS), not an "
+			    "answer about the file"},
 };
 const unsigned int fuzz_diff_cmp_ncauses = FUZZ_DIFF_CAUSE_COUNT;
 
@@ -232,13 +232,14 @@ fuzz_diff_cmp_bodies(uint32_t opcode, const uint8_t *req, size_t req_len,
 
 enum fuzz_diff_cmp_verdict fuzz_diff_cmp_reply(uint32_t opcode, const uint8_t *req, size_t req_len,
 					       const struct fuzz_diff_cmp_side *a,
-					       const struct fuzz_diff_cmp_side *b, unsigned int *cause,
-					       char *why, size_t whylen)
+					       const struct fuzz_diff_cmp_side *b,
+					       unsigned int *cause, char *why, size_t whylen)
 {
 	why[0] = '\0';
 	*cause = 0;
 	if (a->replied != b->replied) {
-		snprintf(why, whylen, "%s replied, %s did not", a->replied ? "the first" : "the second",
+		snprintf(why, whylen, "%s replied, %s did not",
+			 a->replied ? "the first" : "the second",
 			 a->replied ? "the second" : "the first");
 		return FUZZ_DIFF_CMP_FINDING;
 	}
@@ -249,7 +250,8 @@ enum fuzz_diff_cmp_verdict fuzz_diff_cmp_reply(uint32_t opcode, const uint8_t *r
 		return FUZZ_DIFF_CMP_DOCUMENTED;
 	}
 	if (a->error != b->error) {
-		int ca = fuzz_diff_cmp_errno_class(a->error), cb = fuzz_diff_cmp_errno_class(b->error);
+		int ca = fuzz_diff_cmp_errno_class(a->error),
+		    cb = fuzz_diff_cmp_errno_class(b->error);
 
 		if (a->error && b->error && ca && ca == cb) {
 			*cause = FUZZ_DIFF_CAUSE_ERRNO_CLASS;

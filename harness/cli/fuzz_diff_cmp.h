@@ -15,7 +15,7 @@ struct fuzz_diff_cmp_side {
 };
 
 enum fuzz_diff_cmp_verdict {
-	FUZZ_DIFF_CMP_SAME,	  /* equal where the protocol says the answer is the file system's */
+	FUZZ_DIFF_CMP_SAME, /* equal where the protocol says the answer is the file system's */
 	FUZZ_DIFF_CMP_DOCUMENTED, /* different for a documented cause (*cause) */
 	FUZZ_DIFF_CMP_FINDING,	  /* different: why says how */
 };
@@ -34,7 +34,7 @@ extern const unsigned int fuzz_diff_cmp_ncauses;
  * documented cause (FUZZ_DIFF_CMP_DOCUMENTED), why the difference (FUZZ_DIFF_CMP_FINDING). */
 enum fuzz_diff_cmp_verdict fuzz_diff_cmp_reply(uint32_t opcode, const uint8_t *req, size_t req_len,
 					       const struct fuzz_diff_cmp_side *a,
-					       const struct fuzz_diff_cmp_side *b, unsigned int *cause,
-					       char *why, size_t whylen);
+					       const struct fuzz_diff_cmp_side *b,
+					       unsigned int *cause, char *why, size_t whylen);
 
 #endif

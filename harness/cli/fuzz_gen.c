@@ -247,8 +247,14 @@ static int fuzz_gen_arg_io(struct fuzz_gen *g, uint32_t opcode, uint8_t *a, size
 		static const uint32_t fl[] = {O_CREAT | O_EXCL | O_RDWR,
 					      O_CREAT | O_EXCL | O_WRONLY, O_CREAT | O_RDWR};
 		/* CREATE without O_EXCL of an existing name aborts virtiofsd 7.2 (a known finding):
-		 * one in three here, so the fuzzer rediscovers it but mostly gets past it. */
-		struct fuse_create_in x = {fl[fuzz_gen_below(g, 3)], 0644, 022, 0};
+		 * one in three until the campaign has recorded it, then one in 500, so it is
+		 * rediscovered but no longer costs a restart every few hundred requests. */
+		unsigned int pick = (unsigned int)fuzz_gen_below(g, 3);
+		struct fuse_create_in x;
+
+		if (pick == 2 && g->create_excl && fuzz_gen_below(g, 500))
+			pick = (unsigned int)fuzz_gen_below(g, 2);
+		x = (struct fuse_create_in){fl[pick], 0644, 022, 0};
 		memcpy(a, &x, sizeof(x));
 		break;
 	}

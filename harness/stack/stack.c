@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -135,6 +136,23 @@ int stack_start(struct stack *s, const struct stack_opts *o)
 		stack_stop(s);
 	}
 	return r;
+}
+
+/* 1 while pid has not exited (it is left for stack_health to reap and describe). */
+static int stack_member_running(pid_t pid)
+{
+	siginfo_t si = {0};
+
+	if (pid <= 0)
+		return 1;
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return 0;
+	return si.si_pid == 0;
+}
+
+int stack_members_alive(const struct stack *s)
+{
+	return stack_member_running(s->vfsd_pid) && stack_member_running(s->dm_pid);
 }
 
 void stack_health(struct stack *s, char *buf, size_t len)

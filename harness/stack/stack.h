@@ -152,6 +152,9 @@ int stack_host_step(struct stack *s, const struct scn_step *st, int timeout_ms, 
 /* After a failure: describe dead or stopped processes ("virtiofsd exited with status 1;
  * virtiofsd (pid 12) is stopped") or "". */
 void stack_health(struct stack *s, char *buf, size_t len);
+/* Cheap, for a loop that checks after every request: 1 while virtiofsd and the device model
+ * have not exited (nothing reaped: stack_health then says how they ended). */
+int stack_members_alive(const struct stack *s);
 /* stack_backend.c: which virtiofsd. spec "c" (/usr/lib/qemu/virtiofsd), "rust" (fetched by
  * make backends), a path, or NULL (BAOHARNESS_VIRTIOFSD, else "c"); its kind is told from its
  * `--version` and decides its flags. 0, or STACK_ENV_MISSING with a message naming the fix. */

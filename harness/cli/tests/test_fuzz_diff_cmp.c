@@ -30,9 +30,11 @@ static enum fuzz_diff_cmp_verdict cmp(uint32_t op, const void *a, size_t alen, i
 
 static void test_entries_host_fields_ignored(void **state)
 {
-	struct fuse_entry_out a = {.nodeid = 5, .generation = 1, .entry_valid = 1,
-				   .attr = {.ino = 100, .size = 12, .mode = S_IFREG | 0644,
-					    .nlink = 1, .mtime = 7}};
+	struct fuse_entry_out a = {
+	    .nodeid = 5,
+	    .generation = 1,
+	    .entry_valid = 1,
+	    .attr = {.ino = 100, .size = 12, .mode = S_IFREG | 0644, .nlink = 1, .mtime = 7}};
 	struct fuse_entry_out b = a;
 
 	(void)state;
@@ -58,8 +60,7 @@ static void test_errors(void **state)
 {
 	(void)state;
 	assert_int_equal(cmp(FUSE_UNLINK, NULL, 0, -ENOENT, NULL, 0, -ENOENT), FUZZ_DIFF_CMP_SAME);
-	assert_int_equal(cmp(FUSE_UNLINK, NULL, 0, -EIO, NULL, 0, -ENOENT),
-			 FUZZ_DIFF_CMP_FINDING);
+	assert_int_equal(cmp(FUSE_UNLINK, NULL, 0, -EIO, NULL, 0, -ENOENT), FUZZ_DIFF_CMP_FINDING);
 	assert_string_equal(why, "EIO vs ENOENT");
 	assert_int_equal(cmp(FUSE_OPEN, NULL, 0, -EINVAL, NULL, 0, -EOPNOTSUPP),
 			 FUZZ_DIFF_CMP_DOCUMENTED);
@@ -78,16 +79,16 @@ static void test_data_and_no_reply(void **state)
 	assert_int_equal(cmp(FUSE_READ, "abc", 3, 0, "abc", 3, 0), FUZZ_DIFF_CMP_SAME);
 	assert_int_equal(cmp(FUSE_READ, "abc", 3, 0, "abd", 3, 0), FUZZ_DIFF_CMP_FINDING);
 	assert_string_equal(why, "3 vs 3 bytes, contents differ");
-	assert_int_equal(fuzz_diff_cmp_reply(FUSE_READ, req, sizeof(req), &x, &y, &cause, why,
-					     sizeof(why)),
-			 FUZZ_DIFF_CMP_FINDING);
+	assert_int_equal(
+	    fuzz_diff_cmp_reply(FUSE_READ, req, sizeof(req), &x, &y, &cause, why, sizeof(why)),
+	    FUZZ_DIFF_CMP_FINDING);
 	assert_string_equal(why, "the first replied, the second did not");
 }
 
 static size_t dirent(uint8_t *buf, uint64_t ino, uint64_t off, const char *name)
 {
-	struct fuse_dirent d = {.ino = ino, .off = off, .namelen = (uint32_t)strlen(name),
-				.type = DT_REG};
+	struct fuse_dirent d = {
+	    .ino = ino, .off = off, .namelen = (uint32_t)strlen(name), .type = DT_REG};
 	size_t len = FUSE_DIRENT_SIZE(&d);
 
 	memset(buf, 0, len);
@@ -130,8 +131,10 @@ static void test_statfs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_entries_host_fields_ignored), cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_data_and_no_reply),		cmocka_unit_test(test_listing),
+	    cmocka_unit_test(test_entries_host_fields_ignored),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_data_and_no_reply),
+	    cmocka_unit_test(test_listing),
 	    cmocka_unit_test(test_statfs),
 	};
 
