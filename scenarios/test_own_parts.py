@@ -124,6 +124,10 @@ def test_users_flow_style_config(tmp_path):
     ("cfg-addr", ["--config", "{tmp}/c.yaml"], 2,
      r"--config \S+c\.yaml: mmio_addr 0xa000000, but the harness traps"),
     ("cfg-nosock", ["--config", "{tmp}/c.yaml"], 2, r"no socket_path"),
+    # More request queues than the backend serves (neither Debian virtiofsd has MQ).
+    ("cfg-mq", ["--config", "{tmp}/c.yaml"], 1,
+     r"2 request queue\(s\) need 3 queues \(hiprio \+ 2\) but virtiofsd \(\S+\) serves 2 "
+     r"\(GET_QUEUE_NUM\): lower num_request_queues"),
     (None, ["--config", "/nonexistent.yaml"], 2, r"--config /nonexistent\.yaml: No such file"),
     (None, ["--virtiofsd-args", "--socket-path={sock} --shared-dir {share}"], 2,
      r"unknown placeholder \{sock\}"),
@@ -146,6 +150,10 @@ def test_bad_parts(tmp_path, make, args, rc, message):
     elif make == "cfg-addr":
         (tmp_path / "c.yaml").write_text("devices:\n  - mmio_addr: 0xa000000\n"
                                          "    socket_path: /root/\n")
+    elif make == "cfg-mq":
+        (tmp_path / "c.yaml").write_text("devices:\n  - id: 0\n    type: fs\n"
+                                         "    data_plane: vhost_user\n    mmio_addr: 0xa003e00\n"
+                                         "    socket_path: /root/\n    num_request_queues: 2\n")
     elif make == "cfg-nosock":
         (tmp_path / "c.yaml").write_text("devices:\n  - mmio_addr: 0xa003e00\n")
     args = [str(a).replace("{tmp}", str(tmp_path)) for a in args]
