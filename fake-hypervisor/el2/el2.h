@@ -77,6 +77,7 @@ struct el2_cpu {
 	uint64_t armed_at; /* CNTHP_CVAL_EL2 while enabled, 0 when off */
 	/* el2_mbox.c */
 	uint64_t seq;
+	uint64_t trap_cnt; /* CNTPCT at the data-abort handler's start (el2_trap.c) */
 };
 
 extern volatile struct el2_mailbox *const el2_mb;

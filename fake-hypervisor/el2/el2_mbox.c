@@ -24,11 +24,22 @@ int el2_mbox_forward(uint64_t addr, unsigned int op, unsigned int width, uint64_
 	v->req_op = op;
 	v->req_value = op == EL2_OP_WRITE ? *value : 0;
 	v->req_width = width;
+	v->req_trap_cntpct = c->trap_cnt;
 	v->req_cntpct = el2_tick_now();
 	__atomic_store_n(&v->req_seq, seq, __ATOMIC_RELEASE);
 	el2_db_ring();
 	for (i = 0; i < EL2_MBOX_SPIN && !el2_mbox_done(v, seq); i++)
 		;
+	if (i == EL2_MBOX_SPIN && el2_mb->resp_spin_us) {
+		/* Tuned: spin on the counter for a while; under TCG a sleeping vCPU only wakes
+		 * through the doorbell's interrupt or its tick. */
+		uint64_t until = el2_tick_now() + el2_tick_us(el2_mb->resp_spin_us);
+
+		while (!el2_mbox_done(v, seq) && el2_tick_now() < until)
+			;
+		if (el2_mbox_done(v, seq))
+			i = 0;
+	}
 	if (i == EL2_MBOX_SPIN) {
 		deadline = el2_tick_now() + el2_tick_us((uint64_t)tmo_ms * 1000);
 		/* Announce the sleep, then look again (both sides fence between their store and
@@ -52,6 +63,9 @@ int el2_mbox_forward(uint64_t addr, unsigned int op, unsigned int width, uint64_
 		v->req_sleeping = 0;
 		el2_db_drain();
 	}
+	/* Read by the host when it serves this vCPU's next request. */
+	v->resp_seen_cntpct = el2_tick_now();
+	v->resp_seen_seq = seq;
 	if (v->resp_status != 0) {
 		*value = ~0ULL;
 		return -1;

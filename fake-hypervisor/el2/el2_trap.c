@@ -28,6 +28,7 @@ static void el2_skip(void)
 
 static void el2_dabt(struct el2_frame *f, uint64_t esr)
 {
+	uint64_t t0 = el2_tick_now();
 	uint64_t ipa =
 	    ((sysreg_read(hpfar_el2) & 0xffffffffff0ULL) << 8) | (sysreg_read(far_el2) & 0xfff);
 	unsigned int sas = (unsigned int)(esr >> 22) & 3, srt = (unsigned int)(esr >> 16) & 31;
@@ -40,6 +41,7 @@ static void el2_dabt(struct el2_frame *f, uint64_t esr)
 		el2_panic("stage-2 fault outside the guest's memory and devices");
 	if (!(esr & ESR_ISV))
 		el2_panic("trapped access without syndrome (ISV=0: pair/writeback access)");
+	c->trap_cnt = t0;
 	c->st->n_traps++;
 	c->st->dbg_gaps += (uint64_t)c->gap_open;
 	c->gap_open = 0;

@@ -61,7 +61,7 @@
 #define EL2_DB_INTID 36
 
 #define EL2_MB_MAGIC 0x4c45324d4f41425fULL /* "_BAOM2EL" */
-#define EL2_MB_VERSION 3
+#define EL2_MB_VERSION 4
 
 /* Stub states (el2_mailbox.state), written by the stub. */
 enum el2_mb_state {
@@ -98,7 +98,13 @@ struct el2_mb_vcpu {
 	uint64_t resp_seq;
 	uint64_t resp_value;
 	int64_t resp_status; /* 0 or -errno from fakebao (the stub then reads all-ones) */
-	uint64_t pad[5];
+	/* The hop timing of one trap (harness/bench/limits.md), stub-written: CNTPCT when the
+	 * stub's data-abort handler began (before the request was posted), and when it saw the
+	 * response of request resp_seen_seq (just before the guest resumes). */
+	uint64_t req_trap_cntpct;
+	uint64_t resp_seen_cntpct;
+	uint64_t resp_seen_seq;
+	uint64_t pad[2];
 };
 
 /* One vCPU's counters, written by its stub only. */
@@ -141,8 +147,11 @@ struct el2_mailbox {
 	uint64_t ram_pa;    /* the guest's private RAM (node 2); ram_size 0: whole-RAM layout */
 	uint64_t ram_ipa;
 	uint64_t ram_size;
-	uint64_t uart_ipa; /* where the guest sees the PL011 (0 = EL2_UART_PA, identity) */
-	uint64_t pad1[2];
+	uint64_t uart_ipa;     /* where the guest sees the PL011 (0 = EL2_UART_PA, identity) */
+	uint32_t resp_spin_us; /* stub spins this long for a response before it sleeps (0: 200
+				* polls only) */
+	uint32_t pad1a;
+	uint64_t pad1[1];
 
 	/* Line 2: host-written. */
 	uint64_t irq_seq;

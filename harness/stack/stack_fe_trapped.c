@@ -23,6 +23,9 @@
 #include "stack_priv.h"
 
 #define STACK_FE_TRAPPED_VCPUS 2 /* --vcpus default */
+/* How long the stub spins for a trap's response before it sleeps for the doorbell
+ * (BAOHARNESS_EL2_SPIN_US overrides; harness/bench/limits.md has the measurements). */
+#define STACK_FE_TRAPPED_SPIN_US 0
 
 struct stack_fe_trapped {
 	int ram0_fd, win_fd, ram_fd;
@@ -211,6 +214,8 @@ static int stack_fe_trapped_start(struct stack *s, const struct stack_opts *o)
 	snprintf(ram, sizeof(ram), "%s/guest-ram", s->rundir);
 	snprintf(t->db_path, sizeof(t->db_path), "%s/doorbell.sock", s->rundir);
 	t->tune.doorbell_path = t->db_path;
+	t->tune.resp_spin_us =
+	    (uint32_t)stack_fault_env_ms("BAOHARNESS_EL2_SPIN_US", STACK_FE_TRAPPED_SPIN_US);
 	qo.doorbell_socket = t->db_path;
 	r = stack_fe_trapped_backing(s, t);
 	if (!r)
@@ -274,6 +279,37 @@ static void stack_fe_trapped_health(struct stack *s, char *buf, size_t len)
 		memcpy(buf + n, "; ", 2);
 }
 
+/* `run --stats`: where a trap's time goes (harness/bench/limits.md) and the interrupt path. */
+static void stack_fe_trapped_stats(struct stack *s, FILE *out)
+{
+	struct el2_host_stats hs;
+
+	if (!s->trapped || !s->trapped->host)
+		return;
+	el2_host_get_stats(s->trapped->host, &hs);
+	for (int b = 0; b < 2; b++)
+		fprintf(out,
+			"# stats: el2 trap hops (%s, n=%" PRIu64 ", p50 us): handler->posted %.1f "
+			"posted->host %.1f host serve %.1f served->resumed %.1f whole %.1f (p90 "
+			"%.1f)\n",
+			b ? "bursts" : "isolated", hs.hop_samples[b], hs.hop_stub_ns[b] / 1e3,
+			hs.hop_notice_ns[b] / 1e3, hs.hop_serve_ns[b] / 1e3,
+			hs.hop_resume_ns[b] / 1e3, hs.hop_total_ns[b] / 1e3,
+			hs.hop_total_p90_ns[b] / 1e3);
+	fprintf(out,
+		"# stats: el2 interrupt raised->guest handler (n=%" PRIu64 ", us): p50 %" PRIu64
+		" p90 %" PRIu64 " max %" PRIu64 "; p50 raised->LR %" PRIu64 " LR->handler %" PRIu64
+		" handler->host %" PRIu64 "\n",
+		hs.lat_samples, hs.lat_p50_us, hs.lat_p90_us, hs.lat_max_us, hs.lat_stub_p50_us,
+		hs.lat_guest_p50_us, hs.lat_host_p50_us);
+	fprintf(out,
+		"# stats: el2 stub: traps %" PRIu64 " wfi %" PRIu64 " ticks %" PRIu64
+		" injected %" PRIu64 " doorbell rx %" PRIu64 " tx %" PRIu64
+		" host idle waits %" PRIu64 "\n",
+		hs.stub_traps, hs.stub_wfi, hs.stub_ticks, hs.stub_inject, hs.db_rx, hs.db_tx,
+		hs.idle_waits);
+}
+
 static const char *const stack_fe_trapped_caps[] = {"faults", NULL};
 
 const struct stack_frontend_ops stack_fe_trapped_ops = {
@@ -287,4 +323,5 @@ const struct stack_frontend_ops stack_fe_trapped_ops = {
     .stop = stack_fe_trapped_stop,
     .health = stack_fe_trapped_health,
     .fault = stack_fe_trapped_fault,
+    .stats = stack_fe_trapped_stats,
 };

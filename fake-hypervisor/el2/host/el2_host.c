@@ -138,6 +138,7 @@ int el2_host_map_mailbox(int ram0_fd, const struct el2_host_layout *l,
 	mb->dtb_ipa = l->dtb_ipa;
 	if (t) {
 		mb->tick_active_us = t->tick_active_us;
+		mb->resp_spin_us = t->resp_spin_us;
 		mb->tick_idle_us = t->tick_idle_us;
 		mb->active_hold_us = t->active_hold_us;
 		mb->doorbell = t->doorbell_path != NULL;
@@ -160,6 +161,31 @@ void el2_host_unmap_mailbox(struct el2_mailbox *mb)
 		munmap(mb, EL2_MAILBOX_SIZE);
 }
 
+/* The hops of vCPU i's trap just served (lock held); the previous trap's end is known now:
+ * the stub stamped when it saw that response before it took this trap. */
+static void el2_host_hop_add(struct el2_host *h, unsigned int i, uint64_t trap_cnt,
+			     uint64_t req_cnt, int64_t seen_ns, int64_t done_ns)
+{
+	const struct el2_mb_vcpu *v = &h->mb->vcpu[i];
+	uint64_t prev_resp = 0, burst_cnt;
+	struct el2_host_hop *hp;
+
+	if (h->last_hop[i] >= 0) {
+		hp = &h->hops[h->last_hop[i]];
+		if (__atomic_load_n(&v->resp_seen_seq, __ATOMIC_ACQUIRE) + 1 ==
+		    __atomic_load_n(&v->req_seq, __ATOMIC_ACQUIRE))
+			hp->resp_cnt = v->resp_seen_cntpct;
+		prev_resp = hp->resp_cnt;
+	}
+	if (!trap_cnt || h->n_hops == EL2_HOST_HOP_MAX)
+		return;
+	burst_cnt = (h->mb->cntfrq ? h->mb->cntfrq : 62500000) / 1000000 * EL2_HOST_BURST_US;
+	hp = &h->hops[h->n_hops];
+	*hp = (struct el2_host_hop){
+	    trap_cnt, req_cnt, 0, seen_ns, done_ns, prev_resp && trap_cnt - prev_resp < burst_cnt};
+	h->last_hop[i] = (int)h->n_hops++;
+}
+
 /* vCPU i's request seq: served as that vCPU's Bao request (at most one outstanding each). */
 static void el2_host_serve(struct el2_host *h, unsigned int i, uint64_t seq)
 {
@@ -167,8 +193,8 @@ static void el2_host_serve(struct el2_host *h, unsigned int i, uint64_t seq)
 	struct el2_mb_vcpu *v = &mb->vcpu[i];
 	uint64_t addr = v->req_addr, op = v->req_op, width = v->req_width;
 	uint64_t value = v->req_value, written = value; /* the completion may overwrite value */
-	uint64_t req_cnt = v->req_cntpct;
-	int64_t seen_ns = clock_now_ns();
+	uint64_t req_cnt = v->req_cntpct, trap_cnt = v->req_trap_cntpct;
+	int64_t seen_ns = clock_now_ns(), done_ns;
 	int rc = -EINVAL;
 
 	if ((op == EL2_OP_READ || op == EL2_OP_WRITE) &&
@@ -179,6 +205,7 @@ static void el2_host_serve(struct el2_host *h, unsigned int i, uint64_t seq)
 		log_err("el2: malformed request from the stub (vCPU %u): addr 0x%" PRIx64
 			" op %" PRIu64 " width %" PRIu64,
 			i, addr, op, width);
+	done_ns = clock_now_ns();
 	if (rc == 0 && op == EL2_OP_WRITE && addr - EL2_MMIO_BASE < EL2_MMIO_SIZE)
 		vq_audit_write(h->audit, addr - EL2_MMIO_BASE, written);
 	v->resp_value = rc == 0 ? value : ~0ULL;
@@ -197,6 +224,7 @@ static void el2_host_serve(struct el2_host *h, unsigned int i, uint64_t seq)
 		h->st.errors++;
 	if (seen_ns - el2_host_cnt_ns(h, req_cnt) < h->cnt_off_ns)
 		h->cnt_off_ns = seen_ns - el2_host_cnt_ns(h, req_cnt);
+	el2_host_hop_add(h, i, trap_cnt, req_cnt, seen_ns, done_ns);
 	if (op == EL2_OP_READ && addr == EL2_MMIO_BASE + EL2_HOST_ISR_OFF && h->irq_raised_ns) {
 		/* The handler reached its first register read when the request was seen. */
 		if (h->n_lat < EL2_HOST_LAT_MAX)
@@ -311,6 +339,8 @@ int el2_host_start(struct fakebao *fb, struct el2_mailbox *mb, const struct el2_
 	h->nr_vcpus = mb->nr_vcpus >= 1 && mb->nr_vcpus <= EL2_MAX_VCPUS ? mb->nr_vcpus : 1;
 	for (unsigned int i = 0; i < EL2_MAX_VCPUS; i++)
 		h->served[i] = __atomic_load_n(&mb->vcpu[i].resp_seq, __ATOMIC_ACQUIRE);
+	for (unsigned int i = 0; i < EL2_MAX_VCPUS; i++)
+		h->last_hop[i] = -1;
 	h->cnt_off_ns = INT64_MAX;
 	h->listen_fd = -1;
 	atomic_store(&h->conn_fd, -1);
@@ -371,6 +401,66 @@ static uint64_t el2_host_quantile_us(int64_t *v, unsigned int n, unsigned int pc
 	return v[i] < 0 ? 0 : (uint64_t)v[i] / 1000;
 }
 
+/* v[0..n) sorted, its pct-percentile (ns; 0 when n is 0, negative clamped to 0). */
+static uint64_t el2_host_quantile_ns(int64_t *v, unsigned int n, unsigned int pct)
+{
+	uint64_t i;
+
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(v[0]), el2_host_cmp_i64);
+	i = (uint64_t)n * pct / 100;
+	if (i >= n)
+		i = n - 1;
+	return v[i] < 0 ? 0 : (uint64_t)v[i];
+}
+
+/* The hop medians of the traps whose response the stub has seen. The stub's clock is put on
+ * the host's with off, the least delay seen between a post and the host seeing it, so the
+ * post->notice hop is a lower bound and served->resumed an upper bound by that much; the
+ * stub-only hops (handler->post, the whole trap) are exact. */
+static void el2_host_hop_stats(struct el2_host *h, int64_t off, struct el2_host_stats *out)
+{
+	int64_t *v[5];
+	unsigned int n[2] = {0, 0};
+
+	for (int k = 0; k < 5; k++)
+		v[k] = malloc(2 * EL2_HOST_HOP_MAX * sizeof(int64_t));
+	if (!v[0] || !v[1] || !v[2] || !v[3] || !v[4])
+		goto out;
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int i = 0; i < h->n_hops; i++) {
+		const struct el2_host_hop *hp = &h->hops[i];
+		unsigned int b = hp->burst, j = b * EL2_HOST_HOP_MAX + n[b];
+
+		if (!hp->resp_cnt)
+			continue;
+		v[0][j] = el2_host_cnt_ns(h, hp->req_cnt) - el2_host_cnt_ns(h, hp->trap_cnt);
+		v[1][j] = hp->seen_ns - (el2_host_cnt_ns(h, hp->req_cnt) + off);
+		v[2][j] = hp->done_ns - hp->seen_ns;
+		v[3][j] = el2_host_cnt_ns(h, hp->resp_cnt) + off - hp->done_ns;
+		v[4][j] = el2_host_cnt_ns(h, hp->resp_cnt) - el2_host_cnt_ns(h, hp->trap_cnt);
+		n[b]++;
+	}
+	pthread_mutex_unlock(&h->lock);
+	for (unsigned int b = 0; b < 2; b++) {
+		int64_t *base[5];
+
+		for (int k = 0; k < 5; k++)
+			base[k] = v[k] + b * EL2_HOST_HOP_MAX;
+		out->hop_samples[b] = n[b];
+		out->hop_stub_ns[b] = el2_host_quantile_ns(base[0], n[b], 50);
+		out->hop_notice_ns[b] = el2_host_quantile_ns(base[1], n[b], 50);
+		out->hop_serve_ns[b] = el2_host_quantile_ns(base[2], n[b], 50);
+		out->hop_resume_ns[b] = el2_host_quantile_ns(base[3], n[b], 50);
+		out->hop_total_ns[b] = el2_host_quantile_ns(base[4], n[b], 50);
+		out->hop_total_p90_ns[b] = el2_host_quantile_ns(base[4], n[b], 90);
+	}
+out:
+	for (int k = 0; k < 5; k++)
+		free(v[k]);
+}
+
 void el2_host_get_stats(struct el2_host *h, struct el2_host_stats *out)
 {
 	const struct el2_mailbox *mb = h->mb;
@@ -403,6 +493,7 @@ void el2_host_get_stats(struct el2_host *h, struct el2_host_stats *out)
 	out->lat_host_p50_us = el2_host_quantile_us(v, n, 50);
 	free(lat);
 	free(v);
+	el2_host_hop_stats(h, off, out);
 	out->stub_state = mb->state;
 	for (unsigned int i = 0; i < EL2_MAX_VCPUS; i++) {
 		const struct el2_mb_stats *c = &mb->stats[i];

@@ -32,6 +32,7 @@ struct el2_host_tuning {
 	uint32_t active_hold_us; /* stub keeps the short tick this long after I/O (20000) */
 	uint32_t host_poll_us;	 /* host's poll period while I/O is recent (20) */
 	uint32_t host_hold_ms;	 /* host polls fast this long after I/O, then waits 1 ms (20) */
+	uint32_t resp_spin_us;	 /* stub spins this long for a response before sleeping (0) */
 	/* Non-NULL: wake both sides through QEMU's pci-serial whose chardev connects to this unix
 	 * socket (el2_host_start listens on it, so start the host before QEMU); the ticks then
 	 * default to a 10 ms backup. NULL: the stub's tick and host polling only. */
@@ -50,6 +51,14 @@ struct el2_host_stats {
 	/* The same interval in three stages (medians), using the stub's CNTPCT stamps: raised ->
 	 * stub put it in a list register; -> the guest handler's read trapped; -> host saw it. */
 	uint64_t lat_stub_p50_us, lat_guest_p50_us, lat_host_p50_us;
+	/* One trap's hops, medians in ns, [0] isolated traps, [1] bursts (a trap within
+	 * EL2_HOST_BURST_US of the vCPU's previous one): stub handler start -> request posted;
+	 * -> host saw it; -> served (fakebao, the device model, the completion); -> stub saw the
+	 * response (the guest resumes); and the whole trap on the stub's clock. */
+	uint64_t hop_samples[2];
+	uint64_t hop_stub_ns[2], hop_notice_ns[2], hop_serve_ns[2], hop_resume_ns[2],
+	    hop_total_ns[2];
+	uint64_t hop_total_p90_ns[2];
 	uint64_t idle_waits, fast_polls; /* the host thread's sleeps */
 	uint64_t db_rx, db_tx;		 /* doorbell bytes from / to the stub */
 	/* The stub's own counters, from the mailbox. */

@@ -18,6 +18,18 @@ struct el2_host_lat {
 	uint64_t inject_cnt, req_cnt;
 };
 
+#define EL2_HOST_HOP_MAX 32768
+#define EL2_HOST_BURST_US 200 /* a trap this soon after the vCPU's previous one is a burst's */
+
+/* One trap's hops (harness/bench/limits.md): the stub's counter at its handler's start, when it
+ * posted, when it saw the response; the host clock when it saw the request and when fakebao
+ * (and the device model) had served it. */
+struct el2_host_hop {
+	uint64_t trap_cnt, req_cnt, resp_cnt; /* resp_cnt 0: not seen yet */
+	int64_t seen_ns, done_ns;
+	uint8_t burst;
+};
+
 struct el2_host {
 	struct fakebao *fb;
 	struct el2_mailbox *mb;
@@ -39,6 +51,9 @@ struct el2_host {
 	struct el2_host_lat lat[EL2_HOST_LAT_MAX];
 	unsigned int n_lat;
 	int64_t cnt_off_ns; /* host CLOCK_MONOTONIC - stub counter time, least seen (upper bound) */
+	struct el2_host_hop hops[EL2_HOST_HOP_MAX];
+	unsigned int n_hops;
+	int last_hop[EL2_MAX_VCPUS]; /* each vCPU's latest sample (-1: none) */
 };
 
 #define EL2_HOST_DB_TICK_US 10000 /* the stub's backup tick when the doorbell runs */
