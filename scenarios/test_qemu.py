@@ -75,16 +75,16 @@ def test_seed_demo_on_qemu_trapped():
     # Where a trap's time goes (harness/bench/limits.md): every trap timed on both clocks; the
     # hops of the median trap are each positive and the whole trap takes at least the host's
     # serve (the stub waits for it).
-    hops = re.findall(r"# stats: el2 trap hops \((isolated|bursts), n=(\d+), p50 us\): "
-                      r"handler->posted ([\d.]+) posted->host ([\d.]+) host serve ([\d.]+) "
-                      r"served->resumed ([\d.]+) whole ([\d.]+) \(p90 ([\d.]+)\)", res.out)
+    hops = re.findall(r"# stats: el2_trap_hops_(isolated|bursts) n=(\d+) p50_us: "
+                      r"handler_to_posted=([\d.]+) posted_to_host=([\d.]+) host_serve=([\d.]+) "
+                      r"served_to_resumed=([\d.]+) whole=([\d.]+) whole_p90=([\d.]+)", res.out)
     assert len(hops) == 2, res.out
     assert sum(int(h[1]) for h in hops) >= traps * 0.9, (hops, traps)
     for kind, n, *us in hops:
         post, notice, serve, resume, whole, p90 = map(float, us)
         if int(n):
             assert serve > 0 and whole >= serve and p90 >= whole, (kind, us)
-    assert re.search(r"# stats: el2 interrupt raised->guest handler \(n=[1-9]\d*, us\)", res.out)
+    assert re.search(r"# stats: el2_irq n=[1-9]\d* raised_to_handler_us: p50=\d+", res.out)
 
 
 def run_in_tmp(args, timeout):

@@ -279,7 +279,8 @@ static void stack_fe_trapped_health(struct stack *s, char *buf, size_t len)
 		memcpy(buf + n, "; ", 2);
 }
 
-/* `run --stats`: where a trap's time goes (harness/bench/limits.md) and the interrupt path. */
+/* `run --stats`: where a trap's time goes (harness/bench/limits.md) and the interrupt path, as
+ * key=value lines (bao-bench and scripts read them). */
 static void stack_fe_trapped_stats(struct stack *s, FILE *out)
 {
 	struct el2_host_stats hs;
@@ -289,23 +290,23 @@ static void stack_fe_trapped_stats(struct stack *s, FILE *out)
 	el2_host_get_stats(s->trapped->host, &hs);
 	for (int b = 0; b < 2; b++)
 		fprintf(out,
-			"# stats: el2 trap hops (%s, n=%" PRIu64 ", p50 us): handler->posted %.1f "
-			"posted->host %.1f host serve %.1f served->resumed %.1f whole %.1f (p90 "
-			"%.1f)\n",
+			"# stats: el2_trap_hops_%s n=%" PRIu64
+			" p50_us: handler_to_posted=%.1f posted_to_host=%.1f host_serve=%.1f "
+			"served_to_resumed=%.1f whole=%.1f whole_p90=%.1f\n",
 			b ? "bursts" : "isolated", hs.hop_samples[b], hs.hop_stub_ns[b] / 1e3,
 			hs.hop_notice_ns[b] / 1e3, hs.hop_serve_ns[b] / 1e3,
 			hs.hop_resume_ns[b] / 1e3, hs.hop_total_ns[b] / 1e3,
 			hs.hop_total_p90_ns[b] / 1e3);
 	fprintf(out,
-		"# stats: el2 interrupt raised->guest handler (n=%" PRIu64 ", us): p50 %" PRIu64
-		" p90 %" PRIu64 " max %" PRIu64 "; p50 raised->LR %" PRIu64 " LR->handler %" PRIu64
-		" handler->host %" PRIu64 "\n",
+		"# stats: el2_irq n=%" PRIu64 " raised_to_handler_us: p50=%" PRIu64 " p90=%" PRIu64
+		" max=%" PRIu64 " p50_us: raised_to_lr=%" PRIu64 " lr_to_handler=%" PRIu64
+		" handler_to_host=%" PRIu64 "\n",
 		hs.lat_samples, hs.lat_p50_us, hs.lat_p90_us, hs.lat_max_us, hs.lat_stub_p50_us,
 		hs.lat_guest_p50_us, hs.lat_host_p50_us);
 	fprintf(out,
-		"# stats: el2 stub: traps %" PRIu64 " wfi %" PRIu64 " ticks %" PRIu64
-		" injected %" PRIu64 " doorbell rx %" PRIu64 " tx %" PRIu64
-		" host idle waits %" PRIu64 "\n",
+		"# stats: el2_stub traps=%" PRIu64 " wfi=%" PRIu64 " ticks=%" PRIu64
+		" injected=%" PRIu64 " doorbell_rx=%" PRIu64 " doorbell_tx=%" PRIu64
+		" host_idle_waits=%" PRIu64 "\n",
 		hs.stub_traps, hs.stub_wfi, hs.stub_ticks, hs.stub_inject, hs.db_rx, hs.db_tx,
 		hs.idle_waits);
 }
