@@ -163,3 +163,11 @@ def test_bad_parts(tmp_path, make, args, rc, message):
     assert re.search(message, res.err), repr(res)
     assert time.monotonic() - t0 < 30
     assert not stray_processes(str(tmp_path)), stray_processes(str(tmp_path))
+
+
+def test_demo_with_the_seed_files():
+    need_rust()
+    res = run_harness(["demo"] + seed_args(), timeout=120)
+    assert res.rc == 0, repr(res)
+    assert "demo passed: both sides agree on every file" in res.out, repr(res)
+    check_seed_notices(res)

@@ -1,11 +1,13 @@
 /* demo.c - the seed demo (bao-demos-virtio demo-3) end to end on the emulated stack: the frontend
  * mounts "myfs", creates and edits files that the host then sees, and reads what the host wrote.
  * It is an ordinary scenario run with narration, so the demo exercises exactly what tests do. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "demo.h"
 #include "log.h"
+#include "parts_args.h"
 #include "run.h"
 
 static const char demo_scenario[] =
@@ -46,6 +48,17 @@ static void demo_narrate(const struct scn_step *st, void *arg)
 	last = side;
 }
 
+/* The user's-own-parts options (parts_args.h) by name: their getopt code, or 0. */
+static int demo_parts_option(const char *arg)
+{
+	static const struct option opts[] = {PARTS_ARGS_LONGOPTS};
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (!strncmp(arg, "--", 2) && !strcmp(arg + 2, opts[i].name))
+			return opts[i].val;
+	return 0;
+}
+
 int demo_main(int argc, char **argv)
 {
 	struct run_opts o = {.stack = {.step_timeout_ms = 30000, .wait = FE_WAIT_ADAPTIVE},
@@ -62,11 +75,17 @@ int demo_main(int argc, char **argv)
 			log_set_level(LOG_INFO);
 		} else if (!strcmp(argv[i], "--virtiofsd") && i + 1 < argc) {
 			o.stack.virtiofsd = argv[++i];
+		} else if (demo_parts_option(argv[i]) && i + 1 < argc) {
+			parts_args_parse(demo_parts_option(argv[i]), argv[i + 1], &o.stack);
+			i++;
 		} else {
-			fprintf(stderr, "usage: baoharness demo [--virtiofsd c|rust|PATH] [-v]\n");
+			fprintf(stderr, "usage: baoharness demo [--virtiofsd c|rust|PATH] "
+					"[-v]\n" PARTS_ARGS_USAGE);
 			return RUN_EXIT_USAGE;
 		}
 	}
+	if (parts_args_check(&o.stack, "baoharness demo"))
+		return RUN_EXIT_USAGE;
 	if (scn_file_parse("demo", demo_scenario, sizeof(demo_scenario) - 1, &f, err,
 			   sizeof(err))) {
 		fprintf(stderr, "baoharness demo: internal scenario does not parse: %s\n", err);
