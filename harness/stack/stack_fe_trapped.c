@@ -26,6 +26,9 @@
 /* How long the stub spins for a trap's response before it sleeps for the doorbell
  * (BAOHARNESS_EL2_SPIN_US overrides; harness/bench/limits.md has the measurements). */
 #define STACK_FE_TRAPPED_SPIN_US 0
+/* How long the host watches the mailbox after serving before it waits for the doorbell
+ * (BAOHARNESS_EL2_HOST_SPIN_US overrides). */
+#define STACK_FE_TRAPPED_HOST_SPIN_US 0
 
 struct stack_fe_trapped {
 	int ram0_fd, win_fd, ram_fd;

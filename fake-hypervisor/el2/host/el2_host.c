@@ -336,6 +336,7 @@ int el2_host_start(struct fakebao *fb, struct el2_mailbox *mb, const struct el2_
 	h->audit = t ? t->audit : NULL;
 	h->poll_ns = (int64_t)(t && t->host_poll_us ? t->host_poll_us : 20) * 1000;
 	h->hold_ns = (int64_t)(t && t->host_hold_ms ? t->host_hold_ms : 20) * 1000000;
+	h->spin_ns = (int64_t)(t ? t->host_spin_us : 0) * 1000;
 	h->nr_vcpus = mb->nr_vcpus >= 1 && mb->nr_vcpus <= EL2_MAX_VCPUS ? mb->nr_vcpus : 1;
 	for (unsigned int i = 0; i < EL2_MAX_VCPUS; i++)
 		h->served[i] = __atomic_load_n(&mb->vcpu[i].resp_seq, __ATOMIC_ACQUIRE);

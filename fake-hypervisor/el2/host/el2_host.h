@@ -33,6 +33,8 @@ struct el2_host_tuning {
 	uint32_t host_poll_us;	 /* host's poll period while I/O is recent (20) */
 	uint32_t host_hold_ms;	 /* host polls fast this long after I/O, then waits 1 ms (20) */
 	uint32_t resp_spin_us;	 /* stub spins this long for a response before sleeping (0) */
+	uint32_t host_spin_us;	 /* doorbell mode: host watches the mailbox this long after
+				  * serving before it waits for the doorbell again (0) */
 	/* Non-NULL: wake both sides through QEMU's pci-serial whose chardev connects to this unix
 	 * socket (el2_host_start listens on it, so start the host before QEMU); the ticks then
 	 * default to a 10 ms backup. NULL: the stub's tick and host polling only. */

@@ -12,9 +12,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "el2_host_priv.h"
 #include "fakebao.h"
 #include "log.h"
+#include "spin.h"
 
 #define EL2_HOST_DB_POLL_MS 5 /* backup: look at the mailbox at least this often */
 #define EL2_HOST_DB_IRQ_MS 50 /* bound on one irqfd wait (stop latency) */
@@ -48,6 +50,33 @@ static int el2_host_db_drain(struct el2_host *h, int fd)
 	return 0;
 }
 
+/* Halt-polling on the host side: a guest doing I/O traps again within tens of us, and the
+ * doorbell's wake-up (QEMU's chardev thread, then ours) costs about as much; so after serving,
+ * watch the mailbox for spin_ns before going back to poll() (0: do not). */
+static void el2_host_db_linger(struct el2_host *h)
+{
+	int64_t until;
+	struct spin_yield y = {0};
+
+	if (!h->spin_ns)
+		return;
+	until = clock_now_ns() + h->spin_ns;
+	for (int64_t now = clock_now_ns(); now < until && !atomic_load(&h->stop);
+	     now = clock_now_ns()) {
+		if (el2_host_serve_pending(h) > 0) {
+			atomic_thread_fence(memory_order_seq_cst);
+			if (el2_host_any_sleeping(h))
+				el2_host_db_ring(h);
+			until = clock_now_ns() + h->spin_ns;
+			pthread_mutex_lock(&h->lock);
+			h->st.fast_polls++;
+			pthread_mutex_unlock(&h->lock);
+			continue;
+		}
+		spin_pause(now, &y);
+	}
+}
+
 static void *el2_host_db_req_thread(void *arg)
 {
 	struct el2_host *h = arg;
@@ -77,6 +106,7 @@ static void *el2_host_db_req_thread(void *arg)
 			atomic_thread_fence(memory_order_seq_cst);
 			if (el2_host_any_sleeping(h))
 				el2_host_db_ring(h);
+			el2_host_db_linger(h);
 		}
 		if (r == 0)
 			el2_host_check_stub(h);

@@ -42,6 +42,7 @@ struct el2_host {
 	char db_path[108];
 	atomic_int stop;
 	int64_t poll_ns, hold_ns;
+	int64_t spin_ns; /* doorbell mode: watch the mailbox this long after serving (0: no) */
 	unsigned int nr_vcpus;
 	uint64_t served[EL2_MAX_VCPUS]; /* last request sequence answered, per vCPU */
 	int64_t irq_raised_ns;		/* pending latency measurement, 0 = none */
