@@ -3,6 +3,7 @@
  * `baoharness run --stats` on a generated 4 KiB write/read loop. Boot-to-mount and the steps'
  * time come from baoharness's "# timing:" line, the trap count from "# stats: mmio_traps=". */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -17,9 +18,28 @@
 struct bench_qemu_fe {
 	const char *fe, *prefix; /* --frontend value, metric prefix */
 	double boot[16], ops[16], traps[16];
-	int n;
+	/* trapped only (`# stats: el2_trap_hops_bursts`, `el2_irq`): a trap's whole time and
+	 * three of its hops in a burst, p50 us; interrupt raised -> guest handler p50 us */
+	double trap_us[16], notice_us[16], serve_us[16], resume_us[16], irq_us[16];
+	int n, nhops;
 	double steps, traps_total;
 };
+
+/* The trapped run's hop medians (harness/bench/limits.md); 0, or -ENOENT when absent. */
+static int bench_qemu_hops(const char *log, struct bench_qemu_fe *q)
+{
+	static const char hops[] = "# stats: el2_trap_hops_bursts";
+	int i = q->nhops;
+
+	if (i >= 16 || bench_cmd_value(log, hops, "whole", &q->trap_us[i]) ||
+	    bench_cmd_value(log, hops, "posted_to_host", &q->notice_us[i]) ||
+	    bench_cmd_value(log, hops, "host_serve", &q->serve_us[i]) ||
+	    bench_cmd_value(log, hops, "served_to_resumed", &q->resume_us[i]) ||
+	    bench_cmd_value(log, "# stats: el2_irq", "p50", &q->irq_us[i]))
+		return -ENOENT;
+	q->nhops++;
+	return 0;
+}
 
 /* loop.scn: n/2 x (write 4 KiB, read it back and compare); each write has fresh data. */
 static int bench_qemu_scn(const struct bench_ext_cfg *c, char *path, size_t len)
@@ -79,6 +99,8 @@ static int bench_qemu_once(const char *bin, const char *scn, const char *log,
 		bench_qemu_tail(log);
 		return -EBADMSG;
 	}
+	if (!strcmp(q->fe, "qemu"))
+		(void)bench_qemu_hops(log, q); /* the rows say how many runs had them */
 	q->boot[q->n] = boot;
 	q->ops[q->n] = steps / steps_s;
 	q->traps[q->n] = traps;
@@ -86,6 +108,28 @@ static int bench_qemu_once(const char *bin, const char *scn, const char *log,
 	q->traps_total += traps;
 	q->n++;
 	return 0;
+}
+
+/* The trapped path's hop rows, and the issue's interrupt-latency target as a row to divide by. */
+static void bench_qemu_emit_hops(struct bench_report *r, struct bench_qemu_fe *q)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} rows[] = {
+	    {"qemu_trap_burst_us", offsetof(struct bench_qemu_fe, trap_us)},
+	    {"qemu_trap_posted_to_host_us", offsetof(struct bench_qemu_fe, notice_us)},
+	    {"qemu_trap_host_serve_us", offsetof(struct bench_qemu_fe, serve_us)},
+	    {"qemu_trap_served_to_resumed_us", offsetof(struct bench_qemu_fe, resume_us)},
+	    {"qemu_irq_to_handler_p50_us", offsetof(struct bench_qemu_fe, irq_us)},
+	};
+
+	if (!q->nhops)
+		return;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		bench_stats_report_add_rounds(r, rows[i].name, (double *)((char *)q + rows[i].off),
+					      (size_t)q->nhops, "us", "qemu hop");
+	bench_stats_report_add(r, "qemu_irq_target_us", 100, "us", "issue 16 target");
 }
 
 static void bench_qemu_emit(struct bench_report *r, struct bench_qemu_fe *q)
@@ -153,6 +197,7 @@ int bench_qemu_run(const struct bench_ext_cfg *c, struct bench_report *r)
 		return rc == -ENOENT ? 0 : rc;
 	for (int k = 0; k < 2; k++)
 		bench_qemu_emit(r, &fe[k]);
+	bench_qemu_emit_hops(r, &fe[0]);
 	bench_stats_report_link(r, "qemu_boot_to_mount_s", "qemu_native_boot_to_mount_s");
 	bench_stats_report_link(r, "qemu_loop_ops", "qemu_native_loop_ops");
 	bench_stats_report_note(
