@@ -138,7 +138,8 @@ static int fuzz_sem_oracle(struct fuzz_sem *z, const struct fuzz_sem_prog *p,
 		rc = fuzz_sem_oracle_check(z->ocheck, text->p, text->len, why, sizeof(why));
 		fuzz_sem_clear_oracle(z->ocheck, prefix);
 		if (rc > 0) {
-			fprintf(stderr, "fuzz semantics: oracle unstable at step %d: %s\n", rc, why);
+			fprintf(stderr, "fuzz semantics: oracle unstable at step %d: %s\n", rc,
+				why);
 			z->oracle_unstable++;
 			rc = 1;
 		}
@@ -286,10 +287,12 @@ static void fuzz_sem_progress(struct fuzz_sem *z, int64_t t0, int final)
 	for (int i = 0; i < z->nex; i++)
 		div += z->ex[i].divergences;
 	if (final) {
-		progress_force(&z->prog, FUZZ_SEM_PROGRESS_FMT, s, z->time_s, z->programs, div, z->findings);
+		progress_force(&z->prog, FUZZ_SEM_PROGRESS_FMT, s, z->time_s, z->programs, div,
+			       z->findings);
 		progress_end(&z->prog);
 	} else {
-		progress_show(&z->prog, FUZZ_SEM_PROGRESS_FMT, s, z->time_s, z->programs, div, z->findings);
+		progress_show(&z->prog, FUZZ_SEM_PROGRESS_FMT, s, z->time_s, z->programs, div,
+			      z->findings);
 	}
 }
 
@@ -333,8 +336,8 @@ static void fuzz_sem_rate(const char *name, unsigned long progs, unsigned long s
 {
 	double s = (double)ns / 1e9;
 
-	printf("# %s: %lu programs, %lu steps, %.1f programs/s, %.1f steps/s\n", name, progs,
-	       steps, s > 0 ? (double)progs / s : 0.0, s > 0 ? (double)steps / s : 0.0);
+	printf("# %s: %lu programs, %lu steps, %.1f programs/s, %.1f steps/s\n", name, progs, steps,
+	       s > 0 ? (double)progs / s : 0.0, s > 0 ? (double)steps / s : 0.0);
 }
 
 static void fuzz_sem_report(struct fuzz_sem *z)

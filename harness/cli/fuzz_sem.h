@@ -64,8 +64,7 @@ int fuzz_sem_oracle_run(const char *root, const char *prefix, const struct fuzz_
 			const unsigned char *keep, struct fuzz_sem_buf *out);
 /* Run a scenario text's steps on the host file system under root: 0 when every step passes;
  * otherwise the failing step's index + 1 with why. -errno when it cannot run at all. */
-int fuzz_sem_oracle_check(const char *root, const char *text, size_t len, char *why,
-			  size_t whylen);
+int fuzz_sem_oracle_check(const char *root, const char *text, size_t len, char *why, size_t whylen);
 
 /* fuzz_sem_shrink.c */
 /* Is this subset (indexes into the original steps, ascending) still failing the same way?

@@ -126,7 +126,8 @@ void fuzz_sem_found(struct fuzz_sem *z, struct fuzz_sem_exec *e, const struct fu
 		if (!strcmp(z->keys[i], key)) {
 			e->duplicates++;
 			if (z->verbose)
-				printf("# divergence (again: %s): `%s`: %s\n", key, d->text, d->why);
+				printf("# divergence (again: %s): `%s`: %s\n", key, d->text,
+				       d->why);
 			return;
 		}
 	if (z->nkeys < FUZZ_SEM_MAX_KEYS)
@@ -147,14 +148,16 @@ void fuzz_sem_found(struct fuzz_sem *z, struct fuzz_sem_exec *e, const struct fu
 	snprintf(path, sizeof(path), "%s/sem-%s-%s-%016" PRIx64 ".scn", z->found_dir, e->name,
 		 scn_cmd_name(d->cmd), ps);
 	if (rc >= 0 && !text.oom &&
-	    fuzz_sem_found_save(z, e, path, &text, d, &fresh, rc == 1, ps, p->n, kept, tests) == 0) {
+	    fuzz_sem_found_save(z, e, path, &text, d, &fresh, rc == 1, ps, p->n, kept, tests) ==
+		0) {
 		z->findings++;
 		printf("# finding: %s (%zu of %zu steps, %u shrinking tests, %s on a fresh "
 		       "stack)\n",
 		       path, kept, p->n, tests, rc == 1 ? "reproduced" : "NOT reproduced");
 	} else {
 		z->findings++;
-		printf("# finding not saved: %s: %s\n", path, rc < 0 ? strerror(-rc) : "write failed");
+		printf("# finding not saved: %s: %s\n", path,
+		       rc < 0 ? strerror(-rc) : "write failed");
 	}
 	fflush(stdout);
 	fuzz_sem_gen_buf_free(&text);

@@ -89,12 +89,12 @@ static const struct {
 	enum scn_cmd cmd;
 	unsigned int weight;
 } fuzz_sem_gen_mix[] = {
-    {SCN_WRITE, 8},	 {SCN_APPEND, 4},     {SCN_PWRITE, 6},	    {SCN_TRUNCATE, 4},
-    {SCN_MKDIR, 6},	 {SCN_RMDIR, 3},      {SCN_UNLINK, 4},	    {SCN_RENAME, 7},
-    {SCN_SYMLINK, 4},	 {SCN_READ, 8},	      {SCN_PREAD, 4},	    {SCN_STAT, 7},
-    {SCN_LIST, 6},	 {SCN_READLINK, 3},   {SCN_FSYNC, 1},	    {SCN_HOST_WRITE, 3},
+    {SCN_WRITE, 8},	  {SCN_APPEND, 4},     {SCN_PWRITE, 6},	     {SCN_TRUNCATE, 4},
+    {SCN_MKDIR, 6},	  {SCN_RMDIR, 3},      {SCN_UNLINK, 4},	     {SCN_RENAME, 7},
+    {SCN_SYMLINK, 4},	  {SCN_READ, 8},       {SCN_PREAD, 4},	     {SCN_STAT, 7},
+    {SCN_LIST, 6},	  {SCN_READLINK, 3},   {SCN_FSYNC, 1},	     {SCN_HOST_WRITE, 3},
     {SCN_HOST_APPEND, 2}, {SCN_HOST_MKDIR, 2}, {SCN_HOST_UNLINK, 2}, {SCN_HOST_READ, 2},
-    {SCN_HOST_STAT, 2},	 {SCN_HOST_LIST, 2},  {SCN_REMOUNT, 1},
+    {SCN_HOST_STAT, 2},	  {SCN_HOST_LIST, 2},  {SCN_REMOUNT, 1},
 };
 
 static enum scn_cmd fuzz_sem_gen_cmd(struct fuzz_sem_gen_rng *r)

@@ -26,8 +26,7 @@ static int fuzz_sem_oracle_note(struct fuzz_sem_oracle_shim *s, int rc)
 	return rc;
 }
 
-static int fuzz_sem_oracle_open(void *ctx, const char *path, int flags, uint32_t mode,
-				uint64_t *fh)
+static int fuzz_sem_oracle_open(void *ctx, const char *path, int flags, uint32_t mode, uint64_t *fh)
 {
 	struct fuzz_sem_oracle_shim *s = ctx;
 
@@ -267,8 +266,11 @@ static void fuzz_sem_oracle_step(struct posix_vfs *fe, struct posix_vfs *host,
 			fuzz_sem_gen_printf(out, "%s\n", line.p);
 		goto out;
 	}
-	if (op->cmd == SCN_READLINK) /* the parser wants a TARGET: a placeholder */
+	/* The parser wants a TARGET or DATA: a placeholder, replaced by what the oracle sees. */
+	if (op->cmd == SCN_READLINK)
 		fuzz_sem_gen_printf(&line, " x");
+	else if (op->cmd == SCN_HOST_READ)
+		fuzz_sem_gen_printf(&line, " \"\"");
 	if (scn_parse_step("oracle", 1, line.p, line.len, &st, err, sizeof(err)))
 		goto out;
 	if (fuzz_sem_oracle_observing(op->cmd)) {
@@ -332,8 +334,7 @@ int fuzz_sem_oracle_run(const char *root, const char *prefix, const struct fuzz_
 	return rc;
 }
 
-int fuzz_sem_oracle_check(const char *root, const char *text, size_t len, char *why,
-			  size_t whylen)
+int fuzz_sem_oracle_check(const char *root, const char *text, size_t len, char *why, size_t whylen)
 {
 	struct posix_vfs fe, host;
 	struct scn_file f;
