@@ -121,7 +121,7 @@ static void fuzz_sem_clear_oracle(const char *root, const char *prefix)
 
 /* The oracle's share of one program: its text with outcomes, checked to pass on a fresh
  * directory (a program whose own outcomes do not replay is the oracle's problem, not a
- * divergence). 0, 1 (unstable: skip it) or -errno. */
+ * divergence). 0, -EAGAIN (unstable: skip it) or -errno. */
 static int fuzz_sem_oracle(struct fuzz_sem *z, const struct fuzz_sem_prog *p,
 			   const unsigned char *keep, const char *prefix, struct fuzz_sem_buf *text)
 {
@@ -141,7 +141,7 @@ static int fuzz_sem_oracle(struct fuzz_sem *z, const struct fuzz_sem_prog *p,
 			fprintf(stderr, "fuzz semantics: oracle unstable at step %d: %s\n", rc,
 				why);
 			z->oracle_unstable++;
-			rc = 1;
+			rc = -EAGAIN;
 		}
 	}
 	z->oracle_ns += clock_now_ns() - t0;
@@ -302,7 +302,7 @@ static void fuzz_sem_campaign(struct fuzz_sem *z)
 
 	progress_init(&z->prog, STDERR_FILENO);
 	while (clock_now_ms() < end && !interrupt_signal() && z->ex[0].up) {
-		uint64_t ps = fuzz_sem_mix(z->seed + z->programs);
+		uint64_t ps = fuzz_sem_mix(fuzz_sem_mix(z->seed) + z->programs);
 		struct fuzz_sem_prog p;
 
 		fuzz_sem_progress(z, t0, 0);
