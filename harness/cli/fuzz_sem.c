@@ -32,12 +32,14 @@ static uint64_t fuzz_sem_mix(uint64_t x)
 
 static int fuzz_sem_usage(int bad)
 {
-	fprintf(bad ? stderr : stdout,
-		"usage: baoharness fuzz semantics [--time S] [--seed N] [--every K] [--steps N]\n"
-		"       [--found-dir DIR] [--virtiofsd c|rust|PATH] [-v]\n"
-		"  random scenario programs on the host file system (the oracle) and on the\n"
-		"  scripted frontend (every K-th also on qemu and qemu-native); divergences are\n"
-		"  shrunk and saved under DIR (default scenarios/found)\n");
+	fprintf(
+	    bad ? stderr : stdout,
+	    "usage: baoharness fuzz semantics [--time S] [--seed N] [--every K] [--steps N]\n"
+	    "       [--found-dir DIR] [--virtiofsd c|rust|PATH] [-v]\n"
+	    "  random scenario programs on the host file system (the oracle) and on the\n"
+	    "  scripted frontend (every K-th also on the other virtiofsd, qemu and qemu-native);\n"
+	    "  divergences are"
+	    " shrunk and saved under DIR (default scenarios/found)\n");
 	return bad ? RUN_EXIT_USAGE : 0;
 }
 
@@ -220,8 +222,8 @@ int fuzz_sem_up(struct fuzz_sem *z, struct fuzz_sem_exec *e)
 		return -ENODEV;
 	e->so.step_timeout_ms = FUZZ_SEM_STEP_MS;
 	e->so.wait = FE_WAIT_ADAPTIVE;
-	e->so.virtiofsd = z->virtiofsd;
-	e->so.frontend = stack_frontend_find(e->name);
+	e->so.virtiofsd = e->backend ? e->backend : z->virtiofsd;
+	e->so.frontend = stack_frontend_find(e->frontend);
 	rc = stack_start(&e->s, &e->so);
 	if (rc) {
 		fprintf(stderr, "fuzz semantics: %s: the stack did not start (%s)%s\n", e->name,
@@ -396,7 +398,15 @@ static int fuzz_sem_tmpdirs(struct fuzz_sem *z)
 int fuzz_sem_main(int argc, char **argv)
 {
 	static struct fuzz_sem z;
-	static const char *const names[] = {"scripted", "qemu", "qemu-native"};
+	/* Every program on the first; every K-th on the others: the other backend (C and Rust
+	 * virtiofsd) under the scripted frontend, then the two QEMU guests. */
+	static const struct {
+		const char *name, *frontend, *backend;
+	} execs[] = {{"scripted", "scripted", NULL},
+		     {"scripted+other", "scripted", NULL},
+		     {"qemu", "qemu", NULL},
+		     {"qemu-native", "qemu-native", NULL}};
+	struct stack_backend b0;
 	const char *brk = getenv("BAOHARNESS_FUZZ_SEM_BREAK");
 	int rc;
 
@@ -416,9 +426,21 @@ int fuzz_sem_main(int argc, char **argv)
 	z.brk_truncate = brk != NULL;
 	if (!z.verbose && log_get_level() > LOG_ERROR)
 		log_set_level(LOG_ERROR);
-	z.nex = 3;
-	for (int i = 0; i < z.nex; i++)
-		z.ex[i].name = names[i];
+	z.nex = 4;
+	for (int i = 0; i < z.nex; i++) {
+		z.ex[i].name = execs[i].name;
+		z.ex[i].frontend = execs[i].frontend;
+		z.ex[i].backend = execs[i].backend;
+	}
+	/* The other backend: Rust when the campaign's is the C one, else C. */
+	if (stack_backend_resolve(z.virtiofsd, &b0) == 0 &&
+	    !strcmp(stack_backend_kind_name(&b0), "c")) {
+		z.ex[1].name = "scripted+rust";
+		z.ex[1].backend = "rust";
+	} else {
+		z.ex[1].name = "scripted+c";
+		z.ex[1].backend = "c";
+	}
 	if (fuzz_sem_tmpdirs(&z))
 		return RUN_EXIT_FAIL;
 	printf("# fuzz semantics: %.0f s, seed 0x%" PRIx64 "%s\n", z.time_s, z.seed,

@@ -93,7 +93,8 @@ static int fuzz_sem_found_save(struct fuzz_sem *z, const struct fuzz_sem_exec *e
 				: "");
 	fprintf(f, "# reproduced on a fresh stack: %s\n", reproduced ? "yes" : "no");
 	fprintf(f, "# verdict: open (see results/fuzz/semantics.md)\n");
-	fprintf(f, "# run: baoharness run --frontend %s THIS-FILE\n", e->name);
+	fprintf(f, "# run: baoharness run --frontend %s%s%s THIS-FILE\n", e->frontend,
+		e->backend ? " --virtiofsd " : "", e->backend ? e->backend : "");
 	fwrite(text->p, 1, text->len, f);
 	return fclose(f) ? -errno : 0;
 }

@@ -19,7 +19,9 @@
 
 /* One executor through the whole stack: its own stack, started on first use. */
 struct fuzz_sem_exec {
-	const char *name; /* the frontend's name: scripted, qemu, qemu-native */
+	const char *name;     /* for reports and file names: "scripted", "scripted+rust", ... */
+	const char *frontend; /* the frontend's name: scripted, qemu, qemu-native */
+	const char *backend;  /* --virtiofsd for this executor; NULL: the campaign's */
 	struct stack s;
 	struct stack_opts so;
 	int up, disabled;
@@ -51,7 +53,7 @@ struct fuzz_sem {
 	unsigned long serial;				  /* the next program directory */
 	unsigned long programs, oracle_programs, oracle_steps, oracle_unstable, findings;
 	int64_t oracle_ns;
-	struct fuzz_sem_exec ex[3];
+	struct fuzz_sem_exec ex[4];
 	int nex;
 	char keys[FUZZ_SEM_MAX_KEYS][128]; /* divergences already shrunk */
 	int nkeys;
