@@ -370,8 +370,9 @@ static void fuzz_sem_report(struct fuzz_sem *z)
 	for (size_t i = 0; i < n; i++)
 		if (z->expected_hits[i])
 			printf("# documented difference (%s, %s, \"%s\"): %lu times: %s\n",
-			       t[i].executor, scn_cmd_name(t[i].cmd), t[i].why, z->expected_hits[i],
-			       t[i].verdict);
+			       t[i].executor,
+			       t[i].cmd == SCN_CMD_COUNT ? "any step" : scn_cmd_name(t[i].cmd),
+			       t[i].why, z->expected_hits[i], t[i].verdict);
 	printf("# findings: %lu (saved under %s)\n", z->findings, z->found_dir);
 }
 

@@ -12,7 +12,25 @@
 
 /* Names chosen so that most steps meet something: files, directories, links and nesting. */
 static const char *const fuzz_sem_gen_paths[] = {
-    "a", "b", "c", "d0", "d1", "l", "m", "d0/a", "d0/b", "d0/l", "d0/e", "d0/e/a", "d1/a", "d1/c",
+    "a",
+    "b",
+    "c",
+    "d0",
+    "d1",
+    "l",
+    "m",
+    "d0/a",
+    "d0/b",
+    "d0/l",
+    "d0/e",
+    "d0/e/a",
+    "d1/a",
+    "d1/c",
+    /* names every layer must carry intact: blanks, quotes, '#', UTF-8 (a guest agent's
+     * quoting, FUSE names, the host's) */
+    "s p",
+    "d1/q\"#",
+    "d0/\xc3\xbc",
 };
 #define FUZZ_SEM_GEN_NPATHS (sizeof(fuzz_sem_gen_paths) / sizeof(fuzz_sem_gen_paths[0]))
 /* Directories the generator likes to create, so nested paths exist often enough. */
@@ -251,12 +269,28 @@ void fuzz_sem_gen_quote(struct fuzz_sem_buf *b, const void *data, size_t len)
 
 void fuzz_sem_gen_path(struct fuzz_sem_buf *b, const char *prefix, const char *path)
 {
+	char full[2 * FUZZ_SEM_PATH_MAX + 4];
+	int n;
+
 	if (!prefix[0])
-		fuzz_sem_gen_printf(b, "/%s", path);
+		n = snprintf(full, sizeof(full), "/%s", path);
 	else if (!path[0])
-		fuzz_sem_gen_printf(b, "/%s", prefix);
+		n = snprintf(full, sizeof(full), "/%s", prefix);
 	else
-		fuzz_sem_gen_printf(b, "/%s/%s", prefix, path);
+		n = snprintf(full, sizeof(full), "/%s/%s", prefix, path);
+	/* Plain words stay plain (readable files); anything else is quoted. */
+	if (n > 0 && (size_t)n == strcspn(full, " \t\"#\\") && (size_t)n < sizeof(full)) {
+		int plain = 1;
+
+		for (int i = 0; i < n; i++)
+			plain =
+			    plain && (unsigned char)full[i] > 0x20 && (unsigned char)full[i] < 0x7f;
+		if (plain) {
+			fuzz_sem_gen_printf(b, "%s", full);
+			return;
+		}
+	}
+	fuzz_sem_gen_quote(b, full, strlen(full));
 }
 
 void fuzz_sem_gen_render(struct fuzz_sem_buf *b, const struct fuzz_sem_op *op, const char *prefix)
