@@ -213,7 +213,8 @@ void fuzz_sem_gen_free(struct fuzz_sem_prog *p)
 	p->n = 0;
 }
 
-static void fuzz_sem_gen_vprintf(struct fuzz_sem_buf *b, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void fuzz_sem_gen_vprintf(struct fuzz_sem_buf *b,
+								       const char *fmt, va_list ap)
 {
 	va_list aq;
 	int n;
