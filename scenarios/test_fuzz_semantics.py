@@ -2,7 +2,8 @@
 the scripted frontend and finds nothing; a deliberately broken executor
 (BAOHARNESS_FUZZ_SEM_BREAK=truncate: truncates one byte long) is caught, shrunk to a small .scn
 that names who disagrees and passes on the real stack; bad options are usage errors; every file
-under scenarios/found/ passes on the scripted frontend (their causes are fixed)."""
+under scenarios/found/ passes on the scripted frontend (their causes are fixed). Also
+`run --record` and `trace show` (issue 17 items 1-2, the recording half)."""
 import re
 
 import pytest
@@ -82,3 +83,43 @@ def test_found_files_pass_on_scripted():
         assert "executors disagree" in text and "# verdict:" in text, f
     res = run_harness(["run"] + files, timeout=300)
     assert res.rc == 0, res
+
+
+def test_record_and_show(tmp_path):
+    trace = tmp_path / "seed-demo.trace"
+    res = run_harness(["run", "--record", trace, SCENARIOS / "seed-demo.scn"], timeout=120)
+    assert res.rc == 0, res
+    data = trace.read_bytes()
+    assert data[:8] == b"BAOFTRC1" and int.from_bytes(data[8:12], "little") == 1
+    show = run_harness(["trace", "show", trace], timeout=30)
+    assert show.rc == 0, show
+    lines = show.out.splitlines()
+    m = re.search(r"^# (\d+) FUSE request/reply pairs", show.out, re.M)
+    assert m and int(m.group(1)) == len(lines) - 1 > 10, show
+    # The demo's first step creates hello.txt: LOOKUP (ENOENT), CREATE, WRITE of its bytes.
+    assert re.search(r'^0 LOOKUP unique \d+ nodeid 1 "hello.txt" => ENOENT', show.out, re.M)
+    assert re.search(r'^1 CREATE .*"hello.txt" => ok', show.out, re.M), show
+    assert re.search(r"^2 WRITE .* data \d+ bytes => ok", show.out, re.M), show
+    assert re.search(r" FORGET .* => no reply", show.out), show
+    # A cut-off trace is an error naming the offset, not a crash.
+    cut = tmp_path / "cut.trace"
+    cut.write_bytes(data[:len(data) - 3])
+    bad = run_harness(["trace", "show", cut], timeout=30)
+    assert bad.rc == 1 and "offset " in bad.err, bad
+    cut.write_bytes(b"NOTATRACE" * 4)
+    bad = run_harness(["trace", "show", cut], timeout=30)
+    assert bad.rc == 1 and "not a trace file" in bad.err, bad
+
+
+def test_record_refused_where_it_cannot_record(tmp_path):
+    res = run_harness(["run", "--record", tmp_path / "t", "--frontend", "qemu-native",
+                       SCENARIOS / "seed-demo.scn"], timeout=30)
+    assert res.rc == 2 and "only the scripted frontend records" in res.err, res
+    res = run_harness(["run", "--record", tmp_path / "t", "--jobs", "2",
+                       SCENARIOS / "seed-demo.scn"], timeout=30)
+    assert res.rc == 2 and "--jobs 2" in res.err, res
+    res = run_harness(["run", "--record", tmp_path / "no" / "such" / "dir",
+                       SCENARIOS / "seed-demo.scn"], timeout=30)
+    assert res.rc == 2 and "No such file" in res.err, res
+    res = run_harness(["trace", "show"], timeout=30)
+    assert res.rc == 2 and "usage: baoharness trace show" in res.err, res

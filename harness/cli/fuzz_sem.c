@@ -360,10 +360,11 @@ static void fuzz_sem_report(struct fuzz_sem *z)
 			continue;
 		}
 		fuzz_sem_rate(e->name, e->programs, e->steps, e->ns);
-		printf("# %s: %lu divergences: %lu documented, %lu duplicates, %lu shrunk; "
-		       "stack started %u times\n",
+		printf("# %s: %lu divergences: %lu documented, %lu duplicates, %lu shrunk, %lu "
+		       "environment (full disk); stack started %u times\n",
 		       e->name, e->divergences, e->expected, e->duplicates,
-		       e->divergences - e->expected - e->duplicates, e->starts);
+		       e->divergences - e->expected - e->duplicates - e->environment,
+		       e->environment, e->starts);
 	}
 	if (z->oracle_unstable)
 		printf("# oracle unstable (skipped): %lu programs\n", z->oracle_unstable);

@@ -29,6 +29,7 @@ struct fuzz_sem_exec {
 	unsigned long programs, steps; /* every run, shrinking's too */
 	int64_t ns;		       /* time spent running them */
 	unsigned long divergences, expected, duplicates;
+	unsigned long environment; /* the machine's fault (a full disk), not a divergence */
 };
 
 /* Where and how one run on an executor diverged. */

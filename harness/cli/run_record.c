@@ -24,8 +24,7 @@ static void run_record_hook(void *arg, const struct fuse_trace_rec *r)
 			strerror(-rec->err));
 }
 
-int run_record_open(struct run_record *r, const struct run_opts *o,
-		    const struct run_jobs_opts *jo)
+int run_record_open(struct run_record *r, const struct run_opts *o, const struct run_jobs_opts *jo)
 {
 	if (!r->path)
 		return 0;

@@ -119,7 +119,8 @@ int trace_cli_main(int argc, char **argv)
 	int rc;
 
 	if (argc != 3 || strcmp(argv[1], "show")) {
-		fprintf(stderr, "usage: baoharness trace show FILE   (a `run --record FILE` trace)\n");
+		fprintf(stderr,
+			"usage: baoharness trace show FILE   (a `run --record FILE` trace)\n");
 		return RUN_EXIT_USAGE;
 	}
 	rc = trace_cli_read(argv[2], &buf, &len);

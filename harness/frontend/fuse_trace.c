@@ -41,8 +41,9 @@ long fuse_trace_parse(const uint8_t *buf, size_t len, fuse_trace_fn fn, void *ar
 		int rc;
 
 		if (len - off < FUSE_TRACE_REC_HDR_LEN) {
-			snprintf(why, whylen, "offset %zu: record %zu: header cut short (%zu bytes)",
-				 off, n, len - off);
+			snprintf(why, whylen,
+				 "offset %zu: record %zu: header cut short (%zu bytes)", off, n,
+				 len - off);
 			return -EINVAL;
 		}
 		r.kind = fuse_trace_le32(buf + off);
