@@ -94,8 +94,9 @@ def test_record_and_show(tmp_path):
     show = run_harness(["trace", "show", trace], timeout=30)
     assert show.rc == 0, show
     lines = show.out.splitlines()
-    m = re.search(r"^# (\d+) FUSE request/reply pairs", show.out, re.M)
+    m = re.search(r"^# (\d+) records", show.out, re.M)
     assert m and int(m.group(1)) == len(lines) - 1 > 10, show
+    assert re.search(r"^\d+ host step: host-write ", show.out, re.M), show
     # The demo's first step creates hello.txt: LOOKUP (ENOENT), CREATE, WRITE of its bytes.
     assert re.search(r'^0 LOOKUP unique \d+ nodeid 1 "hello.txt" => ENOENT', show.out, re.M)
     assert re.search(r'^1 CREATE .*"hello.txt" => ok', show.out, re.M), show

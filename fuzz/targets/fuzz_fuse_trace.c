@@ -21,7 +21,9 @@ static int fuzz_fuse_trace_rec(void *arg, const struct fuse_trace_rec *r, size_t
 	struct fuzz_fuse_trace_seen *s = arg;
 
 	FUZZ_CHECK(index == s->n, "record %zu handed out as %zu", s->n, index);
-	FUZZ_CHECK(r->kind == FUSE_TRACE_KIND_FUSE, "kind %u accepted", r->kind);
+	FUZZ_CHECK(r->kind == FUSE_TRACE_KIND_FUSE ||
+		       (r->kind == FUSE_TRACE_KIND_HOST && !r->data_len && !r->reply_len),
+		   "kind %u accepted with %u/%u", r->kind, r->data_len, r->reply_len);
 	FUZZ_CHECK(r->req_len <= FUSE_TRACE_PART_MAX && r->data_len <= FUSE_TRACE_PART_MAX &&
 		       r->reply_len <= FUSE_TRACE_PART_MAX,
 		   "part over the limit");

@@ -142,6 +142,7 @@ static int run_step(struct stack *s, const struct scn_step *st, const struct run
 	why[0] = '\0';
 	switch (scn_cmd_step_side(st)) {
 	case SCN_SIDE_HOST:
+		run_record_host(o, st);
 		return stack_host_step(s, st, timeout_ms, why, len);
 	case SCN_SIDE_FRONTEND:
 		return stack_frontend_step(s, st, timeout_ms, why, len);

@@ -49,6 +49,8 @@ struct run_jobs_opts;
 int run_record_open(struct run_record *r, const struct run_opts *o, const struct run_jobs_opts *jo);
 void run_record_attach(struct stack *s, const struct run_opts *o);
 int run_record_close(struct run_record *r);
+/* A host step about to run, into the trace (a replay redoes it in order). */
+void run_record_host(const struct run_opts *o, const struct scn_step *st);
 /* Read and parse a scenario file; prints "FILE:LINE: message" to stderr on error. */
 int run_load(const char *path, struct scn_file *f);
 

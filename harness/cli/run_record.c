@@ -51,6 +51,17 @@ int run_record_open(struct run_record *r, const struct run_opts *o, const struct
 	return 0;
 }
 
+void run_record_host(const struct run_opts *o, const struct scn_step *st)
+{
+	struct fuse_trace_rec r = {.kind = FUSE_TRACE_KIND_HOST};
+
+	if (!o->record || !o->record->f || o->record->err)
+		return;
+	r.req = (const uint8_t *)st->text;
+	r.req_len = (uint32_t)strlen(st->text);
+	run_record_hook(o->record, &r);
+}
+
 void run_record_attach(struct stack *s, const struct run_opts *o)
 {
 	struct fuse_client *fc;

@@ -39,6 +39,10 @@ static int trace_cli_show_one(void *arg, const struct fuse_trace_rec *r, size_t 
 	char why[160];
 
 	(void)arg;
+	if (r->kind == FUSE_TRACE_KIND_HOST) {
+		printf("%zu host step: %.*s\n", index, (int)r->req_len, (const char *)r->req);
+		return 0;
+	}
 	/* A WRITE's payload went in its own descriptor: the header counts it. */
 	if (r->data_len) {
 		whole = malloc((size_t)r->req_len + r->data_len);
@@ -137,6 +141,7 @@ int trace_cli_main(int argc, char **argv)
 			n == -EINVAL ? why : strerror((int)-n));
 		return RUN_EXIT_FAIL;
 	}
-	printf("# %ld FUSE request/reply pairs (trace version %u)\n", n, FUSE_TRACE_VERSION);
+	printf("# %ld records (FUSE request/reply pairs and host steps; trace version %u)\n", n,
+	       FUSE_TRACE_VERSION);
 	return RUN_EXIT_PASS;
 }

@@ -50,9 +50,12 @@ long fuse_trace_parse(const uint8_t *buf, size_t len, fuse_trace_fn fn, void *ar
 		r.req_len = fuse_trace_le32(buf + off + 4);
 		r.data_len = fuse_trace_le32(buf + off + 8);
 		r.reply_len = fuse_trace_le32(buf + off + 12);
-		if (r.kind != FUSE_TRACE_KIND_FUSE) {
-			snprintf(why, whylen, "offset %zu: record %zu: unknown kind %u", off, n,
-				 r.kind);
+		if (r.kind != FUSE_TRACE_KIND_FUSE &&
+		    (r.kind != FUSE_TRACE_KIND_HOST || r.data_len || r.reply_len)) {
+			snprintf(why, whylen,
+				 "offset %zu: record %zu: kind %u with data/reply %u/%u (want kind "
+				 "1, or 2 with none)",
+				 off, n, r.kind, r.data_len, r.reply_len);
 			return -EINVAL;
 		}
 		if (r.req_len > FUSE_TRACE_PART_MAX || r.data_len > FUSE_TRACE_PART_MAX ||
@@ -99,7 +102,8 @@ int fuse_trace_write(FILE *f, const struct fuse_trace_rec *r)
 	if (r->req_len > FUSE_TRACE_PART_MAX || r->data_len > FUSE_TRACE_PART_MAX ||
 	    r->reply_len > FUSE_TRACE_PART_MAX)
 		return -E2BIG;
-	fuse_trace_put32(h, FUSE_TRACE_KIND_FUSE);
+	fuse_trace_put32(h, r->kind == FUSE_TRACE_KIND_HOST ? FUSE_TRACE_KIND_HOST
+							    : FUSE_TRACE_KIND_FUSE);
 	fuse_trace_put32(h + 4, r->req_len);
 	fuse_trace_put32(h + 8, r->data_len);
 	fuse_trace_put32(h + 12, r->reply_len);

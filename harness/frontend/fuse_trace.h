@@ -5,7 +5,9 @@
  *   header  : magic "BAOFTRC1" (8 bytes), le32 version (1), le32 header length (16)
  *   record  : le32 kind (1 = a FUSE request/reply pair), le32 request length, le32 data length
  *             (a WRITE's payload, sent in its own descriptor), le32 reply length (0: none, e.g.
- *             FORGET, or a device that wrote nothing), then those bytes in that order.
+ *             FORGET, or a device that wrote nothing), then those bytes in that order;
+ *             kind 2 = a scenario host step done on the share between requests (its text as
+ *             the "request", no data, no reply), so a replay can redo it in order.
  * The reader is a pure function over (buf, len) with a libFuzzer target (fuzz_fuse_trace). */
 #ifndef HARNESS_FUSE_TRACE_H
 #define HARNESS_FUSE_TRACE_H
@@ -19,6 +21,7 @@
 #define FUSE_TRACE_HDR_LEN 16u
 #define FUSE_TRACE_REC_HDR_LEN 16u
 #define FUSE_TRACE_KIND_FUSE 1u
+#define FUSE_TRACE_KIND_HOST 2u
 /* No single part is longer: FUSE's largest messages are 1 MiB of data plus headers. */
 #define FUSE_TRACE_PART_MAX (16u << 20)
 

@@ -48,12 +48,12 @@ static char *make_trace(size_t *len)
 	assert_int_equal(fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_FUSE, req,
 								      NULL, reply, 4, 0, 8}),
 			 0);
-	assert_int_equal(fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_FUSE,
-								      req + 1, (const uint8_t *)"payload",
+	assert_int_equal(fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_FUSE, req + 1,
+								      (const uint8_t *)"payload",
 								      reply, 3, 7, 2}),
 			 0);
-	assert_int_equal(fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_FUSE,
-								      req + 2, NULL, NULL, 2, 0, 0}),
+	assert_int_equal(fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_FUSE, req + 2,
+								      NULL, NULL, 2, 0, 0}),
 			 0);
 	fclose(f);
 	return mem;
@@ -98,6 +98,12 @@ static void test_refused(void **state)
 		}
 	}
 	/* magic, version, header length, kind, an over-long part */
+	/* A host step record carries only its text. */
+	memcpy(b, t, len);
+	b[16] = FUSE_TRACE_KIND_HOST;
+	assert_int_equal(fuse_trace_parse(b, len, NULL, NULL, why, sizeof(why)), -EINVAL);
+	b[16 + 12] = 0; /* reply length 0 too: record 0 becomes a 4+8-byte host step... */
+	assert_int_equal(fuse_trace_parse(b, len, NULL, NULL, why, sizeof(why)), -EINVAL);
 	const size_t at[] = {0, 8, 12, 16, 16 + 4};
 	const uint8_t val[] = {'X', 2, 17, 7, 0xff};
 	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
