@@ -15,6 +15,7 @@
 #include "soak.h"
 #include "stack.h"
 #include "trace_cli.h"
+#include "replay_cli.h"
 #include "log.h"
 #include "run.h"
 
@@ -30,6 +31,8 @@ static void main_usage(FILE *f)
 		   "(TARGET fuse-requests, semantics)\n"
 		   "  trace show FILE                                       a `run --record FILE` "
 		   "trace, decoded\n"
+		   "  replay [--virtiofsd c|rust|PATH] FILE                 a trace through a "
+		   "fresh backend: first divergence\n"
 		   "  boot [--frontend qemu|qemu-native] [--share DIR]    shell in the trapped "
 		   "guest: mount -t virtiofs myfs /mnt\n"
 		   "  soak --minutes N [--seed S] [FILE.scn...]            scenario library, "
@@ -82,6 +85,8 @@ static int main_dispatch(int argc, char **argv)
 		return soak_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fuzz"))
 		return fuzz_cli_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return replay_cli_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "trace"))
 		return trace_cli_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
