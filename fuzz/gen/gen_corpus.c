@@ -380,12 +380,12 @@ static int gen_fuse_trace(const char *dir)
 	n += !gen_write(dir, "fuse_trace", "header-only", mem, memlen);
 	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_FUSE, req[0], NULL,
 						     (const uint8_t *)&enoent, (uint32_t)len[0], 0,
-						     sizeof(enoent)});
-	fuse_trace_write(f,
-			 &(struct fuse_trace_rec){FUSE_TRACE_KIND_FUSE, req[1], wdata, wout,
-						  (uint32_t)len[1], sizeof(wdata), sizeof(wout)});
+						     sizeof(enoent), 4096});
+	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_FUSE, req[1], wdata, wout,
+						     (uint32_t)len[1], sizeof(wdata), sizeof(wout),
+						     sizeof(wout)});
 	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_FUSE, req[2], NULL, NULL,
-						     (uint32_t)len[2], 0, 0});
+						     (uint32_t)len[2], 0, 0, 0});
 	fclose(f);
 	n += !gen_write(dir, "fuse_trace", "lookup-write-forget", mem, memlen);
 	free(mem);

@@ -25,8 +25,8 @@ static int fuzz_fuse_trace_rec(void *arg, const struct fuse_trace_rec *r, size_t
 		       (r->kind == FUSE_TRACE_KIND_HOST && !r->data_len && !r->reply_len),
 		   "kind %u accepted with %u/%u", r->kind, r->data_len, r->reply_len);
 	FUZZ_CHECK(r->req_len <= FUSE_TRACE_PART_MAX && r->data_len <= FUSE_TRACE_PART_MAX &&
-		       r->reply_len <= FUSE_TRACE_PART_MAX,
-		   "part over the limit");
+		       r->reply_len <= FUSE_TRACE_PART_MAX && r->reply_len <= r->reply_cap,
+		   "part over the limit or reply over its capacity");
 	FUZZ_CHECK(r->req == s->next + FUSE_TRACE_REC_HDR_LEN, "record %zu not where expected",
 		   index);
 	FUZZ_CHECK(r->data == r->req + r->req_len && r->reply == r->data + r->data_len,

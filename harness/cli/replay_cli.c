@@ -202,11 +202,12 @@ static int replay_dirents(struct replay *r, const uint8_t *a, const uint8_t *b, 
 
 		if (ra != rb || (ra == 1 && (da.namelen != db.namelen || da.type != db.type ||
 					     memcmp(da.name, db.name, da.namelen)))) {
-			snprintf(r->why, sizeof(r->why),
-				 "READDIR entries differ at body offset %zu (recorded \"%.*s\", got "
-				 "\"%.*s\")",
-				 pa, ra == 1 ? (int)da.namelen : 0, ra == 1 ? da.name : "",
-				 rb == 1 ? (int)db.namelen : 0, rb == 1 ? db.name : "");
+			snprintf(
+			    r->why, sizeof(r->why),
+			    "READDIR entries differ at body offset %zu (recorded \"%.*s\", got "
+			    "\"%.*s\")",
+			    pa, ra == 1 ? (int)da.namelen : 0, ra == 1 ? da.name : "",
+			    rb == 1 ? (int)db.namelen : 0, rb == 1 ? db.name : "");
 			return -1;
 		}
 		if (ra != 1)
@@ -270,8 +271,8 @@ static int replay_host(struct replay *r, const struct fuse_trace_rec *t, size_t 
 	int rc;
 
 	snprintf(line, sizeof(line), "%.*s", (int)t->req_len, (const char *)t->req);
-	rc = scn_parse_step("trace", (unsigned int)index, line, strlen(line), &st, err,
-			    sizeof(err));
+	rc =
+	    scn_parse_step("trace", (unsigned int)index, line, strlen(line), &st, err, sizeof(err));
 	if (rc) {
 		snprintf(r->why, sizeof(r->why), "record %zu: host step does not parse: %s", index,
 			 err);
@@ -307,9 +308,10 @@ static int replay_one(void *arg, const struct fuse_trace_rec *t, size_t index)
 	replay_rewrite(r, req, len);
 	r->requests++;
 	/* FORGET has no reply: the hiprio queue, as the client sent it. */
-	rc = fuse_client_raw(r->fc, t->reply_len || h.opcode != FUSE_FORGET ? 1 : 0, req, len,
-			     r->live, t->reply_len || h.opcode != FUSE_FORGET ? REPLAY_REPLY_CAP : 0,
-			     &got);
+	/* The recorded writable buffer: a server sizes a READ's reply by it. */
+	rc = fuse_client_raw(
+	    r->fc, t->reply_cap || h.opcode != FUSE_FORGET ? 1 : 0, req, len, r->live,
+	    t->reply_cap < REPLAY_REPLY_CAP ? t->reply_cap : REPLAY_REPLY_CAP, &got);
 	free(req);
 	if (rc) {
 		snprintf(r->why, sizeof(r->why), "transport error %s", strerror(-rc));
@@ -335,8 +337,8 @@ static int replay_read(const char *path, uint8_t **buf, size_t *len)
 
 	if (!f)
 		return -errno;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || (unsigned long long)n > REPLAY_FILE_MAX ||
-	    fseek(f, 0, SEEK_SET)) {
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
+	    (unsigned long long)n > REPLAY_FILE_MAX || fseek(f, 0, SEEK_SET)) {
 		fclose(f);
 		return -E2BIG;
 	}
@@ -379,8 +381,7 @@ int replay_cli_main(int argc, char **argv)
 	rc = replay_read(path, &buf, &len);
 	n = rc ? rc : fuse_trace_parse(buf, len, NULL, NULL, why, sizeof(why));
 	if (n < 0) {
-		fprintf(stderr, "baoharness replay: %s: %s\n", path,
-			rc ? strerror(-rc) : why);
+		fprintf(stderr, "baoharness replay: %s: %s\n", path, rc ? strerror(-rc) : why);
 		free(buf);
 		return RUN_EXIT_FAIL;
 	}

@@ -382,6 +382,7 @@ static void fuse_client_record(struct fuse_client *fc, struct fuse_client_buf *b
 	r.data_len = (uint32_t)wdata_len;
 	r.reply = used ? window_alloc_hva(fc->wa, b->r.out_gpa, used) : NULL;
 	r.reply_len = used;
+	r.reply_cap = b->r.out_len;
 	fc->record(fc->record_arg, &r);
 }
 

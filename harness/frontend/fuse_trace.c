@@ -50,6 +50,7 @@ long fuse_trace_parse(const uint8_t *buf, size_t len, fuse_trace_fn fn, void *ar
 		r.req_len = fuse_trace_le32(buf + off + 4);
 		r.data_len = fuse_trace_le32(buf + off + 8);
 		r.reply_len = fuse_trace_le32(buf + off + 12);
+		r.reply_cap = fuse_trace_le32(buf + off + 16);
 		if (r.kind != FUSE_TRACE_KIND_FUSE &&
 		    (r.kind != FUSE_TRACE_KIND_HOST || r.data_len || r.reply_len)) {
 			snprintf(why, whylen,
@@ -59,10 +60,13 @@ long fuse_trace_parse(const uint8_t *buf, size_t len, fuse_trace_fn fn, void *ar
 			return -EINVAL;
 		}
 		if (r.req_len > FUSE_TRACE_PART_MAX || r.data_len > FUSE_TRACE_PART_MAX ||
-		    r.reply_len > FUSE_TRACE_PART_MAX) {
+		    r.reply_len > FUSE_TRACE_PART_MAX || r.reply_cap > FUSE_TRACE_PART_MAX ||
+		    r.reply_len > r.reply_cap) {
 			snprintf(why, whylen,
-				 "offset %zu: record %zu: lengths %u/%u/%u over the %u-byte limit",
-				 off, n, r.req_len, r.data_len, r.reply_len, FUSE_TRACE_PART_MAX);
+				 "offset %zu: record %zu: lengths %u/%u/%u (capacity %u) over the "
+				 "%u-byte limit or the reply over its capacity",
+				 off, n, r.req_len, r.data_len, r.reply_len, r.reply_cap,
+				 FUSE_TRACE_PART_MAX);
 			return -EINVAL;
 		}
 		/* each part is at most 16 MiB: the sum cannot overflow */
@@ -100,13 +104,15 @@ int fuse_trace_write(FILE *f, const struct fuse_trace_rec *r)
 	uint8_t h[FUSE_TRACE_REC_HDR_LEN];
 
 	if (r->req_len > FUSE_TRACE_PART_MAX || r->data_len > FUSE_TRACE_PART_MAX ||
-	    r->reply_len > FUSE_TRACE_PART_MAX)
+	    r->reply_len > FUSE_TRACE_PART_MAX || r->reply_cap > FUSE_TRACE_PART_MAX ||
+	    r->reply_len > r->reply_cap)
 		return -E2BIG;
 	fuse_trace_put32(h, r->kind == FUSE_TRACE_KIND_HOST ? FUSE_TRACE_KIND_HOST
 							    : FUSE_TRACE_KIND_FUSE);
 	fuse_trace_put32(h + 4, r->req_len);
 	fuse_trace_put32(h + 8, r->data_len);
 	fuse_trace_put32(h + 12, r->reply_len);
+	fuse_trace_put32(h + 16, r->reply_cap);
 	if (fwrite(h, sizeof(h), 1, f) != 1 ||
 	    (r->req_len && fwrite(r->req, r->req_len, 1, f) != 1) ||
 	    (r->data_len && fwrite(r->data, r->data_len, 1, f) != 1) ||

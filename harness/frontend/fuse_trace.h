@@ -5,7 +5,8 @@
  *   header  : magic "BAOFTRC1" (8 bytes), le32 version (1), le32 header length (16)
  *   record  : le32 kind (1 = a FUSE request/reply pair), le32 request length, le32 data length
  *             (a WRITE's payload, sent in its own descriptor), le32 reply length (0: none, e.g.
- *             FORGET, or a device that wrote nothing), then those bytes in that order;
+ *             FORGET, or a device that wrote nothing), le32 reply capacity (the writable
+ *             buffer's size: a server sizes READ replies by it), then the bytes in that order;
  *             kind 2 = a scenario host step done on the share between requests (its text as
  *             the "request", no data, no reply), so a replay can redo it in order.
  * The reader is a pure function over (buf, len) with a libFuzzer target (fuzz_fuse_trace). */
@@ -19,7 +20,7 @@
 #define FUSE_TRACE_MAGIC "BAOFTRC1"
 #define FUSE_TRACE_VERSION 1u
 #define FUSE_TRACE_HDR_LEN 16u
-#define FUSE_TRACE_REC_HDR_LEN 16u
+#define FUSE_TRACE_REC_HDR_LEN 20u
 #define FUSE_TRACE_KIND_FUSE 1u
 #define FUSE_TRACE_KIND_HOST 2u
 /* No single part is longer: FUSE's largest messages are 1 MiB of data plus headers. */
@@ -29,6 +30,7 @@ struct fuse_trace_rec {
 	uint32_t kind;
 	const uint8_t *req, *data, *reply;
 	uint32_t req_len, data_len, reply_len;
+	uint32_t reply_cap; /* the writable buffer the device was given */
 };
 
 /* Called once per record in file order (index from 0); nonzero stops the walk with that. */
