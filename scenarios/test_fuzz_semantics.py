@@ -3,7 +3,7 @@ the scripted frontend and finds nothing; a deliberately broken executor
 (BAOHARNESS_FUZZ_SEM_BREAK=truncate: truncates one byte long) is caught, shrunk to a small .scn
 that names who disagrees and passes on the real stack; bad options are usage errors; every file
 under scenarios/found/ passes on the scripted frontend (their causes are fixed). Also
-`run --record` and `trace show` (issue 17 items 1-2, the recording half)."""
+`run --record`, `trace show` and `replay` (issue 17 items 1-2, FUSE level)."""
 import re
 
 import pytest
@@ -124,3 +124,43 @@ def test_record_refused_where_it_cannot_record(tmp_path):
     assert res.rc == 2 and "No such file" in res.err, res
     res = run_harness(["trace", "show"], timeout=30)
     assert res.rc == 2 and "usage: baoharness trace show" in res.err, res
+
+
+def library_without_require():
+    return [p for p in sorted(SCENARIOS.glob("*.scn"))
+            if not any(l.startswith("require") for l in p.read_text().splitlines())]
+
+
+def test_replay_library_identical(tmp_path):
+    files = library_without_require()
+    assert len(files) > 10
+    for f in files:
+        trace = tmp_path / (f.stem + ".trace")
+        res = run_harness(["run", "--record", trace, f], timeout=180)
+        assert res.rc == 0, res
+        rep = run_harness(["replay", trace], timeout=180)
+        assert rep.rc == 0, (f, rep)
+        m = re.search(r"^replayed (\d+) requests, identical", rep.out, re.M)
+        assert m and int(m.group(1)) > 10, (f, rep)
+
+
+def test_replay_broken_device_model_diverges(tmp_path):
+    trace = tmp_path / "demo.trace"
+    assert run_harness(["run", "--record", trace, SCENARIOS / "seed-demo.scn"]).rc == 0
+    # The test's broken device model: the 7th reply has its last byte flipped.
+    rep = run_harness(["replay", trace], env={"BAOHARNESS_REPLAY_FLIP": "7"}, timeout=120)
+    assert rep.rc == 1, rep
+    assert re.search(r"first divergence at record \d+ \(request 7: [A-Z]+ unique \d+ "
+                     r"nodeid \d+\): reply byte \d+ of \d+: recorded 0x[0-9a-f]{2}, got",
+                     rep.out), rep
+
+
+def test_replay_bad_input(tmp_path):
+    bad = tmp_path / "bad.trace"
+    bad.write_bytes(b"BAOFTRC1" + (2).to_bytes(4, "little") + (16).to_bytes(4, "little"))
+    res = run_harness(["replay", bad], timeout=30)
+    assert res.rc == 1 and "version 2" in res.err, res
+    res = run_harness(["replay", tmp_path / "missing"], timeout=30)
+    assert res.rc == 1 and "No such file" in res.err, res
+    res = run_harness(["replay"], timeout=30)
+    assert res.rc == 2 and "usage: baoharness replay" in res.err, res
