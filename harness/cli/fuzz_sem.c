@@ -108,17 +108,12 @@ static int fuzz_sem_args(struct fuzz_sem *z, int argc, char **argv)
 	return 0;
 }
 
-/* Empty a program's directory under root ("": everything under root). */
-static void fuzz_sem_clear_oracle(const char *root, const char *prefix)
+/* Empty the oracle's directory after a program: everything, not just the program's own
+ * directory - a relative link renamed up a level can reach past it (`../a`), and what it wrote
+ * there must not meet a later program. */
+static void fuzz_sem_clear_oracle(const char *root)
 {
-	char dir[PATH_MAX + 64];
-
-	if (!prefix[0]) {
-		fuzz_sem_found_clear_dir(root);
-		return;
-	}
-	snprintf(dir, sizeof(dir), "%s/%s", root, prefix);
-	rmtree(dir);
+	fuzz_sem_found_clear_dir(root);
 }
 
 /* The oracle's share of one program: its text with outcomes, checked to pass on a fresh
@@ -132,13 +127,13 @@ static int fuzz_sem_oracle(struct fuzz_sem *z, const struct fuzz_sem_prog *p,
 	int rc;
 
 	rc = fuzz_sem_oracle_run(z->oroot, prefix, p, keep, text);
-	fuzz_sem_clear_oracle(z->oroot, prefix);
+	fuzz_sem_clear_oracle(z->oroot);
 	if (rc == 0) {
 		z->oracle_programs++;
 		for (size_t i = 0; i < text->len; i++)
 			z->oracle_steps += text->p[i] == '\n';
 		rc = fuzz_sem_oracle_check(z->ocheck, text->p, text->len, why, sizeof(why));
-		fuzz_sem_clear_oracle(z->ocheck, prefix);
+		fuzz_sem_clear_oracle(z->ocheck);
 		if (rc > 0) {
 			fprintf(stderr, "fuzz semantics: oracle unstable at step %d: %s\n", rc,
 				why);
@@ -199,16 +194,9 @@ static int fuzz_sem_exec(struct fuzz_sem *z, struct fuzz_sem_exec *e, const char
 	return rc;
 }
 
-/* Empty the share's directory prefix (or the whole share for ""). */
-static void fuzz_sem_clear(struct fuzz_sem_exec *e, const char *prefix)
+/* Empty the share after a program (all of it, as the oracle's directory). */
+static void fuzz_sem_clear(struct fuzz_sem_exec *e)
 {
-	char p[PATH_MAX + 64];
-
-	if (prefix[0]) {
-		snprintf(p, sizeof(p), "%s/%s", e->s.share, prefix);
-		rmtree(p);
-		return;
-	}
 	fuzz_sem_found_clear_dir(e->s.share);
 }
 
@@ -263,7 +251,7 @@ int fuzz_sem_try(struct fuzz_sem *z, struct fuzz_sem_exec *e, const struct fuzz_
 	if (rc == 0) {
 		e->programs++;
 		rc = fuzz_sem_exec(z, e, text->p, d);
-		fuzz_sem_clear(e, prefix);
+		fuzz_sem_clear(e);
 		if (rc == 1) {
 			char health[256] = "";
 

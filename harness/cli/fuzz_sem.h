@@ -57,7 +57,8 @@ void fuzz_sem_gen_buf_free(struct fuzz_sem_buf *b);
 /* fuzz_sem_oracle.c */
 /* Run ops (those with keep[i] nonzero; keep NULL: all) on the host file system under root
  * (an existing empty directory), paths under prefix (created first as a directory when not
- * ""), and append each step with its observed outcome to out: `fail ERRNO STEP` for a failed
+ * ""; at "" frontend steps resolve beneath root, as the host side does), and append each
+ * step with its observed outcome to out: `fail ERRNO STEP` for a failed
  * frontend step, the data, names, target or stat fields for an observing one. A host step
  * that fails is left out (the language cannot wrap it). Returns 0 or -errno (root unusable). */
 int fuzz_sem_oracle_run(const char *root, const char *prefix, const struct fuzz_sem_prog *p,
