@@ -18,7 +18,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 # The project code the targets exercise: pure parsers and the register file, nothing that
 # spawns or maps. One clang archive per build flavour; the linker takes what a target needs.
 FUZZ_PROJ_SRCS := harness/common/log.c harness/common/virtio_mmio_regs.c $(filter-out %/main.c,$(wildcard harness/scenario/*.c)) \
-	harness/frontend/fuse_msg.c harness/frontend/vq_dev.c \
+	harness/frontend/fuse_msg.c harness/frontend/fuse_trace.c harness/frontend/vq_dev.c \
 	$(addprefix harness/devmodel/,dm_config.c dm_config_key.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
 		virtio_mmio_rings.c dm_dispatch.c virtio_fs_config.c) \
 	fake-hypervisor/proto/remio.c fake-hypervisor/proto/fakebao_ctl_msg.c harness/stack/stack_config.c
@@ -49,6 +49,7 @@ $(FUZZ_DIR)/afl/fuzz_%: $(FUZZ_DIR)/afl/obj/fuzz/targets/fuzz_%.o $(FUZZ_DIR)/af
 
 # --- corpus generator (plain clang, no sanitizers) ---------------------------------------------
 FUZZ_GEN_SRCS := fuzz/gen/gen_corpus.c fuzz/gen/gen_vq.c harness/frontend/fuse_msg.c \
+	harness/frontend/fuse_trace.c \
 	harness/devmodel/vhost_user_msg.c harness/devmodel/virtio_fs_config.c harness/common/log.c
 $(FUZZ_DIR)/gen_corpus: $(FUZZ_GEN_SRCS) $(wildcard fuzz/gen/*.h)
 	@mkdir -p $(dir $@)

@@ -18,6 +18,7 @@
 #include "gen.h"
 #include "vhost_user_msg.h"
 #include "virtio_fs_config.h"
+#include "fuse_trace.h"
 
 int gen_write(const char *dir, const char *target, const char *name, const void *buf, size_t len)
 {
@@ -337,6 +338,60 @@ static const char gen_config_yaml[] =
 
 /* virtio-fs config spaces: the Rust virtiofsd's with --tag=myfs, a tag filling all 36 bytes,
  * two request queues. */
+/* A `run --record` trace: a LOOKUP with its ENOENT reply, a WRITE with its payload and reply,
+ * a FORGET without one; and the header alone. */
+static int gen_fuse_trace(const char *dir)
+{
+	static const uint8_t wdata[] = "hello";
+	struct fuse_write_in wi = {.size = sizeof(wdata)};
+	struct fuse_forget_in fi = {.nlookup = 1};
+	struct fuse_msg_req lk = {.opcode = FUSE_LOOKUP, .unique = 2, .nodeid = 1, .name1 = "a"};
+	struct fuse_msg_req wr = {.opcode = FUSE_WRITE,
+				  .unique = 4,
+				  .nodeid = 2,
+				  .arg = &wi,
+				  .arg_len = sizeof(wi),
+				  .extra_len = sizeof(wdata)};
+	struct fuse_msg_req fg = {
+	    .opcode = FUSE_FORGET, .unique = 6, .nodeid = 2, .arg = &fi, .arg_len = sizeof(fi)};
+	struct fuse_out_header enoent = {.len = 16, .error = -ENOENT, .unique = 2};
+	uint8_t req[3][128], wout[24] = {0};
+	size_t len[3];
+	char *mem = NULL;
+	size_t memlen = 0;
+	FILE *f = open_memstream(&mem, &memlen);
+	int n = 0;
+
+	if (!f)
+		return 0;
+	struct fuse_out_header wh = {.len = 24, .unique = 4};
+	struct fuse_write_out wo = {.size = sizeof(wdata)};
+
+	memcpy(wout, &wh, sizeof(wh));
+	memcpy(wout + sizeof(wh), &wo, sizeof(wo));
+	if (fuse_msg_encode(&lk, req[0], sizeof(req[0]), &len[0]) ||
+	    fuse_msg_encode(&wr, req[1], sizeof(req[1]), &len[1]) ||
+	    fuse_msg_encode(&fg, req[2], sizeof(req[2]), &len[2]) || fuse_trace_write_header(f)) {
+		fclose(f);
+		free(mem);
+		return 0;
+	}
+	fflush(f);
+	n += !gen_write(dir, "fuse_trace", "header-only", mem, memlen);
+	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_FUSE, req[0], NULL,
+						     (const uint8_t *)&enoent, (uint32_t)len[0], 0,
+						     sizeof(enoent), 4096});
+	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_FUSE, req[1], wdata, wout,
+						     (uint32_t)len[1], sizeof(wdata), sizeof(wout),
+						     sizeof(wout)});
+	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_FUSE, req[2], NULL, NULL,
+						     (uint32_t)len[2], 0, 0, 0});
+	fclose(f);
+	n += !gen_write(dir, "fuse_trace", "lookup-write-forget", mem, memlen);
+	free(mem);
+	return n;
+}
+
 static int gen_virtio_fs_config(const char *dir)
 {
 	uint8_t cfg[VIRTIO_FS_CONFIG_SIZE];
@@ -394,6 +449,7 @@ int main(int argc, char **argv)
 			sizeof(gen_config_yaml) - 1);
 	n += gen_copy_glob(dir, "dm_config", "scenarios/seed-files/*.yaml");
 	n += gen_virtio_fs_config(dir);
+	n += gen_fuse_trace(dir);
 	n += gen_copy_glob(dir, "scn_parse", "scenarios/*.scn");
 	n += gen_copy_glob(dir, "scn_parse", "scenarios/bad/*.scn");
 	printf("gen_corpus: %d seed files under %s\n", n, dir);

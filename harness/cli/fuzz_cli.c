@@ -20,6 +20,7 @@
 #include "fuzz_gen.h"
 #include "fuzz_oracle.h"
 #include "fuzz_report.h"
+#include "fuzz_sem.h"
 #include "log.h"
 #include "progress.h"
 #include "stack.h"
@@ -465,7 +466,9 @@ static int fuzz_replay(struct fuzz_cli *c, const char *file)
 static int fuzz_usage(void)
 {
 	fprintf(stderr,
-		"usage: baoharness fuzz fuse-requests [--time S] [--seed N] [--replay "
+		"usage: baoharness fuzz semantics [--time S] [--seed N] [--every K] (see fuzz "
+		"semantics -h)\n"
+		"       baoharness fuzz fuse-requests [--time S] [--seed N] [--replay "
 		"FILE] [--out DIR] [--virtiofsd c|rust|PATH]\n"
 		"                                    [--regress-dir DIR] [--cpus LIST] [-v]\n"
 		"       baoharness fuzz fuse-requests --differential [--virtiofsd A] [--against B] "
@@ -485,6 +488,8 @@ int fuzz_cli_main(int argc, char **argv)
 	char cmd[256];
 	int rc, i;
 
+	if (argc >= 2 && !strcmp(argv[1], "semantics"))
+		return fuzz_sem_main(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "fuse-requests"))
 		return fuzz_usage();
 	memset(&c, 0, sizeof(c));

@@ -14,6 +14,8 @@
 #include "interrupt.h"
 #include "soak.h"
 #include "stack.h"
+#include "trace_cli.h"
+#include "replay_cli.h"
 #include "log.h"
 #include "run.h"
 
@@ -26,7 +28,11 @@ static void main_usage(FILE *f)
 		   "  demo [-v]                                             the Bao virtio-fs seed "
 		   "demo, narrated\n"
 		   "  fuzz TARGET [--time S] [--seed N] [--replay FILE]     whole-stack fuzzing "
-		   "(TARGET fuse-requests)\n"
+		   "(TARGET fuse-requests, semantics)\n"
+		   "  trace show FILE                                       a `run --record FILE` "
+		   "trace, decoded\n"
+		   "  replay [--virtiofsd c|rust|PATH] FILE                 a trace through a "
+		   "fresh backend: first divergence\n"
 		   "  boot [--frontend qemu|qemu-native] [--share DIR]    shell in the trapped "
 		   "guest: mount -t virtiofs myfs /mnt\n"
 		   "  soak --minutes N [--seed S] [FILE.scn...]            scenario library, "
@@ -79,6 +85,10 @@ static int main_dispatch(int argc, char **argv)
 		return soak_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fuzz"))
 		return fuzz_cli_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "replay"))
+		return replay_cli_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "trace"))
+		return trace_cli_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return main_exec_sibling("bao-bench", argc - 1, argv + 1);
 	if (!strcmp(argv[1], "doctor"))

@@ -142,6 +142,7 @@ static int run_step(struct stack *s, const struct scn_step *st, const struct run
 	why[0] = '\0';
 	switch (scn_cmd_step_side(st)) {
 	case SCN_SIDE_HOST:
+		run_record_host(o, st);
 		return stack_host_step(s, st, timeout_ms, why, len);
 	case SCN_SIDE_FRONTEND:
 		return stack_frontend_step(s, st, timeout_ms, why, len);
@@ -306,6 +307,7 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 		t->env_missing |= r == STACK_ENV_MISSING;
 		return r == STACK_ENV_MISSING ? RUN_EXIT_ENV : RUN_EXIT_FAIL;
 	}
+	run_record_attach(&s, o);
 	failed_at = f->n_steps ? run_steps(&s, f, o, out, &steps_ns) : 0;
 	for (size_t i = failed_at + 1; i < f->n_steps; i++)
 		fprintf(out, "# not run %u - %s\n", f->steps[i].line, f->steps[i].text);

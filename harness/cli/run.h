@@ -23,6 +23,15 @@ struct run_opts {
 	/* Print "# step-time LINE SECONDS" after each step (for --junit; run_jobs.c strips them
 	 * from what the user sees). */
 	int step_times;
+	/* --record FILE (run_record.c): the scripted frontend's FUSE pairs; NULL: off. */
+	struct run_record *record;
+};
+
+/* The trace a --record run writes (its state changes while the options stay const). */
+struct run_record {
+	const char *path;
+	FILE *f;
+	int err; /* the first write error: the trace is incomplete */
 };
 
 struct run_totals {
@@ -34,6 +43,14 @@ struct run_totals {
 int run_args_main(int argc, char **argv);
 /* Run one parsed file; output to out. Returns RUN_EXIT_*. */
 int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, struct run_totals *t);
+/* run_record.c: open the trace (0, or -EINVAL with the reason printed: not scripted, forked
+ * workers, cannot create); attach it to a started stack; close it (0 or -errno, printed). */
+struct run_jobs_opts;
+int run_record_open(struct run_record *r, const struct run_opts *o, const struct run_jobs_opts *jo);
+void run_record_attach(struct stack *s, const struct run_opts *o);
+int run_record_close(struct run_record *r);
+/* A host step about to run, into the trace (a replay redoes it in order). */
+void run_record_host(const struct run_opts *o, const struct scn_step *st);
 /* Read and parse a scenario file; prints "FILE:LINE: message" to stderr on error. */
 int run_load(const char *path, struct scn_file *f);
 

@@ -23,7 +23,7 @@ static void run_usage(FILE *f)
 	    "[--stats]\n"
 	    "                      [--step-timeout S] [--wait adaptive|block|poll] [--cpus LIST]\n"
 	    "                      [--virtiofsd c|rust|PATH] [--jobs N] [--shard K/N]\n"
-	    "                      [--junit FILE] [--format plain|tap]\n"
+	    "                      [--junit FILE] [--format plain|tap] [--record TRACE]\n"
 	    "                      [-v] FILE.scn...\n" GUEST_ARGS_USAGE PARTS_ARGS_USAGE);
 }
 
@@ -97,6 +97,9 @@ static int run_opt_stack(int c, struct run_opts *o)
 			return -EINVAL;
 		o->stack.pin = 1;
 		break;
+	case 'R':
+		o->record->path = optarg;
+		break;
 	case 'v':
 		o->stack.verbose++;
 		log_set_level(o->stack.verbose > 1 ? LOG_DEBUG : LOG_INFO);
@@ -166,6 +169,7 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_
 						 {"junit", required_argument, NULL, 'J'},
 						 {"format", required_argument, NULL, 'F'},
 						 {"shard", required_argument, NULL, 'D'},
+						 {"record", required_argument, NULL, 'R'},
 						 GUEST_ARGS_LONGOPTS,
 						 PARTS_ARGS_LONGOPTS,
 						 {NULL, 0, NULL, 0}};
@@ -201,7 +205,9 @@ static int run_parse_opts(int argc, char **argv, struct run_opts *o, struct run_
 
 int run_args_main(int argc, char **argv)
 {
-	struct run_opts o = {.stack = {.step_timeout_ms = 30000, .wait = FE_WAIT_ADAPTIVE}};
+	struct run_record rec = {0};
+	struct run_opts o = {.stack = {.step_timeout_ms = 30000, .wait = FE_WAIT_ADAPTIVE},
+			     .record = &rec};
 	struct run_jobs_opts jo = {.jobs = 1};
 	struct run_totals t = {0};
 	struct scn_file *files, *sel = NULL;
@@ -239,6 +245,10 @@ int run_args_main(int argc, char **argv)
 	if (shard_n > 1)
 		fprintf(stderr, "baoharness run: shard %u/%u: %d of %d files\n", shard_k, shard_n,
 			nsel, nfiles);
+	if (run_record_open(&rec, &o, &jo)) {
+		status = RUN_EXIT_USAGE;
+		goto out;
+	}
 	if (jo.jobs > 1 || jo.junit || jo.tap) {
 		status = run_jobs_run(sel, nsel, &o, &jo, &t);
 	} else {
@@ -250,6 +260,8 @@ int run_args_main(int argc, char **argv)
 				status = RUN_EXIT_FAIL;
 		}
 	}
+	if (run_record_close(&rec) && status == RUN_EXIT_PASS)
+		status = RUN_EXIT_FAIL;
 	printf("%s%d passed, %d failed, %d skipped\n", jo.tap ? "# " : "", t.passed, t.failed,
 	       t.skipped);
 	if (interrupt_signal()) {

@@ -16,7 +16,13 @@ void fuse_client_setup(struct fuse_client *fc, struct virtio_mmio_drv *dev, stru
 		       struct vq_drv *req, struct window_alloc *wa, enum fe_wait_policy wait,
 		       int timeout_ms)
 {
+	void (*record)(void *, const struct fuse_trace_rec *) = fc->record;
+	void *record_arg = fc->record_arg;
+
 	memset(fc, 0, sizeof(*fc));
+	/* A recorder outlives device resets (set up again then): a trace spans the whole run. */
+	fc->record = record;
+	fc->record_arg = record_arg;
 	fc->dev = dev;
 	fc->vq[0] = hiprio;
 	fc->vq[1] = req;
@@ -360,6 +366,26 @@ static int fuse_client_run(struct fuse_client *fc, struct fuse_client_buf *b)
 	return 0;
 }
 
+/* Hand a finished request and the bytes the device wrote back to the recorder, if any. */
+static void fuse_client_record(struct fuse_client *fc, struct fuse_client_buf *b, size_t req_len,
+			       const void *wdata, size_t wdata_len, uint32_t used)
+{
+	struct fuse_trace_rec r = {.kind = FUSE_TRACE_KIND_FUSE};
+
+	if (!fc->record)
+		return;
+	if (used > b->r.out_len)
+		used = b->r.out_len; /* a device claiming more than it was given */
+	r.req = window_alloc_hva(fc->wa, b->r.in_gpa, req_len);
+	r.req_len = (uint32_t)req_len;
+	r.data = wdata;
+	r.data_len = (uint32_t)wdata_len;
+	r.reply = used ? window_alloc_hva(fc->wa, b->r.out_gpa, used) : NULL;
+	r.reply_len = used;
+	r.reply_cap = b->r.out_len;
+	fc->record(fc->record_arg, &r);
+}
+
 int fuse_client_call(struct fuse_client *fc, struct fuse_msg_req *m, const void *wdata,
 		     size_t wdata_len, void *reply, size_t reply_cap, size_t *reply_len)
 {
@@ -390,6 +416,7 @@ int fuse_client_call(struct fuse_client *fc, struct fuse_msg_req *m, const void 
 	if (op->no_reply) {
 		/* Linux sends FORGET on the hiprio queue and never waits; reaping frees it. */
 		b->r.queue = 0;
+		fuse_client_record(fc, b, len, wdata, wdata_len, 0);
 		rc = fuse_client_submit(fc, &b->r);
 		if (rc)
 			fuse_client_buf_free(fc, &b->r);
@@ -401,6 +428,7 @@ int fuse_client_call(struct fuse_client *fc, struct fuse_msg_req *m, const void 
 	rc = fuse_client_run(fc, b);
 	if (rc)
 		return rc;
+	fuse_client_record(fc, b, len, wdata, wdata_len, b->r.used_len);
 	if (!b->r.used_len && m->opcode == FUSE_DESTROY) {
 		/* The session is over either way: QEMU's C virtiofsd answers DESTROY, the Rust one
 		 * (fuse-backend-rs) completes the chain with nothing written. */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "fuse_msg.h"
+#include "fuse_trace.h"
 #include "scripted_fe.h"
 #include "virtio_mmio_drv.h"
 #include "vq_drv.h"
@@ -66,6 +67,9 @@ struct fuse_client {
 	uint64_t *op_stats;			       /* [64] by opcode, may be NULL */
 	uint64_t *irqs;				       /* may be NULL */
 	struct fuse_client_req *done_head, *done_tail; /* completed async requests */
+	/* `run --record`: each sync call's request and reply (fuse_trace.h); NULL: off. */
+	void (*record)(void *arg, const struct fuse_trace_rec *r);
+	void *record_arg;
 };
 
 /* Bind a client to an initialised device and its two queues. Never fails. */

@@ -185,6 +185,14 @@ int fuse_ops_fsync(struct fuse_client *fc, uint64_t nodeid, uint64_t fh)
 	return fuse_ops_simple(fc, &m, NULL, 0);
 }
 
+int fuse_ops_fsyncdir(struct fuse_client *fc, uint64_t nodeid, uint64_t fh)
+{
+	struct fuse_fsync_in in = {.fh = fh};
+	struct fuse_msg_req m = fuse_ops_req(FUSE_FSYNCDIR, nodeid, &in, sizeof(in));
+
+	return fuse_ops_simple(fc, &m, NULL, 0);
+}
+
 int fuse_ops_mkdir(struct fuse_client *fc, uint64_t parent, const char *name, uint32_t mode,
 		   struct fuse_entry_out *e)
 {

@@ -33,6 +33,8 @@ int fuse_ops_flush(struct fuse_client *fc, uint64_t nodeid, uint64_t fh);
 int fuse_ops_release(struct fuse_client *fc, uint64_t nodeid, uint64_t fh, uint32_t flags);
 int fuse_ops_releasedir(struct fuse_client *fc, uint64_t nodeid, uint64_t fh);
 int fuse_ops_fsync(struct fuse_client *fc, uint64_t nodeid, uint64_t fh);
+/* fsync(2) of a directory: Linux sends FSYNCDIR on a handle from OPENDIR. */
+int fuse_ops_fsyncdir(struct fuse_client *fc, uint64_t nodeid, uint64_t fh);
 int fuse_ops_mkdir(struct fuse_client *fc, uint64_t parent, const char *name, uint32_t mode,
 		   struct fuse_entry_out *e);
 int fuse_ops_rmdir(struct fuse_client *fc, uint64_t parent, const char *name);

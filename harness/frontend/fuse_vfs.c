@@ -87,6 +87,11 @@ static int fuse_vfs_open_existing(struct scripted_fe *fe, struct fuse_walk_res *
 		if (rc)
 			return rc;
 	}
+	/* A directory opened for reading (fsync opens read-only) is an OPENDIR handle, as in
+	 * Linux: its RELEASEDIR and FSYNCDIR must name a handle of that kind (found by fuzz
+	 * semantics: RELEASEDIR of an OPEN handle fails with EBADF). */
+	if (S_ISDIR(res->attr.mode))
+		return fuse_ops_opendir(&fe->fc, res->nodeid, o);
 	return fuse_ops_open(&fe->fc, res->nodeid, (uint32_t)flags, o);
 }
 
@@ -146,6 +151,8 @@ static ssize_t fuse_vfs_pread(void *ctx, uint64_t fh, void *buf, size_t len, uin
 
 	if (!h)
 		return -EBADF;
+	if (h->dir)
+		return -EISDIR; /* Linux's VFS answers read(2) on a directory itself */
 	while (done < len) {
 		size_t want = len - done;
 		ssize_t n = fuse_ops_read(&fe->fc, h->nodeid, h->fh, off + done,
@@ -202,6 +209,8 @@ static int fuse_vfs_fsync(void *ctx, uint64_t fh)
 
 	if (!h)
 		return -EBADF;
+	if (h->dir)
+		return fuse_ops_fsyncdir(&fe->fc, h->nodeid, h->fh);
 	return fuse_ops_fsync(&fe->fc, h->nodeid, h->fh);
 }
 
@@ -358,10 +367,14 @@ static int fuse_vfs_rename(void *ctx, const char *oldpath, const char *newpath)
 	int rc = -ENOMEM;
 
 	if (w && a) {
-		/* Both ends looked up first, as the Linux VFS does (virtiofsd needs the inodes). */
-		rc = fuse_vfs_final(fe, w, oldpath, FUSE_WALK_NOFOLLOW, a, -EBUSY);
+		/* Both ends looked up first, as the Linux VFS does (virtiofsd needs the inodes),
+		 * and in its order: both parents' walks, then the root checks, then the old
+		 * name's existence - a missing old name under a file as the new parent is
+		 * ENOTDIR, not ENOENT (found by fuzz semantics). */
+		rc = fuse_vfs_resolve(fe, w, oldpath, FUSE_WALK_NOFOLLOW, a);
 		rc = rc ? rc : fuse_vfs_resolve(fe, w, newpath, FUSE_WALK_NOFOLLOW, b);
-		rc = rc ? rc : (b->name[0] ? 0 : -EBUSY);
+		rc = rc ? rc : (a->name[0] && b->name[0] ? 0 : -EBUSY);
+		rc = rc ? rc : (a->exists ? 0 : -ENOENT);
 		rc = rc ? rc : fuse_ops_rename(&fe->fc, a->parent, a->name, b->parent, b->name);
 	}
 	if (w)
