@@ -17,6 +17,7 @@
 #include "fuse_client.h"
 #include "fuse_msg.h"
 #include "fuzz_gen.h"
+#include "fuzz_guest.h"
 #include "fuzz_oracle.h"
 #include "fuzz_report.h"
 #include "log.h"
@@ -457,7 +458,9 @@ static int fuzz_usage(void)
 	fprintf(stderr,
 		"usage: baoharness fuzz fuse-requests [--time S] [--seed N] [--replay "
 		"FILE] [--out DIR] [--virtiofsd c|rust|PATH]\n"
-		"                                    [--regress-dir DIR] [--cpus LIST] [-v]\n");
+		"                                    [--regress-dir DIR] [--cpus LIST] [-v]\n"
+		"       baoharness fuzz guest [--frontend qemu] [--time S] [--seed N] ...  (fuzz "
+		"guest --help)\n");
 	return 2;
 }
 
@@ -470,6 +473,8 @@ int fuzz_cli_main(int argc, char **argv)
 	char cmd[256];
 	int rc, i;
 
+	if (argc >= 2 && !strcmp(argv[1], "guest")) /* the other direction (fuzz_guest.c) */
+		return fuzz_guest_main(argc, argv);
 	if (argc < 2 || strcmp(argv[1], "fuse-requests"))
 		return fuzz_usage();
 	memset(&c, 0, sizeof(c));

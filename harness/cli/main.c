@@ -26,7 +26,7 @@ static void main_usage(FILE *f)
 		   "  demo [-v]                                             the Bao virtio-fs seed "
 		   "demo, narrated\n"
 		   "  fuzz TARGET [--time S] [--seed N] [--replay FILE]     whole-stack fuzzing "
-		   "(TARGET fuse-requests)\n"
+		   "(TARGET fuse-requests|guest)\n"
 		   "  boot [--frontend qemu|qemu-native] [--share DIR]    shell in the trapped "
 		   "guest: mount -t virtiofs myfs /mnt\n"
 		   "  soak --minutes N [--seed S] [FILE.scn...]            scenario library, "

@@ -83,7 +83,7 @@ struct stack_devmodel_cmd {
 	char ct[32];
 	char env_preload[3 * PATH_MAX];
 	char env_sock[PATH_MAX + 64];
-	char *argv[8];
+	char *argv[12];
 	char *env[3];
 };
 
@@ -112,6 +112,12 @@ static int stack_devmodel_command(struct stack *s, const struct stack_opts *o,
 	c->argv[n++] = c->ct;
 	if (o->verbose)
 		c->argv[n++] = "-v";
+	if (o->mutate_replies) { /* the guest fuzzer's hostile backend (mut_relay.c) */
+		c->argv[n++] = "--mutate-replies";
+		c->argv[n++] = (char *)o->mutate_replies;
+		c->argv[n++] = "--mutate-dir";
+		c->argv[n++] = s->rundir;
+	}
 	c->argv[n] = NULL;
 	c->env[0] = c->env_preload;
 	c->env[1] = c->env_sock;

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_fuzz.h"
 #include "agent_line.h"
 #include "log.h"
 #include "posix_vfs.h"
@@ -439,6 +440,23 @@ static void *agent_watchdog(void *arg)
 	return NULL;
 }
 
+static void agent_fuzz_say(void *ctx, const char *line)
+{
+	agent_send(ctx, "%s", line);
+}
+
+/* "@@FUZZ <ms> <seed>": the guest fuzzer's workload round (agent_fuzz.c). */
+static void agent_fuzz(struct agent *a, const char *args)
+{
+	struct agent_fuzz_io io = {.say = agent_fuzz_say, .ctx = a, .mnt = AGENT_MNT};
+
+	if (!a->mounted) {
+		agent_send(a, "@@RESULT 0 fail %s is not mounted", AGENT_MNT);
+		return;
+	}
+	agent_fuzz_run(&io, args);
+}
+
 static void agent_serve(struct agent *a)
 {
 	struct agent_line al;
@@ -471,6 +489,8 @@ static void agent_serve(struct agent *a)
 			agent_reset(a);
 		else if (!strcmp(line, "@@POWEROFF"))
 			break;
+		else if (!strncmp(line, "@@FUZZ ", 7))
+			agent_fuzz(a, line + 7);
 		else if (!strcmp(line, "@@PING"))
 			agent_send(a, "@@PONG");
 		else
