@@ -29,8 +29,8 @@
 /* The device model's class names (reply_mut.c), in its order; "none" measures the baseline.
  * The CLI may not include the device model: the names are the interface (mutate.ctl). */
 static const char *const fuzz_guest_classes[FUZZ_GUEST_CLASSES + 2] = {
-    "none",	"len-short", "len-long", "unique", "error", "used-len",
-    "used-id", "dirent",    "attr",	     "init",   "bytes", "mixed"};
+    "none",    "len-short", "len-long", "unique", "error", "used-len",
+    "used-id", "dirent",    "attr",	"init",	  "bytes", "mixed"};
 #define FUZZ_GUEST_NCLS (FUZZ_GUEST_CLASSES + 1) /* rotated through; "mixed" is --classes */
 
 /* What a round under one class did, worst first. */
@@ -69,7 +69,9 @@ struct fuzz_guest {
 	unsigned rate, round_ms;
 	double time_s;
 	const char *out, *regress;
-	const char *only; /* --classes: one fixed class list for every round */
+	const char *only;  /* --classes: one fixed class list for every round */
+	const char *guest; /* --guest own|kasan */
+	char kasan_image[PATH_MAX];
 	char mutate[64];
 	int64_t t0;
 	unsigned round, restarts, starts;
@@ -98,8 +100,8 @@ static int fuzz_guest_up(struct fuzz_guest *g)
 	int rc;
 
 	/* A fresh device-model seed per guest, so a restart does not replay the same choices. */
-	snprintf(g->mutate, sizeof(g->mutate), "%" PRIu64 ":%u", (uint64_t)(g->seed * 1000003u + g->starts),
-		 g->rate);
+	snprintf(g->mutate, sizeof(g->mutate), "%" PRIu64 ":%u",
+		 (uint64_t)(g->seed * 1000003u + g->starts), g->rate);
 	g->so.mutate_replies = g->mutate;
 	g->starts++;
 	rc = stack_start(&g->st, &g->so);
@@ -188,14 +190,20 @@ static void fuzz_guest_on_line(void *arg, const char *kind, const char *text)
 	}
 }
 
-/* The signature: the kind, the message with numbers and addresses blanked, the frames. */
+/* The signature: the kind, the message with numbers and addresses blanked, the first two
+ * frames (the syscall that got there - read or pread - is the same root cause). */
 static void fuzz_guest_sig(const char *kind, const char *text, char *sig, size_t len)
 {
 	size_t o = (size_t)snprintf(sig, len, "%s ", kind);
-	const char *p = text;
+	const char *p = text, *fr = strstr(text, "| frames: "), *cut = NULL;
+
+	if (fr) {
+		cut = strstr(fr + 10, " < ");
+		cut = cut ? strstr(cut + 3, " < ") : NULL;
+	}
 
 	/* Kernel log prefixes ("[ 12.3]", "CPU: 0 PID: 57") vary: numbers go, words stay. */
-	while (*p && o + 1 < len) {
+	while (*p && o + 1 < len && p != cut) {
 		if (isdigit((unsigned char)*p)) {
 			while (isxdigit((unsigned char)*p) || *p == 'x')
 				p++;
@@ -243,11 +251,12 @@ static void fuzz_guest_save(struct fuzz_guest *g, struct fuzz_guest_finding *f, 
 		"# guest finding (baoharness fuzz guest)\n"
 		"signature: %s\nmessage: %s\nclasses: %s\nround: %u\nelapsed_s: %.1f\n"
 		"campaign_seed: %" PRIu64 "\nrate: 1/%u\ndevice_model: --mutate-replies %s\n"
-		"replay: baoharness fuzz guest --frontend qemu --classes %s --rate %u --seed %" PRIu64
-		" --time %u\n"
+		"replay: baoharness fuzz guest --frontend qemu --guest %s --classes %s --rate %u "
+		"--seed %" PRIu64 " --time %u\n"
 		"# the last mutations before it (seq queue opcode unique id len class: what)\n",
 		f->sig, f->msg, cls, g->round, fuzz_guest_elapsed(g), g->seed, g->rate, g->mutate,
-		!strcmp(cls, "none") ? "all" : cls, g->rate, g->seed, 3 * g->round_ms / 1000 + 10);
+		g->guest ? g->guest : "own", !strcmp(cls, "none") ? "all" : cls, g->rate, g->seed,
+		3 * g->round_ms / 1000 + 10);
 	for (unsigned i = g->log_n > FUZZ_GUEST_LOG_TAIL ? g->log_n - FUZZ_GUEST_LOG_TAIL : 0;
 	     i < g->log_n; i++)
 		fprintf(out, "mutation: %s\n", g->log_tail[i % FUZZ_GUEST_LOG_TAIL]);
@@ -294,8 +303,13 @@ static int fuzz_guest_is_crash(const char *text)
 static void fuzz_guest_console_cause(struct fuzz_guest *g, char *cause, size_t len, char *tail,
 				     size_t tlen)
 {
-	static const char *const marks[] = {"Kernel panic", "Internal error", "Unable to handle",
-					    "BUG:", "Oops", "bao-el2: PANIC", NULL};
+	static const char *const marks[] = {"Kernel panic",
+					    "Internal error",
+					    "Unable to handle",
+					    "BUG:",
+					    "Oops",
+					    "bao-el2: PANIC",
+					    NULL};
 
 	cause[0] = '\0';
 	tail[0] = '\0';
@@ -325,8 +339,8 @@ static int fuzz_guest_round(struct fuzz_guest *g, const char *cls, int *restart)
 	if (fuzz_guest_write_ctl(g, cls))
 		return -EIO;
 	fuzz_guest_read_log(g); /* what came before belongs to the last round */
-	rc = qemu_fe_fuzz(g->st.qfe, (int)g->round_ms, g->seed + g->round, FUZZ_GUEST_ROUND_GRACE_MS,
-			  fuzz_guest_on_line, g, &r, why, sizeof(why));
+	rc = qemu_fe_fuzz(g->st.qfe, (int)g->round_ms, g->seed + g->round,
+			  FUZZ_GUEST_ROUND_GRACE_MS, fuzz_guest_on_line, g, &r, why, sizeof(why));
 	/* Stop mutating before anything else talks to this guest (the next round's ctl). */
 	fuzz_guest_write_ctl(g, "none");
 	mutated = fuzz_guest_read_log(g);
@@ -404,13 +418,16 @@ static void fuzz_guest_write_results(struct fuzz_guest *g, int interrupted)
 		return;
 	}
 	fprintf(f,
-		"{\n  \"target\": \"guest\",\n  \"frontend\": \"qemu\",\n  \"seed\": %" PRIu64
-		",\n  \"rate\": %u,\n  \"round_ms\": %u,\n  \"seconds\": %.1f,\n  \"interrupted\": %s,\n"
+		"{\n  \"target\": \"guest\",\n  \"frontend\": \"qemu\",\n  \"guest\": \"%s\",\n"
+		"  \"seed\": %" PRIu64 ",\n  \"rate\": %u,\n  \"round_ms\": %u,\n  \"seconds\": "
+				       "%.1f,\n  \"interrupted\": %s,\n"
 		"  \"rounds\": %u,\n  \"guest_starts\": %u,\n  \"replies_mutated\": %" PRIu64
-		",\n  \"mutated_per_s\": %.1f,\n  \"fuse_ops\": %" PRIu64 ",\n  \"fuse_ops_per_s\": %.1f,\n"
+		",\n  \"mutated_per_s\": %.1f,\n  \"fuse_ops\": %" PRIu64
+		",\n  \"fuse_ops_per_s\": %.1f,\n"
 		"  \"findings\": %u,\n  \"classes\": {\n",
-		g->seed, g->rate, g->round_ms, secs, interrupted ? "true" : "false", g->round,
-		g->starts, g->mutated, secs > 0 ? (double)g->mutated / secs : 0.0, g->ops,
+		g->guest ? g->guest : "own", g->seed, g->rate, g->round_ms, secs,
+		interrupted ? "true" : "false", g->round, g->starts, g->mutated,
+		secs > 0 ? (double)g->mutated / secs : 0.0, g->ops,
 		secs > 0 ? (double)g->ops / secs : 0.0, g->nf);
 	for (int i = 0; i <= FUZZ_GUEST_NCLS; i++) {
 		const struct fuzz_guest_cls_stats *c = &g->cls[i];
@@ -449,8 +466,9 @@ static int fuzz_guest_usage(const char *why)
 	if (why)
 		fprintf(stderr, "baoharness fuzz guest: %s\n", why);
 	fprintf(stderr,
-		"usage: baoharness fuzz guest [--frontend qemu] [--time S] [--seed N] [--rate N]\n"
-		"                             [--round S] [--classes LIST] [--out DIR] "
+		"usage: baoharness fuzz guest [--frontend qemu] [--guest own|kasan] [--time S] "
+		"[--seed N]\n"
+		"                             [--rate N] [--round S] [--classes LIST] [--out DIR] "
 		"[--regress-dir DIR] [-v]\n"
 		"  a hostile backend against the real guest: one reply in N (default 8) mutated;\n"
 		"  classes: none len-short len-long unique error used-len used-id dirent attr init "
@@ -487,16 +505,18 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 		i++;
 		if (!strcmp(a, "--frontend")) {
 			if (!strcmp(v, "qemu-native")) {
-				fprintf(stderr,
-					"baoharness fuzz guest: --frontend qemu-native: not "
-					"supported: QEMU's own vhost-user-fs device connects "
-					"virtiofsd straight to QEMU, so the device model that "
-					"mutates replies is not in the path; use --frontend qemu\n");
+				fprintf(
+				    stderr,
+				    "baoharness fuzz guest: --frontend qemu-native: not "
+				    "supported: QEMU's own vhost-user-fs device connects "
+				    "virtiofsd straight to QEMU, so the device model that "
+				    "mutates replies is not in the path; use --frontend qemu\n");
 				return 2;
 			}
 			if (strcmp(v, "qemu")) {
 				snprintf(msg, sizeof(msg),
-					 "--frontend '%s': unknown for guest fuzzing (want qemu)", v);
+					 "--frontend '%s': unknown for guest fuzzing (want qemu)",
+					 v);
 				return fuzz_guest_usage(msg);
 			}
 		} else if (!strcmp(a, "--time") || !strcmp(a, "--round")) {
@@ -529,13 +549,21 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 			char copy[200], *save = NULL;
 
 			snprintf(copy, sizeof(copy), "%s", v);
-			for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-				if (strcmp(t, "all") && fuzz_guest_cls_index(t) == FUZZ_GUEST_NCLS) {
+			for (char *t = strtok_r(copy, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save))
+				if (strcmp(t, "all") &&
+				    fuzz_guest_cls_index(t) == FUZZ_GUEST_NCLS) {
 					snprintf(msg, sizeof(msg), "--classes: unknown class '%s'",
 						 t);
 					return fuzz_guest_usage(msg);
 				}
 			g->only = v;
+		} else if (!strcmp(a, "--guest")) {
+			if (strcmp(v, "kasan") && strcmp(v, "own")) {
+				snprintf(msg, sizeof(msg), "--guest '%s': want own or kasan", v);
+				return fuzz_guest_usage(msg);
+			}
+			g->guest = v;
 		} else if (!strcmp(a, "--out")) {
 			g->out = v;
 		} else if (!strcmp(a, "--regress-dir")) {
@@ -546,8 +574,8 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 		}
 	}
 	if (g->round_ms > g->time_s * 1000)
-		g->round_ms = (unsigned)(g->time_s * 1000) > 1000 ? (unsigned)(g->time_s * 1000)
-								  : 1000;
+		g->round_ms =
+		    (unsigned)(g->time_s * 1000) > 1000 ? (unsigned)(g->time_s * 1000) : 1000;
 	return 0;
 }
 
@@ -578,8 +606,8 @@ static int fuzz_guest_campaign(struct fuzz_guest *g)
 			" (%.1f/s)  ops %" PRIu64 "  findings %u  guests %u\n",
 			fuzz_guest_elapsed(g), g->time_s, g->round, cls,
 			fuzz_guest_outcome_names[out], g->mutated,
-			g->mutated / (fuzz_guest_elapsed(g) > 0 ? fuzz_guest_elapsed(g) : 1), g->ops,
-			g->nf, g->starts);
+			g->mutated / (fuzz_guest_elapsed(g) > 0 ? fuzz_guest_elapsed(g) : 1),
+			g->ops, g->nf, g->starts);
 		g->round++;
 		if (g->harness_err)
 			return -EIO;
@@ -607,6 +635,22 @@ int fuzz_guest_main(int argc, char **argv)
 	if (rc)
 		return rc;
 	g.so.frontend = stack_frontend_find("qemu");
+	if (g.guest && !strcmp(g.guest, "kasan")) {
+		/* The sanitizer build of the harness's own kernel (make qemu-kernel-kasan). */
+		if ((stack_rundir_sibling("qemu/kasan/Image", g.kasan_image,
+					  sizeof(g.kasan_image)) ||
+		     access(g.kasan_image, R_OK)) &&
+		    (stack_rundir_sibling("../qemu/kasan/Image", g.kasan_image,
+					  sizeof(g.kasan_image)) ||
+		     access(g.kasan_image, R_OK))) {
+			fprintf(stderr,
+				"baoharness fuzz guest: --guest kasan: no kernel at %s: run make "
+				"qemu-kernel-kasan\n",
+				g.kasan_image);
+			return 3;
+		}
+		g.so.kernel = g.kasan_image;
+	}
 	g.so.step_timeout_ms = 30000;
 	if (!g.so.verbose && log_get_level() > LOG_ERROR)
 		log_set_level(LOG_ERROR); /* a hostile backend makes every layer complain */
@@ -621,8 +665,8 @@ int fuzz_guest_main(int argc, char **argv)
 	fprintf(stderr,
 		"fuzz guest: %.1f s, %u rounds, %" PRIu64 " replies mutated (%.1f/s), %" PRIu64
 		" FUSE ops in the guest, %u guests, %u findings\n",
-		fuzz_guest_elapsed(&g), g.round, g.mutated, g.mutated / fuzz_guest_elapsed(&g), g.ops,
-		g.starts, g.nf);
+		fuzz_guest_elapsed(&g), g.round, g.mutated, g.mutated / fuzz_guest_elapsed(&g),
+		g.ops, g.starts, g.nf);
 	if (interrupt_signal())
 		return 128 + interrupt_signal();
 	if (rc == STACK_ENV_MISSING)

@@ -202,7 +202,8 @@ void mut_relay_scan(struct mut_relay *r)
 static void *mut_relay_main(void *arg)
 {
 	struct mut_relay *r = arg;
-	struct pollfd p[2] = {{.fd = r->call_fd, .events = POLLIN}, {.fd = r->stop_fd, .events = POLLIN}};
+	struct pollfd p[2] = {{.fd = r->call_fd, .events = POLLIN},
+			      {.fd = r->stop_fd, .events = POLLIN}};
 	uint64_t v, one = 1;
 
 	for (;;) {

@@ -11,10 +11,10 @@
 
 static const char *const reply_mut_names[REPLY_MUT_NCLASSES] = {
     [REPLY_MUT_LEN_SHORT] = "len-short", [REPLY_MUT_LEN_LONG] = "len-long",
-    [REPLY_MUT_UNIQUE] = "unique",	     [REPLY_MUT_ERROR] = "error",
-    [REPLY_MUT_USED_LEN] = "used-len",   [REPLY_MUT_USED_ID] = "used-id",
-    [REPLY_MUT_DIRENT] = "dirent",	     [REPLY_MUT_ATTR] = "attr",
-    [REPLY_MUT_INIT] = "init",	     [REPLY_MUT_BYTES] = "bytes",
+    [REPLY_MUT_UNIQUE] = "unique",	 [REPLY_MUT_ERROR] = "error",
+    [REPLY_MUT_USED_LEN] = "used-len",	 [REPLY_MUT_USED_ID] = "used-id",
+    [REPLY_MUT_DIRENT] = "dirent",	 [REPLY_MUT_ATTR] = "attr",
+    [REPLY_MUT_INIT] = "init",		 [REPLY_MUT_BYTES] = "bytes",
 };
 
 uint64_t reply_mut_rand(struct reply_mut_rng *r)
@@ -104,8 +104,7 @@ static int reply_mut_ok(const uint8_t *buf, size_t len)
 	return len >= REPLY_MUT_HDR && reply_mut_get32(buf + 4) == 0;
 }
 
-static int reply_mut_applies(int cls, const uint8_t *buf, size_t len,
-			     const struct reply_mut_ctx *c)
+static int reply_mut_applies(int cls, const uint8_t *buf, size_t len, const struct reply_mut_ctx *c)
 {
 	size_t body = len >= REPLY_MUT_HDR ? len - REPLY_MUT_HDR : 0;
 
@@ -145,15 +144,16 @@ static void reply_mut_header(int cls, uint8_t *buf, size_t len, const struct rep
 
 	switch (cls) {
 	case REPLY_MUT_LEN_SHORT:
-		v = reply_mut_rand(rng) & 1 ? (uint32_t)(reply_mut_rand(rng) % REPLY_MUT_HDR)
-					    : (old ? old - 1 - (uint32_t)(reply_mut_rand(rng) % old)
-						   : 0);
+		v = reply_mut_rand(rng) & 1
+			? (uint32_t)(reply_mut_rand(rng) % REPLY_MUT_HDR)
+			: (old ? old - 1 - (uint32_t)(reply_mut_rand(rng) % old) : 0);
 		reply_mut_put32(buf, v);
 		snprintf(r->what, sizeof(r->what), "header len %u -> %u", old, v);
 		break;
 	case REPLY_MUT_LEN_LONG:
-		v = reply_mut_rand(rng) & 1 ? REPLY_MUT_PICK(rng, huge)
-					    : c->used_len + 1 + (uint32_t)(reply_mut_rand(rng) % 4096);
+		v = reply_mut_rand(rng) & 1
+			? REPLY_MUT_PICK(rng, huge)
+			: c->used_len + 1 + (uint32_t)(reply_mut_rand(rng) % 4096);
 		reply_mut_put32(buf, v);
 		snprintf(r->what, sizeof(r->what), "header len %u -> %u", old, v);
 		break;
@@ -197,7 +197,8 @@ static void reply_mut_dirent(uint8_t *buf, size_t len, const struct reply_mut_ct
 
 	/* The entries that fit, as the guest's parser would walk them. */
 	while (n < 64 && off + pre + FUSE_NAME_OFFSET <= len) {
-		uint32_t nl = reply_mut_get32(buf + off + pre + offsetof(struct fuse_dirent, namelen));
+		uint32_t nl =
+		    reply_mut_get32(buf + off + pre + offsetof(struct fuse_dirent, namelen));
 		size_t rec = pre + FUSE_DIRENT_ALIGN(FUSE_NAME_OFFSET + (size_t)nl);
 
 		at[n++] = off;
@@ -216,10 +217,13 @@ static void reply_mut_dirent(uint8_t *buf, size_t len, const struct reply_mut_ct
 		break;
 	case 1: /* off drives the next READDIR: a loop back, or the end of everything */
 		v = (uint32_t)(reply_mut_rand(rng) % 3);
-		reply_mut_put64(d + offsetof(struct fuse_dirent, off),
-				v == 0 ? 0 : v == 1 ? ~0ULL : reply_mut_rand(rng));
-		snprintf(r->what, sizeof(r->what), "dirent at %zu off -> %llu", pick,
-			 (unsigned long long)reply_mut_get64(d + offsetof(struct fuse_dirent, off)));
+		reply_mut_put64(d + offsetof(struct fuse_dirent, off), v == 0 ? 0
+								       : v == 1
+									   ? ~0ULL
+									   : reply_mut_rand(rng));
+		snprintf(
+		    r->what, sizeof(r->what), "dirent at %zu off -> %llu", pick,
+		    (unsigned long long)reply_mut_get64(d + offsetof(struct fuse_dirent, off)));
 		break;
 	case 2: { /* a '/' or NUL inside the name: the guest must refuse, not hand it on */
 		uint32_t nl = reply_mut_get32(d + offsetof(struct fuse_dirent, namelen));
@@ -245,7 +249,7 @@ static void reply_mut_dirent(uint8_t *buf, size_t len, const struct reply_mut_ct
 static void reply_mut_attr(uint8_t *buf, size_t len, const struct reply_mut_ctx *c,
 			   struct reply_mut_rng *rng, struct reply_mut_result *r)
 {
-	static const uint32_t modes[] = {0,	     0170777, 0140755, 0060644, 0020644,
+	static const uint32_t modes[] = {0,	  0170777, 0140755,	    0060644,	0020644,
 					 0010644, 0040000, 0100000 | 07777, 0xffffffffu};
 	static const uint64_t sizes[] = {~0ULL, 1ULL << 63, (1ULL << 63) - 1, 1ULL << 62, 4096};
 	static const uint32_t nlinks[] = {0, 0xffffffffu, 0x80000000u};

@@ -17,10 +17,10 @@ enum reply_mut_class {
 	REPLY_MUT_ERROR,     /* error positive or below -4095 */
 	REPLY_MUT_USED_LEN,  /* used-ring len larger than the writable buffer */
 	REPLY_MUT_USED_ID,   /* used-ring id of another entry, or past the ring */
-	REPLY_MUT_DIRENT,    /* READDIR/READDIRPLUS namelen, reclen (via namelen), off, name bytes */
-	REPLY_MUT_ATTR,	     /* fuse_attr mode, size, nlink, ino, blksize */
-	REPLY_MUT_INIT,	     /* FUSE_INIT reply max_write, max_pages, flags, minor, time_gran */
-	REPLY_MUT_BYTES,     /* a few random body bytes */
+	REPLY_MUT_DIRENT, /* READDIR/READDIRPLUS namelen, reclen (via namelen), off, name bytes */
+	REPLY_MUT_ATTR,	  /* fuse_attr mode, size, nlink, ino, blksize */
+	REPLY_MUT_INIT,	  /* FUSE_INIT reply max_write, max_pages, flags, minor, time_gran */
+	REPLY_MUT_BYTES,  /* a few random body bytes */
 	REPLY_MUT_NCLASSES
 };
 

@@ -16,14 +16,12 @@ static void qemu_fe_fuzz_counts(const char *s, struct qemu_fe_fuzz_round *r)
 	const char *c = strstr(s, "child=");
 
 	sscanf(s, "ops=%lu errors=%lu mountfail=%lu anomalies=%lu oracles=%lu notes=%lu hung=%d",
-	       &r->ops, &r->errors, &r->mountfail, &r->anomalies, &r->oracles, &r->notes,
-	       &r->hung);
+	       &r->ops, &r->errors, &r->mountfail, &r->anomalies, &r->oracles, &r->notes, &r->hung);
 	snprintf(r->child, sizeof(r->child), "%.20s", c ? c + 6 : "?");
 }
 
-int qemu_fe_fuzz(struct qemu_fe *q, int ms, uint64_t seed, int timeout_ms,
-		 qemu_fe_fuzz_line_fn fn, void *arg, struct qemu_fe_fuzz_round *r, char *why,
-		 size_t whylen)
+int qemu_fe_fuzz(struct qemu_fe *q, int ms, uint64_t seed, int timeout_ms, qemu_fe_fuzz_line_fn fn,
+		 void *arg, struct qemu_fe_fuzz_round *r, char *why, size_t whylen)
 {
 	static const char *const kinds[] = {"ANOMALY", "ORACLE", "HANG", "NOTE", NULL};
 	char req[64], msg[QEMU_CONSOLE_MSG_MAX];

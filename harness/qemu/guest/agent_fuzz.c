@@ -91,9 +91,9 @@ static void agent_fuzz_rc(struct agent_fuzz_child *c, const char *what, long rc)
 	c->ops++;
 	if (rc < 0)
 		c->errors++;
-	if (rc < -1 || (rc > 0 && strcmp(what, "read") && strcmp(what, "write") &&
-			strcmp(what, "readlink") && strcmp(what, "getdents64") &&
-			strcmp(what, "open")))
+	if (rc < -1 ||
+	    (rc > 0 && strcmp(what, "read") && strcmp(what, "write") && strcmp(what, "readlink") &&
+	     strcmp(what, "getdents64") && strcmp(what, "open")))
 		agent_fuzz_anomaly(c, what, "%s returned %ld", what, rc);
 }
 
@@ -310,11 +310,20 @@ struct agent_fuzz_kmsg {
 
 static int agent_fuzz_is_oracle(const char *m)
 {
-	static const char *const marks[] = {"Oops",	    "BUG:",	     "WARNING:",
-					    "Kernel panic", "soft lockup",   "hung_task",
-					    "blocked for more than",	     "UBSAN:",
-					    "KASAN:",	    "Unable to handle", "Internal error",
-					    "corruption",   "general protection", NULL};
+	static const char *const marks[] = {"Oops",
+					    "BUG:",
+					    "WARNING:",
+					    "Kernel panic",
+					    "soft lockup",
+					    "hung_task",
+					    "blocked for more than",
+					    "UBSAN:",
+					    "KASAN:",
+					    "Unable to handle",
+					    "Internal error",
+					    "corruption",
+					    "general protection",
+					    NULL};
 
 	for (int i = 0; marks[i]; i++)
 		if (strstr(m, marks[i]))
@@ -339,10 +348,23 @@ static void agent_fuzz_flush(const struct agent_fuzz_io *io, struct agent_fuzz_k
 
 static void agent_fuzz_kmsg_drain(const struct agent_fuzz_io *io, struct agent_fuzz_kmsg *k)
 {
-	static const char *const skip[] = {"dump_backtrace", "show_stack", "dump_stack", "__warn",
-					   "report_bug", "bug_handler", "call_break_hook",
-					   "brk_handler", "do_debug_exception", "el1", "panic",
-					   "ubsan_", "__ubsan", "kasan_", "__asan", "print_", NULL};
+	static const char *const skip[] = {"dump_backtrace",
+					   "show_stack",
+					   "dump_stack",
+					   "__warn",
+					   "report_bug",
+					   "bug_handler",
+					   "call_break_hook",
+					   "brk_handler",
+					   "do_debug_exception",
+					   "el1",
+					   "panic",
+					   "ubsan_",
+					   "__ubsan",
+					   "kasan_",
+					   "__asan",
+					   "print_",
+					   NULL};
 	char rec[1024], line[400];
 
 	for (int i = 0; k->fd >= 0 && i < 512; i++) {
@@ -416,7 +438,8 @@ static void agent_fuzz_hang(const struct agent_fuzz_io *io, pid_t pid)
 
 		f = f ? f + 1 + (f[1] == ' ') : l;
 		f[strcspn(f, "+")] = '\0';
-		off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", n ? " < " : "", f);
+		off +=
+		    (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", n ? " < " : "", f);
 	}
 	snprintf(line, sizeof(line), "@@HANG workload blocked in the kernel | frames: %s",
 		 names[0] ? names : "(unknown)");
@@ -455,8 +478,8 @@ void agent_fuzz_run(const struct agent_fuzz_io *io, const char *args)
 	pid_t pid;
 
 	if (sscanf(args, "%lld %llu", &ms, &seed) < 1 || ms < 1 || ms > 3600000) {
-		snprintf(line, sizeof(line), "@@RESULT 0 fail FUZZ wants '<ms 1..3600000> <seed>', got '%.60s'",
-			 args);
+		snprintf(line, sizeof(line),
+			 "@@RESULT 0 fail FUZZ wants '<ms 1..3600000> <seed>', got '%.60s'", args);
 		io->say(io->ctx, line);
 		return;
 	}
@@ -464,7 +487,8 @@ void agent_fuzz_run(const struct agent_fuzz_io *io, const char *args)
 	if (k.fd >= 0)
 		lseek(k.fd, 0, SEEK_END);
 	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		snprintf(line, sizeof(line), "@@RESULT 0 fail FUZZ: pipe/fork: %s", strerror(errno));
+		snprintf(line, sizeof(line), "@@RESULT 0 fail FUZZ: pipe/fork: %s",
+			 strerror(errno));
 		io->say(io->ctx, line);
 		if (k.fd >= 0)
 			close(k.fd);
@@ -478,7 +502,8 @@ void agent_fuzz_run(const struct agent_fuzz_io *io, const char *args)
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	deadline = agent_fuzz_now_ms() + ms + AGENT_FUZZ_GRACE_MS;
 	while (!reaped) {
-		struct pollfd pf[2] = {{.fd = p[0], .events = POLLIN}, {.fd = k.fd, .events = POLLIN}};
+		struct pollfd pf[2] = {{.fd = p[0], .events = POLLIN},
+				       {.fd = k.fd, .events = POLLIN}};
 		ssize_t n;
 
 		poll(pf, k.fd >= 0 ? 2 : 1, 200);
@@ -516,7 +541,11 @@ void agent_fuzz_run(const struct agent_fuzz_io *io, const char *args)
 		 "@@RESULT 0 ok FUZZ ops=%lu errors=%lu mountfail=%lu anomalies=%lu oracles=%lu "
 		 "notes=%lu hung=%d child=%s%d",
 		 st[0], st[1], st[2], anomalies, k.oracles, k.notes, hung,
-		 !reaped ? "stuck" : WIFSIGNALED(status) ? "signal" : "exit",
-		 !reaped ? 0 : WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		 !reaped	       ? "stuck"
+		 : WIFSIGNALED(status) ? "signal"
+				       : "exit",
+		 !reaped	       ? 0
+		 : WIFSIGNALED(status) ? WTERMSIG(status)
+				       : WEXITSTATUS(status));
 	io->say(io->ctx, line);
 }
