@@ -142,7 +142,9 @@ static int fuzz_guest_write_ctl(struct fuzz_guest *g, const char *cls)
 
 	snprintf(path, sizeof(path), "%s/mutate.ctl", g->st.rundir);
 	f = fopen(path, "we");
-	if (!f || fprintf(f, "%s\n", cls) < 0 || fclose(f)) {
+	/* One INIT per mount: that class alone is mutated every time it applies. */
+	if (!f || fprintf(f, "%s%s\n", cls, !strcmp(cls, "init") ? " rate=1" : "") < 0 ||
+	    fclose(f)) {
 		log_err("fuzz guest: cannot write %s: %s", path, strerror(errno));
 		return -EIO;
 	}
@@ -204,7 +206,11 @@ static void fuzz_guest_sig(const char *kind, const char *text, char *sig, size_t
 
 	/* Kernel log prefixes ("[ 12.3]", "CPU: 0 PID: 57") vary: numbers go, words stay. */
 	while (*p && o + 1 < len && p != cut) {
-		if (isdigit((unsigned char)*p)) {
+		size_t hex = strspn(p, "0123456789abcdef");
+
+		/* an address such as fffffffffffff044 is a number too */
+		if (isdigit((unsigned char)*p) ||
+		    (hex >= 8 && (p == text || !isalnum((unsigned char)p[-1])))) {
 			while (isxdigit((unsigned char)*p) || *p == 'x')
 				p++;
 			sig[o++] = 'N';
@@ -339,8 +345,10 @@ static int fuzz_guest_round(struct fuzz_guest *g, const char *cls, int *restart)
 	if (fuzz_guest_write_ctl(g, cls))
 		return -EIO;
 	fuzz_guest_read_log(g); /* what came before belongs to the last round */
+	/* FUSE_INIT is one request per mount: the init class gets remounts to mutate. */
 	rc = qemu_fe_fuzz(g->st.qfe, (int)g->round_ms, g->seed + g->round,
-			  FUZZ_GUEST_ROUND_GRACE_MS, fuzz_guest_on_line, g, &r, why, sizeof(why));
+			  strstr(cls, "init") ? 15u : 1u, FUZZ_GUEST_ROUND_GRACE_MS,
+			  fuzz_guest_on_line, g, &r, why, sizeof(why));
 	/* Stop mutating before anything else talks to this guest (the next round's ctl). */
 	fuzz_guest_write_ctl(g, "none");
 	mutated = fuzz_guest_read_log(g);
@@ -411,7 +419,9 @@ static void fuzz_guest_write_results(struct fuzz_guest *g, int interrupted)
 	FILE *f;
 
 	mkdir(g->out, 0755);
-	snprintf(path, sizeof(path), "%s/guest.json", g->out);
+	/* Each guest its own file: a KASAN campaign does not overwrite the plain one. */
+	snprintf(path, sizeof(path), "%s/guest%s.json", g->out,
+		 g->guest && !strcmp(g->guest, "kasan") ? "-kasan" : "");
 	f = fopen(path, "we");
 	if (!f) {
 		log_err("fuzz guest: cannot write %s: %s", path, strerror(errno));
@@ -420,7 +430,7 @@ static void fuzz_guest_write_results(struct fuzz_guest *g, int interrupted)
 	fprintf(f,
 		"{\n  \"target\": \"guest\",\n  \"frontend\": \"qemu\",\n  \"guest\": \"%s\",\n"
 		"  \"seed\": %" PRIu64 ",\n  \"rate\": %u,\n  \"round_ms\": %u,\n  \"seconds\": "
-				       "%.1f,\n  \"interrupted\": %s,\n"
+		"%.1f,\n  \"interrupted\": %s,\n"
 		"  \"rounds\": %u,\n  \"guest_starts\": %u,\n  \"replies_mutated\": %" PRIu64
 		",\n  \"mutated_per_s\": %.1f,\n  \"fuse_ops\": %" PRIu64
 		",\n  \"fuse_ops_per_s\": %.1f,\n"
@@ -469,7 +479,7 @@ static int fuzz_guest_usage(const char *why)
 		"usage: baoharness fuzz guest [--frontend qemu] [--guest own|kasan] [--time S] "
 		"[--seed N]\n"
 		"                             [--rate N] [--round S] [--classes LIST] [--out DIR] "
-		"[--regress-dir DIR] [-v]\n"
+		"[--regress-dir DIR] [--keep] [-v]\n"
 		"  a hostile backend against the real guest: one reply in N (default 8) mutated;\n"
 		"  classes: none len-short len-long unique error used-len used-id dirent attr init "
 		"bytes\n");
@@ -494,8 +504,8 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 		double d;
 		char *end;
 
-		if (!strcmp(a, "-v")) {
-			g->so.verbose = 1;
+		if (!strcmp(a, "-v") || !strcmp(a, "--keep")) {
+			*(a[1] == 'v' ? &g->so.verbose : &g->so.keep) = 1;
 			continue;
 		}
 		if (!v) {

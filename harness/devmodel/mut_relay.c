@@ -45,7 +45,7 @@ int mut_relay_init(struct mut_relay *r, uint64_t seed, uint32_t rate, const char
 	r->irq_fd = -1;
 	r->rng.s = seed;
 	r->rate = rate ? rate : 1;
-	r->mask = REPLY_MUT_ALL;
+	r->mask = 0;
 	r->ctl_mtime_ns = -1;
 	pthread_mutex_init(&r->lock, NULL);
 	snprintf(r->ctl_path, sizeof(r->ctl_path), "%s/mutate.ctl", dir);
@@ -68,7 +68,8 @@ int mut_relay_init(struct mut_relay *r, uint64_t seed, uint32_t rate, const char
 	return 0;
 }
 
-/* mutate.ctl: "all", "none", or class names separated by spaces or commas. */
+/* mutate.ctl: "all", "none", or class names separated by spaces or commas; "rate=N" mutates
+ * one reply in N while the file says so (a class as rare as FUSE_INIT needs every chance). */
 static void mut_relay_read_ctl(struct mut_relay *r)
 {
 	struct stat st;
@@ -77,8 +78,10 @@ static void mut_relay_read_ctl(struct mut_relay *r)
 	long long mt;
 	FILE *f;
 
+	/* No control file yet (the guest still booting): nothing is mutated. */
 	if (stat(r->ctl_path, &st) < 0) {
-		r->mask = REPLY_MUT_ALL;
+		r->mask = 0;
+		r->ctl_rate = 0;
 		return;
 	}
 	mt = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec + st.st_size;
@@ -91,10 +94,19 @@ static void mut_relay_read_ctl(struct mut_relay *r)
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
 	fclose(f);
+	r->ctl_rate = 0;
 	for (char *t = strtok_r(buf, " ,\n", &save); t; t = strtok_r(NULL, " ,\n", &save)) {
 		int c = reply_mut_class_parse(t);
+		char *end;
 
-		if (!strcmp(t, "all"))
+		if (!strncmp(t, "rate=", 5)) {
+			unsigned long v = strtoul(t + 5, &end, 10);
+
+			if (*end || v < 1 || v > 1000000)
+				log_warn("mutation mode: %s: bad '%s' ignored", r->ctl_path, t);
+			else
+				r->ctl_rate = (uint32_t)v;
+		} else if (!strcmp(t, "all"))
 			mask = REPLY_MUT_ALL;
 		else if (c >= 0)
 			mask |= 1u << c;
@@ -102,7 +114,7 @@ static void mut_relay_read_ctl(struct mut_relay *r)
 			log_warn("mutation mode: %s: unknown class '%s' ignored", r->ctl_path, t);
 	}
 	r->mask = mask;
-	fprintf(r->log, "# classes 0x%x\n", mask);
+	fprintf(r->log, "# classes 0x%x rate 1/%u\n", mask, r->ctl_rate ? r->ctl_rate : r->rate);
 }
 
 static uint32_t mut_relay_le32(const uint8_t *p)
@@ -133,7 +145,7 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 	c.prev_id = q->prev_id;
 	q->prev_id = c.used_id;
 	r->seen++;
-	if (reply_mut_rand(&r->rng) % r->rate || !r->mask)
+	if (reply_mut_rand(&r->rng) % (r->ctl_rate ? r->ctl_rate : r->rate) || !r->mask)
 		return;
 	if (reply_mut_chain(r->win, r->win_gpa, r->win_size, q->desc_off, q->num, c.used_id, segs,
 			    MUT_RELAY_SEGS, &n))

@@ -32,8 +32,9 @@ struct mut_relay {
 	pthread_mutex_t lock;
 	struct mut_relay_queue q[VIRTIO_MMIO_MAX_QUEUES];
 	struct reply_mut_rng rng;
-	uint32_t rate; /* one reply in rate is mutated */
-	uint32_t mask; /* classes allowed; re-read from ctl_path when it changes */
+	uint32_t rate;	   /* one reply in rate is mutated */
+	uint32_t ctl_rate; /* mutate.ctl's "rate=N", 0: none */
+	uint32_t mask;	   /* classes allowed; re-read from ctl_path when it changes */
 	char ctl_path[512];
 	long long ctl_mtime_ns;
 	FILE *log;
@@ -44,7 +45,8 @@ struct mut_relay {
 /* Parse "SEED:RATE" (RATE >= 1: one reply in RATE). 0 or -EINVAL. */
 int mut_relay_parse(const char *spec, uint64_t *seed, uint32_t *rate);
 /* Set up (not started): log file and control file under dir (mutations.log appended,
- * mutate.ctl read: class names or "all" or "none", one line; missing means all). 0 or -errno. */
+ * mutate.ctl read: class names or "all" or "none" and an optional "rate=N", one line; while it
+ * is missing nothing is mutated). 0 or -errno. */
 int mut_relay_init(struct mut_relay *r, uint64_t seed, uint32_t rate, const char *dir);
 /* The rings just handed to virtiofsd, and the transport's irq fd. Starts the thread the first
  * time. Returns the fd virtiofsd must signal (ours), or -errno. */

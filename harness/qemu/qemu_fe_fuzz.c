@@ -20,13 +20,14 @@ static void qemu_fe_fuzz_counts(const char *s, struct qemu_fe_fuzz_round *r)
 	snprintf(r->child, sizeof(r->child), "%.20s", c ? c + 6 : "?");
 }
 
-int qemu_fe_fuzz(struct qemu_fe *q, int ms, uint64_t seed, int timeout_ms, qemu_fe_fuzz_line_fn fn,
-		 void *arg, struct qemu_fe_fuzz_round *r, char *why, size_t whylen)
+int qemu_fe_fuzz(struct qemu_fe *q, int ms, uint64_t seed, unsigned remount_pct, int timeout_ms,
+		 qemu_fe_fuzz_line_fn fn, void *arg, struct qemu_fe_fuzz_round *r, char *why,
+		 size_t whylen)
 {
 	static const char *const kinds[] = {"ANOMALY", "ORACLE", "HANG", "NOTE", NULL};
 	char req[64], msg[QEMU_CONSOLE_MSG_MAX];
 	int64_t deadline = clock_now_ns() + ((int64_t)ms + timeout_ms) * 1000000LL;
-	int n = snprintf(req, sizeof(req), "@@FUZZ %d %" PRIu64 "\n", ms, seed), rc;
+	int n = snprintf(req, sizeof(req), "@@FUZZ %d %" PRIu64 " %u\n", ms, seed, remount_pct), rc;
 
 	memset(r, 0, sizeof(*r));
 	why[0] = '\0';

@@ -81,11 +81,13 @@ static void test_header_classes(void **state)
 		size_t len = mk_reply(b, 64);
 		struct reply_mut_ctx c = mk_ctx(FUSE_GETATTR, len);
 
-		assert_int_equal(reply_mut_apply(b, len, 1u << REPLY_MUT_LEN_SHORT, &c, &rng, &r), 0);
+		assert_int_equal(reply_mut_apply(b, len, 1u << REPLY_MUT_LEN_SHORT, &c, &rng, &r),
+				 0);
 		assert_int_equal(r.cls, REPLY_MUT_LEN_SHORT);
 		assert_true(rd32(b) < len);
 		len = mk_reply(b, 64);
-		assert_int_equal(reply_mut_apply(b, len, 1u << REPLY_MUT_LEN_LONG, &c, &rng, &r), 0);
+		assert_int_equal(reply_mut_apply(b, len, 1u << REPLY_MUT_LEN_LONG, &c, &rng, &r),
+				 0);
 		assert_true(rd32(b) > len);
 		len = mk_reply(b, 64);
 		assert_int_equal(reply_mut_apply(b, len, 1u << REPLY_MUT_UNIQUE, &c, &rng, &r), 0);
@@ -108,7 +110,8 @@ static void test_used_classes(void **state)
 		size_t len = mk_reply(b, 8);
 		struct reply_mut_ctx c = mk_ctx(FUSE_WRITE, len);
 
-		assert_int_equal(reply_mut_apply(b, len, 1u << REPLY_MUT_USED_LEN, &c, &rng, &r), 0);
+		assert_int_equal(reply_mut_apply(b, len, 1u << REPLY_MUT_USED_LEN, &c, &rng, &r),
+				 0);
 		assert_true(r.used_len > c.cap);
 		assert_int_equal(r.used_id, 3);
 		assert_int_equal(reply_mut_apply(b, len, 1u << REPLY_MUT_USED_ID, &c, &rng, &r), 0);
@@ -120,7 +123,8 @@ static void test_used_classes(void **state)
 		struct reply_mut_rng rng = {1};
 		struct reply_mut_ctx c = mk_ctx(FUSE_FORGET, 0);
 
-		assert_int_equal(reply_mut_apply(NULL, 0, 1u << REPLY_MUT_USED_LEN, &c, &rng, &r), 0);
+		assert_int_equal(reply_mut_apply(NULL, 0, 1u << REPLY_MUT_USED_LEN, &c, &rng, &r),
+				 0);
 		assert_int_equal(reply_mut_apply(NULL, 0, 1u << REPLY_MUT_ERROR, &c, &rng, &r),
 				 -ENOENT);
 	}
@@ -285,8 +289,11 @@ static void test_relay_scan(void **state)
 	static uint8_t win[16384];
 	char dir[] = "/tmp/test_reply_mut.XXXXXX", path[64], line[256];
 	struct fuse_in_header in = {.len = 56, .opcode = FUSE_GETATTR, .unique = 42};
-	struct virtio_dev_queue q = {.index = 1, .num = 8, .desc_gpa = 0x1000,
-				     .avail_gpa = 0x1000 + 256, .used_gpa = 0x1000 + 512};
+	struct virtio_dev_queue q = {.index = 1,
+				     .num = 8,
+				     .desc_gpa = 0x1000,
+				     .avail_gpa = 0x1000 + 256,
+				     .used_gpa = 0x1000 + 512};
 	static struct mut_relay r;
 	uint32_t used[2] = {0, 16 + sizeof(struct fuse_attr_out)};
 	uint16_t idx = 1;
@@ -349,7 +356,7 @@ int main(void)
 	    cmocka_unit_test(test_rng_and_names), cmocka_unit_test(test_header_classes),
 	    cmocka_unit_test(test_used_classes),  cmocka_unit_test(test_dirent),
 	    cmocka_unit_test(test_attr_and_init), cmocka_unit_test(test_bytes_and_args),
-	    cmocka_unit_test(test_chain),	      cmocka_unit_test(test_relay_scan),
+	    cmocka_unit_test(test_chain),	  cmocka_unit_test(test_relay_scan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

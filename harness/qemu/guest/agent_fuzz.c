@@ -34,6 +34,7 @@ struct agent_fuzz_child {
 	char dir[128];
 	uint64_t rng;
 	unsigned long ops, errors, mount_fail;
+	unsigned remount_pct; /* a remount (fresh FUSE_INIT) in this many ops of 100 */
 	char seen[AGENT_FUZZ_ANOMALIES][96];
 	int nseen;
 	uint8_t buf[AGENT_FUZZ_BUF + 64];
@@ -245,6 +246,10 @@ static void agent_fuzz_op(struct agent_fuzz_child *c)
 	char p[200], q[200];
 	unsigned k = agent_fuzz_rand(c), op = agent_fuzz_rand(c) % 100;
 
+	if (agent_fuzz_rand(c) % 100 < c->remount_pct) {
+		agent_fuzz_remount(c);
+		return;
+	}
 	agent_fuzz_path(c, p, sizeof(p), "f", k);
 	agent_fuzz_path(c, q, sizeof(q), "f", k / 7 + 3);
 	if (op < 18)
@@ -269,14 +274,13 @@ static void agent_fuzz_op(struct agent_fuzz_child *c)
 		agent_fuzz_rc(c, "rmdir", rmdir(q));
 	} else if (op < 94) {
 		agent_fuzz_rc(c, "truncate", truncate(p, (off_t)(agent_fuzz_rand(c) % 20000)));
-	} else if (op < 99) {
-		agent_fuzz_rc(c, "chmod", chmod(p, 0600 | (agent_fuzz_rand(c) & 0077)));
 	} else {
-		agent_fuzz_remount(c);
+		agent_fuzz_rc(c, "chmod", chmod(p, 0600 | (agent_fuzz_rand(c) & 0077)));
 	}
 }
 
-static void agent_fuzz_child(int out, const char *mnt, long long ms, uint64_t seed)
+static void agent_fuzz_child(int out, const char *mnt, long long ms, uint64_t seed,
+			     unsigned remount_pct)
 {
 	static struct agent_fuzz_child c;
 	long long end = agent_fuzz_now_ms() + ms;
@@ -286,6 +290,7 @@ static void agent_fuzz_child(int out, const char *mnt, long long ms, uint64_t se
 	c.out = out;
 	c.mnt = mnt;
 	c.rng = seed * 2654435761ULL + 1;
+	c.remount_pct = remount_pct;
 	snprintf(c.dir, sizeof(c.dir), "%s/fz", mnt);
 	mkdir(c.dir, 0755);
 	while (agent_fuzz_now_ms() < end)
@@ -381,6 +386,13 @@ static void agent_fuzz_kmsg_drain(const struct agent_fuzz_io *io, struct agent_f
 			continue;
 		msg++;
 		msg[strcspn(msg, "\n")] = '\0';
+		/* An oops is "Unable to handle ..." then "Internal error: Oops": one oracle. */
+		if (k->oracle[0] && !k->in_trace && strstr(msg, "Internal error")) {
+			size_t used = strlen(k->oracle);
+
+			snprintf(k->oracle + used, sizeof(k->oracle) - used, " / %.80s", msg);
+			continue;
+		}
 		if (agent_fuzz_is_oracle(msg)) {
 			agent_fuzz_flush(io, k);
 			snprintf(k->oracle, sizeof(k->oracle), "%.250s", msg);
@@ -474,12 +486,16 @@ void agent_fuzz_run(const struct agent_fuzz_io *io, const char *args)
 	size_t alen = 0;
 	long long ms = 0, deadline;
 	unsigned long long seed = 1;
+	unsigned remount_pct = 1;
 	int p[2], status = 0, reaped = 0, hung = 0;
 	pid_t pid;
 
-	if (sscanf(args, "%lld %llu", &ms, &seed) < 1 || ms < 1 || ms > 3600000) {
+	if (sscanf(args, "%lld %llu %u", &ms, &seed, &remount_pct) < 1 || ms < 1 || ms > 3600000 ||
+	    remount_pct > 100) {
 		snprintf(line, sizeof(line),
-			 "@@RESULT 0 fail FUZZ wants '<ms 1..3600000> <seed>', got '%.60s'", args);
+			 "@@RESULT 0 fail FUZZ wants '<ms 1..3600000> <seed> [remount %% 0..100]', "
+			 "got '%.60s'",
+			 args);
 		io->say(io->ctx, line);
 		return;
 	}
@@ -496,7 +512,7 @@ void agent_fuzz_run(const struct agent_fuzz_io *io, const char *args)
 	}
 	if (pid == 0) {
 		close(p[0]);
-		agent_fuzz_child(p[1], io->mnt, ms, seed);
+		agent_fuzz_child(p[1], io->mnt, ms, seed, remount_pct);
 	}
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);

@@ -11,7 +11,8 @@ struct agent_fuzz_io {
 	const char *mnt;
 };
 
-/* "@@FUZZ <ms> <seed>": run the workload in a child for ms milliseconds; report "@@ANOMALY",
+/* "@@FUZZ <ms> <seed> [remount%]": run the workload in a child for ms milliseconds (a remount,
+ * i.e. a fresh FUSE_INIT, in remount% of its operations: default 1); report "@@ANOMALY",
  * "@@ORACLE", "@@TRACE" and "@@HANG" lines as they come, then "@@RESULT 0 ok FUZZ ops=N
  * errors=N anomalies=N oracles=N child=STATUS". args is the text after "@@FUZZ ". */
 void agent_fuzz_run(const struct agent_fuzz_io *io, const char *args);

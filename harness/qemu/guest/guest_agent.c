@@ -454,7 +454,12 @@ static void agent_fuzz(struct agent *a, const char *args)
 		agent_send(a, "@@RESULT 0 fail %s is not mounted", AGENT_MNT);
 		return;
 	}
+	/* Our root fd would keep the superblock alive across the workload's remounts, and a
+	 * new virtiofs mount of a live superblock sends no FUSE_INIT. */
+	posix_vfs_close(&a->pv);
 	agent_fuzz_run(&io, args);
+	if (posix_vfs_open(&a->pv, AGENT_MNT) < 0)
+		log_err("open %s after the fuzz workload: %s", AGENT_MNT, strerror(errno));
 }
 
 static void agent_serve(struct agent *a)
