@@ -221,12 +221,16 @@ static void fuzz_guest_sig(const char *kind, const char *text, char *sig, size_t
 	sig[o] = '\0';
 }
 
-/* A file name from a signature: letters, digits, '-'. */
+/* A file name from a signature: letters, digits, '-', then a hash of the whole signature (two
+ * signatures may share their first 60 characters and differ in their frames). */
 static void fuzz_guest_slug(const char *sig, char *out, size_t len)
 {
+	uint32_t h = 2166136261u; /* FNV-1a */
 	size_t o = 0;
 
-	for (const char *p = sig; *p && o + 1 < len && o < 80; p++) {
+	for (const char *p = sig; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	for (const char *p = sig; *p && o + 1 < len && o < 60; p++) {
 		char c = isalnum((unsigned char)*p) ? *p : '-';
 
 		if (c == '-' && (o == 0 || out[o - 1] == '-'))
@@ -235,7 +239,7 @@ static void fuzz_guest_slug(const char *sig, char *out, size_t len)
 	}
 	while (o && out[o - 1] == '-')
 		o--;
-	out[o] = '\0';
+	snprintf(out + o, len - o, "-%08x", h);
 }
 
 static void fuzz_guest_save(struct fuzz_guest *g, struct fuzz_guest_finding *f, const char *cls,
@@ -258,7 +262,8 @@ static void fuzz_guest_save(struct fuzz_guest *g, struct fuzz_guest_finding *f, 
 		"signature: %s\nmessage: %s\nclasses: %s\nround: %u\nelapsed_s: %.1f\n"
 		"campaign_seed: %" PRIu64 "\nrate: 1/%u\ndevice_model: --mutate-replies %s\n"
 		"replay: baoharness fuzz guest --frontend qemu --guest %s --classes %s --rate %u "
-		"--seed %" PRIu64 " --time %u\n"
+		"--seed %" PRIu64
+		" --time %u --out build/fuzz/replay --regress-dir build/fuzz/replay/guest\n"
 		"# the last mutations before it (seq queue opcode unique id len class: what)\n",
 		f->sig, f->msg, cls, g->round, fuzz_guest_elapsed(g), g->seed, g->rate, g->mutate,
 		g->guest ? g->guest : "own", !strcmp(cls, "none") ? "all" : cls, g->rate, g->seed,
