@@ -90,6 +90,21 @@ struct fuzz_guest {
 	int harness_err;
 };
 
+/* mkdir -p: --out and --regress-dir may name folders that do not exist yet. */
+static void fuzz_guest_mkdirs(const char *dir)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s", dir);
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			mkdir(p, 0755);
+			*s = '/';
+		}
+	mkdir(p, 0755);
+}
+
 static double fuzz_guest_elapsed(const struct fuzz_guest *g)
 {
 	return (double)(clock_now_ns() - g->t0) / 1e9;
@@ -248,9 +263,11 @@ static void fuzz_guest_save(struct fuzz_guest *g, struct fuzz_guest_finding *f, 
 	char slug[100];
 	FILE *out;
 
-	mkdir(g->regress, 0755);
+	fuzz_guest_mkdirs(g->regress);
 	fuzz_guest_slug(f->sig, slug, sizeof(slug));
-	snprintf(f->file, sizeof(f->file), "%s/%s.txt", g->regress, slug);
+	/* The same root cause on the KASAN guest is its own record, not an overwrite. */
+	snprintf(f->file, sizeof(f->file), "%s/%s%s.txt", g->regress,
+		 g->guest && !strcmp(g->guest, "kasan") ? "kasan-" : "", slug);
 	out = fopen(f->file, "we");
 	if (!out) {
 		log_warn("fuzz guest: cannot save finding %s: %s", f->file, strerror(errno));
@@ -423,7 +440,7 @@ static void fuzz_guest_write_results(struct fuzz_guest *g, int interrupted)
 	double secs = fuzz_guest_elapsed(g);
 	FILE *f;
 
-	mkdir(g->out, 0755);
+	fuzz_guest_mkdirs(g->out);
 	/* Each guest its own file: a KASAN campaign does not overwrite the plain one. */
 	snprintf(path, sizeof(path), "%s/guest%s.json", g->out,
 		 g->guest && !strcmp(g->guest, "kasan") ? "-kasan" : "");
