@@ -71,6 +71,9 @@ struct fuzz_guest {
 	const char *out, *regress;
 	const char *only;  /* --classes: one fixed class list for every round */
 	const char *guest; /* --guest own|kasan */
+	/* --replay FILE: a saved finding's class, rate, seed and guest, and its signature */
+	const char *replay;
+	char replay_sig[160], replay_cls[64], replay_guest[16];
 	char kasan_image[PATH_MAX];
 	char mutate[64];
 	int64_t t0;
@@ -502,6 +505,8 @@ static int fuzz_guest_usage(const char *why)
 		"[--seed N]\n"
 		"                             [--rate N] [--round S] [--classes LIST] [--out DIR] "
 		"[--regress-dir DIR] [--keep] [-v]\n"
+		"       baoharness fuzz guest --replay fuzz/regress/guest/RECORD.txt [--time S]   "
+		"(exit 1: reproduced)\n"
 		"  a hostile backend against the real guest: one reply in N (default 8) mutated;\n"
 		"  classes: none len-short len-long unique error used-len used-id dirent attr init "
 		"bytes\n");
@@ -515,6 +520,50 @@ static double fuzz_guest_secs(const char *v)
 	double d = strtod(v, &end);
 
 	return end == v || *end || !(d > 0) || d > 7 * 86400 ? -1 : d;
+}
+
+/* A saved finding (fuzz_guest_save's format): its signature, classes, rate, seed and guest
+ * become this run's. 0, or 2 with a message naming what is missing. */
+static int fuzz_guest_load_replay(struct fuzz_guest *g)
+{
+	char line[600];
+	FILE *f = fopen(g->replay, "re");
+	unsigned rate = 0;
+
+	if (!f) {
+		fprintf(stderr, "baoharness fuzz guest: --replay %s: %s\n", g->replay,
+			strerror(errno));
+		return 2;
+	}
+	g->replay_sig[0] = g->replay_cls[0] = '\0';
+	snprintf(g->replay_guest, sizeof(g->replay_guest), "own");
+	while (fgets(line, sizeof(line), f)) {
+		char *gp;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "signature: ", 11))
+			snprintf(g->replay_sig, sizeof(g->replay_sig), "%.159s", line + 11);
+		else if (!strncmp(line, "classes: ", 9))
+			snprintf(g->replay_cls, sizeof(g->replay_cls), "%.63s", line + 9);
+		else if (sscanf(line, "rate: 1/%u", &rate) == 1)
+			g->rate = rate ? rate : g->rate;
+		else if (!strncmp(line, "campaign_seed: ", 15))
+			g->seed = strtoull(line + 15, NULL, 10);
+		else if (!strncmp(line, "replay: ", 8) && (gp = strstr(line, "--guest ")))
+			sscanf(gp + 8, "%15s", g->replay_guest);
+	}
+	fclose(f);
+	if (!g->replay_sig[0] || !g->replay_cls[0]) {
+		fprintf(
+		    stderr,
+		    "baoharness fuzz guest: --replay %s: no 'signature:' or 'classes:' line (not "
+		    "a guest finding record)\n",
+		    g->replay);
+		return 2;
+	}
+	g->only = !strcmp(g->replay_cls, "none") ? "all" : g->replay_cls;
+	g->guest = g->replay_guest;
+	return 0;
 }
 
 static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
@@ -596,6 +645,8 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 				return fuzz_guest_usage(msg);
 			}
 			g->guest = v;
+		} else if (!strcmp(a, "--replay")) {
+			g->replay = v;
 		} else if (!strcmp(a, "--out")) {
 			g->out = v;
 		} else if (!strcmp(a, "--regress-dir")) {
@@ -605,6 +656,8 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 			return fuzz_guest_usage(msg);
 		}
 	}
+	if (g->replay && fuzz_guest_load_replay(g))
+		return 2;
 	if (g->round_ms > g->time_s * 1000)
 		g->round_ms =
 		    (unsigned)(g->time_s * 1000) > 1000 ? (unsigned)(g->time_s * 1000) : 1000;
@@ -663,6 +716,12 @@ int fuzz_guest_main(int argc, char **argv)
 	g.time_s = 60;
 	g.out = "results/fuzz";
 	g.regress = "fuzz/regress/guest";
+	for (int i = 2; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--replay")) { /* a replay's results stay out of results/ */
+			g.out = "build/fuzz/replay";
+			g.regress = "build/fuzz/replay/guest";
+			g.time_s = 30;
+		}
 	rc = fuzz_guest_args(&g, argc, argv);
 	if (rc)
 		return rc;
@@ -703,5 +762,15 @@ int fuzz_guest_main(int argc, char **argv)
 		return 128 + interrupt_signal();
 	if (rc == STACK_ENV_MISSING)
 		return 3;
+	if (g.replay && !rc && !g.harness_err) {
+		/* As fuse-requests --replay: exit 1 means the saved oracle came back. */
+		for (unsigned i = 0; i < g.nf; i++)
+			if (!strcmp(g.f[i].sig, g.replay_sig)) {
+				printf("reproduced: %s\n", g.f[i].msg);
+				return 1;
+			}
+		printf("not reproduced in %.0f s: %s\n", g.time_s, g.replay_sig);
+		return 0;
+	}
 	return rc || g.harness_err ? 1 : 0;
 }
