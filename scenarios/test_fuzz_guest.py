@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import BUILD, run_harness, stray_processes
+from conftest import BUILD, ROOT, run_harness, stray_processes
 
 
 def test_short_campaign_mutates_and_restarts():
@@ -44,6 +44,27 @@ def test_short_campaign_mutates_and_restarts():
                 text = fh.read()
             assert "replay: baoharness fuzz guest --frontend qemu" in text, text
         assert "fuzz guest: results in" in res.err, repr(res)
+
+
+def test_replay_of_a_saved_record():
+    # A WARNING every len-short round has hit so far: the replay says whether it came back.
+    rec = sorted(p for p in (ROOT / "fuzz" / "regress" / "guest").glob(
+        "ORACLE-WARNING-*fuse-readlink*.txt"))[0]
+    with tempfile.TemporaryDirectory(prefix="bh-fg-run-", dir="/tmp") as tmp, \
+            tempfile.TemporaryDirectory(prefix="bh-fg-out-", dir="/tmp") as out:
+        res = run_harness(["fuzz", "guest", "--replay", rec, "--time", "12", "--out", out,
+                           "--regress-dir", os.path.join(out, "regress")],
+                          timeout=180, env={"TMPDIR": tmp})
+        time.sleep(0.3)
+        assert not stray_processes(tmp), f"left running: {stray_processes(tmp)}\n{res!r}"
+        if res.rc == 3:
+            pytest.skip("this machine cannot run the qemu guest")
+        assert res.rc in (0, 1), repr(res)
+        assert ("reproduced: WARNING" in res.out) == (res.rc == 1), repr(res)
+        assert "--classes len-short" in rec.read_text()
+        assert os.path.exists(os.path.join(out, "guest.json")), repr(res)
+    res = run_harness(["fuzz", "guest", "--replay", "/nonexistent.txt"], timeout=20)
+    assert res.rc == 2 and "--replay /nonexistent.txt" in res.err, repr(res)
 
 
 @pytest.mark.parametrize("args,msg", [
