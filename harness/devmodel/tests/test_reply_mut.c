@@ -333,7 +333,33 @@ static void test_relay_scan(void **state)
 	fclose(f);
 	assert_true(found);
 	unlink(path);
+	/* mutate.ctl's "rate=N" overrides the command line's rate; without the file (a guest
+	 * still booting) nothing is mutated. */
 	snprintf(path, sizeof(path), "%s/mutate.ctl", dir);
+	f = fopen(path, "w");
+	fputs("error rate=1\n", f);
+	fclose(f);
+	mk_reply(win + 8192, sizeof(struct fuse_attr_out));
+	idx = 2;
+	memcpy(win + 512 + 4 + 8, used, 8);
+	memcpy(win + 512 + 2, &idx, 2);
+	assert_int_equal(mut_relay_init(&r, 1, 1000000, dir), 0);
+	assert_true(mut_relay_start(&r, win, 0x1000, sizeof(win), &q, 1, -1) >= 0);
+	r.q[1].last = 1;
+	mut_relay_scan(&r);
+	assert_int_equal(r.mutated, 1);
+	unlink(path);
+	mk_reply(win + 8192, sizeof(struct fuse_attr_out));
+	idx = 3;
+	memcpy(win + 512 + 4 + 16, used, 8);
+	memcpy(win + 512 + 2, &idx, 2);
+	mut_relay_scan(&r);
+	assert_int_equal(r.seen, 2);
+	assert_int_equal(r.mutated, 1);
+	assert_int_equal(rd32(win + 8192 + 4), 0);
+	mut_relay_stop(&r);
+	mut_relay_destroy(&r);
+	snprintf(path, sizeof(path), "%s/mutations.log", dir);
 	unlink(path);
 	rmdir(dir);
 	/* A bad spec is refused. */
