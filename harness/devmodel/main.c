@@ -346,9 +346,10 @@ static int main_loop(struct main_ctx *c)
 static void main_teardown(struct main_ctx *c)
 {
 	dm_watch_stop(&c->watch);
-	virtio_mmio_destroy(&c->mmio);
+	/* The relay thread writes the irq eventfd: it ends before the transport closes that. */
 	if (c->relay_on)
 		mut_relay_destroy(&c->relay);
+	virtio_mmio_destroy(&c->mmio);
 	main_vu_fd = -1;
 	vhost_user_close(&c->vu);
 	bao_dm_close(&c->dm);
