@@ -7,6 +7,7 @@ AFL_CC ?= $(firstword $(shell command -v afl-clang-fast afl-clang-lto 2>/dev/nul
 FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_SMOKE_SECS ?= 20
 FUZZ_STACK_SECS ?= 60
+FUZZ_GUEST_SECS ?= 30
 TIME ?= 60
 JOBS ?= 1
 
@@ -20,7 +21,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_PROJ_SRCS := harness/common/log.c harness/common/virtio_mmio_regs.c $(filter-out %/main.c,$(wildcard harness/scenario/*.c)) \
 	harness/frontend/fuse_msg.c harness/frontend/fuse_trace.c harness/frontend/vq_dev.c \
 	$(addprefix harness/devmodel/,dm_config.c dm_config_key.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
-		virtio_mmio_rings.c dm_dispatch.c virtio_fs_config.c) \
+		virtio_mmio_rings.c dm_dispatch.c virtio_fs_config.c reply_mut.c) \
 	fake-hypervisor/proto/remio.c fake-hypervisor/proto/fakebao_ctl_msg.c harness/stack/stack_config.c
 
 # --- libFuzzer -------------------------------------------------------------------------------
@@ -55,7 +56,8 @@ $(FUZZ_DIR)/gen_corpus: $(FUZZ_GEN_SRCS) $(wildcard fuzz/gen/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -O1 -g $(CSTD) $(WARN) $(INCS) -Ifuzz/gen -o $@ $(FUZZ_GEN_SRCS)
 
-.PHONY: fuzz-build fuzz-deps fuzz-corpus fuzz-regress fuzz-smoke fuzz fuzz-afl fuzz-oss-check
+.PHONY: fuzz-build fuzz-deps fuzz-corpus fuzz-regress fuzz-smoke fuzz-smoke-guest fuzz fuzz-afl \
+	fuzz-oss-check
 fuzz-build: $(FUZZ_BINS)
 
 fuzz-deps:
@@ -74,6 +76,17 @@ fuzz-smoke: $(FUZZ_BINS) all
 	@fuzz/scripts/smoke.sh $(FUZZ_DIR) $(FUZZ_SMOKE_SECS) $(FUZZ_TARGETS)
 	$(BUILD)/baoharness fuzz fuse-requests --time $(FUZZ_STACK_SECS) --seed 1 \
 		--out $(FUZZ_DIR)/smoke --regress-dir $(FUZZ_DIR)/smoke/whole-stack
+	@$(MAKE) --no-print-directory fuzz-smoke-guest
+
+# The guest fuzzer (hostile backend, real Linux guest on --frontend qemu) for FUZZ_GUEST_SECS:
+# guest findings never fail it, a harness error (exit 1) does; no QEMU or image here (exit 3)
+# is a skip, said out loud.
+fuzz-smoke-guest: all el2-stub qemu-image
+	@rc=0; $(BUILD)/baoharness fuzz guest --frontend qemu --time $(FUZZ_GUEST_SECS) --seed 1 \
+		--round 3 --out $(FUZZ_DIR)/smoke --regress-dir $(FUZZ_DIR)/smoke/guest || rc=$$?; \
+	case $$rc in 0) echo "fuzz-smoke-guest: ok (findings, if any, in $(FUZZ_DIR)/smoke/guest.json)";; \
+	3) echo "fuzz-smoke-guest: SKIPPED: this machine cannot run the qemu guest (baoharness doctor)";; \
+	*) echo "fuzz-smoke-guest: FAILED: harness error (exit $$rc)"; exit 1;; esac
 
 # make fuzz TARGET=x TIME=S [JOBS=N]: a campaign with progress, results in results/fuzz/<x>.json;
 # JOBS=N runs libFuzzer's -fork=N, the corpus merged at the end. TARGET=fuse-requests runs the

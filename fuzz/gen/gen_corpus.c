@@ -141,6 +141,67 @@ static int gen_fuse_replies(const char *dir)
 	return n;
 }
 
+/* fuzz_reply_mut seeds. Apply mode: mode 0, mask u16, opcode u8, seed u64, cap u32, used id,
+ * ring size, previous id (u16 each), unique u64, then the reply. Chain mode: mode 1, window page
+ * u16, table offset u16, ring size u16, head u16, seg cap u8, then the window. */
+static int gen_reply_mut_one(const char *dir, const char *name, uint32_t op, const void *body,
+			     size_t blen)
+{
+	uint8_t buf[1024];
+	struct fuse_out_header h = {(uint32_t)(16 + blen), 0, 2};
+	uint16_t mask = 0x3ff, id = 3, ring = 64, prev = 2;
+	uint64_t seed = 1, unique = 2;
+	uint32_t cap = 4096;
+	size_t o = 0;
+
+	buf[o++] = 0;
+	memcpy(buf + o, &mask, 2), o += 2;
+	buf[o++] = (uint8_t)op;
+	memcpy(buf + o, &seed, 8), o += 8;
+	memcpy(buf + o, &cap, 4), o += 4;
+	memcpy(buf + o, &id, 2), o += 2;
+	memcpy(buf + o, &ring, 2), o += 2;
+	memcpy(buf + o, &prev, 2), o += 2;
+	memcpy(buf + o, &unique, 8), o += 8;
+	memcpy(buf + o, &h, sizeof(h)), o += sizeof(h);
+	memcpy(buf + o, body, blen), o += blen;
+	return !gen_write(dir, "reply_mut", name, buf, o);
+}
+
+static int gen_reply_mut(const char *dir)
+{
+	uint8_t body[512], win[256];
+	uint16_t hdr[4] = {1, 0, 8, 0}; /* window page 1 (0x1000), table at 0, 8 entries, head 0 */
+	size_t len = 0;
+	int n = 0;
+
+	memset(body, 0, sizeof(body));
+	n += gen_reply_mut_one(dir, "INIT", FUSE_INIT, body, sizeof(struct fuse_init_out));
+	n += gen_reply_mut_one(dir, "LOOKUP", FUSE_LOOKUP, body, sizeof(struct fuse_entry_out));
+	n += gen_reply_mut_one(dir, "GETATTR", FUSE_GETATTR, body, sizeof(struct fuse_attr_out));
+	len += gen_dirent(body, 2, "a.txt");
+	len += gen_dirent(body + len, 3, "subdir");
+	n += gen_reply_mut_one(dir, "READDIR-2", FUSE_READDIR, body, len);
+	/* A request descriptor then a reply descriptor, as Linux's virtio-fs queues them. */
+	memset(win, 0, sizeof(win));
+	win[0] = 1;
+	memcpy(win + 1, hdr, sizeof(hdr));
+	win[9] = 8;
+	{
+		uint8_t *t = win + 10;
+		uint64_t a0 = 0x1000 + 160, a1 = 0x1000 + 200;
+		uint32_t l0 = 40, l1 = 32;
+		uint16_t f0 = 1, n0 = 1, f1 = 2, n1 = 0;
+
+		memcpy(t, &a0, 8), memcpy(t + 8, &l0, 4), memcpy(t + 12, &f0, 2);
+		memcpy(t + 14, &n0, 2);
+		memcpy(t + 16, &a1, 8), memcpy(t + 24, &l1, 4), memcpy(t + 28, &f1, 2);
+		memcpy(t + 30, &n1, 2);
+	}
+	n += !gen_write(dir, "reply_mut", "chain-request-reply", win, sizeof(win));
+	return n;
+}
+
 /* The Rust virtiofsd's GET_CONFIG reply with --tag=myfs: {offset 0, size 40, flags 0} + the
  * config space (selector 14 = GET_CONFIG in the target's table, cfg size 40). */
 static int gen_vhost_user_config(const char *dir)
@@ -436,6 +497,7 @@ int main(int argc, char **argv)
 
 	n += gen_fuse_requests(dir);
 	n += gen_fuse_replies(dir);
+	n += gen_reply_mut(dir);
 	n += gen_vhost_user(dir);
 	n += gen_vq(dir);
 	n += gen_mmio(dir);

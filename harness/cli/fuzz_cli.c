@@ -18,6 +18,7 @@
 #include "fuse_client.h"
 #include "fuse_msg.h"
 #include "fuzz_gen.h"
+#include "fuzz_guest.h"
 #include "fuzz_oracle.h"
 #include "fuzz_report.h"
 #include "fuzz_sem.h"
@@ -474,7 +475,10 @@ static int fuzz_usage(void)
 		"       baoharness fuzz fuse-requests --differential [--virtiofsd A] [--against B] "
 		"[--time S] [--seed N] [--replay FILE] [--out DIR]\n"
 		"  (--differential: the same well-formed requests to two backends, default c and "
-		"rust; their answers compared)\n");
+		"rust; their answers compared)\n"
+
+		"       baoharness fuzz guest [--frontend qemu] [--time S] [--seed N] ...  (fuzz "
+		"guest --help)\n");
 	return 2;
 }
 
@@ -490,6 +494,8 @@ int fuzz_cli_main(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "semantics"))
 		return fuzz_sem_main(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "guest")) /* the other direction (fuzz_guest.c) */
+		return fuzz_guest_main(argc, argv);
 	if (argc < 2 || strcmp(argv[1], "fuse-requests"))
 		return fuzz_usage();
 	memset(&c, 0, sizeof(c));

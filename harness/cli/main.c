@@ -28,7 +28,7 @@ static void main_usage(FILE *f)
 		   "  demo [-v]                                             the Bao virtio-fs seed "
 		   "demo, narrated\n"
 		   "  fuzz TARGET [--time S] [--seed N] [--replay FILE]     whole-stack fuzzing "
-		   "(TARGET fuse-requests, semantics)\n"
+		   "(TARGET fuse-requests, semantics, guest)\n"
 		   "  trace show FILE                                       a `run --record FILE` "
 		   "trace, decoded\n"
 		   "  replay [--virtiofsd c|rust|PATH] FILE                 a trace through a "

@@ -17,6 +17,7 @@
 #include "dm_dispatch.h"
 #include "dm_watch.h"
 #include "log.h"
+#include "mut_relay.h"
 #include "vhost_user.h"
 #include "virtio_fs.h"
 #include "virtio_mmio.h"
@@ -40,15 +41,23 @@ struct main_ctx {
 	char sock[DM_CONFIG_PATH_MAX];
 	int connect_ms;	   /* --connect-timeout: first connection to virtiofsd */
 	bool backend_lost; /* the watcher saw virtiofsd hang up (under lock) */
+	/* --mutate-replies (the guest fuzzer only): replies mutated before the interrupt */
+	const char *mutate, *mutate_dir;
+	struct mut_relay relay;
+	bool relay_on;
 };
 
 static void main_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: bao-virtio-dm --config FILE [--connect-timeout MS] [-v|-vv]\n"
-		"  virtio-fs device model for Bao's remote I/O (vhost-user to virtiofsd)\n"
-		"  --connect-timeout MS  wait this long for virtiofsd's socket (default %d)\n",
-		VHOST_USER_CONNECT_MS);
+	fprintf(
+	    f,
+	    "usage: bao-virtio-dm --config FILE [--connect-timeout MS] [-v|-vv]\n"
+	    "                     [--mutate-replies SEED:RATE --mutate-dir DIR]\n"
+	    "  virtio-fs device model for Bao's remote I/O (vhost-user to virtiofsd)\n"
+	    "  --connect-timeout MS  wait this long for virtiofsd's socket (default %d)\n"
+	    "  --mutate-replies      hostile backend for guest fuzzing: one reply in RATE is\n"
+	    "                        mutated before the guest sees it (log and control in DIR)\n",
+	    VHOST_USER_CONNECT_MS);
 }
 
 /* The ATTACH ioctl is interrupted (no SA_RESTART) and the loop ends; if it is not within a few
@@ -82,10 +91,13 @@ static void main_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-static int main_args(int argc, char **argv, const char **config, int *connect_ms)
+static int main_args(int argc, char **argv, const char **config, struct main_ctx *mc)
 {
+	int *connect_ms = &mc->connect_ms;
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'c'},
+	    {"mutate-replies", required_argument, NULL, 'm'},
+	    {"mutate-dir", required_argument, NULL, 'd'},
 	    {"connect-timeout", required_argument, NULL, 't'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
@@ -113,6 +125,12 @@ static int main_args(int argc, char **argv, const char **config, int *connect_ms
 			}
 			*connect_ms = (int)ms;
 			break;
+		case 'm':
+			mc->mutate = optarg;
+			break;
+		case 'd':
+			mc->mutate_dir = optarg;
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -130,9 +148,35 @@ static int main_args(int argc, char **argv, const char **config, int *connect_ms
 		main_usage(stderr);
 		return -1;
 	}
+	if (!mc->mutate != !mc->mutate_dir) {
+		fprintf(stderr,
+			"bao-virtio-dm: --mutate-replies and --mutate-dir go together "
+			"(got only %s)\n",
+			mc->mutate ? "--mutate-replies" : "--mutate-dir");
+		return -1;
+	}
 	if (verbose)
 		log_set_level(verbose > 1 ? LOG_DEBUG : LOG_INFO);
 	return 0;
+}
+
+/* --mutate-replies SEED:RATE: the relay between virtiofsd's call and the irqfd. */
+static int main_mutation(struct main_ctx *c)
+{
+	uint64_t seed;
+	uint32_t rate;
+	int rc;
+
+	if (!c->mutate)
+		return 0;
+	if (mut_relay_parse(c->mutate, &seed, &rate)) {
+		log_err("--mutate-replies '%s': want SEED:RATE (RATE 1..1000000)", c->mutate);
+		return -EINVAL;
+	}
+	rc = mut_relay_init(&c->relay, seed, rate, c->mutate_dir);
+	if (!rc)
+		c->relay_on = true;
+	return rc;
 }
 
 static void main_on_hangup(void *arg)
@@ -187,6 +231,7 @@ static void main_reconnect(struct main_ctx *c)
 	}
 	memcpy(old_config, c->fs.config, sizeof(old_config));
 	rc = rc ? rc : virtio_fs_init(&c->fs, &c->vu, &c->fp);
+	c->fs.relay = c->relay_on ? &c->relay : NULL;
 	/* The transport's queue count is fixed: a backend that came back with another config
 	 * space (a different --tag or queue count) cannot serve this device. */
 	if (!rc && virtio_fs_num_queues(&c->fs) != c->mmio.p.nqueues) {
@@ -240,6 +285,7 @@ static int main_setup(struct main_ctx *c, const struct dm_device_config *d)
 	rc = virtio_fs_init(&c->fs, &c->vu, &c->fp);
 	if (rc)
 		return rc;
+	c->fs.relay = c->relay_on ? &c->relay : NULL;
 	/* hiprio + the request queues of the config space the driver will read. */
 	mp.nqueues = virtio_fs_num_queues(&c->fs);
 	rc = virtio_mmio_init(&c->mmio, &mp, &virtio_fs_ops, &c->fs, &bao_dm_platform, &c->dm);
@@ -300,6 +346,9 @@ static int main_loop(struct main_ctx *c)
 static void main_teardown(struct main_ctx *c)
 {
 	dm_watch_stop(&c->watch);
+	/* The relay thread writes the irq eventfd: it ends before the transport closes that. */
+	if (c->relay_on)
+		mut_relay_destroy(&c->relay);
 	virtio_mmio_destroy(&c->mmio);
 	main_vu_fd = -1;
 	vhost_user_close(&c->vu);
@@ -320,9 +369,11 @@ int main(int argc, char **argv)
 	ctx.dm.dispatcher_fd = -1;
 	ctx.dm.info.fd = -1;
 	ctx.mmio.irq_fd = -1;
-	rc = main_args(argc, argv, &config, &ctx.connect_ms);
+	rc = main_args(argc, argv, &config, &ctx);
 	if (rc)
 		return rc > 0 ? EXIT_OK : EXIT_USAGE;
+	if (main_mutation(&ctx))
+		return EXIT_USAGE;
 	rc = dm_config_load(config, &cfg, &err);
 	if (rc) {
 		log_err("%s", err.msg);

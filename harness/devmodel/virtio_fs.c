@@ -100,6 +100,12 @@ static int virtio_fs_start(void *dev, uint64_t features, const struct virtio_dev
 
 	log_info("virtio-fs: starting backend: features 0x%llx, %u ring(s)", (unsigned long long)bf,
 		 nq);
+	if (fs->relay) {
+		call_fd = mut_relay_start(fs->relay, (uint8_t *)(uintptr_t)fs->p.shmem_host,
+					  fs->p.shmem_addr, fs->p.shmem_size, q, nq, call_fd);
+		if (call_fd < 0)
+			return call_fd;
+	}
 	rc = vhost_user_set_features(fs->vu, bf);
 	if (!rc)
 		rc = vhost_user_set_mem_table(fs->vu, &r, &fs->p.shmem_fd, 1);
@@ -121,6 +127,8 @@ static void virtio_fs_stop(void *dev)
 	uint32_t base;
 	unsigned i;
 
+	if (fs->relay)
+		mut_relay_stop(fs->relay);
 	for (i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++) {
 		if (!fs->ring_started[i])
 			continue;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mut_relay.h"
 #include "vhost_user.h"
 #include "virtio_fs_config.h"
 #include "virtio_mmio.h"
@@ -30,6 +31,9 @@ struct virtio_fs {
 	bool config_from_backend;	       /* VHOST_USER_GET_CONFIG supplied it */
 	bool ring_started[VIRTIO_MMIO_MAX_QUEUES];
 	bool backend_gone; /* the backend hung up: stop() sends nothing (set by the owner) */
+	/* Mutation mode (--mutate-replies, set by the owner after init): virtiofsd signals the
+	 * relay, which mutates replies and then raises the interrupt. NULL: never. */
+	struct mut_relay *relay;
 };
 
 extern const struct virtio_dev_ops virtio_fs_ops;

@@ -26,13 +26,16 @@ QEMU_AGENT_CFLAGS := -static -pthread -O2 $(CSTD) $(WARN) -Wno-format-truncation
 	-I$(QEMU_DIR)/guest -Iharness/scenario -Iharness/common
 
 # Host side: the component's objects (built by the top Makefile's pattern rule and CFLAGS).
-.PHONY: qemu-agent qemu-image qemu-kernel qemu-test qemu-clean
+.PHONY: qemu-agent qemu-image qemu-kernel qemu-kernel-kasan qemu-test qemu-clean
 qemu-agent: $(QEMU_AGENT)
 qemu-image: $(QEMU_IMAGE) qemu-kernel
 # The script keeps its own cache key (fragment, script, source package version): a no-op when
 # nothing changed.
 qemu-kernel:
 	@$(QEMU_DIR)/kernel/build-kernel.sh $(QEMU_IMAGE_DIR)
+# The sanitizer guest for `fuzz guest --guest kasan` (KASAN, UBSAN, DEBUG_LIST): its own cache.
+qemu-kernel-kasan:
+	@$(QEMU_DIR)/kernel/build-kernel.sh $(QEMU_IMAGE_DIR)/kasan kasan
 
 $(QEMU_AGENT): $(QEMU_AGENT_SRCS) $(QEMU_AGENT_HDRS)
 	@$(QEMU_DIR)/deps.sh

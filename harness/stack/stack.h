@@ -98,6 +98,9 @@ struct stack_opts {
 	const char *dtb, *dts;
 	const char *kernel, *initrd;
 	int vcpus;
+	/* `fuzz guest` only: "SEED:RATE" makes the device model a hostile backend (mutated
+	 * replies, log and control file in the run directory); NULL: never. */
+	const char *mutate_replies;
 };
 
 struct stack {

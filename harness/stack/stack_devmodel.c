@@ -260,12 +260,18 @@ static int stack_devmodel_command(struct stack *s, const struct stack_opts *o,
 	}
 	if (o->devmodel_args &&
 	    stack_backend_args_split(o->devmodel_args, c->words, sizeof(c->words), c->argv + n,
-				     sizeof(c->argv) / sizeof(c->argv[0]) - n, &nwords, why,
+				     sizeof(c->argv) / sizeof(c->argv[0]) - n - 5, &nwords, why,
 				     sizeof(why))) {
 		log_err("--devmodel-args '%s': %s", o->devmodel_args, why);
 		return -EINVAL;
 	}
 	n += nwords;
+	if (o->mutate_replies) { /* the guest fuzzer's hostile backend (mut_relay.c) */
+		c->argv[n++] = "--mutate-replies";
+		c->argv[n++] = (char *)o->mutate_replies;
+		c->argv[n++] = "--mutate-dir";
+		c->argv[n++] = s->rundir;
+	}
 	c->argv[n] = NULL;
 	if (!d->is_static)
 		c->env[e++] = c->env_preload;

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_fuzz.h"
 #include "agent_line.h"
 #include "log.h"
 #include "posix_vfs.h"
@@ -439,6 +440,28 @@ static void *agent_watchdog(void *arg)
 	return NULL;
 }
 
+static void agent_fuzz_say(void *ctx, const char *line)
+{
+	agent_send(ctx, "%s", line);
+}
+
+/* "@@FUZZ <ms> <seed>": the guest fuzzer's workload round (agent_fuzz.c). */
+static void agent_fuzz(struct agent *a, const char *args)
+{
+	struct agent_fuzz_io io = {.say = agent_fuzz_say, .ctx = a, .mnt = AGENT_MNT};
+
+	if (!a->mounted) {
+		agent_send(a, "@@RESULT 0 fail %s is not mounted", AGENT_MNT);
+		return;
+	}
+	/* Our root fd would keep the superblock alive across the workload's remounts, and a
+	 * new virtiofs mount of a live superblock sends no FUSE_INIT. */
+	posix_vfs_close(&a->pv);
+	agent_fuzz_run(&io, args);
+	if (posix_vfs_open(&a->pv, AGENT_MNT) < 0)
+		log_err("open %s after the fuzz workload: %s", AGENT_MNT, strerror(errno));
+}
+
 static void agent_serve(struct agent *a)
 {
 	struct agent_line al;
@@ -471,6 +494,8 @@ static void agent_serve(struct agent *a)
 			agent_reset(a);
 		else if (!strcmp(line, "@@POWEROFF"))
 			break;
+		else if (!strncmp(line, "@@FUZZ ", 7))
+			agent_fuzz(a, line + 7);
 		else if (!strcmp(line, "@@PING"))
 			agent_send(a, "@@PONG");
 		else

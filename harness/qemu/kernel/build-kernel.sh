@@ -6,16 +6,23 @@
 # small) unless BAOHARNESS_KERNEL_KEEP_SOURCE=1; the object tree (~70 MB) is kept, and tar
 # restores the sources' own times, so a fragment change re-extracts and rebuilds incrementally.
 # A status line shows progress (BAOHARNESS_PROGRESS=tty|plain|off, as the harness's own jobs).
-# Usage: build-kernel.sh [OUT=build/qemu]
+# A VARIANT (kasan) merges baoharness-VARIANT.config after the base fragment, in its own OUT
+# (the sanitizer guest: `build-kernel.sh build/qemu/kasan kasan`, cached the same way).
+# Usage: build-kernel.sh [OUT=build/qemu] [VARIANT]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mkdir -p "${1:-build/qemu}" && cd "${1:-build/qemu}" && pwd)
 kdir=$out/kernel
 frag=$here/baoharness.config
+frags=("$frag")
+if [ -n "${2:-}" ]; then
+	frags+=("$here/baoharness-$2.config")
+	[ -f "${frags[1]}" ] || { echo "build-kernel: no fragment ${frags[1]} for variant '$2'" >&2; exit 2; }
+fi
 "$here/../deps.sh"
 
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-key="linux-source-6.1 $srcver $(cat "$frag" "$0" | sha256sum | cut -c1-16)"
+key="linux-source-6.1 $srcver $(cat "${frags[@]}" "$0" | sha256sum | cut -c1-16)"
 mkdir -p "$kdir"
 if [ -f "$kdir/Image" ] && [ "$(cat "$kdir/key" 2>/dev/null)" = "$key" ]; then
 	cmp -s "$kdir/Image" "$out/Image" || cp "$kdir/Image" "$out/Image"
@@ -45,7 +52,7 @@ mkdir -p "$obj"
 log=$kdir/build.log
 : >"$log"
 "${kmake[@]}" -s tinyconfig >>"$log" 2>&1
-"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "$frag" >>"$log" 2>&1
+"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" "${frags[@]}" >>"$log" 2>&1
 "${kmake[@]}" -s olddefconfig >>"$log" 2>&1
 missing=()
 while IFS= read -r line; do
@@ -54,9 +61,9 @@ while IFS= read -r line; do
 	"# CONFIG_"*" is not set") name=${line#\# } name=${name%% *}
 		grep -q "^$name=" "$obj/.config" && missing+=("$line") ;;
 	esac
-done <"$frag"
+done < <(cat "${frags[@]}")
 if [ ${#missing[@]} -gt 0 ]; then
-	echo "build-kernel: $frag asks for options the configuration did not keep: ${missing[*]}" >&2
+	echo "build-kernel: ${frags[*]} ask for options the configuration did not keep: ${missing[*]}" >&2
 	exit 1
 fi
 

@@ -1,0 +1,302 @@
+/* mut_relay.c - mutation mode's call-eventfd relay: virtiofsd's used-buffer signal reaches this
+ * thread, which mutates the new replies in the shared window before the guest is interrupted,
+ * so the real guest driver parses hostile replies from an otherwise real backend. Why here and
+ * not in a vhost-user shim: fuzz/README.md, "Guest fuzzing". */
+#include "mut_relay.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define MUT_RELAY_SCRATCH (64u * 1024u)
+#define MUT_RELAY_SEGS 64
+
+int mut_relay_parse(const char *spec, uint64_t *seed, uint32_t *rate)
+{
+	char *end;
+	unsigned long long s, r;
+
+	errno = 0;
+	s = strtoull(spec, &end, 0);
+	if (errno || end == spec || *end != ':')
+		return -EINVAL;
+	r = strtoull(end + 1, &end, 0);
+	if (errno || *end || r < 1 || r > 1000000)
+		return -EINVAL;
+	*seed = s;
+	*rate = (uint32_t)r;
+	return 0;
+}
+
+int mut_relay_init(struct mut_relay *r, uint64_t seed, uint32_t rate, const char *dir)
+{
+	char path[600];
+	int e;
+
+	memset(r, 0, sizeof(*r));
+	r->call_fd = r->stop_fd = -1;
+	r->irq_fd = -1;
+	r->rng.s = seed;
+	r->rate = rate ? rate : 1;
+	r->mask = 0;
+	r->ctl_mtime_ns = -1;
+	pthread_mutex_init(&r->lock, NULL);
+	snprintf(r->ctl_path, sizeof(r->ctl_path), "%s/mutate.ctl", dir);
+	snprintf(path, sizeof(path), "%s/mutations.log", dir);
+	r->log = fopen(path, "ae");
+	r->scratch = malloc(MUT_RELAY_SCRATCH);
+	r->call_fd = eventfd(0, EFD_CLOEXEC);
+	r->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (!r->log || !r->scratch || r->call_fd < 0 || r->stop_fd < 0) {
+		e = errno ? errno : ENOMEM;
+		log_err("mutation mode: cannot set up under %s (mutations.log, eventfds): %s", dir,
+			strerror(e));
+		mut_relay_destroy(r);
+		return -e;
+	}
+	setvbuf(r->log, NULL, _IOLBF, 0);
+	fprintf(r->log, "# seed %" PRIu64 " rate 1/%u\n", seed, r->rate);
+	log_info("mutation mode: seed %" PRIu64 ", one reply in %u mutated, log %s", seed, r->rate,
+		 path);
+	return 0;
+}
+
+/* mutate.ctl: "all", "none", or class names separated by spaces or commas; "rate=N" mutates
+ * one reply in N while the file says so (a class as rare as FUSE_INIT needs every chance). */
+static void mut_relay_read_ctl(struct mut_relay *r)
+{
+	struct stat st;
+	char buf[256], *save = NULL;
+	uint32_t mask = 0;
+	long long mt;
+	FILE *f;
+
+	/* No control file yet (the guest still booting): nothing is mutated. */
+	if (stat(r->ctl_path, &st) < 0) {
+		r->mask = 0;
+		r->ctl_rate = 0;
+		return;
+	}
+	mt = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec + st.st_size;
+	if (mt == r->ctl_mtime_ns)
+		return;
+	r->ctl_mtime_ns = mt;
+	f = fopen(r->ctl_path, "re");
+	if (!f)
+		return;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	r->ctl_rate = 0;
+	for (char *t = strtok_r(buf, " ,\n", &save); t; t = strtok_r(NULL, " ,\n", &save)) {
+		int c = reply_mut_class_parse(t);
+		char *end;
+
+		if (!strncmp(t, "rate=", 5)) {
+			unsigned long v = strtoul(t + 5, &end, 10);
+
+			if (*end || v < 1 || v > 1000000)
+				log_warn("mutation mode: %s: bad '%s' ignored", r->ctl_path, t);
+			else
+				r->ctl_rate = (uint32_t)v;
+		} else if (!strcmp(t, "all"))
+			mask = REPLY_MUT_ALL;
+		else if (c >= 0)
+			mask |= 1u << c;
+		else if (strcmp(t, "none"))
+			log_warn("mutation mode: %s: unknown class '%s' ignored", r->ctl_path, t);
+	}
+	r->mask = mask;
+	fprintf(r->log, "# classes 0x%x rate 1/%u\n", mask, r->ctl_rate ? r->ctl_rate : r->rate);
+}
+
+static uint32_t mut_relay_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void mut_relay_put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* One used entry: find its request and reply bytes, maybe mutate them. */
+static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_queue *q,
+			    uint8_t *ent)
+{
+	struct reply_mut_seg segs[MUT_RELAY_SEGS];
+	struct reply_mut_ctx c = {0};
+	struct reply_mut_result res;
+	unsigned n, i;
+	size_t got = 0, put = 0;
+	int rc;
+
+	c.used_id = mut_relay_le32(ent);
+	c.used_len = mut_relay_le32(ent + 4);
+	c.ring_num = q->num;
+	c.prev_id = q->prev_id;
+	q->prev_id = c.used_id;
+	r->seen++;
+	if (reply_mut_rand(&r->rng) % (r->ctl_rate ? r->ctl_rate : r->rate) || !r->mask)
+		return;
+	if (reply_mut_chain(r->win, r->win_gpa, r->win_size, q->desc_off, q->num, c.used_id, segs,
+			    MUT_RELAY_SEGS, &n))
+		return; /* a chain the guest broke or an id already mutated: not ours to judge */
+	for (i = 0; i < n; i++) {
+		if (!segs[i].writable && !c.opcode && segs[i].len >= 16) {
+			c.opcode = mut_relay_le32(r->win + segs[i].off + 4);
+			c.unique = mut_relay_le32(r->win + segs[i].off + 8) |
+				   (uint64_t)mut_relay_le32(r->win + segs[i].off + 12) << 32;
+		}
+		if (segs[i].writable) {
+			size_t want = segs[i].len;
+
+			c.cap += segs[i].len;
+			if (got + want > MUT_RELAY_SCRATCH)
+				want = MUT_RELAY_SCRATCH - got;
+			if (got + want > c.used_len)
+				want = c.used_len > got ? c.used_len - got : 0;
+			memcpy(r->scratch + got, r->win + segs[i].off, want);
+			got += want;
+		}
+	}
+	rc = reply_mut_apply(r->scratch, got, r->mask, &c, &r->rng, &res);
+	if (rc)
+		return;
+	for (i = 0; i < n && put < got; i++) {
+		size_t k;
+
+		if (!segs[i].writable)
+			continue;
+		k = segs[i].len < got - put ? segs[i].len : got - put;
+		memcpy(r->win + segs[i].off, r->scratch + put, k);
+		put += k;
+	}
+	mut_relay_put_le32(ent, res.used_id);
+	mut_relay_put_le32(ent + 4, res.used_len);
+	r->mutated++;
+	fprintf(r->log, "%" PRIu64 " q%u op %u unique %" PRIu64 " id %u len %u %s: %s\n", r->seen,
+		qi, c.opcode, c.unique, c.used_id, c.used_len, reply_mut_class_name(res.cls),
+		res.what);
+}
+
+void mut_relay_scan(struct mut_relay *r)
+{
+	pthread_mutex_lock(&r->lock);
+	mut_relay_read_ctl(r);
+	for (unsigned qi = 0; qi < VIRTIO_MMIO_MAX_QUEUES; qi++) {
+		struct mut_relay_queue *q = &r->q[qi];
+		uint16_t idx;
+
+		if (!q->live)
+			continue;
+		idx = __atomic_load_n((uint16_t *)(void *)(r->win + q->used_off + 2),
+				      __ATOMIC_ACQUIRE);
+		/* At most one ring's worth: an index that jumped further is the backend's lie. */
+		if ((uint16_t)(idx - q->last) > q->num)
+			q->last = (uint16_t)(idx - q->num);
+		for (; q->last != idx; q->last++)
+			mut_relay_entry(r, qi, q,
+					r->win + q->used_off + 4 + 8ULL * (q->last % q->num));
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void *mut_relay_main(void *arg)
+{
+	struct mut_relay *r = arg;
+	struct pollfd p[2] = {{.fd = r->call_fd, .events = POLLIN},
+			      {.fd = r->stop_fd, .events = POLLIN}};
+	uint64_t v, one = 1;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents)
+			break;
+		if (!(p[0].revents & POLLIN))
+			continue;
+		if (read(r->call_fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+			continue;
+		mut_relay_scan(r);
+		if (r->irq_fd >= 0 && write(r->irq_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+			log_warn("mutation mode: irq eventfd %d write failed: %s", r->irq_fd,
+				 strerror(errno));
+	}
+	return NULL;
+}
+
+int mut_relay_start(struct mut_relay *r, uint8_t *win, uint64_t win_gpa, uint64_t win_size,
+		    const struct virtio_dev_queue *q, unsigned nq, int irq_fd)
+{
+	int rc;
+
+	pthread_mutex_lock(&r->lock);
+	r->win = win;
+	r->win_gpa = win_gpa;
+	r->win_size = win_size;
+	r->irq_fd = irq_fd;
+	for (unsigned i = 0; i < nq && q[i].index < VIRTIO_MMIO_MAX_QUEUES; i++) {
+		struct mut_relay_queue *mq = &r->q[q[i].index];
+
+		*mq = (struct mut_relay_queue){
+		    .live = true,
+		    .num = q[i].num,
+		    .desc_off = q[i].desc_gpa - win_gpa,
+		    .used_off = q[i].used_gpa - win_gpa,
+		};
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (!r->running) {
+		rc = pthread_create(&r->thread, NULL, mut_relay_main, r);
+		if (rc) {
+			log_err("mutation mode: relay thread: %s", strerror(rc));
+			return -rc;
+		}
+		r->running = true;
+	}
+	return r->call_fd;
+}
+
+void mut_relay_stop(struct mut_relay *r)
+{
+	pthread_mutex_lock(&r->lock);
+	for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
+		r->q[i].live = false;
+	pthread_mutex_unlock(&r->lock);
+}
+
+void mut_relay_destroy(struct mut_relay *r)
+{
+	uint64_t one = 1;
+
+	if (r->running) {
+		if (write(r->stop_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+			log_warn("mutation mode: cannot stop the relay thread: %s",
+				 strerror(errno));
+		else
+			pthread_join(r->thread, NULL);
+		r->running = false;
+	}
+	if (r->log) {
+		fprintf(r->log, "# replies %" PRIu64 " mutated %" PRIu64 "\n", r->seen, r->mutated);
+		fclose(r->log);
+	}
+	r->log = NULL;
+	if (r->call_fd >= 0)
+		close(r->call_fd);
+	if (r->stop_fd >= 0)
+		close(r->stop_fd);
+	r->call_fd = r->stop_fd = -1;
+	free(r->scratch);
+	r->scratch = NULL;
+}

@@ -1,0 +1,61 @@
+/* mut_relay.h - the hostile backend's place in the device model (issue 18, mutation mode only):
+ * virtiofsd signals used buffers on an eventfd of ours instead of the irqfd; a thread then
+ * walks the new used-ring entries in the window, mutates some replies (reply_mut.c), logs each
+ * mutation, and only then raises the guest's interrupt. Off unless --mutate-replies is given. */
+#ifndef MUT_RELAY_H
+#define MUT_RELAY_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "reply_mut.h"
+#include "virtio_mmio.h"
+
+struct mut_relay_queue {
+	bool live;
+	uint32_t num;
+	uint64_t desc_off, used_off; /* in the window */
+	uint16_t last;		     /* used index up to which entries were seen */
+	uint32_t prev_id;
+};
+
+struct mut_relay {
+	uint8_t *win; /* the window as mapped here */
+	uint64_t win_gpa, win_size;
+	int call_fd; /* what virtiofsd signals */
+	int irq_fd;  /* the transport's irqfd (not owned) */
+	int stop_fd;
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t lock;
+	struct mut_relay_queue q[VIRTIO_MMIO_MAX_QUEUES];
+	struct reply_mut_rng rng;
+	uint32_t rate;	   /* one reply in rate is mutated */
+	uint32_t ctl_rate; /* mutate.ctl's "rate=N", 0: none */
+	uint32_t mask;	   /* classes allowed; re-read from ctl_path when it changes */
+	char ctl_path[512];
+	long long ctl_mtime_ns;
+	FILE *log;
+	uint64_t seen, mutated;
+	uint8_t *scratch; /* one reply gathered from its segments */
+};
+
+/* Parse "SEED:RATE" (RATE >= 1: one reply in RATE). 0 or -EINVAL. */
+int mut_relay_parse(const char *spec, uint64_t *seed, uint32_t *rate);
+/* Set up (not started): log file and control file under dir (mutations.log appended,
+ * mutate.ctl read: class names or "all" or "none" and an optional "rate=N", one line; while it
+ * is missing nothing is mutated). 0 or -errno. */
+int mut_relay_init(struct mut_relay *r, uint64_t seed, uint32_t rate, const char *dir);
+/* The rings just handed to virtiofsd, and the transport's irq fd. Starts the thread the first
+ * time. Returns the fd virtiofsd must signal (ours), or -errno. */
+int mut_relay_start(struct mut_relay *r, uint8_t *win, uint64_t win_gpa, uint64_t win_size,
+		    const struct virtio_dev_queue *q, unsigned nq, int irq_fd);
+/* The rings are stopped (reset): forget them. */
+void mut_relay_stop(struct mut_relay *r);
+void mut_relay_destroy(struct mut_relay *r);
+/* One pass over every live queue's new used entries (the thread's body; tests call it). */
+void mut_relay_scan(struct mut_relay *r);
+
+#endif
