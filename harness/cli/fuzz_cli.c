@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "fuzz_cli.h"
 #include "fuzz_diff.h"
+#include "fuzz_shrink.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,42 +111,6 @@ static int fuzz_stack_up(struct fuzz_cli *c)
 	return r;
 }
 
-/* How virtiofsd ended, from the tail of its log: abort (assert, fortify), panic (exit), exit. */
-static const char *fuzz_death_kind(const struct stack *s, const char *health, char *last,
-				   size_t len)
-{
-	char buf[4096];
-	int fd = open(s->vfsd_log, O_RDONLY | O_CLOEXEC);
-	off_t size;
-	ssize_t n = 0;
-	char *p, *line = NULL;
-
-	last[0] = '\0';
-	if (fd >= 0) {
-		size = lseek(fd, 0, SEEK_END);
-		lseek(fd, size > (off_t)sizeof(buf) - 1 ? size - ((off_t)sizeof(buf) - 1) : 0,
-		      SEEK_SET);
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-	}
-	buf[n > 0 ? n : 0] = '\0';
-	/* the last non-empty line */
-	for (p = strtok(buf, "\n"); p; p = strtok(NULL, "\n"))
-		if (*p)
-			line = p;
-	if (line)
-		snprintf(last, len, "%s", line);
-	if (strstr(last, "ssert") || strstr(last, "***") || strstr(health, "signal 6") ||
-	    strstr(last, "bort"))
-		return "abort";
-	if (strstr(health, "signal"))
-		return "signal";
-	if (strstr(last, "anic") || strstr(last, "nvalid") || strstr(last, "Looped"))
-		return "panic";
-	return "exit";
-}
-
-/* The opcode part of a signature: a request shorter than its header has no opcode to speak of. */
 static const char *fuzz_sig_op(const struct fuzz_gen_info *in)
 {
 	return in->cls == FUZZ_GEN_SHORT ? "ANY" : fuse_msg_op_name(in->opcode);
@@ -203,7 +168,8 @@ static int fuzz_on_death(struct fuzz_cli *c, const struct fuzz_gen_info *in, con
 			 int hang)
 {
 	char sig[96], last[160], detail[240];
-	const char *kind = hang ? "hang" : fuzz_death_kind(&c->st, health, last, sizeof(last));
+	const char *kind =
+	    hang ? "hang" : fuzz_oracle_death_kind(c->st.vfsd_log, health, last, sizeof(last));
 	int ours = strstr(health, "device model") != NULL || (hang && !health[0]);
 	struct fuzz_rec recs[FUZZ_HISTORY];
 	struct fuzz_gen_info infos[FUZZ_HISTORY];
@@ -472,6 +438,8 @@ static int fuzz_usage(void)
 		"       baoharness fuzz fuse-requests [--time S] [--seed N] [--replay "
 		"FILE] [--out DIR] [--virtiofsd c|rust|PATH]\n"
 		"                                    [--regress-dir DIR] [--cpus LIST] [-v]\n"
+		"       baoharness fuzz fuse-requests --shrink FILE [--virtiofsd c|rust|PATH]  (a "
+		"finding made minimal: FILE.min.bin)\n"
 		"       baoharness fuzz fuse-requests --differential [--virtiofsd A] [--against B] "
 		"[--time S] [--seed N] [--replay FILE] [--out DIR]\n"
 		"  (--differential: the same well-formed requests to two backends, default c and "
@@ -487,6 +455,7 @@ int fuzz_cli_main(int argc, char **argv)
 	static struct fuzz_cli c;
 	const char *replay = NULL, *out = "results/fuzz", *against = NULL;
 	int differential = 0, regress_set = 0;
+	const char *shrink = NULL;
 	double time_s = 60;
 	uint64_t seed = (uint64_t)time(NULL);
 	char cmd[256];
@@ -507,6 +476,8 @@ int fuzz_cli_main(int argc, char **argv)
 			c.so.verbose = 1;
 		else if (!strcmp(argv[i], "--differential"))
 			differential = 1;
+		else if (!strcmp(argv[i], "--shrink") && v && ++i)
+			shrink = v;
 		else if (!strcmp(argv[i], "--against") && v && ++i)
 			against = v;
 		else if (!v)
@@ -552,6 +523,11 @@ int fuzz_cli_main(int argc, char **argv)
 	if (against && !differential) {
 		fprintf(stderr, "baoharness fuzz: --against is for --differential\n");
 		return 2;
+	}
+	if (shrink) {
+		c.so.step_timeout_ms = 3000;
+		c.so.wait = FE_WAIT_ADAPTIVE;
+		return fuzz_shrink_main(shrink, &c.so, NULL);
 	}
 	if (differential) {
 		struct fuzz_diff_opts d = {c.so.virtiofsd,

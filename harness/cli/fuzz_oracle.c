@@ -151,3 +151,39 @@ int fuzz_oracle_fds(struct fuzz_oracle *o)
 		o->fds_max = n;
 	return n;
 }
+
+/* How virtiofsd ended, from the tail of its log: abort (assert, fortify), panic (exit), exit. */
+const char *fuzz_oracle_death_kind(const char *vfsd_log, const char *health, char *last, size_t len)
+{
+	char buf[4096];
+	int fd = open(vfsd_log, O_RDONLY | O_CLOEXEC);
+	off_t size;
+	ssize_t n = 0;
+	char *p, *line = NULL;
+
+	last[0] = '\0';
+	if (fd >= 0) {
+		size = lseek(fd, 0, SEEK_END);
+		lseek(fd, size > (off_t)sizeof(buf) - 1 ? size - ((off_t)sizeof(buf) - 1) : 0,
+		      SEEK_SET);
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	/* the last non-empty line */
+	for (p = strtok(buf, "\n"); p; p = strtok(NULL, "\n"))
+		if (*p)
+			line = p;
+	if (line)
+		snprintf(last, len, "%s", line);
+	if (strstr(last, "ssert") || strstr(last, "***") || strstr(health, "signal 6") ||
+	    strstr(last, "bort"))
+		return "abort";
+	if (strstr(health, "signal"))
+		return "signal";
+	if (strstr(last, "anic") || strstr(last, "nvalid") || strstr(last, "Looped"))
+		return "panic";
+	return "exit";
+}
+
+/* The opcode part of a signature: a request shorter than its header has no opcode to speak of. */

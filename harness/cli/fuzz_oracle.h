@@ -27,5 +27,9 @@ int fuzz_oracle_arm(struct fuzz_oracle *o, const char *share, pid_t vfsd_pid);
 int fuzz_oracle_check_outside(struct fuzz_oracle *o, char *why, size_t len);
 /* Open fds of virtiofsd's serving process, or -1 when it cannot be read. */
 int fuzz_oracle_fds(struct fuzz_oracle *o);
+/* How virtiofsd ended, from health (stack_health's text) and the last line of its log
+ * vfsd_log (copied into last): "abort" (assert, fortify), "signal", "panic" or "exit". */
+const char *fuzz_oracle_death_kind(const char *vfsd_log, const char *health, char *last,
+				   size_t len);
 
 #endif
