@@ -122,7 +122,8 @@ static int fuzz_shrink_requests(struct fuzz_shrink *z, struct fuzz_rec *recs, in
 			if (m > 0 && fuzz_shrink_same(z, tmp, m, want)) {
 				for (int i = start; i < end; i++)
 					free(recs[i].buf);
-				memmove(recs + start, recs + end, sizeof(*recs) * (size_t)(n - end));
+				memmove(recs + start, recs + end,
+					sizeof(*recs) * (size_t)(n - end));
 				n = m;
 			} else {
 				start += chunk;
@@ -134,8 +135,7 @@ static int fuzz_shrink_requests(struct fuzz_shrink *z, struct fuzz_rec *recs, in
 }
 
 /* Halve each request's body from the end while the message stays. */
-static void fuzz_shrink_bytes(struct fuzz_shrink *z, struct fuzz_rec *recs, int n,
-			      const char *want)
+static void fuzz_shrink_bytes(struct fuzz_shrink *z, struct fuzz_rec *recs, int n, const char *want)
 {
 	for (int i = 0; i < n; i++) {
 		while (recs[i].len > FUSE_MSG_IN_HDR) {
@@ -181,8 +181,9 @@ int fuzz_shrink_main(const char *file, const struct stack_opts *so, const char *
 	b0 = fuzz_shrink_bytes_of(recs, n);
 	r = z.reply ? fuzz_shrink_test(&z, recs, n, want, sizeof(want)) : -ENOMEM;
 	if (r != 1) {
-		fprintf(stderr, "fuzz: %s does not end the backend on a fresh stack%s: nothing to "
-				"shrink\n",
+		fprintf(stderr,
+			"fuzz: %s does not end the backend on a fresh stack%s: nothing to "
+			"shrink\n",
 			file, r < 0 ? " (the stack did not start)" : "");
 		fuzz_report_free_recs(recs, n);
 		free(z.reply);
@@ -193,8 +194,9 @@ int fuzz_shrink_main(const char *file, const struct stack_opts *so, const char *
 	fuzz_shrink_bytes(&z, recs, n, want);
 	/* The result must still do it, once more, on its own. */
 	if (fuzz_shrink_test(&z, recs, n, again, sizeof(again)) != 1 || strcmp(again, want)) {
-		fprintf(stderr, "fuzz: the shrunk sequence no longer reproduces (\"%s\"): kept %s\n",
-			again, file);
+		fprintf(stderr,
+			"fuzz: the shrunk sequence no longer reproduces (\"%s\"): kept %s\n", again,
+			file);
 		fuzz_report_free_recs(recs, n);
 		free(z.reply);
 		return 1;
