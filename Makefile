@@ -163,11 +163,12 @@ scenario-test: all
 	BAOHARNESS_BUILD=$(abspath $(BUILD)) /usr/bin/python3 -m pytest -v \
 		--junitxml=$(JUNIT_DIR)/pytest.xml scenarios
 
-# make test: a clang build (must be clean too), the sanitizer build, every unit test, the guest
+# make test: a clang build (must be clean too), the benchmark's build, the sanitizer build, every unit test, the guest
 # image, the fuzz targets (regressions; the OSS-Fuzz build, about 35 s), then every scenario
 # driver (JUnit in JUNIT_DIR/pytest.xml).
 test: deps
 	$(MAKE) CC=clang BUILD=build/clang all
+	$(MAKE) bench-build
 	$(MAKE) backends
 	$(MAKE) SAN=1 all unit-test check-boundaries check-prefixes
 	$(MAKE) qemu-image el2-stub
