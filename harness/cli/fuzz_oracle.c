@@ -187,3 +187,56 @@ const char *fuzz_oracle_death_kind(const char *vfsd_log, const char *health, cha
 }
 
 /* The opcode part of a signature: a request shorter than its header has no opcode to speak of. */
+
+/* CPU time (utime + stime, ticks) of every thread of pid, and whether one is running or in
+ * uninterruptible sleep; -1 when it cannot be read. */
+static long long fuzz_oracle_cpu(pid_t pid, int *active)
+{
+	char path[64], buf[1024];
+	long long total = 0;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		unsigned long long ut = 0, st = 0;
+		char state = 0, *p;
+		ssize_t n;
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.20s/stat", (int)pid, e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		p = strrchr(buf, ')'); /* the name may hold anything */
+		if (!p || sscanf(p + 1, " %c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu",
+				 &state, &ut, &st) != 3)
+			continue;
+		total += (long long)(ut + st);
+		*active |= state == 'R' || state == 'D';
+	}
+	closedir(d);
+	return total;
+}
+
+int fuzz_oracle_backend_busy(pid_t pid)
+{
+	struct timespec pause = {0, 300 * 1000000L};
+	int active = 0;
+	long long a = pid > 0 ? fuzz_oracle_cpu(pid, &active) : -1, b;
+
+	if (a < 0)
+		return 0;
+	nanosleep(&pause, NULL);
+	b = fuzz_oracle_cpu(pid, &active);
+	return b > a || active;
+}

@@ -29,6 +29,10 @@ int fuzz_oracle_check_outside(struct fuzz_oracle *o, char *why, size_t len);
 int fuzz_oracle_fds(struct fuzz_oracle *o);
 /* How virtiofsd ended, from health (stack_health's text) and the last line of its log
  * vfsd_log (copied into last): "abort" (assert, fortify), "signal", "panic" or "exit". */
+/* 1 when virtiofsd's process pid (its serving worker) is still working - a thread running or
+ * in uninterruptible sleep, or CPU time spent over 300 ms: a request that did not complete in
+ * time because the backend is busy with it (a mutated length), not lost by the harness. */
+int fuzz_oracle_backend_busy(pid_t pid);
 const char *fuzz_oracle_death_kind(const char *vfsd_log, const char *health, char *last,
 				   size_t len);
 
