@@ -145,8 +145,7 @@ static uint64_t stack_fault_inits(struct stack *s)
 	return scripted_fe_stats(s->fe)->fuse_requests[26 /* FUSE_INIT */];
 }
 
-static void __attribute__((format(printf, 2, 3)))
-stack_fault_info(struct stack *s, const char *fmt, ...)
+void stack_fault_info(struct stack *s, const char *fmt, ...)
 {
 	size_t room = sizeof(s->fault_info) - s->fault_info_len;
 	va_list ap;

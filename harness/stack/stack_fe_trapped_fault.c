@@ -6,7 +6,6 @@
  * (results/reliability.md has the table). */
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,20 +19,6 @@
 #include "stack_priv.h"
 
 #define STACK_FE_TRAPPED_ATTACH_MS 10000 /* a restarted device model attaches within this */
-
-static void __attribute__((format(printf, 2, 3)))
-stack_fe_trapped_fault_info(struct stack *s, const char *fmt, ...)
-{
-	size_t room = sizeof(s->fault_info) - s->fault_info_len;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(s->fault_info + s->fault_info_len, room, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		s->fault_info_len += (size_t)n < room ? (size_t)n : room - 1;
-}
 
 static void stack_fe_trapped_fault_sleep_ms(int ms)
 {
@@ -56,7 +41,7 @@ static int stack_fe_trapped_fault_reset(struct stack *s, const char *step, char 
 			 r);
 		return -1;
 	}
-	stack_fe_trapped_fault_info(
+	stack_fault_info(
 	    s,
 	    "%sthe guest's driver reset the device (virtiofs unbound and bound again) and "
 	    "mounted again in %lld ms",
@@ -93,11 +78,11 @@ static int stack_fe_trapped_fault_kill(struct stack *s, int devmodel, char *why,
 	s->fault_at_ns = clock_now_ns();
 	s->fault_name = devmodel ? "kill-devmodel" : "kill-backend";
 	if (devmodel)
-		stack_fe_trapped_fault_info(s, "device model pid %d killed (and its virtiofsd %d)",
-					    (int)dm, (int)vfsd);
+		stack_fault_info(s, "device model pid %d killed (and its virtiofsd %d)", (int)dm,
+				 (int)vfsd);
 	else
-		stack_fe_trapped_fault_info(s, "virtiofsd pid %d killed", (int)vfsd);
-	stack_fe_trapped_fault_info(s, "; the guest runs one step at a time: nothing in flight");
+		stack_fault_info(s, "virtiofsd pid %d killed", (int)vfsd);
+	stack_fault_info(s, "; the guest runs one step at a time: nothing in flight");
 	return 0;
 }
 
@@ -134,11 +119,11 @@ static int stack_fe_trapped_fault_restart(struct stack *s, int devmodel, char *w
 		stack_fe_trapped_fault_sleep_ms(5);
 	}
 	if (devmodel)
-		stack_fe_trapped_fault_info(s, "new device model pid %d, new virtiofsd pid %d",
-					    (int)s->dm_pid, (int)s->vfsd_pid);
+		stack_fault_info(s, "new device model pid %d, new virtiofsd pid %d", (int)s->dm_pid,
+				 (int)s->vfsd_pid);
 	else
-		stack_fe_trapped_fault_info(s, "new virtiofsd pid %d (start #%u)", (int)s->vfsd_pid,
-					    s->vfsd_starts);
+		stack_fault_info(s, "new virtiofsd pid %d (start #%u)", (int)s->vfsd_pid,
+				 s->vfsd_starts);
 	return stack_fe_trapped_fault_reset(s, step, why, len);
 }
 
@@ -160,17 +145,16 @@ int stack_fe_trapped_fault(struct stack *s, const struct scn_step *st, char *why
 	case SCN_RESTART_DEVMODEL:
 		return stack_fe_trapped_fault_restart(s, 1, why, len);
 	case SCN_RESET_DEVICE:
-		stack_fe_trapped_fault_info(s, "no request in flight (the guest runs one step at a "
-					       "time)");
+		stack_fault_info(s, "no request in flight (the guest runs one step at a "
+				    "time)");
 		return stack_fe_trapped_fault_reset(s, "reset-device", why, len);
 	case SCN_IRQ_DROP:
 		fakebao_fault_set_irq(s->fb, (int)st->number, -1);
-		stack_fe_trapped_fault_info(s, "the next %d interrupt(s) will be lost",
-					    (int)st->number);
+		stack_fault_info(s, "the next %d interrupt(s) will be lost", (int)st->number);
 		return 0;
 	case SCN_IRQ_DELAY:
 		fakebao_fault_set_irq(s->fb, -1, (int)st->number);
-		stack_fe_trapped_fault_info(s, "interrupts delivered %d ms late", (int)st->number);
+		stack_fault_info(s, "interrupts delivered %d ms late", (int)st->number);
 		return 0;
 	default:
 		snprintf(why, len, "control step %s not supported by this frontend",

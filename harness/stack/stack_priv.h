@@ -40,6 +40,8 @@ int stack_dmlog_broken(struct stack *s, char *buf, size_t len);
 
 /* stack_fakebao.c: s->bus, the guest bus of a frontend in this process, over s->fb. */
 void stack_fakebao_bus(struct stack *s);
+/* stack_fault.c: append to what the last fault step did (s->fault_info), for the runner. */
+void stack_fault_info(struct stack *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* stack_fe_trapped_fault.c: the fault steps on the trapped QEMU guest. */
 int stack_fe_trapped_fault(struct stack *s, const struct scn_step *st, char *why, size_t len);
 /* stack_fe_native.c: steps, remount and stop through the guest agent (both QEMU frontends). */
