@@ -63,3 +63,17 @@ def test_shrink_bad_input(tmp_path):
     harmless.write_bytes(struct.pack("<IHH", len(hdr), 1, 0) + hdr)
     res = run_harness(["fuzz", "fuse-requests", "--shrink", harmless], timeout=120)
     assert res.rc == 1 and "does not end the backend" in res.err, repr(res)
+
+
+def test_campaign_without_a_stack_keeps_old_results(tmp_path):
+    """A campaign that could not start its backend measured nothing: exit 3 with the reason,
+    and the results directory (which may hold the last campaign's figures) is left as it was."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "fuse-requests.json").write_text("{\"previous\": true}\n")
+    res = run_harness(["fuzz", "fuse-requests", "--time", "2", "--virtiofsd",
+                       str(tmp_path / "no-such-virtiofsd"), "--out", out], timeout=60)
+    assert res.rc == 3, res
+    assert "no-such-virtiofsd" in res.err, res
+    assert sorted(p.name for p in out.iterdir()) == ["fuse-requests.json"], res
+    assert (out / "fuse-requests.json").read_text() == "{\"previous\": true}\n"

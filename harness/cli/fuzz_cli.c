@@ -566,7 +566,10 @@ int fuzz_cli_main(int argc, char **argv)
 		fuzz_stack_down(&c);
 		snprintf(cmd, sizeof(cmd),
 			 "baoharness fuzz fuse-requests --time %.0f --seed %" PRIu64, time_s, seed);
-		if (fuzz_report_write(&c.rep, out, fuzz_elapsed(&c), seed, cmd))
+		/* A campaign that never had a stack measured nothing: keep the last results. */
+		if (rc == STACK_ENV_MISSING)
+			fprintf(stderr, "fuzz: no stack, %s left as it was\n", out);
+		else if (fuzz_report_write(&c.rep, out, fuzz_elapsed(&c), seed, cmd))
 			fprintf(stderr, "fuzz: cannot write results under %s\n", out);
 		else
 			fprintf(
