@@ -113,7 +113,7 @@ static int fuzz_sem_args(struct fuzz_sem *z, int argc, char **argv)
  * there must not meet a later program. */
 static void fuzz_sem_clear_oracle(const char *root)
 {
-	fuzz_sem_found_clear_dir(root);
+	rmtree_contents(root);
 }
 
 /* The oracle's share of one program: its text with outcomes, checked to pass on a fresh
@@ -197,7 +197,7 @@ static int fuzz_sem_exec(struct fuzz_sem *z, struct fuzz_sem_exec *e, const char
 /* Empty the share after a program (all of it, as the oracle's directory). */
 static void fuzz_sem_clear(struct fuzz_sem_exec *e)
 {
-	fuzz_sem_found_clear_dir(e->s.share);
+	rmtree_contents(e->s.share);
 }
 
 int fuzz_sem_up(struct fuzz_sem *z, struct fuzz_sem_exec *e)

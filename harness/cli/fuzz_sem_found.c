@@ -2,7 +2,6 @@
  * a repeat of one already shrunk is counted, a new one is shrunk (delta debugging over steps,
  * each candidate rerun on the oracle and the executor), checked on a fresh stack, and saved as
  * a .scn that passes on the oracle and names the executors that disagree. */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,28 +12,6 @@
 #include "clock.h"
 #include "fuzz_sem_priv.h"
 #include "interrupt.h"
-#include "rmtree.h"
-
-int fuzz_sem_found_clear_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int r = 0;
-
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		char p[PATH_MAX + 256];
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-		if (rmtree(p))
-			r = -EIO;
-	}
-	closedir(d);
-	return r;
-}
 
 struct fuzz_sem_found_ctx {
 	struct fuzz_sem *z;

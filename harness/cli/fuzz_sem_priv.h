@@ -77,7 +77,5 @@ int fuzz_sem_try(struct fuzz_sem *z, struct fuzz_sem_exec *e, const struct fuzz_
  * first of its kind is shrunk, checked on a fresh stack and saved under z->found_dir. */
 void fuzz_sem_found(struct fuzz_sem *z, struct fuzz_sem_exec *e, const struct fuzz_sem_prog *p,
 		    uint64_t ps, const struct fuzz_sem_div *d);
-/* Remove everything inside dir, not dir itself. 0 or -errno. */
-int fuzz_sem_found_clear_dir(const char *dir);
 
 #endif

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <dirent.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -170,27 +169,6 @@ static int soak_load(struct soak *k, int argc, char **argv)
 	return k->files && k->nfiles ? 0 : -ENOENT;
 }
 
-static int soak_clear_share(const char *share)
-{
-	DIR *d = opendir(share);
-	struct dirent *de;
-	int r = 0;
-
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		char p[PATH_MAX + 256];
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", share, de->d_name);
-		if (rmtree(p))
-			r = -EIO;
-	}
-	closedir(d);
-	return r;
-}
-
 /* Inject fault kind before a step; 0 or -1 with why. */
 static int soak_inject(struct soak *k, enum soak_fault f, char *why, size_t len)
 {
@@ -256,7 +234,7 @@ static int soak_run_file(struct soak *k, const struct scn_file *f)
 	size_t at = f->n_steps ? soak_rand(k) % f->n_steps : 0, i;
 	int own_faults = f->n_steps && f->steps[0].cmd == SCN_REQUIRE;
 	char why[1024] = "";
-	int r = soak_clear_share(k->s.share);
+	int r = rmtree_contents(k->s.share);
 
 	if (r) {
 		progress_clear(&k->prog);

@@ -3,6 +3,7 @@
  * one fd open at a time, ".." to climb back), never by path strings, never follows a symlink
  * and never crosses into another file system. */
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -194,4 +195,25 @@ int rmtree(const char *path)
 	char failed[256];
 
 	return rmtree_report(path, failed, sizeof(failed));
+}
+
+int rmtree_contents(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char p[PATH_MAX + 256];
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (rmtree(p))
+			r = -EIO;
+	}
+	closedir(d);
+	return r;
 }

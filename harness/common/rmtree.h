@@ -9,5 +9,8 @@
 int rmtree(const char *path);
 /* The same; on failure `failed` names the entry it stopped at (a name inside the tree). */
 int rmtree_report(const char *path, char *failed, size_t flen);
+/* Empty dir (a share between runs) and keep it: every entry removed as rmtree does. 0, -errno
+ * when dir cannot be opened, -EIO when an entry could not be removed (the rest still are). */
+int rmtree_contents(const char *dir);
 
 #endif

@@ -98,6 +98,34 @@ static void test_missing_and_file(void **state)
 	assert_int_equal(access(p, F_OK), -1);
 }
 
+/* A share emptied between runs stays, empty; a link to the outside goes, its target stays. */
+static void test_contents_keeps_the_directory(void **state)
+{
+	char p[128], outside[128];
+	int fd;
+
+	(void)state;
+	snprintf(outside, sizeof(outside), "%s/outside", top);
+	assert_int_equal(mkdir(outside, 0755), 0);
+	snprintf(p, sizeof(p), "%s/share", top);
+	assert_int_equal(mkdir(p, 0755), 0);
+	fd = open(p, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	touch_at(fd, "f");
+	assert_int_equal(mkdirat(fd, "d", 0755), 0);
+	assert_int_equal(symlinkat(outside, fd, "link"), 0);
+	close(fd);
+	fd = open(outside, O_RDONLY | O_DIRECTORY);
+	touch_at(fd, "kept");
+	close(fd);
+	assert_int_equal(rmtree_contents(p), 0);
+	assert_int_equal(rmdir(p), 0); /* exists and is empty */
+	snprintf(p, sizeof(p), "%s/outside/kept", top);
+	assert_int_equal(access(p, F_OK), 0);
+	snprintf(p, sizeof(p), "%s/none", top);
+	assert_int_equal(rmtree_contents(p), -ENOENT);
+}
+
 /* A file system mounted inside the tree is neither emptied nor hidden: the error names it. */
 static void test_mount_inside_is_reported(void **state)
 {
@@ -132,6 +160,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_deeper_than_path_max, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_and_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mount_inside_is_reported, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_contents_keeps_the_directory, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rmtree", tests, NULL, NULL);
