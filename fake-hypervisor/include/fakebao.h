@@ -81,6 +81,19 @@ int fakebao_dm_connected(struct fakebao *fb);
 void fakebao_set_trap_timeout(struct fakebao *fb, int timeout_ms);
 void fakebao_get_stats(struct fakebao *fb, struct fakebao_stats *out);
 
+/* Who watches the frontend's boundary (`run --record`): access is called for every trapped
+ * access twice, before it is served (after = 0; value: the value to write, or 0 for a read) and
+ * once it completed (after = 1; value: the value read, or written; rc: 0 or -errno); irq for
+ * every interrupt fakebao_wait_irq delivers. Called in the vCPU's thread, no fakebao lock held;
+ * NULL fields are skipped. Set before the frontend starts; NULL o removes it. */
+struct fakebao_observer {
+	void (*access)(void *arg, int after, unsigned int vcpu, uint64_t addr, unsigned int op,
+		       unsigned int width, uint64_t value, int rc);
+	void (*irq)(void *arg);
+	void *arg;
+};
+void fakebao_set_observer(struct fakebao *fb, const struct fakebao_observer *o);
+
 /* Fault injection (fakebao_fault.c). The next drop_n interrupts are consumed and lost; each
  * later one becomes visible to fakebao_wait_irq delay_ms after it was raised (interrupts
  * raised meanwhile merge into it, as on an edge-triggered line). delay_ms 0 ends the delay

@@ -322,8 +322,8 @@ static int fakebao_forward(struct fakebao *fb, unsigned int vcpu, const struct f
 	return r;
 }
 
-int fakebao_mmio_access(struct fakebao *fb, unsigned int vcpu, uint64_t addr, unsigned int op,
-			unsigned int width, uint64_t *value)
+static int fakebao_mmio_serve(struct fakebao *fb, unsigned int vcpu, uint64_t addr, unsigned int op,
+			      unsigned int width, uint64_t *value)
 {
 	const struct fakebao_region *rg;
 	uint32_t dm_id;
@@ -366,6 +366,27 @@ int fakebao_mmio_access(struct fakebao *fb, unsigned int vcpu, uint64_t addr, un
 	return fakebao_forward(fb, vcpu, rg, addr, op, width, value);
 }
 
+int fakebao_mmio_access(struct fakebao *fb, unsigned int vcpu, uint64_t addr, unsigned int op,
+			unsigned int width, uint64_t *value)
+{
+	const struct fakebao_observer *ob = &fb->observer;
+	int r;
+
+	if (ob->access)
+		ob->access(ob->arg, 0, vcpu, addr, op, width, op == BAO_IO_WRITE ? *value : 0, 0);
+	r = fakebao_mmio_serve(fb, vcpu, addr, op, width, value);
+	if (ob->access)
+		ob->access(ob->arg, 1, vcpu, addr, op, width, *value, r);
+	return r;
+}
+
+void fakebao_set_observer(struct fakebao *fb, const struct fakebao_observer *o)
+{
+	static const struct fakebao_observer none;
+
+	fb->observer = o ? *o : none;
+}
+
 /* Poll the irqfds until end_ns: 1 when one fired (consumed), 0 at end_ns, -errno. */
 static int fakebao_poll_irqfds(struct fakebao *fb, int64_t end_ns)
 {
@@ -405,7 +426,7 @@ static int fakebao_poll_irqfds(struct fakebao *fb, int64_t end_ns)
 
 /* Interrupt faults sit between the irqfds and the vCPU: a dropped interrupt is consumed and
  * forgotten; a delayed one becomes visible irq_delay_ms after it was raised. */
-int fakebao_wait_irq(struct fakebao *fb, int timeout_ms)
+static int fakebao_wait_irq_raw(struct fakebao *fb, int timeout_ms)
 {
 	int64_t end;
 
@@ -447,6 +468,15 @@ int fakebao_wait_irq(struct fakebao *fb, int timeout_ms)
 		if (clock_now_ns() >= end && !(fb->irq_due_ns && clock_now_ns() >= fb->irq_due_ns))
 			return 0;
 	}
+}
+
+int fakebao_wait_irq(struct fakebao *fb, int timeout_ms)
+{
+	int r = fakebao_wait_irq_raw(fb, timeout_ms);
+
+	if (r == 1 && fb->observer.irq)
+		fb->observer.irq(fb->observer.arg);
+	return r;
 }
 
 void *fakebao_window(const struct fakebao *fb)

@@ -78,6 +78,7 @@ struct fakebao {
 	_Atomic int trap_timeout_ms;
 	int dm_lost_grace_ms;	    /* resolved cfg.dm_lost_grace_ms: -1 no wait, else ms */
 	struct fakebao_stats stats; /* updated with atomic adds */
+	struct fakebao_observer observer; /* fakebao_set_observer; fields NULL when none */
 };
 
 int fakebao_ctl_start(struct fakebao *fb);

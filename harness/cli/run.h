@@ -3,6 +3,7 @@
 #ifndef HARNESS_RUN_H
 #define HARNESS_RUN_H
 
+#include <pthread.h>
 #include <stdio.h>
 
 #include "scn.h"
@@ -23,7 +24,7 @@ struct run_opts {
 	/* Print "# step-time LINE SECONDS" after each step (for --junit; run_jobs.c strips them
 	 * from what the user sees). */
 	int step_times;
-	/* --record FILE (run_record.c): the scripted frontend's FUSE pairs; NULL: off. */
+	/* --record FILE (run_record.c): the frontend's boundary and FUSE pairs; NULL: off. */
 	struct run_record *record;
 };
 
@@ -31,7 +32,8 @@ struct run_opts {
 struct run_record {
 	const char *path;
 	FILE *f;
-	int err; /* the first write error: the trace is incomplete */
+	pthread_mutex_t lock; /* the stack's recorder and the runner write from two threads */
+	int err;	      /* the first write error: the trace is incomplete */
 };
 
 struct run_totals {
@@ -48,6 +50,8 @@ int run_file(const struct scn_file *f, const struct run_opts *o, FILE *out, stru
 struct run_jobs_opts;
 int run_record_open(struct run_record *r, const struct run_opts *o, const struct run_jobs_opts *jo);
 void run_record_attach(struct stack *s, const struct run_opts *o);
+/* The recorder of every stack o starts (o->stack.trace), when recording. */
+void run_record_stack(struct run_opts *o);
 int run_record_close(struct run_record *r);
 /* A host step about to run, into the trace (a replay redoes it in order). */
 void run_record_host(const struct run_opts *o, const struct scn_step *st);

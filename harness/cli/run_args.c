@@ -249,6 +249,7 @@ int run_args_main(int argc, char **argv)
 		status = RUN_EXIT_USAGE;
 		goto out;
 	}
+	run_record_stack(&o);
 	if (jo.jobs > 1 || jo.junit || jo.tap) {
 		status = run_jobs_run(sel, nsel, &o, &jo, &t);
 	} else {

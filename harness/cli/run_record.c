@@ -1,8 +1,11 @@
-/* run_record.c - `baoharness run --record FILE`: the FUSE request/reply pairs of every file
- * run, recorded at the scripted frontend's FUSE client (fuse_trace.h) into one trace file.
- * Only in-process runs can record: the QEMU guests' FUSE client is Linux's own, and --jobs,
- * --junit and --format tap run files in forked workers. */
+/* run_record.c - `baoharness run --record FILE`: one trace file (fuse_trace.h, version 2) of
+ * every file run: what the hypervisor sees of the frontend (trapped accesses, kicks with their
+ * chains, used elements with the bytes written, interrupts: stack_trace.c, for the scripted
+ * frontend and the trapped Linux guest alike), the host steps, and - for the scripted frontend,
+ * whose FUSE client is ours - the FUSE request/reply pairs decoded. Not for `qemu-native` (no
+ * hypervisor in its path), nor --jobs, --junit, --format tap (files run in forked workers). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,26 +15,30 @@
 #include "run.h"
 #include "run_jobs.h"
 
+/* Records come from the frontend's thread, the QEMU guest's mailbox server and the runner's
+ * host steps: one writer at a time. */
 static void run_record_hook(void *arg, const struct fuse_trace_rec *r)
 {
 	struct run_record *rec = arg;
 
-	if (rec->err)
-		return;
-	rec->err = fuse_trace_write(rec->f, r);
-	if (rec->err)
-		log_err("run --record %s: cannot write a record: %s", rec->path,
-			strerror(-rec->err));
+	pthread_mutex_lock(&rec->lock);
+	if (!rec->err) {
+		rec->err = fuse_trace_write(rec->f, r);
+		if (rec->err)
+			log_err("run --record %s: cannot write a record (kind %u): %s", rec->path,
+				r->kind, strerror(-rec->err));
+	}
+	pthread_mutex_unlock(&rec->lock);
 }
 
 int run_record_open(struct run_record *r, const struct run_opts *o, const struct run_jobs_opts *jo)
 {
 	if (!r->path)
 		return 0;
-	if (o->stack.frontend && strcmp(o->stack.frontend->name, "scripted")) {
+	if (o->stack.frontend && !o->stack.frontend->traps) {
 		fprintf(stderr,
-			"baoharness run: --record %s: only the scripted frontend records (not "
-			"'%s': its FUSE client is the guest's)\n",
+			"baoharness run: --record %s: only a trapped frontend records (scripted, "
+			"qemu; not '%s': no hypervisor between its guest and virtiofsd)\n",
 			r->path, o->stack.frontend->name);
 		return -EINVAL;
 	}
@@ -47,6 +54,7 @@ int run_record_open(struct run_record *r, const struct run_opts *o, const struct
 		fprintf(stderr, "baoharness run: --record %s: %s\n", r->path, strerror(errno));
 		return -EINVAL;
 	}
+	pthread_mutex_init(&r->lock, NULL);
 	r->err = fuse_trace_write_header(r->f);
 	return 0;
 }
@@ -60,6 +68,14 @@ void run_record_host(const struct run_opts *o, const struct scn_step *st)
 	r.req = (const uint8_t *)st->text;
 	r.req_len = (uint32_t)strlen(st->text);
 	run_record_hook(o->record, &r);
+}
+
+void run_record_stack(struct run_opts *o)
+{
+	if (!o->record || !o->record->f)
+		return;
+	o->stack.trace = run_record_hook;
+	o->stack.trace_arg = o->record;
 }
 
 void run_record_attach(struct stack *s, const struct run_opts *o)
@@ -81,6 +97,7 @@ int run_record_close(struct run_record *r)
 		return 0;
 	rc = fclose(r->f) ? -errno : 0;
 	r->f = NULL;
+	pthread_mutex_destroy(&r->lock);
 	rc = r->err ? r->err : rc;
 	if (rc)
 		fprintf(stderr, "baoharness run: --record %s: the trace is incomplete: %s\n",

@@ -78,6 +78,8 @@ int fuse_client_poll(struct fuse_client *fc)
 {
 	int n = 0;
 
+	if (fc->dev->bus->reaping && (vq_drv_has_used(fc->vq[0]) || vq_drv_has_used(fc->vq[1])))
+		fc->dev->bus->reaping(fc->dev->bus->ctx);
 	for (int q = 0; q < 2; q++) {
 		void *cookie;
 		uint32_t len;

@@ -19,6 +19,7 @@
 #include "qemu_fe.h"
 #include "scripted_fe.h"
 #include "stack_frontend.h"
+#include "stack_trace.h"
 
 #define STACK_MMIO_BASE 0xa003e00ULL
 #define STACK_MMIO_SIZE 0x200ULL
@@ -101,6 +102,14 @@ struct stack_opts {
 	/* `fuzz guest` only: "SEED:RATE" makes the device model a hostile backend (mutated
 	 * replies, log and control file in the run directory); NULL: never. */
 	const char *mutate_replies;
+	/* `run --record`: every trapped access, kick, used element and interrupt of the stack's
+	 * frontend into trace (stack_trace.h); NULL: off. */
+	stack_trace_fn trace;
+	void *trace_arg;
+	/* `replay`: fakebao, the device model and virtiofsd with no frontend at all, the window
+	 * at bare_gpa (bare_size bytes) as the trace recorded it; the replay drives the traps. */
+	int bare;
+	uint64_t bare_gpa, bare_size;
 };
 
 struct stack {
@@ -125,6 +134,7 @@ struct stack {
 	struct stack_fe_trapped *trapped; /* `qemu`: stub memory, mailbox and its server */
 	struct stack_dmlog *dmlog;	  /* the device model's stderr (stack_dmlog.c) */
 	struct vq_audit *audit;		  /* descriptors outside the window (vq_audit.h) */
+	struct stack_trace *trace;	  /* `run --record`'s recorder (stack_trace.h) */
 	char guest_desc[160];		  /* QEMU frontends: kernel and device tree, for --stats */
 	/* Why stack_start failed, when the frontend can say more than an errno. */
 	char start_why[512];

@@ -1,6 +1,7 @@
 /* stack_fakebao.c - the emulated hypervisor of a stack: fakebao's window and the trap region
  * of the device's registers, the guest bus a frontend in this process reaches them by, and the
- * audit of where the frontend's virtio buffers are (vq_audit.h). */
+ * audit of where the frontend's virtio buffers are (vq_audit.h), and `run --record`'s recorder
+ * (stack_trace.h) on it. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,6 +25,11 @@ static int stack_fakebao_bus_write(void *ctx, uint64_t addr, unsigned int width,
 	if (!r && addr - STACK_MMIO_BASE < STACK_MMIO_SIZE)
 		vq_audit_write(s->audit, addr - STACK_MMIO_BASE, value);
 	return r;
+}
+
+static void stack_fakebao_bus_reaping(void *ctx)
+{
+	stack_trace_sync(((struct stack *)ctx)->trace);
 }
 
 static int stack_fakebao_bus_wait_irq(void *ctx, int timeout_ms)
@@ -57,12 +63,14 @@ int stack_fakebao_start(struct stack *s, const struct stack_opts *o, uint64_t ad
 		if (!s->audit)
 			return -ENOMEM;
 		vq_audit_init(s->audit, fakebao_window(s->fb), addr, size);
+		r = stack_trace_start(s, o, STACK_MMIO_BASE, STACK_MMIO_SIZE);
 	}
 	return r;
 }
 
 void stack_fakebao_stop(struct stack *s)
 {
+	stack_trace_stop(s);
 	if (s->audit) {
 		vq_audit_destroy(s->audit);
 		free(s->audit);
@@ -82,5 +90,6 @@ void stack_fakebao_bus(struct stack *s)
 				    stack_fakebao_bus_wait_irq,
 				    fakebao_window(s->fb),
 				    fakebao_window_gpa(s->fb),
-				    fakebao_window_size(s->fb)};
+				    fakebao_window_size(s->fb),
+				    s->trace ? stack_fakebao_bus_reaping : NULL};
 }

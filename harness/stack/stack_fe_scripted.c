@@ -23,8 +23,17 @@ static int stack_fe_scripted_start(struct stack *s, const struct stack_opts *o)
 	    .wait = o->wait,
 	    .request_timeout_ms = o->step_timeout_ms,
 	};
-	int r =
-	    stack_fakebao_start(s, o, FAKEBAO_DEFAULT_SHMEM_ADDR, FAKEBAO_DEFAULT_SHMEM_SIZE, -1);
+	int r;
+
+	if (o->bare) {
+		/* replay: the trace's window and vCPUs, the device model attached, no frontend */
+		s->vcpus = o->vcpus;
+		r = stack_fakebao_start(s, o, o->bare_gpa, o->bare_size, -1);
+		if (!r)
+			r = stack_devmodel_start(s, o);
+		return r ? r : stack_devmodel_wait(s);
+	}
+	r = stack_fakebao_start(s, o, FAKEBAO_DEFAULT_SHMEM_ADDR, FAKEBAO_DEFAULT_SHMEM_SIZE, -1);
 
 	if (!r)
 		r = stack_devmodel_start(s, o);
