@@ -370,13 +370,15 @@ int fakebao_mmio_access(struct fakebao *fb, unsigned int vcpu, uint64_t addr, un
 			unsigned int width, uint64_t *value)
 {
 	const struct fakebao_observer *ob = &fb->observer;
+	uint64_t written = op == BAO_IO_WRITE ? *value : 0; /* a completion may overwrite it */
 	int r;
 
 	if (ob->access)
-		ob->access(ob->arg, 0, vcpu, addr, op, width, op == BAO_IO_WRITE ? *value : 0, 0);
+		ob->access(ob->arg, 0, vcpu, addr, op, width, written, 0);
 	r = fakebao_mmio_serve(fb, vcpu, addr, op, width, value);
 	if (ob->access)
-		ob->access(ob->arg, 1, vcpu, addr, op, width, *value, r);
+		ob->access(ob->arg, 1, vcpu, addr, op, width, op == BAO_IO_WRITE ? written : *value,
+			   r);
 	return r;
 }
 
