@@ -41,7 +41,8 @@ struct replay {
 	char where[160]; /* the diverging request, when a reply differs */
 };
 
-static int replay_host(struct replay *r, const struct fuse_trace_rec *t, size_t index)
+int replay_cli_host(struct stack *s, const struct fuse_trace_rec *t, size_t index, char *why,
+		    size_t whylen)
 {
 	struct scn_step st;
 	char err[256], line[4096];
@@ -51,15 +52,12 @@ static int replay_host(struct replay *r, const struct fuse_trace_rec *t, size_t 
 	rc =
 	    scn_parse_step("trace", (unsigned int)index, line, strlen(line), &st, err, sizeof(err));
 	if (rc) {
-		snprintf(r->why, sizeof(r->why), "record %zu: host step does not parse: %s", index,
-			 err);
+		snprintf(why, whylen, "record %zu: host step does not parse: %s", index, err);
 		return -EINVAL;
 	}
-	r->host_steps++;
-	rc = stack_host_step(&r->s, &st, 10000, err, sizeof(err));
+	rc = stack_host_step(s, &st, 10000, err, sizeof(err));
 	if (rc)
-		snprintf(r->why, sizeof(r->why), "record %zu: host step `%s` failed: %s", index,
-			 line, err);
+		snprintf(why, whylen, "record %zu: host step `%s` failed: %s", index, line, err);
 	scn_parse_step_free(&st);
 	return rc ? -EIO : 0;
 }
@@ -72,8 +70,10 @@ static int replay_one(void *arg, const struct fuse_trace_rec *t, size_t index)
 	uint8_t *req;
 	int rc;
 
-	if (t->kind == FUSE_TRACE_KIND_HOST)
-		return replay_host(r, t, index);
+	if (t->kind == FUSE_TRACE_KIND_HOST) {
+		r->host_steps++;
+		return replay_cli_host(&r->s, t, index, r->why, sizeof(r->why));
+	}
 	if (t->kind != FUSE_TRACE_KIND_FUSE)
 		return 0; /* the hypervisor's records: `replay` without --fuse replays those */
 	req = malloc(len ? len : 1);
@@ -144,18 +144,22 @@ int replay_cli_main(int argc, char **argv)
 	long n;
 	int rc;
 
+	int fuse = 0;
+
 	memset(&r, 0, sizeof(r));
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--virtiofsd") && i + 1 < argc)
 			so.virtiofsd = argv[++i];
+		else if (!strcmp(argv[i], "--fuse"))
+			fuse = 1;
 		else if (argv[i][0] != '-' && !path)
 			path = argv[i];
 		else
 			path = NULL, i = argc;
 	}
-	if (!path || argc > 4) {
-		fprintf(stderr, "usage: baoharness replay [--virtiofsd c|rust|PATH] TRACE   (a "
-				"`run --record TRACE` trace)\n");
+	if (!path || argc > 5) {
+		fprintf(stderr, "usage: baoharness replay [--virtiofsd c|rust|PATH] [--fuse] TRACE   "
+				"(a `run --record TRACE` trace)\n");
 		return RUN_EXIT_USAGE;
 	}
 	r.flip = flip ? strtol(flip, NULL, 10) : 0;
@@ -168,6 +172,13 @@ int replay_cli_main(int argc, char **argv)
 	}
 	if (log_get_level() > LOG_ERROR)
 		log_set_level(LOG_ERROR);
+	/* The hypervisor's records, with no frontend, unless asked for the FUSE pairs (or the
+	 * trace has none: version 1, or recorded before them). */
+	if (!fuse && replay_mmio_has_stack(buf, len)) {
+		rc = replay_mmio_run(buf, len, so.virtiofsd, r.flip);
+		free(buf);
+		return rc;
+	}
 	rc = stack_start(&r.s, &so);
 	if (rc) {
 		free(buf);
