@@ -281,12 +281,14 @@ static void stack_trace_used(struct stack_trace *t, unsigned int qi)
 	}
 }
 
-static void stack_trace_sync_locked(struct stack_trace *t, int kicks)
+/* Chains first: a device that polls its ring may return a chain the driver made available
+ * without a notify before the recorder looked, and a used element must never precede its
+ * chain in the file. */
+static void stack_trace_sync_locked(struct stack_trace *t)
 {
 	for (unsigned int i = 0; i < STACK_TRACE_QUEUES; i++) {
+		stack_trace_kick(t, i, 0);
 		stack_trace_used(t, i);
-		if (kicks)
-			stack_trace_kick(t, i, 0);
 	}
 }
 
@@ -295,7 +297,7 @@ void stack_trace_sync(struct stack_trace *t)
 	if (!t)
 		return;
 	pthread_mutex_lock(&t->lock);
-	stack_trace_sync_locked(t, 0);
+	stack_trace_sync_locked(t);
 	pthread_mutex_unlock(&t->lock);
 }
 
@@ -306,16 +308,19 @@ static void stack_trace_access(void *arg, int after, unsigned int vcpu, uint64_t
 	uint64_t off = addr - t->mmio_base;
 	int inside = addr >= t->mmio_base && off < t->mmio_size;
 
-	pthread_mutex_lock(&t->lock);
+	/* Held from before the access to its completion: an interrupt served by another thread
+	 * (the QEMU guest's doorbell) must not record the used element a QueueNotify produced
+	 * between the kick and the notify itself - a replay does them in file order. */
 	if (!after) {
+		pthread_mutex_lock(&t->lock);
 		/* What the device returned and the driver made available before this access, in
 		 * that order; a QueueNotify's own queue as the kick it is. */
 		int notify = inside && op == BAO_IO_WRITE && off == REG_QUEUE_NOTIFY &&
 			     value < STACK_TRACE_QUEUES;
 
 		for (unsigned int i = 0; i < STACK_TRACE_QUEUES; i++) {
-			stack_trace_used(t, i);
 			stack_trace_kick(t, i, notify && i == value);
+			stack_trace_used(t, i);
 		}
 	} else {
 		struct fuse_trace_mmio m = {.addr = addr,
@@ -330,8 +335,8 @@ static void stack_trace_access(void *arg, int after, unsigned int vcpu, uint64_t
 		stack_trace_emit(t, FUSE_TRACE_KIND_MMIO, fixed, sizeof(fixed), NULL, 0);
 		if (!rc && inside && op == BAO_IO_WRITE)
 			stack_trace_regs_write(&t->regs, off, value);
+		pthread_mutex_unlock(&t->lock);
 	}
-	pthread_mutex_unlock(&t->lock);
 }
 
 static void stack_trace_irq(void *arg)
@@ -340,7 +345,7 @@ static void stack_trace_irq(void *arg)
 	uint8_t fixed[FUSE_TRACE_IRQ_LEN] = {0};
 
 	pthread_mutex_lock(&t->lock);
-	stack_trace_sync_locked(t, 1);
+	stack_trace_sync_locked(t);
 	t->irqs++;
 	for (int i = 0; i < 8; i++)
 		fixed[i] = (uint8_t)(t->irqs >> (8 * i));
