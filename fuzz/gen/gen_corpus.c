@@ -399,6 +399,64 @@ static const char gen_config_yaml[] =
 
 /* virtio-fs config spaces: the Rust virtiofsd's with --tag=myfs, a tag filling all 36 bytes,
  * two request queues. */
+/* The hypervisor's records (version 2): a stack, a QueueNotify write, the kick before it with
+ * the avail ring, a descriptor and the LOOKUP's bytes, its used element with the reply written,
+ * an interrupt. */
+static int gen_fuse_trace_v2(const char *dir, const uint8_t *req, size_t req_len,
+			     const uint8_t *reply)
+{
+	struct fuse_trace_stack st = {0x10000000, 0x1000000, 0xa003e00, 0x200, 1};
+	struct fuse_trace_mmio m = {.addr = 0xa003e50, .value = 1, .width = 4};
+	struct fuse_trace_kick k = {.queue = 1, .flags = FUSE_TRACE_KICK_NOTIFY, .chains = 1};
+	struct fuse_trace_used u = {.queue = 1, .id = 0, .len = 16};
+	uint8_t fst[FUSE_TRACE_STACK_LEN], fm[FUSE_TRACE_MMIO_LEN], fk[FUSE_TRACE_KICK_LEN],
+	    fu[FUSE_TRACE_USED_LEN], irq[FUSE_TRACE_IRQ_LEN] = {1}, kick[512], used[64];
+	size_t kl = 0;
+	char *mem = NULL;
+	size_t memlen = 0;
+	FILE *f = open_memstream(&mem, &memlen);
+	int n;
+
+	if (!f || req_len > 200)
+		return 0;
+	fuse_trace_put_stack(fst, &st);
+	fuse_trace_put_mmio(fm, &m);
+	fuse_trace_put_kick(fk, &k);
+	fuse_trace_put_used(fu, &u);
+	fuse_trace_put_region(kick, 0x10001000, 14, FUSE_TRACE_REG_AVAIL);
+	memset(kick + 16, 0, 14);
+	kick[16 + 2] = 1; /* avail idx 1 */
+	kl = 30;
+	fuse_trace_put_region(kick + kl, 0, 0, FUSE_TRACE_REG_HEAD);
+	kl += 16;
+	fuse_trace_put_region(kick + kl, 0x10000000, 16, FUSE_TRACE_REG_DESC);
+	memset(kick + kl + 16, 0, 16);
+	kl += 32;
+	fuse_trace_put_region(kick + kl, 0x10002000, (uint32_t)req_len, FUSE_TRACE_REG_READABLE);
+	memcpy(kick + kl + 16, req, req_len);
+	kl += 16 + req_len;
+	fuse_trace_put_region(kick + kl, 0x10003000, 4096, FUSE_TRACE_REG_WRITABLE);
+	kl += 16;
+	fuse_trace_put_region(used, 0x10003000, 16, FUSE_TRACE_REG_WRITTEN);
+	memcpy(used + 16, reply, 16);
+	fuse_trace_write_header(f);
+	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_STACK, fst,
+						     (const uint8_t *)"scripted", NULL, sizeof(fst),
+						     8, 0, 0});
+	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_KICK, fk, kick, NULL,
+						     sizeof(fk), (uint32_t)kl, 0, 0});
+	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_MMIO, fm, NULL, NULL,
+						     sizeof(fm), 0, 0, 0});
+	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_USED, fu, used, NULL,
+						     sizeof(fu), 32, 0, 0});
+	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_IRQ, irq, NULL, NULL,
+						     sizeof(irq), 0, 0, 0});
+	fclose(f);
+	n = !gen_write(dir, "fuse_trace", "hypervisor-view", mem, memlen);
+	free(mem);
+	return n;
+}
+
 /* A `run --record` trace: a LOOKUP with its ENOENT reply, a WRITE with its payload and reply,
  * a FORGET without one; and the header alone. */
 static int gen_fuse_trace(const char *dir)
@@ -450,7 +508,7 @@ static int gen_fuse_trace(const char *dir)
 	fclose(f);
 	n += !gen_write(dir, "fuse_trace", "lookup-write-forget", mem, memlen);
 	free(mem);
-	return n;
+	return n + gen_fuse_trace_v2(dir, req[0], len[0], (const uint8_t *)&enoent);
 }
 
 static int gen_virtio_fs_config(const char *dir)
