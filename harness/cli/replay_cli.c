@@ -26,9 +26,9 @@
 #include "run.h"
 #include "scn.h"
 #include "stack.h"
+#include "trace_cli.h"
 
 #define REPLAY_REPLY_CAP ((1u << 20) + 4096u)
-#define REPLAY_FILE_MAX (1ull << 30)
 
 struct replay {
 	struct stack s;
@@ -37,9 +37,21 @@ struct replay {
 	uint8_t *live;
 	size_t requests, host_steps;
 	long flip; /* test only: BAOHARNESS_REPLAY_FLIP=N flips the last byte of reply N */
+	uint32_t break_op; /* test only: BAOHARNESS_REPLAY_BREAK=OPCODE: every reply to it */
+	uint32_t div_op;   /* the diverging request's opcode */
 	char why[768];
 	char where[160]; /* the diverging request, when a reply differs */
 };
+
+uint32_t replay_cli_break_op(void)
+{
+	const char *b = getenv("BAOHARNESS_REPLAY_BREAK");
+
+	for (uint32_t op = 1; b && op < 64; op++)
+		if (!strcmp(fuse_msg_op_name(op), b))
+			return op;
+	return 0;
+}
 
 int replay_cli_host(struct stack *s, const struct fuse_trace_rec *t, size_t index, char *why,
 		    size_t whylen)
@@ -95,13 +107,15 @@ static int replay_one(void *arg, const struct fuse_trace_rec *t, size_t index)
 	if (rc) {
 		snprintf(r->why, sizeof(r->why), "transport error %s", strerror(-rc));
 	} else {
-		if ((long)r->requests == r->flip && got)
+		if (((long)r->requests == r->flip || (r->break_op && h.opcode == r->break_op)) &&
+		    got)
 			r->live[got - 1] ^= 0x01; /* the test's broken device model */
 		rc = fuse_map_compare(&r->map, h.opcode, t->reply, t->reply_len, r->live, got);
 		if (rc)
 			snprintf(r->why, sizeof(r->why), "%s", r->map.why);
 	}
 	if (rc) {
+		r->div_op = h.opcode;
 		snprintf(r->where, sizeof(r->where),
 			 "record %zu (request %zu: %s unique %" PRIu64 " nodeid %" PRIu64 ")",
 			 index, r->requests, fuse_msg_op_name(h.opcode), (uint64_t)h.unique,
@@ -111,42 +125,51 @@ static int replay_one(void *arg, const struct fuse_trace_rec *t, size_t index)
 	return 0;
 }
 
-static int replay_read(const char *path, uint8_t **buf, size_t *len)
+int replay_cli_fuse(const uint8_t *buf, size_t len, const struct stack_opts *so, long flip,
+		    struct replay_cli_result *out)
 {
-	FILE *f = fopen(path, "rb");
+	static struct replay r;
+	char why[256];
 	long n;
+	int rc;
 
-	if (!f)
-		return -errno;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
-	    (unsigned long long)n > REPLAY_FILE_MAX || fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		return -E2BIG;
+	memset(&r, 0, sizeof(r));
+	memset(out, 0, sizeof(*out));
+	r.flip = flip;
+	r.break_op = replay_cli_break_op();
+	rc = stack_start(&r.s, so);
+	if (rc) {
+		snprintf(out->why, sizeof(out->why), "the replay's stack did not start: %s",
+			 r.s.start_why[0] ? r.s.start_why : strerror(-rc));
+		return rc == STACK_ENV_MISSING ? RUN_EXIT_ENV : RUN_EXIT_FAIL;
 	}
-	*buf = malloc(n ? (size_t)n : 1);
-	if (!*buf || fread(*buf, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		return -EIO;
-	}
-	*len = (size_t)n;
-	fclose(f);
-	return 0;
+	r.fc = scripted_fe_client(r.s.fe);
+	r.live = malloc(REPLAY_REPLY_CAP);
+	n = r.live ? fuse_trace_parse(buf, len, replay_one, &r, why, sizeof(why)) : -ENOMEM;
+	stack_stop(&r.s);
+	free(r.live);
+	out->requests = r.requests;
+	out->host_steps = r.host_steps;
+	out->nodes = r.map.nodes.n;
+	out->fhs = r.map.fhs.n;
+	out->opcode = r.div_op;
+	snprintf(out->where, sizeof(out->where), "%s", r.where);
+	snprintf(out->why, sizeof(out->why), "%s",
+		 r.why[0] ? r.why : n < 0 ? strerror((int)-n) : "");
+	return n < 0 ? RUN_EXIT_FAIL : RUN_EXIT_PASS;
 }
 
 int replay_cli_main(int argc, char **argv)
 {
-	static struct replay r;
+	struct replay_cli_result res;
 	struct stack_opts so = {.step_timeout_ms = 10000, .wait = FE_WAIT_ADAPTIVE};
 	const char *path = NULL, *flip = getenv("BAOHARNESS_REPLAY_FLIP");
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	char why[256];
-	long n;
-	int rc;
+	long n, flipn;
+	int rc, fuse = 0;
 
-	int fuse = 0;
-
-	memset(&r, 0, sizeof(r));
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--virtiofsd") && i + 1 < argc)
 			so.virtiofsd = argv[++i];
@@ -162,8 +185,8 @@ int replay_cli_main(int argc, char **argv)
 				"(a `run --record TRACE` trace)\n");
 		return RUN_EXIT_USAGE;
 	}
-	r.flip = flip ? strtol(flip, NULL, 10) : 0;
-	rc = replay_read(path, &buf, &len);
+	flipn = flip ? strtol(flip, NULL, 10) : 0;
+	rc = trace_cli_read(path, &buf, &len);
 	n = rc ? rc : fuse_trace_parse(buf, len, NULL, NULL, why, sizeof(why));
 	if (n < 0) {
 		fprintf(stderr, "baoharness replay: %s: %s\n", path, rc ? strerror(-rc) : why);
@@ -175,28 +198,20 @@ int replay_cli_main(int argc, char **argv)
 	/* The hypervisor's records, with no frontend, unless asked for the FUSE pairs (or the
 	 * trace has none: version 1, or recorded before them). */
 	if (!fuse && replay_mmio_has_stack(buf, len)) {
-		rc = replay_mmio_run(buf, len, so.virtiofsd, r.flip);
+		rc = replay_mmio_run(buf, len, so.virtiofsd, flipn);
 		free(buf);
 		return rc;
 	}
-	rc = stack_start(&r.s, &so);
-	if (rc) {
-		free(buf);
-		return rc == STACK_ENV_MISSING ? RUN_EXIT_ENV : RUN_EXIT_FAIL;
-	}
-	r.fc = scripted_fe_client(r.s.fe);
-	r.live = malloc(REPLAY_REPLY_CAP);
-	n = r.live ? fuse_trace_parse(buf, len, replay_one, &r, why, sizeof(why)) : -ENOMEM;
-	stack_stop(&r.s);
-	free(r.live);
+	rc = replay_cli_fuse(buf, len, &so, flipn, &res);
 	free(buf);
-	if (n < 0) {
-		printf("replay: first divergence at %s%s%s\n", r.where, r.where[0] ? ": " : "",
-		       r.why[0] ? r.why : strerror((int)-n));
-		return RUN_EXIT_FAIL;
-	}
-	printf("replayed %zu requests, identical (%zu host steps redone; node ids and file "
-	       "handles mapped: %zu, %zu)\n",
-	       r.requests, r.host_steps, r.map.nodes.n, r.map.fhs.n);
-	return RUN_EXIT_PASS;
+	if (rc == RUN_EXIT_ENV)
+		fprintf(stderr, "baoharness replay: %s: run `baoharness doctor`\n", res.why);
+	else if (rc)
+		printf("replay: first divergence at %s%s%s\n", res.where, res.where[0] ? ": " : "",
+		       res.why);
+	else
+		printf("replayed %zu requests, identical (%zu host steps redone; node ids and file "
+		       "handles mapped: %zu, %zu)\n",
+		       res.requests, res.host_steps, res.nodes, res.fhs);
+	return rc;
 }

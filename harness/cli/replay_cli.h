@@ -13,6 +13,22 @@
 struct stack;
 
 int replay_cli_main(int argc, char **argv);
+
+/* What a FUSE-level replay found. */
+struct replay_cli_result {
+	size_t requests, host_steps, nodes, fhs;
+	uint32_t opcode; /* the diverging request's (0: none, or not a reply difference) */
+	char where[160], why[768];
+};
+struct stack_opts;
+/* The FUSE pairs and host steps of a parsed trace (buf, len) through a fresh stack started with
+ * so (scripted frontend as the transport): RUN_EXIT_PASS identical, RUN_EXIT_FAIL diverged (out
+ * says where and why), RUN_EXIT_ENV. flip: as replay_mmio_run. */
+int replay_cli_fuse(const uint8_t *buf, size_t len, const struct stack_opts *so, long flip,
+		    struct replay_cli_result *out);
+/* Test only: BAOHARNESS_REPLAY_BREAK=OPCODE (a name, e.g. READ) - every reply to it has its
+ * last byte flipped before it is compared (a device model broken for one operation); 0: unset. */
+uint32_t replay_cli_break_op(void);
 /* A recorded host step (record index) redone on s: 0, or -errno with why. */
 int replay_cli_host(struct stack *s, const struct fuse_trace_rec *t, size_t index, char *why,
 		    size_t whylen);

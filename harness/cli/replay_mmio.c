@@ -54,6 +54,7 @@ struct replay_mmio {
 	struct fuse_map map;
 	const char *virtiofsd;
 	long flip;
+	uint32_t break_op; /* test only: replay_cli_break_op */
 	size_t requests, accesses, used, host_steps, stacks, irqs, skipped, nudges;
 	uint8_t *rec, *live; /* a reply: recorded, replayed */
 	char why[1024], where[256];
@@ -387,7 +388,7 @@ static int replay_mmio_used(struct replay_mmio *r, const struct fuse_trace_rec *
 			 len);
 		return -EPROTO;
 	}
-	if ((long)r->used == r->flip && w.len)
+	if (((long)r->used == r->flip || (c && r->break_op && c->opcode == r->break_op)) && w.len)
 		r->live[w.len - 1] ^= 0x01; /* the test's broken device model */
 	if (fuse_map_compare(&r->map, c ? c->opcode : 0, r->rec, w.len, r->live, w.len)) {
 		snprintf(r->why, sizeof(r->why), "%s", r->map.why);
@@ -451,6 +452,7 @@ int replay_mmio_run(const uint8_t *buf, size_t len, const char *virtiofsd, long 
 		return RUN_EXIT_FAIL;
 	r->virtiofsd = virtiofsd;
 	r->flip = flip;
+	r->break_op = replay_cli_break_op();
 	r->rec = malloc(FUSE_TRACE_PART_MAX);
 	r->live = malloc(FUSE_TRACE_PART_MAX);
 	n = r->rec && r->live ? fuse_trace_parse(buf, len, replay_mmio_one, r, why, sizeof(why))

@@ -232,7 +232,7 @@ static int trace_cli_show_one(void *arg, const struct fuse_trace_rec *r, size_t 
 	return 0;
 }
 
-static int trace_cli_read(const char *path, uint8_t **buf, size_t *len)
+int trace_cli_read(const char *path, uint8_t **buf, size_t *len)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
