@@ -134,25 +134,49 @@ static int fuzz_shrink_requests(struct fuzz_shrink *z, struct fuzz_rec *recs, in
 	return n;
 }
 
+unsigned int fuzz_shrink_halve(uint8_t *buf, uint32_t *len, int (*same)(void *arg), void *arg)
+{
+	unsigned int tests = 0;
+
+	while (*len > FUSE_MSG_IN_HDR) {
+		uint32_t old = *len, hdr_len;
+		uint32_t shorter = FUSE_MSG_IN_HDR + (old - FUSE_MSG_IN_HDR) / 2;
+
+		memcpy(&hdr_len, buf, 4);
+		*len = shorter;
+		if (hdr_len == old) /* a consistent header stays consistent */
+			memcpy(buf, &shorter, 4);
+		tests++;
+		if (same(arg))
+			continue;
+		*len = old;
+		memcpy(buf, &hdr_len, 4);
+		break;
+	}
+	return tests;
+}
+
+struct fuzz_shrink_bytes_arg {
+	struct fuzz_shrink *z;
+	struct fuzz_rec *recs;
+	int n;
+	const char *want;
+};
+
+static int fuzz_shrink_bytes_same(void *arg)
+{
+	struct fuzz_shrink_bytes_arg *a = arg;
+
+	return fuzz_shrink_same(a->z, a->recs, a->n, a->want);
+}
+
 /* Halve each request's body from the end while the message stays. */
 static void fuzz_shrink_bytes(struct fuzz_shrink *z, struct fuzz_rec *recs, int n, const char *want)
 {
-	for (int i = 0; i < n; i++) {
-		while (recs[i].len > FUSE_MSG_IN_HDR) {
-			uint32_t old = recs[i].len, hdr_len;
-			uint32_t shorter = FUSE_MSG_IN_HDR + (old - FUSE_MSG_IN_HDR) / 2;
+	struct fuzz_shrink_bytes_arg a = {z, recs, n, want};
 
-			memcpy(&hdr_len, recs[i].buf, 4);
-			recs[i].len = shorter;
-			if (hdr_len == old) /* a consistent header stays consistent */
-				memcpy(recs[i].buf, &shorter, 4);
-			if (fuzz_shrink_same(z, recs, n, want))
-				continue;
-			recs[i].len = old;
-			memcpy(recs[i].buf, &hdr_len, 4);
-			break;
-		}
-	}
+	for (int i = 0; i < n; i++)
+		fuzz_shrink_halve(recs[i].buf, &recs[i].len, fuzz_shrink_bytes_same, &a);
 }
 
 static size_t fuzz_shrink_bytes_of(const struct fuzz_rec *recs, int n)

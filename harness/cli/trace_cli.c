@@ -276,9 +276,13 @@ int trace_cli_main(int argc, char **argv)
 	long n;
 	int rc;
 
+	if (argc >= 2 && !strcmp(argv[1], "shrink"))
+		return trace_shrink_main(argc - 1, argv + 1);
 	if (argc != 3 || strcmp(argv[1], "show")) {
 		fprintf(stderr,
-			"usage: baoharness trace show FILE   (a `run --record FILE` trace)\n");
+			"usage: baoharness trace show FILE   (a `run --record FILE` trace)\n"
+			"       baoharness trace shrink [--virtiofsd c|rust|PATH] [--out FILE] "
+			"TRACE\n");
 		return RUN_EXIT_USAGE;
 	}
 	rc = trace_cli_read(argv[2], &buf, &len);
