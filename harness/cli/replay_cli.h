@@ -38,7 +38,7 @@ int replay_cli_host(struct stack *s, const struct fuse_trace_rec *t, size_t inde
  * kick's chains written back into the window first, each used element and the bytes written
  * compared (fuse_map.h), register reads compared. Prints the first divergence or `replayed N
  * requests, identical`; returns RUN_EXIT_*. flip > 0 (a test's broken device model): the
- * last byte of the flip-th reply is flipped before it is compared. */
+ * last byte of the reply to request number flip is flipped before it is compared. */
 int replay_mmio_run(const uint8_t *buf, size_t len, const char *virtiofsd, long flip);
 /* Whether a parsed trace holds the hypervisor's records (a STACK record). */
 int replay_mmio_has_stack(const uint8_t *buf, size_t len);

@@ -388,7 +388,8 @@ static int replay_mmio_used(struct replay_mmio *r, const struct fuse_trace_rec *
 			 len);
 		return -EPROTO;
 	}
-	if (((long)r->used == r->flip || (c && r->break_op && c->opcode == r->break_op)) && w.len)
+	if (c && ((long)c->request == r->flip || (r->break_op && c->opcode == r->break_op)) &&
+	    w.len)
 		r->live[w.len - 1] ^= 0x01; /* the test's broken device model */
 	if (fuse_map_compare(&r->map, c ? c->opcode : 0, r->rec, w.len, r->live, w.len)) {
 		snprintf(r->why, sizeof(r->why), "%s", r->map.why);
