@@ -78,14 +78,19 @@ int fuse_client_poll(struct fuse_client *fc)
 {
 	int n = 0;
 
-	if (fc->dev->bus->reaping && (vq_drv_has_used(fc->vq[0]) || vq_drv_has_used(fc->vq[1])))
-		fc->dev->bus->reaping(fc->dev->bus->ctx);
 	for (int q = 0; q < 2; q++) {
 		void *cookie;
 		uint32_t len;
-		int rc;
+		int rc = 0;
 
-		while ((rc = vq_drv_get_used(fc->vq[q], &cookie, &len)) == 1) {
+		/* One entry at a time, each published before the recorder looked: one the device
+		 * adds after the look must wait for the next turn, or it would go unrecorded. */
+		while (!fc->dev->bus->reaping || vq_drv_has_used(fc->vq[q])) {
+			if (fc->dev->bus->reaping)
+				fc->dev->bus->reaping(fc->dev->bus->ctx);
+			rc = vq_drv_get_used(fc->vq[q], &cookie, &len);
+			if (rc != 1)
+				break;
 			fuse_client_finish(fc, cookie, 0, len);
 			n++;
 		}
