@@ -15,20 +15,20 @@ BASIC = SCENARIOS / "basic-files.scn"
 
 
 def records(data):
-    """(kind, request, data, reply) of each record of a trace's bytes."""
+    """(kind, request, data, reply, reply capacity) of each record of a trace's bytes."""
     off, out = 16, []
     while off < len(data):
-        kind, rl, dl, pl, _cap = struct.unpack_from("<5I", data, off)
+        kind, rl, dl, pl, cap = struct.unpack_from("<5I", data, off)
         off += 20
         out.append((kind, data[off:off + rl], data[off + rl:off + rl + dl],
-                    data[off + rl + dl:off + rl + dl + pl]))
+                    data[off + rl + dl:off + rl + dl + pl], cap))
         off += rl + dl + pl
     return out
 
 
 def write_trace(path, version, recs):
-    body = b"".join(struct.pack("<5I", k, len(r), len(d), len(p), len(p) if k == 1 else 0)
-                    + r + d + p for k, r, d, p in recs)
+    body = b"".join(struct.pack("<5I", k, len(r), len(d), len(p), cap) + r + d + p
+                    for k, r, d, p, cap in recs)
     path.write_bytes(b"BAOFTRC1" + struct.pack("<II", version, 16) + body)
 
 
@@ -139,10 +139,10 @@ def test_replay_a_register_read_that_differs(tmp_path):
     the access and the register."""
     trace = record(tmp_path, BASIC)
     recs = records(trace.read_bytes())
-    for i, (kind, req, data, reply) in enumerate(recs):
+    for i, (kind, req, data, reply, cap) in enumerate(recs):
         addr, value, vcpu, op = struct.unpack_from("<QQIB", req) if kind == 4 else (0,) * 4
         if kind == 4 and op == 1 and addr == 0xa003e08:  # DeviceID: 26, virtio-fs
-            recs[i] = (kind, req[:8] + struct.pack("<Q", 27) + req[16:], data, reply)
+            recs[i] = (kind, req[:8] + struct.pack("<Q", 27) + req[16:], data, reply, cap)
             break
     else:
         raise AssertionError("no DeviceID read recorded")
@@ -165,7 +165,7 @@ def test_version_1_still_replays_and_unknown_versions_refused(tmp_path):
     show = run_harness(["trace", "show", old], timeout=30)
     assert show.rc == 0 and "(trace version 1)" in show.out, show
     # A version-2 kind in a version-1 file, and a version from the future: refused, saying why.
-    write_trace(old, 1, recs[:2] + [(4, bytes(32), b"", b"")])
+    write_trace(old, 1, recs[:2] + [(4, bytes(32), b"", b"", 0)])
     bad = run_harness(["replay", old], timeout=30)
     assert bad.rc == 1 and "kind 4" in bad.err and "version 1" in bad.err, bad
     write_trace(old, 3, recs[:2])
