@@ -76,8 +76,8 @@ struct fakebao {
 	int64_t irq_due_ns;	  /* a delayed interrupt becomes visible then; 0 = none */
 
 	_Atomic int trap_timeout_ms;
-	int dm_lost_grace_ms;	    /* resolved cfg.dm_lost_grace_ms: -1 no wait, else ms */
-	struct fakebao_stats stats; /* updated with atomic adds */
+	int dm_lost_grace_ms;		  /* resolved cfg.dm_lost_grace_ms: -1 no wait, else ms */
+	struct fakebao_stats stats;	  /* updated with atomic adds */
 	struct fakebao_observer observer; /* fakebao_set_observer; fields NULL when none */
 };
 

@@ -445,8 +445,8 @@ static int gen_fuse_trace_v2(const char *dir, const uint8_t *req, size_t req_len
 						     8, 0, 0});
 	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_KICK, fk, kick, NULL,
 						     sizeof(fk), (uint32_t)kl, 0, 0});
-	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_MMIO, fm, NULL, NULL,
-						     sizeof(fm), 0, 0, 0});
+	fuse_trace_write(
+	    f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_MMIO, fm, NULL, NULL, sizeof(fm), 0, 0, 0});
 	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_USED, fu, used, NULL,
 						     sizeof(fu), 32, 0, 0});
 	fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_IRQ, irq, NULL, NULL,

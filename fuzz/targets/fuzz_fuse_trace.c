@@ -63,8 +63,8 @@ static int fuzz_fuse_trace_rec(void *arg, const struct fuse_trace_rec *r, size_t
 		long n = fuse_trace_regions(r->data, r->data_len, fuzz_fuse_trace_region, &g, why,
 					    sizeof(why));
 
-		FUZZ_CHECK(n >= 0 && (size_t)n == g.n, "regions of an accepted record: %ld, saw %zu",
-			   n, g.n);
+		FUZZ_CHECK(n >= 0 && (size_t)n == g.n,
+			   "regions of an accepted record: %ld, saw %zu", n, g.n);
 		FUZZ_CHECK(g.next == r->data + r->data_len, "regions end before the data");
 	}
 	FUZZ_CHECK(r->req_len <= FUSE_TRACE_PART_MAX && r->data_len <= FUSE_TRACE_PART_MAX &&

@@ -107,7 +107,7 @@ static void fuse_map_mask_attr(uint8_t *body, size_t len, size_t off)
 
 /* Learn the mappings a reply body creates and mask what is not compared. */
 static void fuse_map_learn_mask(struct fuse_map *r, uint32_t opcode, uint8_t *rec, uint8_t *live,
-			      size_t len)
+				size_t len)
 {
 	switch (opcode) {
 	case FUSE_LOOKUP:
@@ -182,7 +182,7 @@ static int fuse_map_dirents(struct fuse_map *r, const uint8_t *a, const uint8_t 
 
 /* Compare one reply: 0 identical (after mapping), -1 with r->why. */
 int fuse_map_compare(struct fuse_map *r, uint32_t opcode, const uint8_t *rec, size_t rec_len,
-			  uint8_t *live, size_t live_len)
+		     uint8_t *live, size_t live_len)
 {
 	struct fuse_out_header hr, hl;
 	uint8_t *rc = NULL;
@@ -207,7 +207,7 @@ int fuse_map_compare(struct fuse_map *r, uint32_t opcode, const uint8_t *rec, si
 	}
 	if (opcode == FUSE_READDIR && !hr.error)
 		return fuse_map_dirents(r, rec + FUSE_MAP_OUT_HDR, live + FUSE_MAP_OUT_HDR,
-				      rec_len - FUSE_MAP_OUT_HDR);
+					rec_len - FUSE_MAP_OUT_HDR);
 	rc = malloc(rec_len);
 	if (!rc) {
 		snprintf(r->why, sizeof(r->why), "out of memory comparing %zu bytes", rec_len);
@@ -216,7 +216,7 @@ int fuse_map_compare(struct fuse_map *r, uint32_t opcode, const uint8_t *rec, si
 	memcpy(rc, rec, rec_len);
 	if (!hr.error)
 		fuse_map_learn_mask(r, opcode, rc + FUSE_MAP_OUT_HDR, live + FUSE_MAP_OUT_HDR,
-				  rec_len - FUSE_MAP_OUT_HDR);
+				    rec_len - FUSE_MAP_OUT_HDR);
 	for (size_t i = 0; i < rec_len; i++)
 		if (rc[i] != live[i]) {
 			snprintf(r->why, sizeof(r->why),
@@ -228,4 +228,3 @@ int fuse_map_compare(struct fuse_map *r, uint32_t opcode, const uint8_t *rec, si
 	free(rc);
 	return res;
 }
-

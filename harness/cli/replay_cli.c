@@ -36,7 +36,7 @@ struct replay {
 	struct fuse_map map;
 	uint8_t *live;
 	size_t requests, host_steps;
-	long flip; /* test only: BAOHARNESS_REPLAY_FLIP=N flips the last byte of reply N */
+	long flip;	   /* test only: BAOHARNESS_REPLAY_FLIP=N flips the last byte of reply N */
 	uint32_t break_op; /* test only: BAOHARNESS_REPLAY_BREAK=OPCODE: every reply to it */
 	uint32_t div_op;   /* the diverging request's opcode */
 	char why[768];
@@ -155,7 +155,9 @@ int replay_cli_fuse(const uint8_t *buf, size_t len, const struct stack_opts *so,
 	out->opcode = r.div_op;
 	snprintf(out->where, sizeof(out->where), "%s", r.where);
 	snprintf(out->why, sizeof(out->why), "%s",
-		 r.why[0] ? r.why : n < 0 ? strerror((int)-n) : "");
+		 r.why[0] ? r.why
+		 : n < 0  ? strerror((int)-n)
+			  : "");
 	return n < 0 ? RUN_EXIT_FAIL : RUN_EXIT_PASS;
 }
 
@@ -181,8 +183,9 @@ int replay_cli_main(int argc, char **argv)
 			path = NULL, i = argc;
 	}
 	if (!path || argc > 5) {
-		fprintf(stderr, "usage: baoharness replay [--virtiofsd c|rust|PATH] [--fuse] TRACE   "
-				"(a `run --record TRACE` trace)\n");
+		fprintf(stderr,
+			"usage: baoharness replay [--virtiofsd c|rust|PATH] [--fuse] TRACE   "
+			"(a `run --record TRACE` trace)\n");
 		return RUN_EXIT_USAGE;
 	}
 	flipn = flip ? strtol(flip, NULL, 10) : 0;

@@ -88,15 +88,16 @@ static int replay_mmio_stack(struct replay_mmio *r, const struct fuse_trace_rec 
 
 	fuse_trace_get_stack(t, &st);
 	replay_mmio_stop(r);
-	if (st.mmio_base != STACK_MMIO_BASE || st.mmio_size != STACK_MMIO_SIZE ||
-	    !st.window_size || st.window_size > (1ULL << 32) || (st.window_gpa | st.window_size) & 0xfff ||
+	if (st.mmio_base != STACK_MMIO_BASE || st.mmio_size != STACK_MMIO_SIZE || !st.window_size ||
+	    st.window_size > (1ULL << 32) || (st.window_gpa | st.window_size) & 0xfff ||
 	    !st.vcpus || st.vcpus > FAKEBAO_MAX_VCPUS) {
-		snprintf(r->why, sizeof(r->why),
-			 "record %zu: stack with registers at 0x%" PRIx64 "+0x%" PRIx64
-			 ", window 0x%" PRIx64 "+0x%" PRIx64 ", %u vCPUs: this harness replays "
-			 "registers at 0x%llx+0x%llx, a page-aligned window up to 4 GiB, 1..%d vCPUs",
-			 index, st.mmio_base, st.mmio_size, st.window_gpa, st.window_size,
-			 st.vcpus, STACK_MMIO_BASE, STACK_MMIO_SIZE, FAKEBAO_MAX_VCPUS);
+		snprintf(
+		    r->why, sizeof(r->why),
+		    "record %zu: stack with registers at 0x%" PRIx64 "+0x%" PRIx64
+		    ", window 0x%" PRIx64 "+0x%" PRIx64 ", %u vCPUs: this harness replays "
+		    "registers at 0x%llx+0x%llx, a page-aligned window up to 4 GiB, 1..%d vCPUs",
+		    index, st.mmio_base, st.mmio_size, st.window_gpa, st.window_size, st.vcpus,
+		    STACK_MMIO_BASE, STACK_MMIO_SIZE, FAKEBAO_MAX_VCPUS);
 		return -EINVAL;
 	}
 	so.virtiofsd = r->virtiofsd;
@@ -149,8 +150,8 @@ static int replay_mmio_access(struct replay_mmio *r, const struct fuse_trace_rec
 		return -EPROTO;
 	}
 	if (m.op == BAO_IO_READ && v != m.value) {
-		snprintf(r->why, sizeof(r->why), "read value: recorded 0x%" PRIx64 ", got 0x%" PRIx64,
-			 m.value, v);
+		snprintf(r->why, sizeof(r->why),
+			 "read value: recorded 0x%" PRIx64 ", got 0x%" PRIx64, m.value, v);
 		return -EPROTO;
 	}
 	if (m.op == BAO_IO_WRITE && off < STACK_MMIO_SIZE)
@@ -222,7 +223,7 @@ static void replay_mmio_chain_done(struct replay_mmio_kick *k)
 			c = &r->chains[i];
 	r->requests++;
 	if (c)
-		*c = (struct replay_mmio_chain){k->queue, k->head, h.opcode, h.unique,
+		*c = (struct replay_mmio_chain){k->queue, k->head,     h.opcode, h.unique,
 						h.nodeid, r->requests, 1};
 }
 
@@ -472,8 +473,7 @@ int replay_mmio_run(const uint8_t *buf, size_t len, const char *virtiofsd, long 
 		       "interrupts and %zu failed accesses not replayed, %zu notifies added; node "
 		       "ids and file handles mapped: %zu, %zu)\n",
 		       r->requests, r->stacks, r->stacks == 1 ? "" : "s", r->accesses, r->used,
-		       r->host_steps, r->irqs, r->skipped, r->nudges, r->map.nodes.n,
-		       r->map.fhs.n);
+		       r->host_steps, r->irqs, r->skipped, r->nudges, r->map.nodes.n, r->map.fhs.n);
 		status = RUN_EXIT_PASS;
 	}
 	free(r->rec);

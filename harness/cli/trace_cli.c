@@ -98,7 +98,8 @@ static int trace_cli_kick_region(void *arg, const struct fuse_trace_region *g, s
 	(void)index;
 	if (g->type == FUSE_TRACE_REG_HEAD) {
 		trace_cli_kick_chain(k);
-		*k = (struct trace_cli_kick){.in_chain = 1, .head = (uint32_t)g->gpa, .req = k->req};
+		*k =
+		    (struct trace_cli_kick){.in_chain = 1, .head = (uint32_t)g->gpa, .req = k->req};
 	} else if (g->type == FUSE_TRACE_REG_WRITABLE) {
 		k->writable += g->len;
 		k->nwrite++;
@@ -141,12 +142,13 @@ static int trace_cli_show_v2(const struct fuse_trace_rec *r, size_t index)
 		struct fuse_trace_stack st;
 
 		fuse_trace_get_stack(r, &st);
-		printf("%zu stack: frontend %.*s, window [0x%llx, +0x%llx), registers 0x%llx+0x%llx, "
-		       "%u vCPU%s\n",
-		       index, (int)r->data_len, (const char *)r->data,
-		       (unsigned long long)st.window_gpa, (unsigned long long)st.window_size,
-		       (unsigned long long)st.mmio_base, (unsigned long long)st.mmio_size, st.vcpus,
-		       st.vcpus == 1 ? "" : "s");
+		printf(
+		    "%zu stack: frontend %.*s, window [0x%llx, +0x%llx), registers 0x%llx+0x%llx, "
+		    "%u vCPU%s\n",
+		    index, (int)r->data_len, (const char *)r->data,
+		    (unsigned long long)st.window_gpa, (unsigned long long)st.window_size,
+		    (unsigned long long)st.mmio_base, (unsigned long long)st.mmio_size, st.vcpus,
+		    st.vcpus == 1 ? "" : "s");
 	} else if (r->kind == FUSE_TRACE_KIND_MMIO) {
 		struct fuse_trace_mmio m;
 		uint64_t off;
@@ -154,7 +156,8 @@ static int trace_cli_show_v2(const struct fuse_trace_rec *r, size_t index)
 		fuse_trace_get_mmio(r, &m);
 		off = m.addr - STACK_MMIO_BASE;
 		printf("%zu mmio vCPU %u %s %s (0x%llx) width %u ", index, m.vcpu,
-		       m.op ? "READ" : "WRITE", off < STACK_MMIO_SIZE ? virtio_mmio_regs_name(off) : "?",
+		       m.op ? "READ" : "WRITE",
+		       off < STACK_MMIO_SIZE ? virtio_mmio_regs_name(off) : "?",
 		       (unsigned long long)m.addr, m.width);
 		if (m.result)
 			printf("=> failed: %s\n", strerror(-m.result));
@@ -181,7 +184,8 @@ static int trace_cli_show_v2(const struct fuse_trace_rec *r, size_t index)
 		struct trace_cli_used b = {0};
 
 		fuse_trace_get_used(r, &u);
-		printf("%zu used queue %u #%u head %u len %u: ", index, u.queue, u.pos, u.id, u.len);
+		printf("%zu used queue %u #%u head %u len %u: ", index, u.queue, u.pos, u.id,
+		       u.len);
 		if (fuse_trace_regions(r->data, r->data_len, trace_cli_used_region, &b, why,
 				       sizeof(why)) < 0)
 			return -EINVAL;

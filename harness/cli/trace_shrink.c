@@ -361,7 +361,8 @@ static int trace_shrink_save(struct trace_shrink *z, const char *out, const char
 		rc = -EIO;
 	free(buf);
 	if (rc) {
-		fprintf(stderr, "baoharness trace shrink: cannot write %s: %s\n", out, strerror(-rc));
+		fprintf(stderr, "baoharness trace shrink: cannot write %s: %s\n", out,
+			strerror(-rc));
 		return rc;
 	}
 	printf("saved %s; replay: baoharness replay --fuse%s%s %s\n", out,
@@ -402,7 +403,8 @@ int trace_shrink_main(int argc, char **argv)
 		free(buf);
 		return RUN_EXIT_FAIL;
 	}
-	z.have_fuse = fuse_trace_parse(buf, len, trace_shrink_has_fuse, NULL, why, sizeof(why)) == 1;
+	z.have_fuse =
+	    fuse_trace_parse(buf, len, trace_shrink_has_fuse, NULL, why, sizeof(why)) == 1;
 	n = fuse_trace_parse(buf, len, trace_shrink_collect, &z, why, sizeof(why));
 	free(buf);
 	if (log_get_level() > LOG_ERROR)
@@ -418,15 +420,15 @@ int trace_shrink_main(int argc, char **argv)
 	n0 = trace_shrink_count(&z, &b0);
 	rc = trace_shrink_test(&z, z.keep, want, sizeof(want));
 	if (rc != 1) {
-		fprintf(stderr,
-			"baoharness trace shrink: %s: %s\n", path,
+		fprintf(stderr, "baoharness trace shrink: %s: %s\n", path,
 			rc < 0 ? "the replay's stack did not start: run `baoharness doctor`"
 			       : "its replay does not diverge: nothing to shrink");
 		trace_shrink_free(&z);
 		return rc < 0 ? RUN_EXIT_ENV : RUN_EXIT_FAIL;
 	}
-	fprintf(stderr, "trace shrink: %s: %zu units (requests and host steps), %zu bytes; oracle "
-			"\"%s\"\n",
+	fprintf(stderr,
+		"trace shrink: %s: %zu units (requests and host steps), %zu bytes; oracle "
+		"\"%s\"\n",
 		path, n0, b0, want);
 	z.want = want;
 	/* Over units: ddmin to 1-minimal; then each request's body halved. */

@@ -240,7 +240,8 @@ long fuse_trace_parse(const uint8_t *buf, size_t len, fuse_trace_fn fn, void *ar
 				 "%u/%u/%u/%u (version %u: want kind 1, 2 with no data or reply%s)",
 				 off, n, r.kind, r.req_len, r.data_len, r.reply_len, r.reply_cap,
 				 version,
-				 version >= 2 ? ", or 3-7 with their fixed lengths and no reply" : "");
+				 version >= 2 ? ", or 3-7 with their fixed lengths and no reply"
+					      : "");
 			return -EINVAL;
 		}
 		if (r.req_len > FUSE_TRACE_PART_MAX || r.data_len > FUSE_TRACE_PART_MAX ||

@@ -168,8 +168,8 @@ static void stack_trace_buffer(struct stack_trace *t, const struct stack_trace_d
 	*left -= n;
 }
 
-static void stack_trace_indirect(struct stack_trace *t, const struct stack_trace_desc *tab, int kick,
-				 uint32_t *left)
+static void stack_trace_indirect(struct stack_trace *t, const struct stack_trace_desc *tab,
+				 int kick, uint32_t *left)
 {
 	uint32_t n = tab->len / 16;
 
