@@ -18,11 +18,15 @@ void fuse_client_setup(struct fuse_client *fc, struct virtio_mmio_drv *dev, stru
 {
 	void (*record)(void *, const struct fuse_trace_rec *) = fc->record;
 	void *record_arg = fc->record_arg;
+	void (*reaping)(void *) = fc->reaping;
+	void *reaping_arg = fc->reaping_arg;
 
 	memset(fc, 0, sizeof(*fc));
 	/* A recorder outlives device resets (set up again then): a trace spans the whole run. */
 	fc->record = record;
 	fc->record_arg = record_arg;
+	fc->reaping = reaping;
+	fc->reaping_arg = reaping_arg;
 	fc->dev = dev;
 	fc->vq[0] = hiprio;
 	fc->vq[1] = req;
@@ -85,9 +89,9 @@ int fuse_client_poll(struct fuse_client *fc)
 
 		/* One entry at a time, each published before the recorder looked: one the device
 		 * adds after the look must wait for the next turn, or it would go unrecorded. */
-		while (!fc->dev->bus->reaping || vq_drv_has_used(fc->vq[q])) {
-			if (fc->dev->bus->reaping)
-				fc->dev->bus->reaping(fc->dev->bus->ctx);
+		while (!fc->reaping || vq_drv_has_used(fc->vq[q])) {
+			if (fc->reaping)
+				fc->reaping(fc->reaping_arg);
 			rc = vq_drv_get_used(fc->vq[q], &cookie, &len);
 			if (rc != 1)
 				break;

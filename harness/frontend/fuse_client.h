@@ -70,6 +70,11 @@ struct fuse_client {
 	/* `run --record`: each sync call's request and reply (fuse_trace.h); NULL: off. */
 	void (*record)(void *arg, const struct fuse_trace_rec *r);
 	void *record_arg;
+	/* Called before each used element is taken, so the hypervisor's recorder (`run
+	 * --record`, stack_trace.h) sees it and the bytes written while they are intact - as a
+	 * real guest's interrupt lets it; this driver polls. NULL: none. */
+	void (*reaping)(void *arg);
+	void *reaping_arg;
 };
 
 /* Bind a client to an initialised device and its two queues. Never fails. */

@@ -18,10 +18,6 @@ struct guest_bus {
 	void *mem;
 	uint64_t mem_gpa;
 	uint64_t mem_size;
-	/* Optional: called before the driver takes used elements it found by polling, so the
-	 * hypervisor's recorder (`run --record`) sees them and the bytes written while they are
-	 * intact, as a real guest's interrupt would let it. NULL: none. */
-	void (*reaping)(void *ctx);
 };
 
 #endif

@@ -82,6 +82,8 @@ int scripted_fe_open(const struct guest_bus *bus, const struct scripted_fe_opts 
 		return -ENOMEM;
 	fe->bus = *bus;
 	fe->opts = *opts;
+	fe->fc.reaping = opts->reaping; /* kept by every fuse_client_setup */
+	fe->fc.reaping_arg = opts->reaping_arg;
 	rc = window_alloc_init(&fe->wa, bus->mem, bus->mem_gpa, bus->mem_size);
 	rc = rc ? rc : virtio_mmio_drv_probe(&fe->dev, &fe->bus, opts->mmio_base);
 	rc = rc ? rc : scripted_fe_start(fe);

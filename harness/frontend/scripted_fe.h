@@ -16,6 +16,10 @@ struct scripted_fe_opts {
 	enum fe_wait_policy wait;
 	unsigned int queue_size; /* 0 = the device's QueueNumMax */
 	int request_timeout_ms;	 /* bound on any single wait when no deadline is set */
+	/* `run --record`: the hypervisor's recorder looks before each used element is taken
+	 * (struct fuse_client's reaping), from the mount's FUSE_INIT on; NULL: none. */
+	void (*reaping)(void *arg);
+	void *reaping_arg;
 };
 
 struct scripted_fe_stats {

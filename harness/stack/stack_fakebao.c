@@ -27,11 +27,6 @@ static int stack_fakebao_bus_write(void *ctx, uint64_t addr, unsigned int width,
 	return r;
 }
 
-static void stack_fakebao_bus_reaping(void *ctx)
-{
-	stack_trace_sync(((struct stack *)ctx)->trace);
-}
-
 static int stack_fakebao_bus_wait_irq(void *ctx, int timeout_ms)
 {
 	return fakebao_wait_irq(((struct stack *)ctx)->fb, timeout_ms);
@@ -90,6 +85,5 @@ void stack_fakebao_bus(struct stack *s)
 				    stack_fakebao_bus_wait_irq,
 				    fakebao_window(s->fb),
 				    fakebao_window_gpa(s->fb),
-				    fakebao_window_size(s->fb),
-				    s->trace ? stack_fakebao_bus_reaping : NULL};
+				    fakebao_window_size(s->fb)};
 }

@@ -14,6 +14,12 @@
 #include "stack_frontend.h"
 #include "stack_priv.h"
 
+/* `run --record`: the recorder looks before the polling driver takes a used element. */
+static void stack_fe_scripted_reaping(void *arg)
+{
+	stack_trace_sync(arg);
+}
+
 /* The scripted frontend keeps Bao's 16 MiB window at 0x10000000 (a fresh memfd). */
 static int stack_fe_scripted_start(struct stack *s, const struct stack_opts *o)
 {
@@ -49,6 +55,10 @@ static int stack_fe_scripted_start(struct stack *s, const struct stack_opts *o)
 	if (r)
 		return r;
 	stack_fakebao_bus(s);
+	if (s->trace) {
+		fo.reaping = stack_fe_scripted_reaping;
+		fo.reaping_arg = s->trace;
+	}
 	r = scripted_fe_open(&s->bus, &fo, &s->fe);
 	if (r)
 		log_err("frontend could not mount the share through the device: %s", strerror(-r));

@@ -301,8 +301,8 @@ void stack_trace_sync(struct stack_trace *t)
 	pthread_mutex_unlock(&t->lock);
 }
 
-static void stack_trace_access(void *arg, int after, unsigned int vcpu, uint64_t addr,
-			       unsigned int op, unsigned int width, uint64_t value, int rc)
+void stack_trace_access(void *arg, int after, unsigned int vcpu, uint64_t addr, unsigned int op,
+			unsigned int width, uint64_t value, int rc)
 {
 	struct stack_trace *t = arg;
 	uint64_t off = addr - t->mmio_base;
@@ -339,7 +339,7 @@ static void stack_trace_access(void *arg, int after, unsigned int vcpu, uint64_t
 	}
 }
 
-static void stack_trace_irq(void *arg)
+void stack_trace_irq(void *arg)
 {
 	struct stack_trace *t = arg;
 	uint8_t fixed[FUSE_TRACE_IRQ_LEN] = {0};
@@ -353,51 +353,68 @@ static void stack_trace_irq(void *arg)
 	pthread_mutex_unlock(&t->lock);
 }
 
+struct stack_trace *stack_trace_open(const struct stack_trace_where *w, stack_trace_fn fn,
+				     void *arg)
+{
+	struct stack_trace *t = calloc(1, sizeof(*t));
+	struct fuse_trace_stack st = {w->gpa, w->size, w->mmio_base, w->mmio_size, w->vcpus};
+	uint8_t fixed[FUSE_TRACE_STACK_LEN];
+
+	if (!t)
+		return NULL;
+	pthread_mutex_init(&t->lock, NULL);
+	t->fn = fn;
+	t->arg = arg;
+	t->win = w->win;
+	t->gpa = w->gpa;
+	t->size = w->size;
+	t->mmio_base = w->mmio_base;
+	t->mmio_size = w->mmio_size;
+	fuse_trace_put_stack(fixed, &st);
+	stack_trace_emit(t, FUSE_TRACE_KIND_STACK, fixed, sizeof(fixed),
+			 (const uint8_t *)w->frontend, strlen(w->frontend));
+	return t;
+}
+
+void stack_trace_close(struct stack_trace *t)
+{
+	if (!t)
+		return;
+	/* What the device returned last (an unmount's replies) before the window goes. */
+	stack_trace_sync(t);
+	pthread_mutex_destroy(&t->lock);
+	free(t->buf);
+	free(t);
+}
+
 int stack_trace_start(struct stack *s, const struct stack_opts *o, uint64_t mmio_base,
 		      uint64_t mmio_size)
 {
-	struct stack_trace *t;
+	struct stack_trace_where w = {fakebao_window(s->fb),
+				      fakebao_window_gpa(s->fb),
+				      fakebao_window_size(s->fb),
+				      mmio_base,
+				      mmio_size,
+				      s->vcpus > 0 ? (uint32_t)s->vcpus : 1,
+				      o->frontend ? o->frontend->name : "scripted"};
 	struct fakebao_observer ob;
-	struct fuse_trace_stack st;
-	uint8_t fixed[FUSE_TRACE_STACK_LEN];
-	const char *name = o->frontend ? o->frontend->name : "scripted";
 
 	if (!o->trace)
 		return 0;
-	t = calloc(1, sizeof(*t));
-	if (!t)
+	s->trace = stack_trace_open(&w, o->trace, o->trace_arg);
+	if (!s->trace)
 		return -ENOMEM;
-	pthread_mutex_init(&t->lock, NULL);
-	t->fn = o->trace;
-	t->arg = o->trace_arg;
-	t->win = fakebao_window(s->fb);
-	t->gpa = fakebao_window_gpa(s->fb);
-	t->size = fakebao_window_size(s->fb);
-	t->mmio_base = mmio_base;
-	t->mmio_size = mmio_size;
-	st = (struct fuse_trace_stack){t->gpa, t->size, mmio_base, mmio_size,
-				       s->vcpus > 0 ? (uint32_t)s->vcpus : 1};
-	fuse_trace_put_stack(fixed, &st);
-	stack_trace_emit(t, FUSE_TRACE_KIND_STACK, fixed, sizeof(fixed), (const uint8_t *)name,
-			 strlen(name));
-	s->trace = t;
-	ob = (struct fakebao_observer){stack_trace_access, stack_trace_irq, t};
+	ob = (struct fakebao_observer){stack_trace_access, stack_trace_irq, s->trace};
 	fakebao_set_observer(s->fb, &ob);
 	return 0;
 }
 
 void stack_trace_stop(struct stack *s)
 {
-	struct stack_trace *t = s->trace;
-
-	if (!t)
+	if (!s->trace)
 		return;
 	if (s->fb)
 		fakebao_set_observer(s->fb, NULL);
-	/* What the device returned last (an unmount's replies) before the window goes. */
-	stack_trace_sync(t);
-	pthread_mutex_destroy(&t->lock);
-	free(t->buf);
-	free(t);
+	stack_trace_close(s->trace);
 	s->trace = NULL;
 }

@@ -48,6 +48,26 @@ struct stack_trace {
 	int overflow; /* a region list over FUSE_TRACE_PART_MAX: that record was cut */
 };
 
+/* What a recorder watches: the window as the host maps it, the device's registers, the
+ * frontend's vCPUs and name (the STACK record). */
+struct stack_trace_where {
+	const void *win;
+	uint64_t gpa, size, mmio_base, mmio_size;
+	uint32_t vcpus;
+	const char *frontend;
+};
+/* A recorder writing to fn (a STACK record at once): NULL when out of memory. */
+struct stack_trace *stack_trace_open(const struct stack_trace_where *w, stack_trace_fn fn,
+				     void *arg);
+/* The last used elements recorded, then freed. NULL is fine. */
+void stack_trace_close(struct stack_trace *t);
+/* fakebao's observer callbacks (struct fakebao_observer), arg the recorder: an access before it
+ * is served (after 0: kicks and used elements so far; the recorder's lock is then held until
+ * the same access's after call) and once completed (after 1: its MMIO record); an interrupt. */
+void stack_trace_access(void *arg, int after, unsigned int vcpu, uint64_t addr, unsigned int op,
+			unsigned int width, uint64_t value, int rc);
+void stack_trace_irq(void *arg);
+
 struct stack;
 struct stack_opts;
 /* With o->trace set: a recorder on s->fb (after fakebao_create), a STACK record first. 0 or

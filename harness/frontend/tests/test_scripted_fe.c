@@ -43,7 +43,8 @@ static int fx_setup_policy(void **state, enum fe_wait_policy wait)
 	fake_vfsdev_fs_init(&f->fs);
 	assert_int_equal(
 	    fake_vfsdev_init(&f->dev, f->mem, GPA, WIN, BASE, fake_vfsdev_fs_handle, &f->fs), 0);
-	f->opts = (struct scripted_fe_opts){BASE, "myfs", wait, 0, 300};
+	f->opts = (struct scripted_fe_opts){
+	    .mmio_base = BASE, .tag = "myfs", .wait = wait, .request_timeout_ms = 300};
 	f->v = &fuse_vfs_ops;
 	*state = f;
 	return 0;
