@@ -1,6 +1,8 @@
 /* test_fuse_trace.c - the `run --record` trace format: records written are read back byte for
  * byte in order, and every malformed file (magic, version, header length, kind, a record cut
- * short anywhere, a part over the limit) is refused with the offset named, never read past. */
+ * short anywhere, a part over the limit) is refused with the offset named, never read past;
+ * version 2's records (stack, access, kick, used, interrupt) round-trip, their fixed lengths and
+ * region lists are checked, and a version-1 file may not hold them. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,7 +109,7 @@ static void test_refused(void **state)
 	b[16 + 12] = 0; /* reply length 0: the record's lengths no longer add up */
 	assert_int_equal(fuse_trace_parse(b, len, NULL, NULL, why, sizeof(why)), -EINVAL);
 	const size_t at[] = {0, 8, 12, 16, 16 + 4, 16 + 16};
-	const uint8_t val[] = {'X', 2, 17, 7, 0xff, 4}; /* ...capacity 4 < reply length 8 */
+	const uint8_t val[] = {'X', 3, 17, 8, 0xff, 4}; /* ...capacity 4 < reply length 8 */
 	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
 		memcpy(b, t, len);
 		b[at[i]] = val[i];
@@ -124,6 +126,100 @@ static void test_refused(void **state)
 	    -E2BIG);
 	free(b);
 	free(t);
+}
+
+/* Version 2: every kind written with the encoders reads back with the decoders. */
+static void test_v2_round_trip(void **state)
+{
+	struct fuse_trace_stack st = {0x10000000, 0x1000000, 0xa003e00, 0x200, 2}, st2;
+	struct fuse_trace_mmio m = {0xa003e70, 0xf, 1, 1, 4, -110}, m2;
+	struct fuse_trace_kick k = {1, FUSE_TRACE_KICK_NOTIFY, 1}, k2;
+	struct fuse_trace_used u = {1, 65535, 7, 44}, u2;
+	uint8_t fst[FUSE_TRACE_STACK_LEN], fm[FUSE_TRACE_MMIO_LEN], fk[FUSE_TRACE_KICK_LEN],
+	    fu[FUSE_TRACE_USED_LEN], regs[3 * FUSE_TRACE_REGION_HDR_LEN + 4];
+	struct fuse_trace_rec r = {0};
+	char why[160];
+
+	(void)state;
+	fuse_trace_put_stack(fst, &st);
+	r.req = fst;
+	fuse_trace_get_stack(&r, &st2);
+	assert_memory_equal(&st, &st2, sizeof(st));
+	fuse_trace_put_mmio(fm, &m);
+	r.req = fm;
+	fuse_trace_get_mmio(&r, &m2);
+	assert_int_equal(m2.addr, m.addr);
+	assert_int_equal(m2.value, m.value);
+	assert_int_equal(m2.vcpu, 1);
+	assert_int_equal(m2.op, 1);
+	assert_int_equal(m2.width, 4);
+	assert_int_equal(m2.result, -110);
+	fuse_trace_put_kick(fk, &k);
+	r.req = fk;
+	fuse_trace_get_kick(&r, &k2);
+	assert_memory_equal(&k, &k2, sizeof(k));
+	fuse_trace_put_used(fu, &u);
+	r.req = fu;
+	fuse_trace_get_used(&r, &u2);
+	assert_int_equal(u2.pos, 65535);
+	assert_int_equal(u2.id, 7);
+	assert_int_equal(u2.len, 44);
+	/* A head, 4 readable bytes, a writable buffer without bytes: three regions. */
+	fuse_trace_put_region(regs, 3, 0, FUSE_TRACE_REG_HEAD);
+	fuse_trace_put_region(regs + 16, 0x10002000, 4, FUSE_TRACE_REG_READABLE);
+	memcpy(regs + 32, "abcd", 4);
+	fuse_trace_put_region(regs + 36, 0x10003000, 4096, FUSE_TRACE_REG_WRITABLE);
+	assert_int_equal(fuse_trace_regions(regs, sizeof(regs), NULL, NULL, why, sizeof(why)), 3);
+	/* Cut anywhere but a boundary, an unknown type, padding, a head with a length: refused. */
+	for (size_t cut = 1; cut < sizeof(regs); cut++)
+		if (cut != 16 && cut != 36)
+			assert_int_equal(
+			    fuse_trace_regions(regs, cut, NULL, NULL, why, sizeof(why)), -EINVAL);
+	regs[16 + 12] = 9;
+	assert_int_equal(fuse_trace_regions(regs, sizeof(regs), NULL, NULL, why, sizeof(why)),
+			 -EINVAL);
+	regs[16 + 12] = FUSE_TRACE_REG_READABLE;
+	regs[16 + 14] = 1;
+	assert_int_equal(fuse_trace_regions(regs, sizeof(regs), NULL, NULL, why, sizeof(why)),
+			 -EINVAL);
+	regs[16 + 14] = 0;
+	regs[8] = 1; /* the head's length */
+	assert_int_equal(fuse_trace_regions(regs, sizeof(regs), NULL, NULL, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "region 0"));
+}
+
+/* The fixed lengths of version 2, and its kinds refused in a version-1 file. */
+static void test_v2_kinds_checked(void **state)
+{
+	uint8_t fm[FUSE_TRACE_MMIO_LEN] = {0};
+	char *mem = NULL, why[256];
+	size_t len;
+	FILE *f = open_memstream(&mem, &len);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fuse_trace_write_header(f), 0);
+	assert_int_equal(
+	    fuse_trace_write(f, &(struct fuse_trace_rec){FUSE_TRACE_KIND_MMIO, fm, NULL, NULL,
+							 sizeof(fm), 0, 0, 0}),
+	    0);
+	fclose(f);
+	assert_int_equal(fuse_trace_version((uint8_t *)mem), 2);
+	assert_int_equal(fuse_trace_parse((uint8_t *)mem, len, NULL, NULL, why, sizeof(why)), 1);
+	mem[8] = 1; /* the same record in a version-1 file */
+	assert_int_equal(fuse_trace_parse((uint8_t *)mem, len, NULL, NULL, why, sizeof(why)),
+			 -EINVAL);
+	assert_non_null(strstr(why, "kind 4"));
+	mem[8] = 2;
+	mem[16 + 4] = FUSE_TRACE_MMIO_LEN - 1; /* an access of 31 bytes */
+	assert_int_equal(fuse_trace_parse((uint8_t *)mem, len - 1, NULL, NULL, why, sizeof(why)),
+			 -EINVAL);
+	mem[16 + 4] = FUSE_TRACE_MMIO_LEN;
+	mem[16] = 8; /* no kind 8 */
+	assert_int_equal(fuse_trace_parse((uint8_t *)mem, len, NULL, NULL, why, sizeof(why)),
+			 -EINVAL);
+	free(mem);
 }
 
 static int stop_at_two(void *arg, const struct fuse_trace_rec *r, size_t index)
@@ -147,8 +243,8 @@ static void test_callback_stops(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_round_trip),	   cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_v2_round_trip),  cmocka_unit_test(test_v2_kinds_checked),
 	    cmocka_unit_test(test_callback_stops),
 	};
 
