@@ -217,3 +217,26 @@ def test_shrink_a_diverging_trace(tmp_path):
     # A trace whose replay does not diverge has nothing to shrink.
     res = run_harness(["trace", "shrink", saved], timeout=120)
     assert res.rc == 1 and "does not diverge" in res.err, res
+
+
+def test_soak_and_fuzz_record_too(tmp_path):
+    """`--record` on the commands with stacks besides `run`: their traces read back (a soak's
+    injected faults make it a trace to read, not to replay)."""
+    trace = tmp_path / "soak.trace"
+    res = run_harness(["soak", "--minutes", "0.05", "--seed", "7", "--record", trace, BASIC],
+                      timeout=120)
+    assert res.rc == 0, res
+    show = run_harness(["trace", "show", trace], timeout=60)
+    assert show.rc == 0 and re.search(r"^0 stack: frontend scripted", show.out, re.M), show
+    assert re.search(r"^\d+ host step: ", show.out, re.M), show.out[-500:]
+    assert re.search(r"^\d+ kick queue 1 \(QueueNotify\)", show.out, re.M)
+    trace = tmp_path / "fuzz.trace"
+    res = run_harness(["fuzz", "fuse-requests", "--time", "2", "--seed", "3", "--out",
+                       tmp_path / "out", "--regress-dir", tmp_path / "regress", "--record",
+                       trace], timeout=180)
+    assert res.rc in (0, 1) and trace.stat().st_size > 1000, res
+    show = run_harness(["trace", "show", trace], timeout=120)
+    assert show.rc == 0 and len(re.findall(r"^\d+ used queue ", show.out, re.M)) > 100, \
+        show.out[-500:]
+    res = run_harness(["soak", "--record", tmp_path / "no" / "dir" / "t", BASIC], timeout=30)
+    assert res.rc == 2 and "baoharness soak: --record" in res.err, res

@@ -25,6 +25,7 @@
 #include "fuzz_sem.h"
 #include "log.h"
 #include "progress.h"
+#include "run.h"
 #include "stack.h"
 
 #define FUZZ_HISTORY 16
@@ -445,7 +446,8 @@ static int fuzz_usage(void)
 		"semantics -h)\n"
 		"       baoharness fuzz fuse-requests [--time S] [--seed N] [--replay "
 		"FILE] [--out DIR] [--virtiofsd c|rust|PATH]\n"
-		"                                    [--regress-dir DIR] [--cpus LIST] [-v]\n"
+		"                                    [--regress-dir DIR] [--cpus LIST] [--record "
+		"TRACE] [-v]\n"
 		"       baoharness fuzz fuse-requests --shrink FILE [--virtiofsd c|rust|PATH]  (a "
 		"finding made minimal: FILE.min.bin)\n"
 		"       baoharness fuzz fuse-requests --differential [--virtiofsd A] [--against B] "
@@ -464,6 +466,7 @@ int fuzz_cli_main(int argc, char **argv)
 	const char *replay = NULL, *out = "results/fuzz", *against = NULL;
 	int differential = 0, regress_set = 0;
 	const char *shrink = NULL;
+	struct run_record rec = {0}; /* --record: every stack's trapped accesses, kicks, ... */
 	double time_s = 60;
 	uint64_t seed = (uint64_t)time(NULL);
 	char cmd[256];
@@ -514,6 +517,8 @@ int fuzz_cli_main(int argc, char **argv)
 			replay = v;
 		else if (!strcmp(argv[i], "--out") && ++i)
 			out = v;
+		else if (!strcmp(argv[i], "--record") && ++i)
+			rec.path = v;
 		else if (!strcmp(argv[i], "--virtiofsd") && ++i)
 			c.so.virtiofsd = v;
 		else if (!strcmp(argv[i], "--regress-dir") && ++i) {
@@ -530,6 +535,10 @@ int fuzz_cli_main(int argc, char **argv)
 		log_set_level(LOG_ERROR); /* hostile requests make every layer warn */
 	if (against && !differential) {
 		fprintf(stderr, "baoharness fuzz: --against is for --differential\n");
+		return 2;
+	}
+	if (rec.path && (shrink || differential)) {
+		fprintf(stderr, "baoharness fuzz: --record is for a campaign or --replay\n");
 		return 2;
 	}
 	if (shrink) {
@@ -550,6 +559,9 @@ int fuzz_cli_main(int argc, char **argv)
 
 		return fuzz_diff_main(&d);
 	}
+	if (run_record_begin(&rec, "baoharness fuzz"))
+		return 2;
+	run_record_to(&rec, &c.so);
 	c.so.step_timeout_ms = 3000;
 	c.so.wait = FE_WAIT_ADAPTIVE;
 	c.req = malloc(FUZZ_GEN_REQ_MAX + 8192);
@@ -581,5 +593,7 @@ int fuzz_cli_main(int argc, char **argv)
 	fuzz_hist_clear(&c);
 	free(c.req);
 	free(c.reply);
+	if (run_record_close(&rec) && !rc)
+		rc = 1;
 	return rc;
 }

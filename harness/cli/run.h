@@ -52,6 +52,12 @@ int run_record_open(struct run_record *r, const struct run_opts *o, const struct
 void run_record_attach(struct stack *s, const struct run_opts *o);
 /* The recorder of every stack o starts (o->stack.trace), when recording. */
 void run_record_stack(struct run_opts *o);
+/* For any command with stacks (soak, fuzz): open r->path (NULL: not recording; 0) with the
+ * header, or -EINVAL with "WHO: --record PATH: why" printed; every stack started with so
+ * records into it; a host step into it; run_record_close at the end. */
+int run_record_begin(struct run_record *r, const char *who);
+void run_record_to(struct run_record *r, struct stack_opts *so);
+void run_record_step(struct run_record *r, const struct scn_step *st);
 int run_record_close(struct run_record *r);
 /* A host step about to run, into the trace (a replay redoes it in order). */
 void run_record_host(const struct run_opts *o, const struct scn_step *st);

@@ -3,7 +3,8 @@
  * chains, used elements with the bytes written, interrupts: stack_trace.c, for the scripted
  * frontend and the trapped Linux guest alike), the host steps, and - for the scripted frontend,
  * whose FUSE client is ours - the FUSE request/reply pairs decoded. Not for `qemu-native` (no
- * hypervisor in its path), nor --jobs, --junit, --format tap (files run in forked workers). */
+ * hypervisor in its path), nor --jobs, --junit, --format tap (files run in forked workers).
+ * `soak --record` and `fuzz fuse-requests --record` write the same trace of their stacks. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -49,9 +50,16 @@ int run_record_open(struct run_record *r, const struct run_opts *o, const struct
 			r->path, jo->jobs);
 		return -EINVAL;
 	}
+	return run_record_begin(r, "baoharness run");
+}
+
+int run_record_begin(struct run_record *r, const char *who)
+{
+	if (!r->path)
+		return 0;
 	r->f = fopen(r->path, "wb");
 	if (!r->f) {
-		fprintf(stderr, "baoharness run: --record %s: %s\n", r->path, strerror(errno));
+		fprintf(stderr, "%s: --record %s: %s\n", who, r->path, strerror(errno));
 		return -EINVAL;
 	}
 	pthread_mutex_init(&r->lock, NULL);
@@ -59,23 +67,34 @@ int run_record_open(struct run_record *r, const struct run_opts *o, const struct
 	return 0;
 }
 
-void run_record_host(const struct run_opts *o, const struct scn_step *st)
+void run_record_to(struct run_record *r, struct stack_opts *so)
+{
+	if (!r->f)
+		return;
+	so->trace = run_record_hook;
+	so->trace_arg = r;
+}
+
+void run_record_step(struct run_record *rec, const struct scn_step *st)
 {
 	struct fuse_trace_rec r = {.kind = FUSE_TRACE_KIND_HOST};
 
-	if (!o->record || !o->record->f || o->record->err)
+	if (!rec || !rec->f || rec->err)
 		return;
 	r.req = (const uint8_t *)st->text;
 	r.req_len = (uint32_t)strlen(st->text);
-	run_record_hook(o->record, &r);
+	run_record_hook(rec, &r);
+}
+
+void run_record_host(const struct run_opts *o, const struct scn_step *st)
+{
+	run_record_step(o->record, st);
 }
 
 void run_record_stack(struct run_opts *o)
 {
-	if (!o->record || !o->record->f)
-		return;
-	o->stack.trace = run_record_hook;
-	o->stack.trace_arg = o->record;
+	if (o->record)
+		run_record_to(o->record, &o->stack);
 }
 
 void run_record_attach(struct stack *s, const struct run_opts *o)

@@ -47,6 +47,7 @@ struct soak {
 	struct scn_file *files;
 	int nfiles;
 	struct stack_opts so;
+	struct run_record rec; /* --record: the trace of every stack and host step */
 	struct stack s;
 	int up;
 	unsigned long runs, failures, stack_restarts, faults[SOAK_NFAULTS];
@@ -67,6 +68,7 @@ static int soak_args(int argc, char **argv, struct soak *k)
 	static const struct option opts[] = {{"minutes", required_argument, NULL, 'm'},
 					     {"seed", required_argument, NULL, 's'},
 					     {"virtiofsd", required_argument, NULL, 'b'},
+					     {"record", required_argument, NULL, 'R'},
 					     {"verbose", no_argument, NULL, 'v'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
@@ -99,6 +101,9 @@ static int soak_args(int argc, char **argv, struct soak *k)
 		case 'b':
 			k->so.virtiofsd = optarg;
 			break;
+		case 'R':
+			k->rec.path = optarg;
+			break;
 		case 'v':
 			k->verbose++;
 			log_set_level(k->verbose > 1 ? LOG_DEBUG : LOG_INFO);
@@ -107,7 +112,7 @@ static int soak_args(int argc, char **argv, struct soak *k)
 		default:
 			fprintf(c == 'h' ? stdout : stderr,
 				"usage: baoharness soak --minutes N [--seed S] [--virtiofsd "
-				"c|rust|PATH] [-v] "
+				"c|rust|PATH] [--record TRACE] [-v] "
 				"[FILE.scn...]\n"
 				"  runs the files (default: the scenario library) in random order "
 				"with random faults\n");
@@ -209,6 +214,7 @@ static int soak_step(struct soak *k, const struct scn_step *st, char *why, size_
 	why[0] = '\0';
 	switch (scn_cmd_step_side(st)) {
 	case SCN_SIDE_HOST:
+		run_record_step(&k->rec, st);
 		return stack_host_step(&k->s, st, k->so.step_timeout_ms, why, len);
 	case SCN_SIDE_FRONTEND:
 		return stack_frontend_step(&k->s, st, k->so.step_timeout_ms, why, len);
@@ -332,11 +338,15 @@ int soak_main(int argc, char **argv)
 	r = soak_args(argc, argv, &k);
 	if (r)
 		return r > 0 ? 0 : RUN_EXIT_USAGE;
-	if (soak_load(&k, argc - optind, argv + optind))
+	if (soak_load(&k, argc - optind, argv + optind) ||
+	    run_record_begin(&k.rec, "baoharness soak"))
 		return RUN_EXIT_USAGE;
+	run_record_to(&k.rec, &k.so);
 	r = stack_start(&k.s, &k.so);
-	if (r)
+	if (r) {
+		run_record_close(&k.rec);
 		return r == STACK_ENV_MISSING ? RUN_EXIT_ENV : RUN_EXIT_FAIL;
+	}
 	k.up = 1;
 	soak_usage_sample(&k.s, &start);
 	sampled_warm = 0;
@@ -377,6 +387,8 @@ int soak_main(int argc, char **argv)
 	soak_report(&k, &start, clock_now_ms() - t0, &ok);
 	if (k.up)
 		stack_stop(&k.s);
+	if (run_record_close(&k.rec))
+		ok = 0;
 	for (int i = 0; i < k.nfiles; i++)
 		scn_file_free(&k.files[i]);
 	free(k.files);
