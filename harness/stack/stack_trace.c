@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
 
 #include "bao.h"
 #include "log.h"
@@ -376,10 +378,35 @@ struct stack_trace *stack_trace_open(const struct stack_trace_where *w, stack_tr
 	return t;
 }
 
+static void *stack_trace_poller(void *arg)
+{
+	struct stack_trace *t = arg;
+	struct timespec ts = {0, STACK_TRACE_POLL_US * 1000L};
+
+	(void)prctl(PR_SET_TIMERSLACK, 1000UL); /* 20 us means 20 us, not 70 */
+	while (!atomic_load(&t->stop)) {
+		stack_trace_sync(t);
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+int stack_trace_poll(struct stack_trace *t)
+{
+	int rc = pthread_create(&t->poller, NULL, stack_trace_poller, t);
+
+	t->polling = !rc;
+	return -rc;
+}
+
 void stack_trace_close(struct stack_trace *t)
 {
 	if (!t)
 		return;
+	if (t->polling) {
+		atomic_store(&t->stop, 1);
+		pthread_join(t->poller, NULL);
+	}
 	/* What the device returned last (an unmount's replies) before the window goes. */
 	stack_trace_sync(t);
 	pthread_mutex_destroy(&t->lock);
@@ -404,6 +431,19 @@ int stack_trace_start(struct stack *s, const struct stack_opts *o, uint64_t mmio
 	s->trace = stack_trace_open(&w, o->trace, o->trace_arg);
 	if (!s->trace)
 		return -ENOMEM;
+	/* The scripted frontend lets the recorder look before it takes each used element
+	 * (scripted_fe_opts.reaping); a real guest does not ask. */
+	if (o->frontend && strcmp(o->frontend->name, "scripted")) {
+		int rc = stack_trace_poll(s->trace);
+
+		if (rc) {
+			log_err("run --record: cannot start the recorder's ring poller: %s",
+				strerror(-rc));
+			stack_trace_close(s->trace);
+			s->trace = NULL;
+			return rc;
+		}
+	}
 	ob = (struct fakebao_observer){stack_trace_access, stack_trace_irq, s->trace};
 	fakebao_set_observer(s->fb, &ob);
 	return 0;

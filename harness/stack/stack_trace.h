@@ -7,6 +7,7 @@
 #define HARNESS_STACK_TRACE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "fuse_trace.h"
@@ -46,7 +47,15 @@ struct stack_trace {
 	uint8_t *buf; /* a KICK's or USED's region list being built */
 	size_t len, cap;
 	int overflow; /* a region list over FUSE_TRACE_PART_MAX: that record was cut */
+	/* A guest that takes used elements without a trapped access or an interrupt in between
+	 * (Linux's callback loop, interrupts suppressed) and reuses their buffers: a thread looks
+	 * every STACK_TRACE_POLL_US so their bytes are recorded before they are gone. */
+	pthread_t poller;
+	int polling;
+	_Atomic int stop;
 };
+
+#define STACK_TRACE_POLL_US 20
 
 /* What a recorder watches: the window as the host maps it, the device's registers, the
  * frontend's vCPUs and name (the STACK record). */
@@ -61,6 +70,8 @@ struct stack_trace *stack_trace_open(const struct stack_trace_where *w, stack_tr
 				     void *arg);
 /* The last used elements recorded, then freed. NULL is fine. */
 void stack_trace_close(struct stack_trace *t);
+/* Start the poller (see struct stack_trace): 0 or -errno. */
+int stack_trace_poll(struct stack_trace *t);
 /* fakebao's observer callbacks (struct fakebao_observer), arg the recorder: an access before it
  * is served (after 0: kicks and used elements so far; the recorder's lock is then held until
  * the same access's after call) and once completed (after 1: its MMIO record); an interrupt. */
