@@ -48,8 +48,8 @@ struct replay_mmio {
 	int up;
 	uint8_t *win;
 	uint64_t gpa, size, mmio_base;
-	struct stack_trace_regs regs;
-	struct replay_mmio_seen seen[STACK_TRACE_QUEUES];
+	struct vq_audit_regs regs;
+	struct replay_mmio_seen seen[VQ_AUDIT_QUEUES];
 	struct replay_mmio_chain chains[REPLAY_MMIO_INFLIGHT];
 	struct fuse_map map;
 	const char *virtiofsd;
@@ -155,7 +155,7 @@ static int replay_mmio_access(struct replay_mmio *r, const struct fuse_trace_rec
 		return -EPROTO;
 	}
 	if (m.op == BAO_IO_WRITE && off < STACK_MMIO_SIZE)
-		stack_trace_regs_write(&r->regs, off, m.value);
+		vq_audit_regs_write(&r->regs, off, m.value);
 	r->where[0] = '\0';
 	return 0;
 }
@@ -296,12 +296,12 @@ static uint32_t replay_mmio_le32(const uint8_t *p)
  * its length, 0 when none came. */
 static int replay_mmio_wait_used(struct replay_mmio *r, uint16_t q, uint32_t head, uint32_t *len)
 {
-	const struct stack_trace_queue *tq = &r->regs.q[q];
+	const struct vq_audit_queue *tq = &r->regs.q[q];
 	struct replay_mmio_seen *sn = &r->seen[q];
 	int64_t now = clock_now_ns(), end = now + (int64_t)REPLAY_MMIO_USED_WAIT_MS * 1000000;
 	int64_t nudge = now + 200 * 1000000LL;
 
-	if (!stack_trace_queue_usable(tq, r->gpa, r->size))
+	if (!vq_audit_queue_usable(tq, r->gpa, r->size))
 		return 0;
 	for (;;) {
 		const uint8_t *used = r->win + (tq->used - r->gpa);
@@ -363,7 +363,7 @@ static int replay_mmio_used(struct replay_mmio *r, const struct fuse_trace_rec *
 	char why[160];
 
 	fuse_trace_get_used(t, &u);
-	c = u.queue < STACK_TRACE_QUEUES ? replay_mmio_find(r, u.queue, u.id) : NULL;
+	c = u.queue < VQ_AUDIT_QUEUES ? replay_mmio_find(r, u.queue, u.id) : NULL;
 	if (c)
 		snprintf(r->where, sizeof(r->where),
 			 "record %zu (request %zu: %s unique %" PRIu64 " nodeid %" PRIu64 ")",
@@ -371,7 +371,7 @@ static int replay_mmio_used(struct replay_mmio *r, const struct fuse_trace_rec *
 	else
 		snprintf(r->where, sizeof(r->where), "record %zu (used id %u on queue %u)", index,
 			 u.id, u.queue);
-	if (u.queue >= STACK_TRACE_QUEUES || !replay_mmio_wait_used(r, u.queue, u.id, &len)) {
+	if (u.queue >= VQ_AUDIT_QUEUES || !replay_mmio_wait_used(r, u.queue, u.id, &len)) {
 		snprintf(r->why, sizeof(r->why),
 			 "the device returned no used element for chain %u on queue %u within %d "
 			 "ms (recorded: len %u)",

@@ -1,9 +1,10 @@
 /* stack_trace.c - record a stack's frontend boundary as the hypervisor sees it (format version 2,
  * fuse_trace.h): fakebao's observer gives every trapped access and interrupt; the split rings
  * (virtio 1.2 §2.7) are read in the window to record each kick's new chains before the device
- * can see them and each used element with the bytes written. Every ring read is bounds-checked
- * against the window and every chain bounded by the queue size (§2.7.5.3.1): the guest is not
- * trusted, and a recorder must never fault on what it records. */
+ * can see them and each used element with the bytes written. The queue registers and the
+ * chain walk are the ring audit's (vq_audit.h): every ring read bounds-checked against the
+ * window, every chain bounded by the queue size (§2.7.5.3.1) - the guest is not trusted, and a
+ * recorder must never fault on what it records. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,90 +16,11 @@
 #include "stack.h"
 #include "stack_trace.h"
 
-#define REG_QUEUE_SEL 0x030
-#define REG_QUEUE_NUM 0x038
-#define REG_QUEUE_READY 0x044
 #define REG_QUEUE_NOTIFY 0x050
-#define REG_STATUS 0x070
-#define REG_QUEUE_DESC_LOW 0x080
-#define REG_QUEUE_DESC_HIGH 0x084
-#define REG_QUEUE_DRIVER_LOW 0x090
-#define REG_QUEUE_DRIVER_HIGH 0x094
-#define REG_QUEUE_DEVICE_LOW 0x0a0
-#define REG_QUEUE_DEVICE_HIGH 0x0a4
-
-#define DESC_F_NEXT 1
-#define DESC_F_WRITE 2
-#define DESC_F_INDIRECT 4
-#define STACK_TRACE_INDIRECT_MAX 1024
-
-static void stack_trace_set(uint64_t *field, uint64_t value, int high)
-{
-	*field = high ? (*field & 0xffffffffULL) | value << 32
-		      : (*field & ~0xffffffffULL) | (value & 0xffffffffULL);
-}
-
-void stack_trace_regs_write(struct stack_trace_regs *g, uint64_t offset, uint64_t value)
-{
-	struct stack_trace_queue *q = g->sel < STACK_TRACE_QUEUES ? &g->q[g->sel] : NULL;
-
-	switch (offset) {
-	case REG_QUEUE_SEL:
-		g->sel = (uint32_t)value;
-		break;
-	case REG_QUEUE_NUM:
-		if (q)
-			q->num = (uint32_t)value;
-		break;
-	case REG_QUEUE_READY:
-		if (q && value == 1)
-			q->last_avail = q->last_used = 0;
-		break;
-	case REG_QUEUE_DESC_LOW:
-	case REG_QUEUE_DESC_HIGH:
-		if (q)
-			stack_trace_set(&q->desc, value, offset == REG_QUEUE_DESC_HIGH);
-		break;
-	case REG_QUEUE_DRIVER_LOW:
-	case REG_QUEUE_DRIVER_HIGH:
-		if (q)
-			stack_trace_set(&q->avail, value, offset == REG_QUEUE_DRIVER_HIGH);
-		break;
-	case REG_QUEUE_DEVICE_LOW:
-	case REG_QUEUE_DEVICE_HIGH:
-		if (q)
-			stack_trace_set(&q->used, value, offset == REG_QUEUE_DEVICE_HIGH);
-		break;
-	case REG_STATUS:
-		if (value == 0) /* reset: every queue forgotten (§2.1.2) */
-			memset(g->q, 0, sizeof(g->q));
-		break;
-	default:
-		break;
-	}
-}
-
-static int stack_trace_inside(uint64_t gpa, uint64_t size, uint64_t addr, uint64_t len)
-{
-	return addr >= gpa && len <= size && addr - gpa <= size - len;
-}
-
-int stack_trace_queue_usable(const struct stack_trace_queue *q, uint64_t gpa, uint64_t size)
-{
-	return q->num && !(q->num & (q->num - 1)) && q->num <= 32768 &&
-	       stack_trace_inside(gpa, size, q->desc, 16ULL * q->num) &&
-	       stack_trace_inside(gpa, size, q->avail, 6 + 2ULL * q->num) &&
-	       stack_trace_inside(gpa, size, q->used, 6 + 8ULL * q->num);
-}
 
 static uint64_t stack_trace_le(const struct stack_trace *t, uint64_t addr, unsigned int n)
 {
-	const volatile uint8_t *p = t->win + (addr - t->gpa);
-	uint64_t v = 0;
-
-	for (unsigned int i = n; i-- > 0;)
-		v = v << 8 | p[i];
-	return v;
+	return vq_audit_le(t->win, t->gpa, addr, n);
 }
 
 /* Append one region (header, then len bytes from the window unless writable). */
@@ -107,7 +29,7 @@ static void stack_trace_region(struct stack_trace *t, uint64_t addr, uint32_t le
 	size_t body = type == FUSE_TRACE_REG_WRITABLE || type == FUSE_TRACE_REG_HEAD ? 0 : len;
 	size_t need = FUSE_TRACE_REGION_HDR_LEN + body;
 
-	if (body && !stack_trace_inside(t->gpa, t->size, addr, len))
+	if (body && !vq_audit_inside(t->gpa, t->size, addr, len))
 		return; /* outside the window: the backend cannot reach it either */
 	if (t->len + need > FUSE_TRACE_PART_MAX) {
 		t->overflow = 1;
@@ -133,86 +55,42 @@ static void stack_trace_region(struct stack_trace *t, uint64_t addr, uint32_t le
 	t->len += need;
 }
 
-struct stack_trace_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags, next;
+/* A walk's state: a kick records descriptors and readable bytes (the device's input); a used
+ * element records up to left bytes of the writable buffers (what the device wrote). */
+struct stack_trace_walk {
+	struct stack_trace *t;
+	int kick;
+	uint32_t left;
 };
 
-static int stack_trace_desc_at(const struct stack_trace *t, uint64_t at, struct stack_trace_desc *d)
+static void stack_trace_seen(void *arg, enum vq_audit_seen what, uint64_t gpa, uint32_t len,
+			     uint16_t flags)
 {
-	if (!stack_trace_inside(t->gpa, t->size, at, 16))
-		return -EFAULT;
-	d->addr = stack_trace_le(t, at, 8);
-	d->len = (uint32_t)stack_trace_le(t, at + 8, 4);
-	d->flags = (uint16_t)stack_trace_le(t, at + 12, 2);
-	d->next = (uint16_t)stack_trace_le(t, at + 14, 2);
-	return 0;
-}
-
-/* One chain's buffers. kick: descriptors and readable bytes recorded (the device's input);
- * else the writable buffers get up to *left bytes of what the device wrote. */
-static void stack_trace_buffer(struct stack_trace *t, const struct stack_trace_desc *d, int kick,
-			       uint32_t *left)
-{
+	struct stack_trace_walk *w = arg;
 	uint32_t n;
 
-	if (kick) {
-		stack_trace_region(t, d->addr, d->len,
-				   d->flags & DESC_F_WRITE ? FUSE_TRACE_REG_WRITABLE
-							   : FUSE_TRACE_REG_READABLE);
+	if (w->kick) {
+		stack_trace_region(w->t, gpa, len,
+				   what != VQ_AUDIT_SEEN_BUF  ? FUSE_TRACE_REG_DESC
+				   : flags & VQ_AUDIT_F_WRITE ? FUSE_TRACE_REG_WRITABLE
+							      : FUSE_TRACE_REG_READABLE);
 		return;
 	}
-	if (!(d->flags & DESC_F_WRITE) || !*left)
+	if (what != VQ_AUDIT_SEEN_BUF || !(flags & VQ_AUDIT_F_WRITE) || !w->left)
 		return;
-	n = d->len < *left ? d->len : *left;
-	stack_trace_region(t, d->addr, n, FUSE_TRACE_REG_WRITTEN);
-	*left -= n;
+	n = len < w->left ? len : w->left;
+	stack_trace_region(w->t, gpa, n, FUSE_TRACE_REG_WRITTEN);
+	w->left -= n;
 }
 
-static void stack_trace_indirect(struct stack_trace *t, const struct stack_trace_desc *tab,
-				 int kick, uint32_t *left)
+static void stack_trace_chain(struct stack_trace *t, const struct vq_audit_queue *q, uint32_t head,
+			      int kick, uint32_t left)
 {
-	uint32_t n = tab->len / 16;
-
-	if (!stack_trace_inside(t->gpa, t->size, tab->addr, tab->len) || tab->len % 16)
-		return;
-	if (kick)
-		stack_trace_region(t, tab->addr, tab->len, FUSE_TRACE_REG_DESC);
-	for (uint32_t i = 0, j = 0; i < n && i < STACK_TRACE_INDIRECT_MAX && j < n; i++) {
-		struct stack_trace_desc d;
-
-		if (stack_trace_desc_at(t, tab->addr + 16ULL * j, &d))
-			return;
-		stack_trace_buffer(t, &d, kick, left);
-		if (!(d.flags & DESC_F_NEXT))
-			break;
-		j = d.next;
-	}
-}
-
-static void stack_trace_chain(struct stack_trace *t, const struct stack_trace_queue *q,
-			      uint32_t head, int kick, uint32_t left)
-{
-	uint32_t j = head;
+	struct stack_trace_walk w = {t, kick, left};
 
 	if (kick)
 		stack_trace_region(t, head, 0, FUSE_TRACE_REG_HEAD);
-	for (uint32_t n = 0; n < q->num && j < q->num; n++) {
-		struct stack_trace_desc d;
-
-		if (stack_trace_desc_at(t, q->desc + 16ULL * j, &d))
-			return;
-		if (kick)
-			stack_trace_region(t, q->desc + 16ULL * j, 16, FUSE_TRACE_REG_DESC);
-		if (d.flags & DESC_F_INDIRECT)
-			stack_trace_indirect(t, &d, kick, &left);
-		else
-			stack_trace_buffer(t, &d, kick, &left);
-		if (!(d.flags & DESC_F_NEXT))
-			break;
-		j = d.next;
-	}
+	vq_audit_walk(t->win, t->gpa, t->size, q->desc, q->num, head, stack_trace_seen, &w);
 }
 
 static void stack_trace_emit(struct stack_trace *t, uint32_t kind, const uint8_t *fixed,
@@ -228,26 +106,25 @@ static void stack_trace_emit(struct stack_trace *t, uint32_t kind, const uint8_t
 /* The chains made available on queue qi since the last look, as one KICK (none: nothing). */
 static void stack_trace_kick(struct stack_trace *t, unsigned int qi, int notify)
 {
-	struct stack_trace_queue *q = &t->regs.q[qi];
+	struct vq_audit_queue *q = &t->regs.q[qi];
 	struct fuse_trace_kick k = {.queue = (uint16_t)qi,
 				    .flags = notify ? FUSE_TRACE_KICK_NOTIFY : 0};
 	uint8_t fixed[FUSE_TRACE_KICK_LEN];
 	uint16_t idx;
 
-	if (!stack_trace_queue_usable(q, t->gpa, t->size))
+	if (!vq_audit_queue_usable(q, t->gpa, t->size))
 		return;
 	idx = (uint16_t)stack_trace_le(t, q->avail + 2, 2);
-	if (idx == q->last_avail)
+	if (idx == q->last)
 		return;
-	if ((uint16_t)(idx - q->last_avail) > q->num) /* ran ahead: the newest num are there */
-		q->last_avail = (uint16_t)(idx - q->num);
+	if ((uint16_t)(idx - q->last) > q->num) /* ran ahead: the newest num are there */
+		q->last = (uint16_t)(idx - q->num);
 	t->len = 0;
 	t->overflow = 0;
 	stack_trace_region(t, q->avail, 6 + 2 * q->num, FUSE_TRACE_REG_AVAIL);
-	for (; q->last_avail != idx; q->last_avail++, k.chains++)
+	for (; q->last != idx; q->last++, k.chains++)
 		stack_trace_chain(
-		    t, q,
-		    (uint32_t)stack_trace_le(t, q->avail + 4 + 2ULL * (q->last_avail % q->num), 2),
+		    t, q, (uint32_t)stack_trace_le(t, q->avail + 4 + 2ULL * (q->last % q->num), 2),
 		    1, 0);
 	if (t->overflow)
 		log_warn("run --record: queue %u: a kick's chains exceed %u bytes: cut", qi,
@@ -259,10 +136,10 @@ static void stack_trace_kick(struct stack_trace *t, unsigned int qi, int notify)
 /* The used elements of queue qi since the last look, one USED each. */
 static void stack_trace_used(struct stack_trace *t, unsigned int qi)
 {
-	struct stack_trace_queue *q = &t->regs.q[qi];
+	struct vq_audit_queue *q = &t->regs.q[qi];
 	uint16_t idx;
 
-	if (!stack_trace_queue_usable(q, t->gpa, t->size))
+	if (!vq_audit_queue_usable(q, t->gpa, t->size))
 		return;
 	idx = (uint16_t)stack_trace_le(t, q->used + 2, 2);
 	if ((uint16_t)(idx - q->last_used) > q->num) /* a hostile idx: the last num entries */
@@ -288,7 +165,7 @@ static void stack_trace_used(struct stack_trace *t, unsigned int qi)
  * chain in the file. */
 static void stack_trace_sync_locked(struct stack_trace *t)
 {
-	for (unsigned int i = 0; i < STACK_TRACE_QUEUES; i++) {
+	for (unsigned int i = 0; i < VQ_AUDIT_QUEUES; i++) {
 		stack_trace_kick(t, i, 0);
 		stack_trace_used(t, i);
 	}
@@ -318,9 +195,9 @@ void stack_trace_access(void *arg, int after, unsigned int vcpu, uint64_t addr, 
 		/* What the device returned and the driver made available before this access, in
 		 * that order; a QueueNotify's own queue as the kick it is. */
 		int notify = inside && op == BAO_IO_WRITE && off == REG_QUEUE_NOTIFY &&
-			     value < STACK_TRACE_QUEUES;
+			     value < VQ_AUDIT_QUEUES;
 
-		for (unsigned int i = 0; i < STACK_TRACE_QUEUES; i++) {
+		for (unsigned int i = 0; i < VQ_AUDIT_QUEUES; i++) {
 			stack_trace_kick(t, i, notify && i == value);
 			stack_trace_used(t, i);
 		}
@@ -336,7 +213,7 @@ void stack_trace_access(void *arg, int after, unsigned int vcpu, uint64_t addr, 
 		fuse_trace_put_mmio(fixed, &m);
 		stack_trace_emit(t, FUSE_TRACE_KIND_MMIO, fixed, sizeof(fixed), NULL, 0);
 		if (!rc && inside && op == BAO_IO_WRITE)
-			stack_trace_regs_write(&t->regs, off, value);
+			vq_audit_regs_write(&t->regs, off, value);
 		pthread_mutex_unlock(&t->lock);
 	}
 }

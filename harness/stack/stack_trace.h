@@ -2,7 +2,8 @@
  * trace format version 2 in fuse_trace.h): every trapped access, the chains of each kick with
  * their readable bytes, each used element with the bytes written, each interrupt. Watches
  * fakebao (fakebao_set_observer), so the scripted frontend and the trapped Linux guest are
- * recorded the same way. The queue-register tracker is shared with the replay. */
+ * recorded the same way. The queue registers and the chain walker are the ring audit's
+ * (vq_audit.h), which the no-frontend replay uses too. */
 #ifndef HARNESS_STACK_TRACE_H
 #define HARNESS_STACK_TRACE_H
 
@@ -11,27 +12,7 @@
 #include <stdint.h>
 
 #include "fuse_trace.h"
-
-#define STACK_TRACE_QUEUES 16
-
-/* Where the driver put one split ring (virtio 1.2 §4.2.2 registers). */
-struct stack_trace_queue {
-	uint64_t desc, avail, used;
-	uint32_t num;
-	uint16_t last_avail, last_used; /* positions up to which chains/used entries were seen */
-};
-
-/* The queue registers as the trapped writes set them (pure state, no window). */
-struct stack_trace_regs {
-	uint32_t sel;
-	struct stack_trace_queue q[STACK_TRACE_QUEUES];
-};
-
-/* A write of value to the register at offset from the device's base: QueueSel, QueueNum,
- * QueueReady (1: positions from 0), the ring addresses, Status 0 (every queue forgotten). */
-void stack_trace_regs_write(struct stack_trace_regs *g, uint64_t offset, uint64_t value);
-/* Whether queue q's rings lie inside [gpa, gpa + size) with a power-of-2 size. */
-int stack_trace_queue_usable(const struct stack_trace_queue *q, uint64_t gpa, uint64_t size);
+#include "vq_audit.h"
 
 /* Where records go: the caller's writer (run_record.c), called under the recorder's lock. */
 typedef void (*stack_trace_fn)(void *arg, const struct fuse_trace_rec *r);
@@ -42,7 +23,7 @@ struct stack_trace {
 	void *arg;
 	const uint8_t *win;
 	uint64_t gpa, size, mmio_base, mmio_size;
-	struct stack_trace_regs regs;
+	struct vq_audit_regs regs; /* the queues, from the trapped writes */
 	uint64_t irqs;
 	uint8_t *buf; /* a KICK's or USED's region list being built */
 	size_t len, cap;
