@@ -53,15 +53,16 @@ static void fuse_map_at(const struct fuse_map_ids *m, uint8_t *buf, size_t len, 
 }
 
 /* The recorded request with this run's node ids and file handles put in. */
-void fuse_map_rewrite(struct fuse_map *r, uint8_t *req, size_t len)
+size_t fuse_map_fields(const uint8_t *req, size_t len, struct fuse_map_field *out)
 {
 	struct fuse_in_header h;
 	const size_t b = FUSE_MAP_IN_HDR;
+	size_t n = 0;
 
 	if (len < FUSE_MAP_IN_HDR)
-		return;
+		return 0;
 	memcpy(&h, req, sizeof(h));
-	fuse_map_at(&r->nodes, req, len, offsetof(struct fuse_in_header, nodeid));
+	out[n++] = (struct fuse_map_field){offsetof(struct fuse_in_header, nodeid), 1};
 	switch (h.opcode) {
 	case FUSE_READ:
 	case FUSE_WRITE:
@@ -74,24 +75,44 @@ void fuse_map_rewrite(struct fuse_map *r, uint8_t *req, size_t len)
 	case FUSE_READDIRPLUS:
 	case FUSE_LSEEK:
 	case FUSE_FALLOCATE:
-		fuse_map_at(&r->fhs, req, len, b); /* every *_in starts with fh */
+	case FUSE_GETLK:
+	case FUSE_SETLK:
+	case FUSE_SETLKW:
+	case FUSE_IOCTL:
+	case FUSE_POLL:
+		out[n++] = (struct fuse_map_field){b, 0}; /* every *_in starts with fh */
 		break;
-	case FUSE_GETATTR:
+	case FUSE_COPY_FILE_RANGE: /* fh_in, nodeid_out, fh_out */
+		out[n++] = (struct fuse_map_field){b, 0};
+		out[n++] = (struct fuse_map_field){b + 16, 1};
+		out[n++] = (struct fuse_map_field){b + 24, 0};
+		break;
+	case FUSE_GETATTR: /* the handle counts only with FUSE_GETATTR_FH */
 		if (len >= b + 16 && (req[b] & FUSE_GETATTR_FH))
-			fuse_map_at(&r->fhs, req, len, b + 8);
+			out[n++] = (struct fuse_map_field){b + 8, 0};
 		break;
-	case FUSE_SETATTR:
+	case FUSE_SETATTR: /* and with FATTR_FH */
 		if (len >= b + 16 && (req[b] & FATTR_FH))
-			fuse_map_at(&r->fhs, req, len, b + 8);
+			out[n++] = (struct fuse_map_field){b + 8, 0};
 		break;
 	case FUSE_RENAME:
 	case FUSE_RENAME2:
 	case FUSE_LINK:
-		fuse_map_at(&r->nodes, req, len, b); /* newdir, oldnodeid */
+		out[n++] = (struct fuse_map_field){b, 1}; /* newdir, oldnodeid */
 		break;
 	default:
 		break;
 	}
+	return n;
+}
+
+void fuse_map_rewrite(struct fuse_map *r, uint8_t *req, size_t len)
+{
+	struct fuse_map_field f[FUSE_MAP_FIELDS];
+	size_t n = fuse_map_fields(req, len, f);
+
+	for (size_t i = 0; i < n; i++)
+		fuse_map_at(f[i].is_node ? &r->nodes : &r->fhs, req, len, f[i].at);
 }
 
 /* Zero the fields of a fuse_attr at off that belong to the host, not to the file system's

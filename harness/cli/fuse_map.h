@@ -21,6 +21,16 @@ struct fuse_map {
 	char why[768];
 };
 
+/* A field of a request that holds a host-dependent value: a node id or a file handle. */
+#define FUSE_MAP_FIELDS 4
+struct fuse_map_field {
+	size_t at; /* byte offset in the request (may lie past its end: then skip it) */
+	int is_node;
+};
+/* The node-id and handle fields of the request req (len bytes, header first; its opcode
+ * decides) into out (FUSE_MAP_FIELDS at most): how many. The one list both the replays and the
+ * differential fuzzer rewrite by. Pure. */
+size_t fuse_map_fields(const uint8_t *req, size_t len, struct fuse_map_field *out);
 /* The recorded request req (len bytes, header first) with this run's node ids and file handles
  * put in, in place. */
 void fuse_map_rewrite(struct fuse_map *r, uint8_t *req, size_t len);

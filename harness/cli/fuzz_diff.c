@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "fuse_client.h"
 #include "fuse_msg.h"
+#include "fuse_map.h"
 #include "fuzz_diff.h"
 #include "fuzz_diff_cmp.h"
 #include "fuzz_gen.h"
@@ -157,49 +158,14 @@ static int fuzz_diff_map_field(const struct fuzz_diff_map *m, uint8_t *buf, size
 static int fuzz_diff_map_request(const struct fuzz_diff *d, uint8_t *buf, size_t len,
 				 uint32_t opcode)
 {
-	const size_t body = FUSE_MSG_IN_HDR;
-	int r = fuzz_diff_map_field(&d->nodes, buf, len, 16, 1); /* fuse_in_header.nodeid */
+	struct fuse_map_field f[FUSE_MAP_FIELDS];
+	size_t n = fuse_map_fields(buf, len, f);
+	int r = 0;
 
-	switch (opcode) {
-	case FUSE_READ:
-	case FUSE_WRITE:
-	case FUSE_RELEASE:
-	case FUSE_RELEASEDIR:
-	case FUSE_FLUSH:
-	case FUSE_FSYNC:
-	case FUSE_FSYNCDIR:
-	case FUSE_READDIR:
-	case FUSE_READDIRPLUS:
-	case FUSE_LSEEK:
-	case FUSE_FALLOCATE:
-	case FUSE_GETLK:
-	case FUSE_SETLK:
-	case FUSE_SETLKW:
-	case FUSE_IOCTL:
-	case FUSE_POLL:
-		r |= fuzz_diff_map_field(&d->fhs, buf, len, body, 0);
-		break;
-	case FUSE_COPY_FILE_RANGE:
-		r |= fuzz_diff_map_field(&d->fhs, buf, len, body, 0);
-		r |= fuzz_diff_map_field(&d->nodes, buf, len, body + 16, 1);
-		r |= fuzz_diff_map_field(&d->fhs, buf, len, body + 24, 0);
-		break;
-	case FUSE_GETATTR: /* the handle counts only with FUSE_GETATTR_FH */
-		if (len >= body + 16 && (buf[body] & 1))
-			r |= fuzz_diff_map_field(&d->fhs, buf, len, body + 8, 0);
-		break;
-	case FUSE_SETATTR: /* and with FATTR_FH */
-		if (len >= body + 16 && (buf[body] & 8))
-			r |= fuzz_diff_map_field(&d->fhs, buf, len, body + 8, 0);
-		break;
-	case FUSE_LINK:
-	case FUSE_RENAME:
-	case FUSE_RENAME2:
-		r |= fuzz_diff_map_field(&d->nodes, buf, len, body, 1);
-		break;
-	default:
-		break;
-	}
+	(void)opcode; /* the header's: fuse_map_fields reads it */
+	for (size_t i = 0; i < n; i++)
+		r |= fuzz_diff_map_field(f[i].is_node ? &d->nodes : &d->fhs, buf, len, f[i].at,
+					 f[i].is_node);
 	return r ? -ENOENT : 0;
 }
 
