@@ -122,6 +122,87 @@ static void test_read_round_trip(void **state)
 	assert_int_equal(fakebao_dm_complete(&f->dm, &req), -EINVAL);
 }
 
+/* What fakebao's observer (`run --record`) is told, in order. */
+struct seen_access {
+	int after, rc;
+	unsigned int op;
+	uint64_t addr, value;
+};
+static struct seen_access seen[8];
+static int nseen, nirqs;
+
+static void observe_access(void *arg, int after, unsigned int vcpu, uint64_t addr, unsigned int op,
+			   unsigned int width, uint64_t value, int rc)
+{
+	(void)arg;
+	(void)vcpu;
+	assert_int_equal(width, 4);
+	if (nseen < 8)
+		seen[nseen++] = (struct seen_access){after, rc, op, addr, value};
+}
+
+static void observe_irq(void *arg)
+{
+	(void)arg;
+	nirqs++;
+}
+
+static void test_observer(void **state)
+{
+	struct fixture *f = *state;
+	struct fakebao_observer ob = {observe_access, observe_irq, NULL};
+	struct access a = {f->fb, 0, BASE + 0x70, BAO_IO_WRITE, 0xf, -1};
+	struct bao_virtio_request req;
+	int efd = eventfd(0, EFD_NONBLOCK);
+	struct bao_irqfd irq = {efd, 0};
+	uint64_t one = 1;
+	pthread_t t;
+
+	nseen = nirqs = 0;
+	fakebao_set_observer(f->fb, &ob);
+	dm_connect(f);
+	/* A write the device model completes with another value: the observer is told the value
+	 * written, before and after, and the result. */
+	pthread_create(&t, NULL, access_thread, &a);
+	assert_int_equal(fakebao_dm_attach(&f->dm, 0, &req), 0);
+	req.value = 0x1234;
+	assert_int_equal(fakebao_dm_complete(&f->dm, &req), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(a.ret, 0);
+	assert_int_equal(nseen, 2);
+	assert_int_equal(seen[0].after, 0);
+	assert_int_equal(seen[0].value, 0xf);
+	assert_int_equal(seen[1].after, 1);
+	assert_int_equal(seen[1].value, 0xf);
+	assert_int_equal(seen[1].op, BAO_IO_WRITE);
+	assert_int_equal(seen[1].rc, 0);
+	/* A read: 0 before, the value read after. */
+	a = (struct access){f->fb, 0, BASE + 0x70, BAO_IO_READ, 0, -1};
+	pthread_create(&t, NULL, access_thread, &a);
+	assert_int_equal(fakebao_dm_attach(&f->dm, 0, &req), 0);
+	req.value = 0xb;
+	assert_int_equal(fakebao_dm_complete(&f->dm, &req), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(nseen, 4);
+	assert_int_equal(seen[2].value, 0);
+	assert_int_equal(seen[3].value, 0xb);
+	/* A failed access is reported with its error. */
+	assert_int_equal(fakebao_mmio_access(f->fb, 0, 0x1000, BAO_IO_READ, 4, &one), -EFAULT);
+	assert_int_equal(seen[5].rc, -EFAULT);
+	/* Each interrupt delivered, and none when none is. */
+	assert_int_equal(fakebao_dm_irqfd(&f->dm, 0, &irq), 0);
+	assert_int_equal(fakebao_wait_irq(f->fb, 10), 0);
+	assert_int_equal(nirqs, 0);
+	assert_int_equal(write(efd, &one, sizeof(one)), sizeof(one));
+	assert_int_equal(fakebao_wait_irq(f->fb, 500), 1);
+	assert_int_equal(nirqs, 1);
+	/* Removed: told nothing more. */
+	fakebao_set_observer(f->fb, NULL);
+	assert_int_equal(fakebao_mmio_access(f->fb, 0, 0x1000, BAO_IO_READ, 4, &one), -EFAULT);
+	assert_int_equal(nseen, 6);
+	close(efd);
+}
+
 static void test_fifo_and_queued_before_attach(void **state)
 {
 	struct fixture *f = *state;
@@ -327,6 +408,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_fifo_and_queued_before_attach, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_ioeventfd_datamatch, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_irqfd, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_observer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_timeout_and_stale_completion, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hypervisor_gone, setup, teardown),
