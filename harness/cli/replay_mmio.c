@@ -119,6 +119,9 @@ static int replay_mmio_stack(struct replay_mmio *r, const struct fuse_trace_rec 
 	memset(&r->regs, 0, sizeof(r->regs));
 	memset(r->seen, 0, sizeof(r->seen));
 	memset(r->chains, 0, sizeof(r->chains));
+	/* A fresh virtiofsd hands out its own node ids and handles: nothing learnt carries over. */
+	memset(&r->map.nodes, 0, sizeof(r->map.nodes));
+	memset(&r->map.fhs, 0, sizeof(r->map.fhs));
 	return 0;
 }
 
