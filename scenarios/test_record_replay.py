@@ -212,8 +212,12 @@ def test_shrink_a_diverging_trace(tmp_path):
     # A READ needs its file created and opened: nothing else is left.
     assert n1 <= 4 < n0 and b1 < b0, m.groups()
     saved = tmp_path / "basic-files.min.trace"
-    assert re.search(r"^saved " + re.escape(str(saved)) + r"; replay: baoharness replay --fuse "
-                     + re.escape(str(saved)) + "$", res.out, re.M), res
+    assert re.search(r"^saved " + re.escape(str(saved)) + r" \(and \S+\.txt\); replay: "
+                     r"baoharness replay --fuse " + re.escape(str(saved)) + "$", res.out,
+                     re.M), res
+    note = (tmp_path / "basic-files.min.trace.txt").read_text()
+    assert 'oracle: READ: reply byte N of N' in note and \
+        f"BAOHARNESS_REPLAY_BREAK=READ baoharness replay --fuse {saved}" in note, note
     rep = run_harness(["replay", "--fuse", saved], env=env, timeout=120)
     assert rep.rc == 1 and re.search(r"\(request \d+: READ .*: reply byte", rep.out), rep
     rep = run_harness(["replay", "--fuse", saved], timeout=120)

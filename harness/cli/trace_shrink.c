@@ -40,6 +40,7 @@ struct trace_shrink {
 	struct stack_opts so;
 	unsigned char *keep;
 	const char *want;
+	const char *path; /* the trace shrunk */
 	unsigned int tests;
 	int env_missing;
 	/* a kick's chain being gathered */
@@ -347,10 +348,31 @@ static void trace_shrink_out(const char *path, const char *out, char *buf, size_
 		snprintf(buf, len, "%s.min.trace", path);
 }
 
+/* Beside the trace, OUT.txt: where it came from, its oracle and the command that replays it. */
+static int trace_shrink_note(const char *out, const char *from, const char *want,
+			     const char *virtiofsd, const char *cmd)
+{
+	char path[4200];
+	const char *brk = getenv("BAOHARNESS_REPLAY_BREAK");
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.txt", out);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f,
+		"# baoharness trace shrink of %s%s%s\n# oracle: %s\n# replay (exit 1 and this "
+		"divergence = reproduced):\n%s%s%s\n",
+		from, virtiofsd ? " --virtiofsd " : "", virtiofsd ? virtiofsd : "", want,
+		brk ? "BAOHARNESS_REPLAY_BREAK=" : "", brk ? brk : "", cmd);
+	return fclose(f) ? -errno : 0;
+}
+
 static int trace_shrink_save(struct trace_shrink *z, const char *out, const char *virtiofsd)
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
+	char cmd[4300];
 	FILE *f;
 	int rc = trace_shrink_write(z, z->keep, &buf, &len);
 
@@ -365,7 +387,16 @@ static int trace_shrink_save(struct trace_shrink *z, const char *out, const char
 			strerror(-rc));
 		return rc;
 	}
-	printf("saved %s; replay: baoharness replay --fuse%s%s %s\n", out,
+	snprintf(cmd, sizeof(cmd), "%sbaoharness replay --fuse%s%s %s",
+		 getenv("BAOHARNESS_REPLAY_BREAK") ? " " : "", virtiofsd ? " --virtiofsd " : "",
+		 virtiofsd ? virtiofsd : "", out);
+	rc = trace_shrink_note(out, z->path, z->want, virtiofsd, cmd);
+	if (rc) {
+		fprintf(stderr, "baoharness trace shrink: cannot write %s.txt: %s\n", out,
+			strerror(-rc));
+		return rc;
+	}
+	printf("saved %s (and %s.txt); replay: baoharness replay --fuse%s%s %s\n", out, out,
 	       virtiofsd ? " --virtiofsd " : "", virtiofsd ? virtiofsd : "", out);
 	return 0;
 }
@@ -431,6 +462,7 @@ int trace_shrink_main(int argc, char **argv)
 		"\"%s\"\n",
 		path, n0, b0, want);
 	z.want = want;
+	z.path = path;
 	/* Over units: ddmin to 1-minimal; then each request's body halved. */
 	fuzz_sem_shrink(z.n, z.keep, trace_shrink_fails, &z, TRACE_SHRINK_BUDGET);
 	for (size_t i = 0; i < z.n && !z.env_missing; i++)
