@@ -177,8 +177,8 @@ static void replay_mmio_nudge(struct replay_mmio *r, uint16_t q)
 struct replay_mmio_kick {
 	struct replay_mmio *r;
 	uint16_t queue;
-	const struct fuse_trace_region *avail;
-	struct fuse_trace_region avail_copy;
+	struct fuse_trace_region avail[8]; /* written last, in their order (idx last of all) */
+	size_t navail;
 	/* the current chain's readable buffers */
 	uint32_t head;
 	int in_chain;
@@ -253,8 +253,13 @@ static int replay_mmio_region(void *arg, const struct fuse_trace_region *g, size
 		return -EINVAL;
 	}
 	if (g->type == FUSE_TRACE_REG_AVAIL) {
-		k->avail_copy = *g; /* written last: the chains must be there before idx moves */
-		k->avail = &k->avail_copy;
+		/* written last: the chains must be there before idx moves */
+		if (k->navail == sizeof(k->avail) / sizeof(k->avail[0])) {
+			snprintf(r->why, sizeof(r->why), "more than %zu avail ring regions",
+				 k->navail);
+			return -EINVAL;
+		}
+		k->avail[k->navail++] = *g;
 		return 0;
 	}
 	memcpy(r->win + (g->gpa - r->gpa), g->bytes, g->len);
@@ -281,9 +286,9 @@ static int replay_mmio_kick(struct replay_mmio *r, const struct fuse_trace_rec *
 			snprintf(r->why, sizeof(r->why), "%s", why);
 		return n < 0 ? (int)n : k.err;
 	}
-	if (k.avail) {
+	for (size_t i = 0; i < k.navail; i++) {
 		__atomic_thread_fence(__ATOMIC_RELEASE);
-		memcpy(r->win + (k.avail->gpa - r->gpa), k.avail->bytes, k.avail->len);
+		memcpy(r->win + (k.avail[i].gpa - r->gpa), k.avail[i].bytes, k.avail[i].len);
 	}
 	if (!(kk.flags & FUSE_TRACE_KICK_NOTIFY) && kk.chains)
 		replay_mmio_nudge(r, kk.queue);

@@ -20,8 +20,9 @@
  *             device could see them (recorded before the QueueNotify write is forwarded, or at
  *             the next trapped access/interrupt for chains made available without one); request
  *             = le16 queue, le16 flags (1: a QueueNotify write follows), le32 chains; data = a
- *             region list (below): the avail ring, each chain's head marker, descriptors,
- *             indirect tables and readable buffers with their bytes, writable buffers without;
+ *             region list (below): the avail ring's new entries and used_event, each chain's
+ *             head marker, descriptors, indirect tables and readable buffers with their bytes,
+ *             writable buffers without; last the avail ring's flags and idx;
  *   kind 6 USED : one used element the device returned; request = le16 queue, le16 0, le32
  *             position (the used index it was written at), le32 id, le32 len; data = a region
  *             list of the bytes written into the chain's writable buffers (at most len in all);
@@ -56,7 +57,7 @@
 #define FUSE_TRACE_IRQ_LEN 8u
 #define FUSE_TRACE_KICK_NOTIFY 1u
 /* Region types of a KICK's or USED's region list. */
-#define FUSE_TRACE_REG_AVAIL 0u	   /* the avail ring (flags, idx, ring, used_event) */
+#define FUSE_TRACE_REG_AVAIL 0u	   /* part of the avail ring (entries, used_event, flags+idx) */
 #define FUSE_TRACE_REG_HEAD 1u	   /* a chain starts: gpa = its head index, len 0 */
 #define FUSE_TRACE_REG_DESC 2u	   /* descriptor table entries or an indirect table */
 #define FUSE_TRACE_REG_READABLE 3u /* a buffer the device reads, with its bytes */

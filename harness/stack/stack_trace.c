@@ -23,8 +23,9 @@ static uint64_t stack_trace_le(const struct stack_trace *t, uint64_t addr, unsig
 	return vq_audit_le(t->win, t->gpa, addr, n);
 }
 
-/* Append one region (header, then len bytes from the window unless writable). */
-static void stack_trace_region(struct stack_trace *t, uint64_t addr, uint32_t len, uint8_t type)
+/* Append one region (header, then len bytes - from src, or from the window - unless writable). */
+static void stack_trace_region_from(struct stack_trace *t, uint64_t addr, uint32_t len,
+				    uint8_t type, const uint8_t *src)
 {
 	size_t body = type == FUSE_TRACE_REG_WRITABLE || type == FUSE_TRACE_REG_HEAD ? 0 : len;
 	size_t need = FUSE_TRACE_REGION_HDR_LEN + body;
@@ -51,8 +52,14 @@ static void stack_trace_region(struct stack_trace *t, uint64_t addr, uint32_t le
 	}
 	fuse_trace_put_region(t->buf + t->len, addr, len, type);
 	if (body)
-		memcpy(t->buf + t->len + FUSE_TRACE_REGION_HDR_LEN, t->win + (addr - t->gpa), body);
+		memcpy(t->buf + t->len + FUSE_TRACE_REGION_HDR_LEN,
+		       src ? src : t->win + (addr - t->gpa), body);
 	t->len += need;
+}
+
+static void stack_trace_region(struct stack_trace *t, uint64_t addr, uint32_t len, uint8_t type)
+{
+	stack_trace_region_from(t, addr, len, type, NULL);
 }
 
 /* A walk's state: a kick records descriptors and readable bytes (the device's input); a used
@@ -109,8 +116,8 @@ static void stack_trace_kick(struct stack_trace *t, unsigned int qi, int notify)
 	struct vq_audit_queue *q = &t->regs.q[qi];
 	struct fuse_trace_kick k = {.queue = (uint16_t)qi,
 				    .flags = notify ? FUSE_TRACE_KICK_NOTIFY : 0};
-	uint8_t fixed[FUSE_TRACE_KICK_LEN];
-	uint16_t idx;
+	uint8_t fixed[FUSE_TRACE_KICK_LEN], head[4];
+	uint16_t idx, count, slot, n1;
 
 	if (!vq_audit_queue_usable(q, t->gpa, t->size))
 		return;
@@ -121,11 +128,25 @@ static void stack_trace_kick(struct stack_trace *t, unsigned int qi, int notify)
 		q->last = (uint16_t)(idx - q->num);
 	t->len = 0;
 	t->overflow = 0;
-	stack_trace_region(t, q->avail, 6 + 2 * q->num, FUSE_TRACE_REG_AVAIL);
+	/* Of the avail ring only what changed: the new entries (two runs when they wrap) and
+	 * used_event; flags and idx last, with the idx read above - a chain added meanwhile is
+	 * the next kick's, and a replay writes this header after everything else. */
+	count = (uint16_t)(idx - q->last);
+	slot = (uint16_t)(q->last % q->num);
+	n1 = (uint16_t)(count < q->num - slot ? count : q->num - slot);
+	stack_trace_region(t, q->avail + 4 + 2ULL * slot, 2U * n1, FUSE_TRACE_REG_AVAIL);
+	if (count > n1)
+		stack_trace_region(t, q->avail + 4, 2U * (count - n1), FUSE_TRACE_REG_AVAIL);
+	stack_trace_region(t, q->avail + 4 + 2ULL * q->num, 2, FUSE_TRACE_REG_AVAIL);
+	head[0] = (uint8_t)stack_trace_le(t, q->avail, 1);
+	head[1] = (uint8_t)stack_trace_le(t, q->avail + 1, 1);
+	head[2] = (uint8_t)idx;
+	head[3] = (uint8_t)(idx >> 8);
 	for (; q->last != idx; q->last++, k.chains++)
 		stack_trace_chain(
 		    t, q, (uint32_t)stack_trace_le(t, q->avail + 4 + 2ULL * (q->last % q->num), 2),
 		    1, 0);
+	stack_trace_region_from(t, q->avail, 4, FUSE_TRACE_REG_AVAIL, head);
 	if (t->overflow)
 		log_warn("run --record: queue %u: a kick's chains exceed %u bytes: cut", qi,
 			 FUSE_TRACE_PART_MAX);

@@ -174,20 +174,28 @@ static void test_kick_and_used(void **state)
 	assert_int_equal(k.flags, FUSE_TRACE_KICK_NOTIFY);
 	assert_int_equal(k.chains, 1);
 	regions_of(&recs[ki], &g);
-	/* avail ring, head 3, its descriptor, the readable bytes, the next descriptor, writable */
-	assert_int_equal(g.n, 6);
+	/* the new avail entry and used_event; head 3, its descriptor, the readable bytes, the
+	 * next descriptor, the writable buffer; the avail ring's flags and idx last */
+	assert_int_equal(g.n, 8);
 	assert_int_equal(g.g[0].type, FUSE_TRACE_REG_AVAIL);
-	assert_int_equal(g.g[0].gpa, GPA + AVAIL);
-	assert_int_equal(g.g[0].len, 6 + 2 * QN);
-	assert_int_equal(g.g[1].type, FUSE_TRACE_REG_HEAD);
-	assert_int_equal(g.g[1].gpa, 3);
-	assert_int_equal(g.g[2].type, FUSE_TRACE_REG_DESC);
-	assert_int_equal(g.g[2].gpa, GPA + DESC + 48);
-	assert_int_equal(g.g[3].type, FUSE_TRACE_REG_READABLE);
-	assert_memory_equal(g.g[3].bytes, "REQUEST!", 8);
-	assert_int_equal(g.g[5].type, FUSE_TRACE_REG_WRITABLE);
-	assert_int_equal(g.g[5].len, 16);
-	assert_null(g.g[5].bytes);
+	assert_int_equal(g.g[0].gpa, GPA + AVAIL + 4);
+	assert_int_equal(g.g[0].len, 2);
+	assert_int_equal(g.g[0].bytes[0], 3);
+	assert_int_equal(g.g[1].type, FUSE_TRACE_REG_AVAIL);
+	assert_int_equal(g.g[1].gpa, GPA + AVAIL + 4 + 2 * QN);
+	assert_int_equal(g.g[2].type, FUSE_TRACE_REG_HEAD);
+	assert_int_equal(g.g[2].gpa, 3);
+	assert_int_equal(g.g[3].type, FUSE_TRACE_REG_DESC);
+	assert_int_equal(g.g[3].gpa, GPA + DESC + 48);
+	assert_int_equal(g.g[4].type, FUSE_TRACE_REG_READABLE);
+	assert_memory_equal(g.g[4].bytes, "REQUEST!", 8);
+	assert_int_equal(g.g[6].type, FUSE_TRACE_REG_WRITABLE);
+	assert_int_equal(g.g[6].len, 16);
+	assert_null(g.g[6].bytes);
+	assert_int_equal(g.g[7].type, FUSE_TRACE_REG_AVAIL);
+	assert_int_equal(g.g[7].gpa, GPA + AVAIL);
+	assert_int_equal(g.g[7].len, 4);
+	assert_int_equal(g.g[7].bytes[2], 1); /* idx */
 	/* The device writes 5 bytes and returns the chain. */
 	memcpy(win + REPLY, "REPLY", 5);
 	put(USED + 4, 3, 4);
@@ -239,6 +247,34 @@ static void test_no_notify_chain_before_its_used(void **state)
 	stack_trace_close(t);
 }
 
+/* The avail entries of a kick that wraps round the ring: two runs, each where it is. */
+static void test_avail_wraps(void **state)
+{
+	struct stack_trace *t = open_ready();
+	struct regions g;
+	size_t ki;
+
+	(void)state;
+	/* QN - 1 chains made available and seen, then two more: slots QN - 1 and 0. */
+	desc(0, REQ, 8, 0, 0);
+	for (uint16_t i = 1; i < QN; i++)
+		make_available(i, 0);
+	wr(t, 0x50, 1);
+	make_available(QN, 0);
+	make_available(QN + 1, 0);
+	stack_trace_access(t, 0, 0, MMIO + 0x50, BAO_IO_WRITE, 4, 1, 0);
+	stack_trace_access(t, 1, 0, MMIO + 0x50, BAO_IO_WRITE, 4, 1, 0);
+	ki = find(FUSE_TRACE_KIND_KICK, find(FUSE_TRACE_KIND_KICK, 0) + 1);
+	assert_true(ki < nrecs);
+	regions_of(&recs[ki], &g);
+	assert_int_equal(g.g[0].gpa, GPA + AVAIL + 4 + 2 * (QN - 1));
+	assert_int_equal(g.g[0].len, 2);
+	assert_int_equal(g.g[1].gpa, GPA + AVAIL + 4);
+	assert_int_equal(g.g[1].len, 2);
+	assert_int_equal(g.g[g.n - 1].bytes[2], QN + 1);
+	stack_trace_close(t);
+}
+
 /* Hostile rings: a used index far ahead and a chain that loops stay bounded by the queue. */
 static void test_hostile_rings_bounded(void **state)
 {
@@ -278,6 +314,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_kick_and_used, teardown),
 	    cmocka_unit_test_teardown(test_no_notify_chain_before_its_used, teardown),
+	    cmocka_unit_test_teardown(test_avail_wraps, teardown),
 	    cmocka_unit_test_teardown(test_hostile_rings_bounded, teardown),
 	};
 
