@@ -41,11 +41,13 @@ rm -rf "$tree"
 echo "build-fio: unpacking $(basename "$dsc") (with Debian's patches)" >&2
 dpkg-source --no-check -x "$dsc" "$tree" >"$out/build.log" 2>&1
 # Every optional engine and library off: the cross sysroot has only libc, and the guest
-# needs psync alone; --build-static links glibc in (no loader or .so in the initramfs).
+# needs psync alone; --build-static links glibc in (no loader or .so in the initramfs);
+# --disable-shm: the guest kernel has no System V IPC (tinyconfig), so fio keeps its job table
+# in malloc'd memory and runs jobs as threads of one process (numjobs=2 is one pid to bound).
 echo "build-fio: configure and make (static aarch64, log in $out/build.log)" >&2
 (cd "$tree" && ./configure --cc="$cc" --build-static --disable-native --disable-numa \
 	--disable-rdma --disable-rados --disable-rbd --disable-http --disable-gfapi \
-	--disable-pmem --disable-xnvme --disable-libzbc --disable-tcmalloc --disable-dfs &&
+	--disable-pmem --disable-xnvme --disable-libzbc --disable-tcmalloc --disable-dfs --disable-shm &&
 	make -j"$(nproc)" fio) >>"$out/build.log" 2>&1 ||
 	{ echo "build-fio: build failed; last lines of $out/build.log:" >&2; tail -n 20 "$out/build.log" >&2; exit 1; }
 aarch64-linux-gnu-strip -o "$out/fio.tmp" "$tree/fio"

@@ -20,9 +20,9 @@ AARCH64_CC ?= aarch64-linux-gnu-gcc
 
 # The agent is compiled from the very sources the host executor uses (one meaning per step).
 QEMU_AGENT_SRCS := $(wildcard $(QEMU_DIR)/guest/*.c) $(wildcard harness/scenario/*.c) \
-	harness/common/log.c
+	harness/common/log.c harness/common/fio_json.c
 QEMU_AGENT_HDRS := $(wildcard $(QEMU_DIR)/guest/*.h) $(wildcard harness/scenario/*.h) \
-	harness/common/log.h
+	harness/common/log.h harness/common/fio_json.h
 # -Wno-format-truncation: the cross gcc inlines deeper than the host one and flags the
 # executor's deliberate snprintf truncation of long paths in messages.
 QEMU_AGENT_CFLAGS := -static -pthread -O2 $(CSTD) $(WARN) -Wno-format-truncation \
