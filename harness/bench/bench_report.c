@@ -119,6 +119,75 @@ static void bench_json_notes(FILE *f, const char *notes)
 		fprintf(f, "\n  ");
 }
 
+/* The fio matrix's rows (bench_fio.c), each with its traps per I/O. */
+static void bench_json_fio(FILE *f, const struct bench_report *r)
+{
+	fprintf(f, "  \"fio_how\": ");
+	bench_json_str(f, r->fio_how);
+	fprintf(f, ",\n  \"fio\": [");
+	for (size_t i = 0; i < r->nfio; i++) {
+		const struct bench_fio_row *w = &r->fio[i];
+
+		fprintf(f, "%s\n    {\"job\": ", i ? "," : "");
+		bench_json_str(f, w->job);
+		fprintf(f, ", \"numjobs\": %d, \"frontend\": ", w->numjobs);
+		bench_json_str(f, w->frontend);
+		fprintf(f, ", \"backend\": ");
+		bench_json_str(f, w->backend);
+		fprintf(f,
+			", \"iops\": %.1f, \"mb_s\": %.3f, \"ios\": %llu, \"traps\": %llu, "
+			"\"traps_per_io\": %.3f}",
+			w->iops, w->mbs, (unsigned long long)w->ios, (unsigned long long)w->traps,
+			w->ios ? (double)w->traps / (double)w->ios : 0.0);
+	}
+	fprintf(f, "%s],\n", r->nfio ? "\n  " : "");
+}
+
+/* The host row of the same job, or NULL. */
+static const struct bench_fio_row *bench_fio_host_row(const struct bench_report *r,
+						      const struct bench_fio_row *w)
+{
+	for (size_t i = 0; i < r->nfio; i++)
+		if (!strcmp(r->fio[i].frontend, "host") && !strcmp(r->fio[i].job, w->job) &&
+		    r->fio[i].numjobs == w->numjobs)
+			return &r->fio[i];
+	return NULL;
+}
+
+/* Markdown: per job, the host's row first, then every guest row with its share of the host. */
+static void bench_md_fio(FILE *f, const struct bench_report *r)
+{
+	static const char *const jobs[] = {"seqread", "seqwrite", "randread", "randwrite"};
+
+	if (!r->nfio)
+		return;
+	fprintf(f,
+		"\n## fio in the guest (issue 16 item 4)\n\n%s. traps/I/O = fakebao's trapped "
+		"accesses over the job / fio's I/Os (`qemu` only: QEMU's own device and the host "
+		"trap nothing). x host = IOPS / the host's IOPS for the same job.\n\n"
+		"| job | numjobs | frontend | backend | IOPS | MB/s | traps/I/O | x host |\n"
+		"|---|---|---|---|---|---|---|---|\n",
+		r->fio_how);
+	for (size_t j = 0; j < 4; j++)
+		for (int nj = 1; nj <= 2; nj++)
+			for (int host = 1; host >= 0; host--)
+				for (size_t i = 0; i < r->nfio; i++) {
+					const struct bench_fio_row *w = &r->fio[i], *h;
+
+					if (strcmp(w->job, jobs[j]) || w->numjobs != nj ||
+					    !strcmp(w->frontend, "host") != !host)
+						continue;
+					h = bench_fio_host_row(r, w);
+					fprintf(
+					    f,
+					    "| %s | %d | %s | %s | %.0f | %.2f | %.2f | %.4f |\n",
+					    w->job, w->numjobs, w->frontend, w->backend, w->iops,
+					    w->mbs,
+					    w->ios ? (double)w->traps / (double)w->ios : 0.0,
+					    h && h->iops > 0 ? w->iops / h->iops : 0.0);
+				}
+}
+
 static int bench_write_json(struct bench_report *r, const struct bench_target *t, size_t nt,
 			    const struct bench_meta *meta, const struct bench_machine *mc,
 			    const char *path)
@@ -160,7 +229,9 @@ static int bench_write_json(struct bench_report *r, const struct bench_target *t
 					  : "miss",
 			i + 1 == nt ? "" : ",");
 	}
-	fprintf(f, "  ],\n  \"notes\": [");
+	fprintf(f, "  ],\n");
+	bench_json_fio(f, r);
+	fprintf(f, "  \"notes\": [");
 	bench_json_notes(f, r->notes);
 	fprintf(f, "]\n}\n");
 	return fclose(f) ? -errno : 0;
@@ -214,6 +285,7 @@ static int bench_write_md(struct bench_report *r, const struct bench_target *t, 
 			: v <= t[i].limit ? "**pass**"
 					  : "**miss**");
 	}
+	bench_md_fio(f, r);
 	fprintf(
 	    f,
 	    "\n## Metrics\n\nvalue = median of rounds (min..max in brackets); traps, kicks and "
