@@ -328,6 +328,31 @@ static double bench_val(struct bench_report *r, const char *name)
 	return m ? m->value : 0;
 }
 
+/* IOPS of a fio row (0 when absent). */
+static double bench_plot_fio_iops(const struct bench_report *r, const char *job, int nj,
+				  const char *fe, const char *be)
+{
+	for (size_t i = 0; i < r->nfio; i++)
+		if (!strcmp(r->fio[i].job, job) && r->fio[i].numjobs == nj &&
+		    !strcmp(r->fio[i].frontend, fe) && !strcmp(r->fio[i].backend, be))
+			return r->fio[i].iops;
+	return 0;
+}
+
+/* The fio panel's data (index 3): per job, host / qemu-native / qemu IOPS, C backend. */
+static void bench_plot_fio(FILE *f, const struct bench_report *r)
+{
+	static const char *const jobs[] = {"seqread", "seqwrite", "randread", "randwrite"};
+
+	fprintf(f, "\n\n# fio: job host qemu-native qemu (IOPS)\n");
+	for (int j = 0; j < 4; j++)
+		for (int nj = 1; nj <= 2; nj++)
+			fprintf(f, "%s-%dj %.0f %.0f %.0f\n", jobs[j], nj,
+				bench_plot_fio_iops(r, jobs[j], nj, "host", "-"),
+				bench_plot_fio_iops(r, jobs[j], nj, "qemu-native", "c"),
+				bench_plot_fio_iops(r, jobs[j], nj, "qemu", "c"));
+}
+
 /* Panels: ops/s per workload for the three paths (log scale), p50 latencies, and (when measured)
  * the QEMU guest trapped vs native. */
 static int bench_write_plot(struct bench_report *r, const char *dir)
@@ -335,7 +360,7 @@ static int bench_write_plot(struct bench_report *r, const char *dir)
 	static const char *ops[] = {"getattr", "read4k", "write4k"};
 	static const unsigned int qds[] = {1, 16, 64};
 	char dat[4200], gp[4200], png[4200], cmd[8600], n[96];
-	int qemu = bench_stats_report_get(r, "qemu_loop_ops") != NULL;
+	int qemu = bench_stats_report_get(r, "qemu_loop_ops") != NULL, fio = r->nfio > 0;
 	FILE *f;
 
 	snprintf(dat, sizeof(dat), "%s/bench.dat", dir);
@@ -374,6 +399,7 @@ static int bench_write_plot(struct bench_report *r, const char *dir)
 		bench_val(r, "qemu_native_boot_to_mount_s"));
 	fprintf(f, "4K-loop-ops/s %.1f %.1f\n", bench_val(r, "qemu_loop_ops"),
 		bench_val(r, "qemu_native_loop_ops"));
+	bench_plot_fio(f, r);
 	fclose(f);
 	f = fopen(gp, "w");
 	if (!f)
@@ -389,7 +415,7 @@ static int bench_write_plot(struct bench_report *r, const char *dir)
 	    "title 'direct vhost-user', '' index 0 using 4 title 'host syscalls'\n"
 	    "set title 'p50 latency, microseconds (log)'\nunset key\n"
 	    "plot '%s' index 1 using 2:xtic(1) title 'p50 us'\n",
-	    qemu ? 1900 : 1400, png, qemu ? 3 : 2, dat, dat);
+	    400 + 500 * (2 + qemu + fio), png, 2 + qemu + fio, dat, dat);
 	if (qemu)
 		fprintf(
 		    f,
@@ -397,6 +423,14 @@ static int bench_write_plot(struct bench_report *r, const char *dir)
 		    "set key top right\nplot '%s' index 2 using 2:xtic(1) title 'qemu (trapped)', "
 		    "'' index 2 using 3 title 'qemu-native'\n",
 		    dat);
+	if (fio)
+		fprintf(f,
+			"set title 'fio psync 4 KiB IOPS (log): host, guest on qemu-native, guest "
+			"trapped (C virtiofsd)'\nset key top right\nplot '%s' index 3 using "
+			"2:xtic(1) title 'host fio', '' index 3 using 3 title 'qemu-native', '' "
+			"index 3 "
+			"using 4 title 'qemu (trapped)'\n",
+			dat);
 	fprintf(f, "unset multiplot\n");
 	fclose(f);
 	if (!bench_stats_report_get(r, "getattr_qd1_ops")) {

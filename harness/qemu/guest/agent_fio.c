@@ -29,7 +29,7 @@ static const char *const agent_fio_keys[] = {
     "ioengine",	  "iodepth",	"verify",    "do_verify",      "verify_fatal", "nrfiles",
     "fsync",	  "fdatasync",	"direct",    "rwmixread",      "loops",	       "ramp_time",
     "randrepeat", "startdelay", "end_fsync", "create_on_open", "filesize",     "zero_buffers",
-    NULL};
+    "invalidate", NULL};
 
 static int agent_fio_allowed(const char *opt, size_t klen)
 {
