@@ -425,8 +425,8 @@ static int bench_write_plot(struct bench_report *r, const char *dir)
 		    dat);
 	if (fio)
 		fprintf(f,
-			"set title 'fio psync 4 KiB IOPS (log): host, guest on qemu-native, guest "
-			"trapped (C virtiofsd)'\nset key top right\nplot '%s' index 3 using "
+			"set title 'fio psync 4 KiB IOPS (log), C virtiofsd"
+			"'\nset key top right\nplot '%s' index 3 using "
 			"2:xtic(1) title 'host fio', '' index 3 using 3 title 'qemu-native', '' "
 			"index 3 "
 			"using 4 title 'qemu (trapped)'\n",

@@ -172,50 +172,75 @@ out:
 	return rc;
 }
 
-int agent_fio_run(const char *mnt, const char *args, char *out, size_t outlen)
-{
-	char copy[1024], dir[300], *argv[AGENT_FIO_MAX_OPTS + 8], opts[AGENT_FIO_MAX_OPTS][160];
-	char *save = NULL, *tok, *end;
+/* fio's command line: the agent's fixed part, then the request's checked options. */
+struct agent_fio_cmd {
+	char copy[1024], dir[300], opts[AGENT_FIO_MAX_OPTS][160];
+	char *argv[AGENT_FIO_MAX_OPTS + 8];
 	long timeout_s;
-	int argc = 0, n = 0, st = 0, rc;
-	pid_t pid;
+};
 
-	snprintf(copy, sizeof(copy), "%s", args);
-	timeout_s = strtol(copy, &end, 10);
-	if (end == copy || (*end && *end != ' ') || timeout_s < 1 ||
-	    timeout_s > AGENT_FIO_TIMEOUT_MAX) {
+/* "<timeout_s> key=value ..." into c; 0, or -errno with out saying which part was refused. */
+static int agent_fio_parse(const char *mnt, const char *args, struct agent_fio_cmd *c, char *out,
+			   size_t outlen)
+{
+	char *save = NULL, *tok, *end;
+	int argc = 0, n = 0, rc;
+
+	snprintf(c->copy, sizeof(c->copy), "%s", args);
+	c->timeout_s = strtol(c->copy, &end, 10);
+	if (end == c->copy || (*end && *end != ' ') || c->timeout_s < 1 ||
+	    c->timeout_s > AGENT_FIO_TIMEOUT_MAX) {
 		snprintf(out, outlen,
 			 "malformed @@FIO: want '<timeout_s 1..%d> key=value ...', got "
 			 "'%.60s'",
 			 AGENT_FIO_TIMEOUT_MAX, args);
 		return -EINVAL;
 	}
-	snprintf(dir, sizeof(dir), "--directory=%s", mnt);
-	argv[argc++] = AGENT_FIO_BIN;
-	argv[argc++] = "--output-format=json";
-	argv[argc++] = "--output=" AGENT_FIO_JSON;
-	argv[argc++] = "--name=bh";
-	argv[argc++] = dir;
-	argv[argc++] = "--group_reporting";
+	snprintf(c->dir, sizeof(c->dir), "--directory=%s", mnt);
+	c->argv[argc++] = AGENT_FIO_BIN;
+	c->argv[argc++] = "--output-format=json";
+	c->argv[argc++] = "--output=" AGENT_FIO_JSON;
+	c->argv[argc++] = "--name=bh";
+	c->argv[argc++] = c->dir;
+	c->argv[argc++] = "--group_reporting";
 	for (tok = strtok_r(end, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		if (n == AGENT_FIO_MAX_OPTS) {
 			snprintf(out, outlen, "more than %d fio options", AGENT_FIO_MAX_OPTS);
 			return -E2BIG;
 		}
+		/* A cut value would be another value: refuse instead */
+		if (strlen(tok) + 3 > sizeof(c->opts[n])) {
+			snprintf(out, outlen, "fio option '%.40s...' longer than %zu bytes", tok,
+				 sizeof(c->opts[n]) - 3);
+			return -E2BIG;
+		}
 		rc = agent_fio_check(tok, out, outlen);
 		if (rc)
 			return rc;
-		snprintf(opts[n], sizeof(opts[n]), "--%s", tok);
-		argv[argc++] = opts[n++];
+		snprintf(c->opts[n], sizeof(c->opts[n]), "--%s", tok);
+		c->argv[argc++] = c->opts[n++];
 	}
-	argv[argc] = NULL;
+	c->argv[argc] = NULL;
+	return 0;
+}
+
+int agent_fio_run(const char *mnt, const char *args, char *out, size_t outlen)
+{
+	struct agent_fio_cmd c;
+	long timeout_s;
+	int st = 0, rc = agent_fio_parse(mnt, args, &c, out, outlen);
+	pid_t pid;
+
+	if (rc)
+		return rc;
+	timeout_s = c.timeout_s;
 	if (access(AGENT_FIO_BIN, X_OK)) {
 		snprintf(out, outlen, "%s: %s (initramfs built without fio: make qemu-image)",
 			 AGENT_FIO_BIN, strerror(errno));
 		return -ENOENT;
 	}
 	unlink(AGENT_FIO_JSON);
-	rc = agent_fio_spawn(argv, &pid);
+	rc = agent_fio_spawn(c.argv, &pid);
 	if (rc) {
 		snprintf(out, outlen, "fork for fio: %s", strerror(-rc));
 		return rc;
