@@ -39,6 +39,8 @@ dsc=$(ls "$out"/src/fio_*.dsc | head -n1)
 tree=$out/src/tree
 rm -rf "$tree"
 echo "build-fio: unpacking $(basename "$dsc") (with Debian's patches)" >&2
+# --no-check: no keyring for the uploader's .dsc signature here; apt has already checked every
+# file of the source package against the archive's signed Release (signed-by above).
 dpkg-source --no-check -x "$dsc" "$tree" >"$out/build.log" 2>&1
 # Every optional engine and library off: the cross sysroot has only libc, and the guest
 # needs psync alone; --build-static links glibc in (no loader or .so in the initramfs);
