@@ -21,7 +21,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_PROJ_SRCS := harness/common/log.c harness/common/virtio_mmio_regs.c $(filter-out %/main.c,$(wildcard harness/scenario/*.c)) \
 	harness/frontend/fuse_msg.c harness/frontend/fuse_trace.c harness/frontend/vq_dev.c \
 	$(addprefix harness/devmodel/,dm_config.c dm_config_key.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
-		virtio_mmio_rings.c dm_dispatch.c virtio_fs_config.c reply_mut.c) \
+		virtio_mmio_rings.c dm_dispatch.c virtio_fs_config.c reply_mut.c) harness/vushim/vu_shim_msg.c \
 	fake-hypervisor/proto/remio.c fake-hypervisor/proto/fakebao_ctl_msg.c harness/stack/stack_config.c
 
 # --- libFuzzer -------------------------------------------------------------------------------

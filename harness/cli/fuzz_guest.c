@@ -1,8 +1,9 @@
 /* fuzz_guest.c - `baoharness fuzz guest`: rounds of the guest agent's FUSE workload while the
- * device model (mutation mode, harness/devmodel/mut_relay.c) mutates one class of replies per
- * round; the guest kernel's log, the agent's impossible-result checks, a dead or hung guest
- * are the oracles. Findings are deduplicated, saved with the mutations that preceded them and
- * a replay command, and the campaign goes on with a fresh guest. */
+ * device model (`qemu`) or the vhost-user shim in front of virtiofsd (`qemu-native`) - both
+ * harness/devmodel/mut_relay.c's mutation mode - mutates one class of replies per round; the guest
+ * kernel's log, the agent's impossible-result checks, a dead or hung guest are the oracles.
+ * Findings are deduplicated, saved with the mutations that preceded them and a replay command, and
+ * the campaign goes on with a fresh guest. */
 #include "fuzz_guest.h"
 
 #include <ctype.h>
@@ -69,11 +70,12 @@ struct fuzz_guest {
 	unsigned rate, round_ms;
 	double time_s;
 	const char *out, *regress;
-	const char *only;  /* --classes: one fixed class list for every round */
-	const char *guest; /* --guest own|kasan */
+	const char *only;     /* --classes: one fixed class list for every round */
+	const char *guest;    /* --guest own|kasan */
+	const char *frontend; /* qemu (device model mutates) or qemu-native (the shim does) */
 	/* --replay FILE: a saved finding's class, rate, seed and guest, and its signature */
 	const char *replay;
-	char replay_sig[160], replay_cls[64], replay_guest[16];
+	char replay_sig[160], replay_cls[64], replay_guest[16], replay_fe[16];
 	char kasan_image[PATH_MAX];
 	char mutate[64];
 	int64_t t0;
@@ -268,8 +270,9 @@ static void fuzz_guest_save(struct fuzz_guest *g, struct fuzz_guest_finding *f, 
 
 	fuzz_guest_mkdirs(g->regress);
 	fuzz_guest_slug(f->sig, slug, sizeof(slug));
-	/* The same root cause on the KASAN guest is its own record, not an overwrite. */
-	snprintf(f->file, sizeof(f->file), "%s/%s%s.txt", g->regress,
+	/* The same root cause on the KASAN guest or QEMU's own device is its own record. */
+	snprintf(f->file, sizeof(f->file), "%s/%s%s%s.txt", g->regress,
+		 strcmp(g->frontend, "qemu") ? "native-" : "",
 		 g->guest && !strcmp(g->guest, "kasan") ? "kasan-" : "", slug);
 	out = fopen(f->file, "we");
 	if (!out) {
@@ -281,13 +284,13 @@ static void fuzz_guest_save(struct fuzz_guest *g, struct fuzz_guest_finding *f, 
 		"# guest finding (baoharness fuzz guest)\n"
 		"signature: %s\nmessage: %s\nclasses: %s\nround: %u\nelapsed_s: %.1f\n"
 		"campaign_seed: %" PRIu64 "\nrate: 1/%u\ndevice_model: --mutate-replies %s\n"
-		"replay: baoharness fuzz guest --frontend qemu --guest %s --classes %s --rate %u "
+		"replay: baoharness fuzz guest --frontend %s --guest %s --classes %s --rate %u "
 		"--seed %" PRIu64
 		" --time %u --out build/fuzz/replay --regress-dir build/fuzz/replay/guest\n"
 		"# the last mutations before it (seq queue opcode unique id len class: what)\n",
 		f->sig, f->msg, cls, g->round, fuzz_guest_elapsed(g), g->seed, g->rate, g->mutate,
-		g->guest ? g->guest : "own", !strcmp(cls, "none") ? "all" : cls, g->rate, g->seed,
-		3 * g->round_ms / 1000 + 10);
+		g->frontend, g->guest ? g->guest : "own", !strcmp(cls, "none") ? "all" : cls,
+		g->rate, g->seed, 3 * g->round_ms / 1000 + 10);
 	for (unsigned i = g->log_n > FUZZ_GUEST_LOG_TAIL ? g->log_n - FUZZ_GUEST_LOG_TAIL : 0;
 	     i < g->log_n; i++)
 		fprintf(out, "mutation: %s\n", g->log_tail[i % FUZZ_GUEST_LOG_TAIL]);
@@ -385,9 +388,9 @@ static int fuzz_guest_round(struct fuzz_guest *g, const char *cls, int *restart)
 	cs->errors += r.errors;
 	cs->notes += g->notes;
 	stack_health(&g->st, health, sizeof(health));
-	if (strstr(health, "device model")) {
+	if (strstr(health, "device model") || strstr(health, "vhost-user shim")) {
 		/* Our own code died: a harness error, whatever the guest did. */
-		log_err("fuzz guest: round %u (%s): the device model died: %s", g->round, cls,
+		log_err("fuzz guest: round %u (%s): the hostile backend died: %s", g->round, cls,
 			health);
 		g->harness_err = 1;
 		*restart = 1;
@@ -445,7 +448,8 @@ static void fuzz_guest_write_results(struct fuzz_guest *g, int interrupted)
 
 	fuzz_guest_mkdirs(g->out);
 	/* Each guest its own file: a KASAN campaign does not overwrite the plain one. */
-	snprintf(path, sizeof(path), "%s/guest%s.json", g->out,
+	snprintf(path, sizeof(path), "%s/guest%s%s.json", g->out,
+		 strcmp(g->frontend, "qemu") ? "-native" : "",
 		 g->guest && !strcmp(g->guest, "kasan") ? "-kasan" : "");
 	f = fopen(path, "we");
 	if (!f) {
@@ -453,14 +457,14 @@ static void fuzz_guest_write_results(struct fuzz_guest *g, int interrupted)
 		return;
 	}
 	fprintf(f,
-		"{\n  \"target\": \"guest\",\n  \"frontend\": \"qemu\",\n  \"guest\": \"%s\",\n"
+		"{\n  \"target\": \"guest\",\n  \"frontend\": \"%s\",\n  \"guest\": \"%s\",\n"
 		"  \"seed\": %" PRIu64 ",\n  \"rate\": %u,\n  \"round_ms\": %u,\n  \"seconds\": "
 		"%.1f,\n  \"interrupted\": %s,\n"
 		"  \"rounds\": %u,\n  \"guest_starts\": %u,\n  \"replies_mutated\": %" PRIu64
 		",\n  \"mutated_per_s\": %.1f,\n  \"fuse_ops\": %" PRIu64
 		",\n  \"fuse_ops_per_s\": %.1f,\n"
 		"  \"findings\": %u,\n  \"classes\": {\n",
-		g->guest ? g->guest : "own", g->seed, g->rate, g->round_ms, secs,
+		g->frontend, g->guest ? g->guest : "own", g->seed, g->rate, g->round_ms, secs,
 		interrupted ? "true" : "false", g->round, g->starts, g->mutated,
 		secs > 0 ? (double)g->mutated / secs : 0.0, g->ops,
 		secs > 0 ? (double)g->ops / secs : 0.0, g->nf);
@@ -501,7 +505,8 @@ static int fuzz_guest_usage(const char *why)
 	if (why)
 		fprintf(stderr, "baoharness fuzz guest: %s\n", why);
 	fprintf(stderr,
-		"usage: baoharness fuzz guest [--frontend qemu] [--guest own|kasan] [--time S] "
+		"usage: baoharness fuzz guest [--frontend qemu|qemu-native] [--guest own|kasan] "
+		"[--time S] "
 		"[--seed N]\n"
 		"                             [--rate N] [--round S] [--classes LIST] [--out DIR] "
 		"[--regress-dir DIR] [--keep] [-v]\n"
@@ -537,6 +542,7 @@ static int fuzz_guest_load_replay(struct fuzz_guest *g)
 	}
 	g->replay_sig[0] = g->replay_cls[0] = '\0';
 	snprintf(g->replay_guest, sizeof(g->replay_guest), "own");
+	snprintf(g->replay_fe, sizeof(g->replay_fe), "%s", g->frontend);
 	while (fgets(line, sizeof(line), f)) {
 		char *gp;
 
@@ -549,8 +555,12 @@ static int fuzz_guest_load_replay(struct fuzz_guest *g)
 			g->rate = rate ? rate : g->rate;
 		else if (!strncmp(line, "campaign_seed: ", 15))
 			g->seed = strtoull(line + 15, NULL, 10);
-		else if (!strncmp(line, "replay: ", 8) && (gp = strstr(line, "--guest ")))
-			sscanf(gp + 8, "%15s", g->replay_guest);
+		else if (!strncmp(line, "replay: ", 8)) {
+			if ((gp = strstr(line, "--guest ")))
+				sscanf(gp + 8, "%15s", g->replay_guest);
+			if ((gp = strstr(line, "--frontend ")))
+				sscanf(gp + 11, "%15s", g->replay_fe);
+		}
 	}
 	fclose(f);
 	if (!g->replay_sig[0] || !g->replay_cls[0]) {
@@ -563,6 +573,12 @@ static int fuzz_guest_load_replay(struct fuzz_guest *g)
 	}
 	g->only = !strcmp(g->replay_cls, "none") ? "all" : g->replay_cls;
 	g->guest = g->replay_guest;
+	if (strcmp(g->replay_fe, "qemu") && strcmp(g->replay_fe, "qemu-native")) {
+		fprintf(stderr, "baoharness fuzz guest: --replay %s: frontend '%s' unknown\n",
+			g->replay, g->replay_fe);
+		return 2;
+	}
+	g->frontend = g->replay_fe;
 	return 0;
 }
 
@@ -585,21 +601,14 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 		}
 		i++;
 		if (!strcmp(a, "--frontend")) {
-			if (!strcmp(v, "qemu-native")) {
-				fprintf(
-				    stderr,
-				    "baoharness fuzz guest: --frontend qemu-native: not "
-				    "supported: QEMU's own vhost-user-fs device connects "
-				    "virtiofsd straight to QEMU, so the device model that "
-				    "mutates replies is not in the path; use --frontend qemu\n");
-				return 2;
-			}
-			if (strcmp(v, "qemu")) {
+			if (strcmp(v, "qemu") && strcmp(v, "qemu-native")) {
 				snprintf(msg, sizeof(msg),
-					 "--frontend '%s': unknown for guest fuzzing (want qemu)",
+					 "--frontend '%s': unknown for guest fuzzing (want qemu or "
+					 "qemu-native)",
 					 v);
 				return fuzz_guest_usage(msg);
 			}
+			g->frontend = v;
 		} else if (!strcmp(a, "--time") || !strcmp(a, "--round")) {
 			d = fuzz_guest_secs(v);
 			if (d < 0) {
@@ -716,6 +725,7 @@ int fuzz_guest_main(int argc, char **argv)
 	g.time_s = 60;
 	g.out = "results/fuzz";
 	g.regress = "fuzz/regress/guest";
+	g.frontend = "qemu";
 	for (int i = 2; i + 1 < argc; i++)
 		if (!strcmp(argv[i], "--replay")) { /* a replay's results stay out of results/ */
 			g.out = "build/fuzz/replay";
@@ -725,7 +735,7 @@ int fuzz_guest_main(int argc, char **argv)
 	rc = fuzz_guest_args(&g, argc, argv);
 	if (rc)
 		return rc;
-	g.so.frontend = stack_frontend_find("qemu");
+	g.so.frontend = stack_frontend_find(g.frontend);
 	if (g.guest && !strcmp(g.guest, "kasan")) {
 		/* The sanitizer build of the harness's own kernel (make qemu-kernel-kasan). */
 		if ((stack_rundir_sibling("qemu/kasan/Image", g.kasan_image,
@@ -746,9 +756,10 @@ int fuzz_guest_main(int argc, char **argv)
 	if (!g.so.verbose && log_get_level() > LOG_ERROR)
 		log_set_level(LOG_ERROR); /* a hostile backend makes every layer complain */
 	fprintf(stderr,
-		"fuzz guest: %.0f s on qemu, seed %" PRIu64 ", one reply in %u mutated, rounds of "
+		"fuzz guest: %.0f s on %s, seed %" PRIu64 ", one reply in %u mutated, rounds of "
 		"%.1f s, classes %s\n",
-		g.time_s, g.seed, g.rate, g.round_ms / 1000.0, g.only ? g.only : "one per round");
+		g.time_s, g.frontend, g.seed, g.rate, g.round_ms / 1000.0,
+		g.only ? g.only : "one per round");
 	g.t0 = clock_now_ns();
 	rc = fuzz_guest_campaign(&g);
 	fuzz_guest_down(&g);

@@ -1,7 +1,8 @@
 /* mut_relay.c - mutation mode's call-eventfd relay: virtiofsd's used-buffer signal reaches this
- * thread, which mutates the new replies in the shared window before the guest is interrupted,
- * so the real guest driver parses hostile replies from an otherwise real backend. Why here and
- * not in a vhost-user shim: fuzz/README.md, "Guest fuzzing". */
+ * thread, which mutates the new replies in guest memory before the guest is interrupted, so the
+ * real guest driver parses hostile replies from an otherwise real backend. One implementation
+ * for both places it sits: the device model (the Bao window) and the vhost-user shim in front
+ * of virtiofsd for QEMU's own device (fuzz/README.md, "Guest fuzzing"). */
 #include "mut_relay.h"
 
 #include <errno.h>
@@ -42,6 +43,8 @@ int mut_relay_init(struct mut_relay *r, uint64_t seed, uint32_t rate, const char
 
 	memset(r, 0, sizeof(*r));
 	r->call_fd = r->stop_fd = -1;
+	for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
+		r->q[i].notify_fd = -1;
 	r->irq_fd = -1;
 	r->rng.s = seed;
 	r->rate = rate ? rate : 1;
@@ -147,14 +150,14 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 	r->seen++;
 	if (reply_mut_rand(&r->rng) % (r->ctl_rate ? r->ctl_rate : r->rate) || !r->mask)
 		return;
-	if (reply_mut_chain(r->win, r->win_gpa, r->win_size, q->desc_off, q->num, c.used_id, segs,
+	if (reply_mut_chain(q->win, q->win_gpa, q->win_size, q->desc_off, q->num, c.used_id, segs,
 			    MUT_RELAY_SEGS, &n))
 		return; /* a chain the guest broke or an id already mutated: not ours to judge */
 	for (i = 0; i < n; i++) {
 		if (!segs[i].writable && !c.opcode && segs[i].len >= 16) {
-			c.opcode = mut_relay_le32(r->win + segs[i].off + 4);
-			c.unique = mut_relay_le32(r->win + segs[i].off + 8) |
-				   (uint64_t)mut_relay_le32(r->win + segs[i].off + 12) << 32;
+			c.opcode = mut_relay_le32(q->win + segs[i].off + 4);
+			c.unique = mut_relay_le32(q->win + segs[i].off + 8) |
+				   (uint64_t)mut_relay_le32(q->win + segs[i].off + 12) << 32;
 		}
 		if (segs[i].writable) {
 			size_t want = segs[i].len;
@@ -164,7 +167,7 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 				want = MUT_RELAY_SCRATCH - got;
 			if (got + want > c.used_len)
 				want = c.used_len > got ? c.used_len - got : 0;
-			memcpy(r->scratch + got, r->win + segs[i].off, want);
+			memcpy(r->scratch + got, q->win + segs[i].off, want);
 			got += want;
 		}
 	}
@@ -177,7 +180,7 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 		if (!segs[i].writable)
 			continue;
 		k = segs[i].len < got - put ? segs[i].len : got - put;
-		memcpy(r->win + segs[i].off, r->scratch + put, k);
+		memcpy(q->win + segs[i].off, r->scratch + put, k);
 		put += k;
 	}
 	mut_relay_put_le32(ent, res.used_id);
@@ -188,8 +191,10 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 		res.what);
 }
 
-void mut_relay_scan(struct mut_relay *r)
+uint32_t mut_relay_scan(struct mut_relay *r)
 {
+	uint32_t had = 0;
+
 	pthread_mutex_lock(&r->lock);
 	mut_relay_read_ctl(r);
 	for (unsigned qi = 0; qi < VIRTIO_MMIO_MAX_QUEUES; qi++) {
@@ -198,16 +203,40 @@ void mut_relay_scan(struct mut_relay *r)
 
 		if (!q->live)
 			continue;
-		idx = __atomic_load_n((uint16_t *)(void *)(r->win + q->used_off + 2),
+		idx = __atomic_load_n((uint16_t *)(void *)(q->win + q->used_off + 2),
 				      __ATOMIC_ACQUIRE);
+		if (idx != q->last)
+			had |= 1u << qi;
 		/* At most one ring's worth: an index that jumped further is the backend's lie. */
 		if ((uint16_t)(idx - q->last) > q->num)
 			q->last = (uint16_t)(idx - q->num);
 		for (; q->last != idx; q->last++)
 			mut_relay_entry(r, qi, q,
-					r->win + q->used_off + 4 + 8ULL * (q->last % q->num));
+					q->win + q->used_off + 4 + 8ULL * (q->last % q->num));
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&r->lock);
+	return had;
+}
+
+/* The driver learns of the (mutated) entries: the device model's one irqfd, or in the shim the
+ * call fd of each queue that had new entries (QEMU raises that queue's interrupt). */
+static void mut_relay_signal(struct mut_relay *r, uint32_t had)
+{
+	uint64_t one = 1;
+
+	if (r->irq_fd >= 0 && write(r->irq_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+		log_warn("mutation mode: irq eventfd %d write failed: %s", r->irq_fd,
+			 strerror(errno));
+	pthread_mutex_lock(&r->lock);
+	for (unsigned qi = 0; qi < VIRTIO_MMIO_MAX_QUEUES; qi++) {
+		int fd = r->q[qi].notify_fd;
+
+		if (fd >= 0 && (had & (1u << qi)) &&
+		    write(fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+			log_warn("mutation mode: queue %u call eventfd %d write failed: %s", qi, fd,
+				 strerror(errno));
+	}
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -216,7 +245,7 @@ static void *mut_relay_main(void *arg)
 	struct mut_relay *r = arg;
 	struct pollfd p[2] = {{.fd = r->call_fd, .events = POLLIN},
 			      {.fd = r->stop_fd, .events = POLLIN}};
-	uint64_t v, one = 1;
+	uint64_t v;
 
 	for (;;) {
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
@@ -227,12 +256,72 @@ static void *mut_relay_main(void *arg)
 			continue;
 		if (read(r->call_fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
 			continue;
-		mut_relay_scan(r);
-		if (r->irq_fd >= 0 && write(r->irq_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
-			log_warn("mutation mode: irq eventfd %d write failed: %s", r->irq_fd,
-				 strerror(errno));
+		mut_relay_signal(r, mut_relay_scan(r));
 	}
 	return NULL;
+}
+
+int mut_relay_queue_set(struct mut_relay *r, unsigned qi, uint8_t *win, uint64_t win_gpa,
+			uint64_t win_size, uint32_t num, uint64_t desc_off, uint64_t used_off)
+{
+	struct mut_relay_queue *q;
+
+	/* virtio 1.2 §2.7: the descriptor table is 16*num bytes, the used ring 6 + 8*num. */
+	if (qi >= VIRTIO_MMIO_MAX_QUEUES || !win || !num || num > 32768 || desc_off > win_size ||
+	    16ULL * num > win_size - desc_off || used_off > win_size ||
+	    6ULL + 8ULL * num > win_size - used_off || (used_off & 3)) {
+		log_err("mutation mode: queue %u: ring of %u (desc at +0x%" PRIx64
+			", used at +0x%" PRIx64 ") not inside its memory of 0x%" PRIx64 " bytes",
+			qi, num, desc_off, used_off, win_size);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&r->lock);
+	q = &r->q[qi];
+	q->win = win;
+	q->win_gpa = win_gpa;
+	q->win_size = win_size;
+	q->num = num;
+	q->desc_off = desc_off;
+	q->used_off = used_off;
+	q->prev_id = 0;
+	/* A ring restarted after GET_VRING_BASE keeps its used index: start from there. */
+	q->last = __atomic_load_n((uint16_t *)(void *)(win + used_off + 2), __ATOMIC_ACQUIRE);
+	q->live = true;
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+void mut_relay_queue_clear(struct mut_relay *r, unsigned qi)
+{
+	if (qi >= VIRTIO_MMIO_MAX_QUEUES)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->q[qi].live = false;
+	pthread_mutex_unlock(&r->lock);
+}
+
+void mut_relay_set_notify(struct mut_relay *r, unsigned qi, int fd)
+{
+	if (qi >= VIRTIO_MMIO_MAX_QUEUES)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->q[qi].notify_fd = fd;
+	pthread_mutex_unlock(&r->lock);
+}
+
+int mut_relay_run(struct mut_relay *r)
+{
+	int rc;
+
+	if (r->running)
+		return 0;
+	rc = pthread_create(&r->thread, NULL, mut_relay_main, r);
+	if (rc) {
+		log_err("mutation mode: relay thread: %s", strerror(rc));
+		return -rc;
+	}
+	r->running = true;
+	return 0;
 }
 
 int mut_relay_start(struct mut_relay *r, uint8_t *win, uint64_t win_gpa, uint64_t win_size,
@@ -240,31 +329,21 @@ int mut_relay_start(struct mut_relay *r, uint8_t *win, uint64_t win_gpa, uint64_
 {
 	int rc;
 
-	pthread_mutex_lock(&r->lock);
-	r->win = win;
-	r->win_gpa = win_gpa;
-	r->win_size = win_size;
 	r->irq_fd = irq_fd;
-	for (unsigned i = 0; i < nq && q[i].index < VIRTIO_MMIO_MAX_QUEUES; i++) {
-		struct mut_relay_queue *mq = &r->q[q[i].index];
-
-		*mq = (struct mut_relay_queue){
-		    .live = true,
-		    .num = q[i].num,
-		    .desc_off = q[i].desc_gpa - win_gpa,
-		    .used_off = q[i].used_gpa - win_gpa,
-		};
+	for (unsigned i = 0; i < nq; i++) {
+		/* The transport checked each ring lies inside the window (DRIVER_OK). */
+		rc = mut_relay_queue_set(r, q[i].index, win, win_gpa, win_size, q[i].num,
+					 q[i].desc_gpa - win_gpa, q[i].used_gpa - win_gpa);
+		if (rc)
+			return rc;
+		/* At DRIVER_OK every ring is fresh: its used index starts at 0 (virtio 1.2
+		 * §2.7.8), whatever the memory holds yet. */
+		pthread_mutex_lock(&r->lock);
+		r->q[q[i].index].last = 0;
+		pthread_mutex_unlock(&r->lock);
 	}
-	pthread_mutex_unlock(&r->lock);
-	if (!r->running) {
-		rc = pthread_create(&r->thread, NULL, mut_relay_main, r);
-		if (rc) {
-			log_err("mutation mode: relay thread: %s", strerror(rc));
-			return -rc;
-		}
-		r->running = true;
-	}
-	return r->call_fd;
+	rc = mut_relay_run(r);
+	return rc ? rc : r->call_fd;
 }
 
 void mut_relay_stop(struct mut_relay *r)

@@ -51,8 +51,9 @@ int stack_shim_start(struct stack *s, const struct stack_opts *o, char *sock, si
 	int n = 0, err_fd, status;
 
 	if (stack_rundir_sibling("bao-vu-shim", prog, sizeof(prog)) || access(prog, X_OK)) {
-		log_err("the vhost-user shim bao-vu-shim is not next to this program (%s): make all",
-			prog);
+		log_err(
+		    "the vhost-user shim bao-vu-shim is not next to this program (%s): make all",
+		    prog);
 		return STACK_ENV_MISSING;
 	}
 	snprintf(vsock, sizeof(vsock), "%s/Fs0.sock", s->rundir);

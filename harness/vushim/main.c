@@ -29,13 +29,14 @@ static int main_usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "bao-vu-shim: %s\n", why);
-	fprintf(stderr,
-		"usage: bao-vu-shim --listen SOCKET --backend VIRTIOFSD_SOCKET\n"
-		"                   [--mutate-replies SEED:RATE --mutate-dir DIR] "
-		"[--connect-timeout MS] [-v|-vv]\n"
-		"  QEMU connects to SOCKET; every vhost-user message goes on to virtiofsd and back;\n"
-		"  with --mutate-replies one reply in RATE is mutated before QEMU is signalled\n"
-		"  (mutate.ctl and mutations.log in DIR, as bao-virtio-dm's mutation mode)\n");
+	fprintf(
+	    stderr,
+	    "usage: bao-vu-shim --listen SOCKET --backend VIRTIOFSD_SOCKET\n"
+	    "                   [--mutate-replies SEED:RATE --mutate-dir DIR] "
+	    "[--connect-timeout MS] [-v|-vv]\n"
+	    "  QEMU connects to SOCKET; every vhost-user message goes on to virtiofsd and back;\n"
+	    "  with --mutate-replies one reply in RATE is mutated before QEMU is signalled\n"
+	    "  (mutate.ctl and mutations.log in DIR, as bao-virtio-dm's mutation mode)\n");
 	return 2;
 }
 

@@ -361,7 +361,8 @@ int vu_shim_back_msg(struct vu_shim *s)
 
 int vu_shim_run(struct vu_shim *s)
 {
-	struct pollfd p[2] = {{.fd = s->front, .events = POLLIN}, {.fd = s->back, .events = POLLIN}};
+	struct pollfd p[2] = {{.fd = s->front, .events = POLLIN},
+			      {.fd = s->back, .events = POLLIN}};
 
 	for (;;) {
 		int rc;

@@ -40,8 +40,8 @@ static int vu_shim_msg_region(const uint8_t *p, struct vhost_user_mem_region *r)
 }
 
 /* SET_VRING_CALL/KICK: u64 index | NOFD; an fd exactly when NOFD is clear. */
-static int vu_shim_msg_vring_fd(const uint8_t *pl, unsigned nfds, struct vu_shim_msg *m,
-				char *why, size_t why_len)
+static int vu_shim_msg_vring_fd(const uint8_t *pl, unsigned nfds, struct vu_shim_msg *m, char *why,
+				size_t why_len)
 {
 	uint64_t v = vu_shim_msg_le64(pl);
 
@@ -63,7 +63,8 @@ int vu_shim_msg_parse(const uint8_t *buf, size_t len, unsigned nfds, struct vu_s
 		return vu_shim_msg_fail(why, why_len, m, "message length", len);
 	size = m->hdr.size;
 	if (len - VHOST_USER_HDR_SIZE != size)
-		return vu_shim_msg_fail(why, why_len, m, "payload bytes", len - VHOST_USER_HDR_SIZE);
+		return vu_shim_msg_fail(why, why_len, m, "payload bytes",
+					len - VHOST_USER_HDR_SIZE);
 	if (nfds > VHOST_USER_MAX_FDS)
 		return vu_shim_msg_fail(why, why_len, m, "fds attached", nfds);
 	switch (m->hdr.request) {
@@ -71,8 +72,7 @@ int vu_shim_msg_parse(const uint8_t *buf, size_t len, unsigned nfds, struct vu_s
 		if (size < 8)
 			return vu_shim_msg_fail(why, why_len, m, "payload too short", size);
 		m->nregions = vu_shim_msg_le32(pl);
-		if (m->nregions > VHOST_USER_MEM_REGIONS_MAX ||
-		    size < 8 + 32ULL * m->nregions)
+		if (m->nregions > VHOST_USER_MEM_REGIONS_MAX || size < 8 + 32ULL * m->nregions)
 			return vu_shim_msg_fail(why, why_len, m, "regions", m->nregions);
 		if (nfds != m->nregions)
 			return vu_shim_msg_fail(why, why_len, m, "fds for the regions", nfds);
@@ -100,6 +100,8 @@ int vu_shim_msg_parse(const uint8_t *buf, size_t len, unsigned nfds, struct vu_s
 			return vu_shim_msg_fail(why, why_len, m, "payload", size);
 		m->vring = vu_shim_msg_le32(pl);
 		m->num = vu_shim_msg_le32(pl + 4);
+		if (m->vring > VHOST_USER_VRING_IDX_MASK)
+			return vu_shim_msg_fail(why, why_len, m, "ring index", m->vring);
 		m->kind = m->hdr.request == VHOST_USER_SET_VRING_NUM ? VU_SHIM_MSG_VRING_NUM
 								     : VU_SHIM_MSG_GET_VRING_BASE;
 		return 0;
@@ -107,6 +109,9 @@ int vu_shim_msg_parse(const uint8_t *buf, size_t len, unsigned nfds, struct vu_s
 		if (size != 40)
 			return vu_shim_msg_fail(why, why_len, m, "payload", size);
 		m->vring = vu_shim_msg_le32(pl);
+		/* vhost-user.rst: a ring index is 8 bits wherever it is carried. */
+		if (m->vring > VHOST_USER_VRING_IDX_MASK)
+			return vu_shim_msg_fail(why, why_len, m, "ring index", m->vring);
 		m->desc_uva = vu_shim_msg_le64(pl + 8);
 		m->used_uva = vu_shim_msg_le64(pl + 16);
 		m->kind = VU_SHIM_MSG_VRING_ADDR;
@@ -124,8 +129,8 @@ int vu_shim_msg_parse(const uint8_t *buf, size_t len, unsigned nfds, struct vu_s
 	}
 }
 
-int vu_shim_msg_uva(const struct vhost_user_mem_region *reg, unsigned n, uint64_t uva,
-		    uint64_t len, uint64_t *off)
+int vu_shim_msg_uva(const struct vhost_user_mem_region *reg, unsigned n, uint64_t uva, uint64_t len,
+		    uint64_t *off)
 {
 	for (unsigned i = 0; i < n; i++) {
 		const struct vhost_user_mem_region *r = &reg[i];

@@ -48,7 +48,7 @@ int vu_shim_msg_parse(const uint8_t *buf, size_t len, unsigned nfds, struct vu_s
 
 /* The region of reg[0..n) holding [uva, uva + len): its index, and *off the offset in it;
  * -ENOENT when none holds all of it. */
-int vu_shim_msg_uva(const struct vhost_user_mem_region *reg, unsigned n, uint64_t uva,
-		    uint64_t len, uint64_t *off);
+int vu_shim_msg_uva(const struct vhost_user_mem_region *reg, unsigned n, uint64_t uva, uint64_t len,
+		    uint64_t *off);
 
 #endif
