@@ -32,15 +32,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc) {
 		FUZZ_CHECK(why[0] && memchr(why, '\0', sizeof(why)), "refusal without a reason");
 	} else {
-		FUZZ_CHECK(n == VHOST_USER_HDR_SIZE + (size_t)m.hdr.size, "accepted %zu bytes, size %u",
-			   n, m.hdr.size);
+		FUZZ_CHECK(n == VHOST_USER_HDR_SIZE + (size_t)m.hdr.size,
+			   "accepted %zu bytes, size %u", n, m.hdr.size);
 		FUZZ_CHECK(m.nregions <= VHOST_USER_MEM_REGIONS_MAX, "%u regions", m.nregions);
 		FUZZ_CHECK(m.kind != VU_SHIM_MSG_MEM_TABLE || nfds == m.nregions,
 			   "%u fds for %u regions", nfds, m.nregions);
 		FUZZ_CHECK(m.vring < 256, "ring %u", m.vring);
 		ri = vu_shim_msg_uva(m.reg, m.nregions, uva, len, &off);
 		if (ri >= 0)
-			FUZZ_CHECK(uva >= m.reg[ri].userspace_addr && off <= m.reg[ri].memory_size &&
+			FUZZ_CHECK(uva >= m.reg[ri].userspace_addr &&
+				       off <= m.reg[ri].memory_size &&
 				       len <= m.reg[ri].memory_size - off,
 				   "uva 0x%llx+%llu outside region %d", (unsigned long long)uva,
 				   (unsigned long long)len, ri);

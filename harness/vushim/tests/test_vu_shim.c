@@ -61,8 +61,8 @@ static size_t recv_fds(int sock, uint8_t *b, size_t cap, int *fds, unsigned *n)
 {
 	char cbuf[CMSG_SPACE(8 * sizeof(int))];
 	struct iovec iov = {b, cap};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	ssize_t got = recvmsg(sock, &mh, MSG_DONTWAIT);
 
 	assert_true(got > 0);
@@ -159,8 +159,7 @@ static void test_parse(void **state)
 
 		assert_int_equal(vu_shim_msg_uva(&r, 1, RAM_UVA + 16, 16, &off), 0);
 		assert_int_equal(off, 16);
-		assert_int_equal(vu_shim_msg_uva(&r, 1, RAM_UVA + RAM_SIZE - 8, 16, &off),
-				 -ENOENT);
+		assert_int_equal(vu_shim_msg_uva(&r, 1, RAM_UVA + RAM_SIZE - 8, 16, &off), -ENOENT);
 		assert_int_equal(vu_shim_msg_uva(&r, 1, RAM_UVA - 1, 1, &off), -ENOENT);
 	}
 }
@@ -175,8 +174,8 @@ static void put_desc(uint8_t *t, unsigned i, uint64_t addr, uint32_t len, uint16
 }
 
 /* QEMU (qs) -> shim -> virtiofsd (vs): one message of QEMU's, as virtiofsd receives it. */
-static size_t through(struct vu_shim *s, int qs, int vs, const uint8_t *b, size_t n,
-		      const int *fds, unsigned nfds, uint8_t *out, int *ofds, unsigned *on)
+static size_t through(struct vu_shim *s, int qs, int vs, const uint8_t *b, size_t n, const int *fds,
+		      unsigned nfds, uint8_t *out, int *ofds, unsigned *on)
 {
 	send_fds(qs, b, n, fds, nfds);
 	assert_int_equal(vu_shim_front_msg(s), 0);
