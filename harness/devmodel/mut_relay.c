@@ -131,9 +131,10 @@ static void mut_relay_put_le32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* One used entry: find its request and reply bytes, maybe mutate them. */
+/* One used entry: find its request and reply bytes, maybe mutate them. *act says what the
+ * ring must do with the entry (ring-level classes: drop it, or add one after it). */
 static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_queue *q,
-			    uint8_t *ent)
+			    uint8_t *ent, int batch_last, struct reply_mut_result *act)
 {
 	struct reply_mut_seg segs[MUT_RELAY_SEGS];
 	struct reply_mut_ctx c = {0};
@@ -146,7 +147,10 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 	c.used_len = mut_relay_le32(ent + 4);
 	c.ring_num = q->num;
 	c.prev_id = q->prev_id;
+	c.hiprio = qi == 0; /* virtio 1.2 §5.11.2: queue 0 is hiprio */
+	c.batch_last = batch_last;
 	q->prev_id = c.used_id;
+	act->drop = act->extra = 0;
 	r->seen++;
 	if (reply_mut_rand(&r->rng) % (r->ctl_rate ? r->ctl_rate : r->rate) || !r->mask)
 		return;
@@ -185,10 +189,52 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 	}
 	mut_relay_put_le32(ent, res.used_id);
 	mut_relay_put_le32(ent + 4, res.used_len);
+	*act = res;
 	r->mutated++;
 	fprintf(r->log, "%" PRIu64 " q%u op %u unique %" PRIu64 " id %u len %u %s: %s\n", r->seen,
 		qi, c.opcode, c.unique, c.used_id, c.used_len, reply_mut_class_name(res.cls),
 		res.what);
+}
+
+static uint8_t *mut_relay_slot(struct mut_relay_queue *q, uint16_t i)
+{
+	return q->win + q->used_off + 4 + 8ULL * (i % q->num);
+}
+
+/* The new entries [q->last, idx) virtiofsd published. The ring-level classes work in place, in
+ * the one used ring virtiofsd and the driver share: a dropped entry makes the driver's used
+ * index lag virtiofsd's for good (later entries are moved down by the lag, and the index is
+ * rewritten after virtiofsd's every store); an extra entry goes in the next slot with the
+ * index one further - virtiofsd's next entry lands in that slot with the same index, so the
+ * driver, having taken the extra, never sees that reply (an extra costs a real reply). */
+static void mut_relay_ring(struct mut_relay *r, unsigned qi, struct mut_relay_queue *q,
+			   uint16_t idx)
+{
+	struct reply_mut_result act;
+	int extra = 0, moved = q->lag != 0;
+
+	for (; q->last != idx; q->last++) {
+		uint8_t *ent = mut_relay_slot(q, q->last);
+
+		mut_relay_entry(r, qi, q, ent, (uint16_t)(q->last + 1) == idx, &act);
+		if (act.drop) {
+			q->lag++;
+			moved = 1;
+			continue;
+		}
+		if (q->lag)
+			memmove(mut_relay_slot(q, (uint16_t)(q->last - q->lag)), ent, 8);
+		if (act.extra) { /* only ever for the batch's last entry */
+			uint8_t *x = mut_relay_slot(q, (uint16_t)(q->last + 1 - q->lag));
+
+			mut_relay_put_le32(x, act.extra_id);
+			mut_relay_put_le32(x + 4, act.extra_len);
+			extra = 1;
+		}
+	}
+	if (moved || extra) /* virtio 1.2 §2.7.8.2: entries first, then the index */
+		__atomic_store_n((uint16_t *)(void *)(q->win + q->used_off + 2),
+				 (uint16_t)(idx - q->lag + extra), __ATOMIC_RELEASE);
 }
 
 uint32_t mut_relay_scan(struct mut_relay *r)
@@ -210,9 +256,8 @@ uint32_t mut_relay_scan(struct mut_relay *r)
 		/* At most one ring's worth: an index that jumped further is the backend's lie. */
 		if ((uint16_t)(idx - q->last) > q->num)
 			q->last = (uint16_t)(idx - q->num);
-		for (; q->last != idx; q->last++)
-			mut_relay_entry(r, qi, q,
-					q->win + q->used_off + 4 + 8ULL * (q->last % q->num));
+		if (idx != q->last)
+			mut_relay_ring(r, qi, q, idx);
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&r->lock);
@@ -284,6 +329,7 @@ int mut_relay_queue_set(struct mut_relay *r, unsigned qi, uint8_t *win, uint64_t
 	q->desc_off = desc_off;
 	q->used_off = used_off;
 	q->prev_id = 0;
+	q->lag = 0;
 	/* A ring restarted after GET_VRING_BASE keeps its used index: start from there. */
 	q->last = __atomic_load_n((uint16_t *)(void *)(win + used_off + 2), __ATOMIC_ACQUIRE);
 	q->live = true;

@@ -21,6 +21,7 @@ struct mut_relay_queue {
 	uint32_t num;
 	uint64_t desc_off, used_off; /* in win */
 	uint16_t last;		     /* used index up to which entries were seen */
+	uint16_t lag; /* entries dropped (MISSING): the driver's used index is ours - lag */
 	uint32_t prev_id;
 	int notify_fd; /* the driver's call fd for this queue (not owned), -1: irq_fd only */
 };
