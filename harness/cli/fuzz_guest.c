@@ -76,6 +76,11 @@ struct fuzz_guest {
 	/* --replay FILE: a saved finding's class, rate, seed and guest, and its signature */
 	const char *replay;
 	char replay_sig[160], replay_cls[64], replay_guest[16], replay_fe[16];
+	/* ... and where the finding was: its guest's device-model seed and its round, so the
+	 * first attempt runs the same workload against the same mutation stream */
+	char replay_dm[64];
+	unsigned replay_round;
+	int fe_given; /* --frontend on the command line wins over the record's */
 	char kasan_image[PATH_MAX];
 	char mutate[64];
 	int64_t t0;
@@ -119,9 +124,13 @@ static int fuzz_guest_up(struct fuzz_guest *g)
 {
 	int rc;
 
-	/* A fresh device-model seed per guest, so a restart does not replay the same choices. */
-	snprintf(g->mutate, sizeof(g->mutate), "%" PRIu64 ":%u",
-		 (uint64_t)(g->seed * 1000003u + g->starts), g->rate);
+	/* A fresh device-model seed per guest, so a restart does not replay the same choices;
+	 * a replay's first guest gets the finding's own. */
+	if (g->replay && !g->starts && g->replay_dm[0])
+		snprintf(g->mutate, sizeof(g->mutate), "%s", g->replay_dm);
+	else
+		snprintf(g->mutate, sizeof(g->mutate), "%" PRIu64 ":%u",
+			 (uint64_t)(g->seed * 1000003u + g->starts), g->rate);
 	g->so.mutate_replies = g->mutate;
 	g->starts++;
 	rc = stack_start(&g->st, &g->so);
@@ -374,7 +383,8 @@ static int fuzz_guest_round(struct fuzz_guest *g, const char *cls, int *restart)
 		return -EIO;
 	fuzz_guest_read_log(g); /* what came before belongs to the last round */
 	/* FUSE_INIT is one request per mount: the init class gets remounts to mutate. */
-	rc = qemu_fe_fuzz(g->st.qfe, (int)g->round_ms, g->seed + g->round,
+	/* The workload's seed: a replay starts with the finding's round's. */
+	rc = qemu_fe_fuzz(g->st.qfe, (int)g->round_ms, g->seed + g->round + g->replay_round,
 			  strstr(cls, "init") ? 15u : 1u, FUZZ_GUEST_ROUND_GRACE_MS,
 			  fuzz_guest_on_line, g, &r, why, sizeof(why));
 	/* Stop mutating before anything else talks to this guest (the next round's ctl). */
@@ -560,10 +570,14 @@ static int fuzz_guest_load_replay(struct fuzz_guest *g)
 			g->rate = rate ? rate : g->rate;
 		else if (!strncmp(line, "campaign_seed: ", 15))
 			g->seed = strtoull(line + 15, NULL, 10);
+		else if (!strncmp(line, "device_model: --mutate-replies ", 31))
+			snprintf(g->replay_dm, sizeof(g->replay_dm), "%.63s", line + 31);
+		else if (sscanf(line, "round: %u", &g->replay_round) == 1)
+			continue;
 		else if (!strncmp(line, "replay: ", 8)) {
 			if ((gp = strstr(line, "--guest ")))
 				sscanf(gp + 8, "%15s", g->replay_guest);
-			if ((gp = strstr(line, "--frontend ")))
+			if ((gp = strstr(line, "--frontend ")) && !g->fe_given)
 				sscanf(gp + 11, "%15s", g->replay_fe);
 		}
 	}
@@ -614,6 +628,7 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 				return fuzz_guest_usage(msg);
 			}
 			g->frontend = v;
+			g->fe_given = 1;
 		} else if (!strcmp(a, "--time") || !strcmp(a, "--round")) {
 			d = fuzz_guest_secs(v);
 			if (d < 0) {
@@ -678,6 +693,15 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 	return 0;
 }
 
+/* The replayed record's signature among this run's findings, or NULL. */
+static const struct fuzz_guest_finding *fuzz_guest_replayed(const struct fuzz_guest *g)
+{
+	for (unsigned i = 0; g->replay && i < g->nf; i++)
+		if (!strcmp(g->f[i].sig, g->replay_sig))
+			return &g->f[i];
+	return NULL;
+}
+
 static int fuzz_guest_campaign(struct fuzz_guest *g)
 {
 	int rc, restart;
@@ -710,6 +734,8 @@ static int fuzz_guest_campaign(struct fuzz_guest *g)
 		g->round++;
 		if (g->harness_err)
 			return -EIO;
+		if (fuzz_guest_replayed(g))
+			break; /* a replay ends with the first return of its signature */
 		if (restart) {
 			fuzz_guest_down(g);
 			g->restarts++;
@@ -780,11 +806,13 @@ int fuzz_guest_main(int argc, char **argv)
 		return 3;
 	if (g.replay && !rc && !g.harness_err) {
 		/* As fuse-requests --replay: exit 1 means the saved oracle came back. */
-		for (unsigned i = 0; i < g.nf; i++)
-			if (!strcmp(g.f[i].sig, g.replay_sig)) {
-				printf("reproduced: %s\n", g.f[i].msg);
-				return 1;
-			}
+		const struct fuzz_guest_finding *f = fuzz_guest_replayed(&g);
+
+		if (f) {
+			printf("reproduced: %s\nsignature: %s\nafter: %.1f s, %u guests\n", f->msg,
+			       f->sig, f->first_s, g.starts);
+			return 1;
+		}
 		printf("not reproduced in %.0f s: %s\n", g.time_s, g.replay_sig);
 		return 0;
 	}
