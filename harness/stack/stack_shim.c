@@ -48,7 +48,7 @@ int stack_shim_start(struct stack *s, const struct stack_opts *o, char *sock, si
 	char *argv[12];
 	struct timespec pause = {0, 5 * 1000000L};
 	struct stat sb;
-	int n = 0, err_fd, status;
+	int n = 0, err_fd, status = 0;
 
 	if (stack_rundir_sibling("bao-vu-shim", prog, sizeof(prog)) || access(prog, X_OK)) {
 		log_err(
@@ -105,7 +105,7 @@ int stack_shim_start(struct stack *s, const struct stack_opts *o, char *sock, si
 void stack_shim_health(struct stack *s, char *buf, size_t len)
 {
 	char st[64], tail[300];
-	int status;
+	int status = 0;
 
 	buf[0] = '\0';
 	if (s->shim_pid <= 0 || proc_alive(s->shim_pid, &status))
