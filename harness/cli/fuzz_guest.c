@@ -80,6 +80,8 @@ struct fuzz_guest {
 	 * first attempt runs the same workload against the same mutation stream */
 	char replay_dm[64];
 	unsigned replay_round;
+	/* ... and its last mutations, "QUEUE OPCODE CLASS RNG" a line, for mutate.script */
+	char replay_script[FUZZ_GUEST_LOG_TAIL * 48];
 	int fe_given; /* --frontend on the command line wins over the record's */
 	char kasan_image[PATH_MAX];
 	char mutate[64];
@@ -138,6 +140,19 @@ static int fuzz_guest_up(struct fuzz_guest *g)
 		return rc;
 	g->up = 1;
 	g->log_off = 0;
+	g->log_n = 0; /* a finding's record holds its own guest's mutations only */
+	if (g->starts == 1 && g->replay_script[0]) {
+		char path[PATH_MAX];
+		FILE *f;
+
+		/* The first guest of a replay gets the finding's mutations, in order. */
+		snprintf(path, sizeof(path), "%s/mutate.script", g->st.rundir);
+		f = fopen(path, "we");
+		if (!f || fputs(g->replay_script, f) < 0 || fclose(f)) {
+			log_err("fuzz guest: cannot write %s: %s", path, strerror(errno));
+			return -EIO;
+		}
+	}
 	return 0;
 }
 
@@ -171,8 +186,12 @@ static int fuzz_guest_write_ctl(struct fuzz_guest *g, const char *cls)
 
 	snprintf(path, sizeof(path), "%s/mutate.ctl", g->st.rundir);
 	f = fopen(path, "we");
-	/* One INIT per mount: that class alone is mutated every time it applies. */
-	if (!f || fprintf(f, "%s%s\n", cls, !strcmp(cls, "init") ? " rate=1" : "") < 0 ||
+	/* One INIT per mount: that class alone is mutated every time it applies. A replay's first
+	 * guest plays the finding's mutations first (mutate.script). */
+	if (!f ||
+	    fprintf(f, "%s%s%s\n", cls, !strcmp(cls, "init") ? " rate=1" : "",
+		    g->starts == 1 && g->replay_script[0] && strcmp(cls, "none") ? " script" : "") <
+		0 ||
 	    fclose(f)) {
 		log_err("fuzz guest: cannot write %s: %s", path, strerror(errno));
 		return -EIO;
@@ -296,7 +315,8 @@ static void fuzz_guest_save(struct fuzz_guest *g, struct fuzz_guest_finding *f, 
 		"replay: baoharness fuzz guest --frontend %s --guest %s --classes %s --rate %u "
 		"--seed %" PRIu64
 		" --time %u --out build/fuzz/replay --regress-dir build/fuzz/replay/guest\n"
-		"# the last mutations before it (seq queue opcode unique id len class: what)\n",
+		"# the last mutations before it on its guest (seq queue opcode unique id len rng "
+		"class: what)\n",
 		f->sig, f->msg, cls, g->round, fuzz_guest_elapsed(g), g->seed, g->rate, g->mutate,
 		g->frontend, g->guest ? g->guest : "own", !strcmp(cls, "none") ? "all" : cls,
 		g->rate, g->seed, 3 * g->round_ms / 1000 + 10);
@@ -542,6 +562,25 @@ static double fuzz_guest_secs(const char *v)
 	return end == v || *end || !(d > 0) || d > 7 * 86400 ? -1 : d;
 }
 
+/* A record's "mutation:" line (mutations.log's: seq qQ op OP unique U id I len L rng HEX
+ * [scripted] CLASS: what) as a mutate.script line; older records without rng add nothing. */
+static void fuzz_guest_script_line(struct fuzz_guest *g, const char *m)
+{
+	unsigned q, op;
+	unsigned long long rng;
+	char cls[40], more[40];
+	size_t o = strlen(g->replay_script);
+
+	if (sscanf(m, "%*u q%u op %u unique %*s id %*u len %*u rng %llx %39s %39s", &q, &op, &rng,
+		   cls, more) < 4)
+		return;
+	if (!strcmp(cls, "scripted"))
+		memcpy(cls, more, sizeof(cls));
+	cls[strcspn(cls, ":")] = '\0';
+	snprintf(g->replay_script + o, sizeof(g->replay_script) - o, "%u %u %s %llx\n", q, op, cls,
+		 rng);
+}
+
 /* A saved finding (fuzz_guest_save's format): its signature, classes, rate, seed and guest
  * become this run's. 0, or 2 with a message naming what is missing. */
 static int fuzz_guest_load_replay(struct fuzz_guest *g)
@@ -574,6 +613,8 @@ static int fuzz_guest_load_replay(struct fuzz_guest *g)
 			snprintf(g->replay_dm, sizeof(g->replay_dm), "%.63s", line + 31);
 		else if (sscanf(line, "round: %u", &g->replay_round) == 1)
 			continue;
+		else if (!strncmp(line, "mutation: ", 10))
+			fuzz_guest_script_line(g, line + 10);
 		else if (!strncmp(line, "replay: ", 8)) {
 			if ((gp = strstr(line, "--guest ")))
 				sscanf(gp + 8, "%15s", g->replay_guest);

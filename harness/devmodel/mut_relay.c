@@ -71,6 +71,42 @@ int mut_relay_init(struct mut_relay *r, uint64_t seed, uint32_t rate, const char
 	return 0;
 }
 
+int mut_relay_parse_step(const char *line, struct mut_relay_step *st)
+{
+	char cls[32];
+	unsigned long long rng;
+
+	if (sscanf(line, "%u %u %31s %llx", &st->queue, &st->opcode, cls, &rng) != 4)
+		return -EINVAL;
+	st->cls = reply_mut_class_parse(cls);
+	st->rng = rng;
+	return st->cls < 0 || st->queue >= VIRTIO_MMIO_MAX_QUEUES ? -EINVAL : 0;
+}
+
+/* mutate.script, once: a replay's mutations, applied in order to the same queue and opcode. */
+static void mut_relay_load_script(struct mut_relay *r)
+{
+	char path[600], line[128];
+	FILE *f;
+
+	if (r->script_loaded)
+		return;
+	r->script_loaded = true;
+	snprintf(path, sizeof(path), "%.*s.script", (int)(strlen(r->ctl_path) - 4), r->ctl_path);
+	f = fopen(path, "re");
+	if (!f) {
+		log_warn("mutation mode: %s: %s (no scripted mutations)", path, strerror(errno));
+		return;
+	}
+	while (r->nscript < MUT_RELAY_SCRIPT_MAX && fgets(line, sizeof(line), f))
+		if (mut_relay_parse_step(line, &r->script[r->nscript]) == 0)
+			r->nscript++;
+		else
+			log_warn("mutation mode: %s: bad line '%s' ignored", path, line);
+	fclose(f);
+	fprintf(r->log, "# script of %u mutations\n", r->nscript);
+}
+
 /* mutate.ctl: "all", "none", or class names separated by spaces or commas; "rate=N" mutates
  * one reply in N while the file says so (a class as rare as FUSE_INIT needs every chance). */
 static void mut_relay_read_ctl(struct mut_relay *r)
@@ -109,7 +145,9 @@ static void mut_relay_read_ctl(struct mut_relay *r)
 				log_warn("mutation mode: %s: bad '%s' ignored", r->ctl_path, t);
 			else
 				r->ctl_rate = (uint32_t)v;
-		} else if (!strcmp(t, "all"))
+		} else if (!strcmp(t, "script"))
+			mut_relay_load_script(r);
+		else if (!strcmp(t, "all"))
 			mask = REPLY_MUT_ALL;
 		else if (c >= 0)
 			mask |= 1u << c;
@@ -139,6 +177,10 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 	struct reply_mut_seg segs[MUT_RELAY_SEGS];
 	struct reply_mut_ctx c = {0};
 	struct reply_mut_result res;
+	struct reply_mut_rng rng, *rp = &r->rng;
+	uint32_t mask = r->mask;
+	bool scripted = r->next_step < r->nscript;
+	uint64_t state;
 	unsigned n, i;
 	size_t got = 0, put = 0;
 	int rc;
@@ -152,7 +194,9 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 	q->prev_id = c.used_id;
 	act->drop = act->extra = 0;
 	r->seen++;
-	if (reply_mut_rand(&r->rng) % (r->ctl_rate ? r->ctl_rate : r->rate) || !r->mask)
+	/* A script replaces the dice until it is used up; then the class goes on at random. */
+	if (!scripted &&
+	    (reply_mut_rand(&r->rng) % (r->ctl_rate ? r->ctl_rate : r->rate) || !r->mask))
 		return;
 	if (reply_mut_chain(q->win, q->win_gpa, q->win_size, q->desc_off, q->num, c.used_id, segs,
 			    MUT_RELAY_SEGS, &n))
@@ -175,7 +219,18 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 			got += want;
 		}
 	}
-	rc = reply_mut_apply(r->scratch, got, r->mask, &c, &r->rng, &res);
+	if (scripted) {
+		const struct mut_relay_step *st = &r->script[r->next_step];
+
+		if (st->queue != qi || st->opcode != c.opcode)
+			return;
+		r->next_step++;
+		rng.s = st->rng;
+		rp = &rng;
+		mask = 1u << st->cls;
+	}
+	state = rp->s; /* logged: what a replay hands back to the engine */
+	rc = reply_mut_apply(r->scratch, got, mask, &c, rp, &res);
 	if (rc)
 		return;
 	for (i = 0; i < n && put < got; i++) {
@@ -191,9 +246,11 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 	mut_relay_put_le32(ent + 4, res.used_len);
 	*act = res;
 	r->mutated++;
-	fprintf(r->log, "%" PRIu64 " q%u op %u unique %" PRIu64 " id %u len %u %s: %s\n", r->seen,
-		qi, c.opcode, c.unique, c.used_id, c.used_len, reply_mut_class_name(res.cls),
-		res.what);
+	fprintf(r->log,
+		"%" PRIu64 " q%u op %u unique %" PRIu64 " id %u len %u rng %016" PRIx64
+		"%s %s: %s\n",
+		r->seen, qi, c.opcode, c.unique, c.used_id, c.used_len, state,
+		scripted ? " scripted" : "", reply_mut_class_name(res.cls), res.what);
 }
 
 static uint8_t *mut_relay_slot(struct mut_relay_queue *q, uint16_t i)

@@ -26,6 +26,16 @@ struct mut_relay_queue {
 	int notify_fd; /* the driver's call fd for this queue (not owned), -1: irq_fd only */
 };
 
+/* One mutation of a saved finding, replayed (mutate.script): on the next reply of that queue
+ * and opcode, that class with the engine's state as it was then. */
+struct mut_relay_step {
+	uint32_t queue, opcode;
+	int cls;
+	uint64_t rng;
+};
+
+#define MUT_RELAY_SCRIPT_MAX 32
+
 struct mut_relay {
 	int call_fd; /* what virtiofsd signals */
 	int irq_fd;  /* the transport's irqfd (not owned) */
@@ -42,9 +52,15 @@ struct mut_relay {
 	long long ctl_mtime_ns;
 	FILE *log;
 	uint64_t seen, mutated;
+	struct mut_relay_step script[MUT_RELAY_SCRIPT_MAX]; /* mutate.ctl "script" */
+	unsigned nscript, next_step;
+	bool script_loaded;
 	uint8_t *scratch; /* one reply gathered from its segments */
 };
 
+/* One line of mutate.script, "QUEUE OPCODE CLASS RNG" (the fields of a mutations.log line:
+ * q1 op 3 ... rng 0x... class). 0 or -EINVAL. Pure. */
+int mut_relay_parse_step(const char *line, struct mut_relay_step *st);
 /* Parse "SEED:RATE" (RATE >= 1: one reply in RATE). 0 or -EINVAL. */
 int mut_relay_parse(const char *spec, uint64_t *seed, uint32_t *rate);
 /* Set up (not started): log file and control file under dir (mutations.log appended,

@@ -437,8 +437,54 @@ static void test_relay_scan(void **state)
 	assert_int_equal(rd32(win + 512 + 4 + 8 * 1 + 4), 101); /* the real ones stay */
 	assert_int_equal(r.mutated, 1);
 	mut_relay_destroy(&r);
+	/* A replay's script: the saved mutation (queue 1, GETATTR, "error", the engine's state 5)
+	 * is applied to the next such reply whatever the dice (rate 1 in a million), once. */
+	f = fopen(path, "w");
+	fputs("error script\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/mutate.script", dir);
+	f = fopen(path, "w");
+	fputs("1 3 error 5\n", f);
+	fclose(f);
+	{
+		struct mut_relay_step st;
+
+		assert_int_equal(mut_relay_parse_step("1 3 error 5", &st), 0);
+		assert_true(st.queue == 1 && st.opcode == 3 && st.cls == REPLY_MUT_ERROR &&
+			    st.rng == 5);
+		assert_int_equal(mut_relay_parse_step("1 3 colour 5", &st), -EINVAL);
+		assert_int_equal(mut_relay_parse_step("99 3 error 5", &st), -EINVAL);
+	}
+	assert_int_equal(mut_relay_init(&r, 1, 1000000, dir), 0);
+	assert_true(mut_relay_start(&r, win, 0x1000, sizeof(win), &q, 1, -1) >= 0);
+	memset(win + 512, 0, 4 + 8 * 8);
+	for (uint32_t i = 0; i < 2; i++) {
+		uint32_t e[2] = {0, 16 + sizeof(struct fuse_attr_out)};
+
+		memcpy(win + 512 + 4 + 8 * i, e, 8);
+	}
+	mk_reply(win + 8192, sizeof(struct fuse_attr_out));
+	idx = 1;
+	memcpy(win + 512 + 2, &idx, 2);
+	mut_relay_scan(&r);
+	assert_int_equal(r.mutated, 1);
+	assert_true((int32_t)rd32(win + 8192 + 4) > 0 || (int32_t)rd32(win + 8192 + 4) < -4095);
+	mk_reply(win + 8192, sizeof(struct fuse_attr_out));
+	idx = 2;
+	memcpy(win + 512 + 2, &idx, 2);
+	mut_relay_scan(&r); /* the script is used up: the dice again */
+	assert_int_equal(r.mutated, 1);
+	mut_relay_destroy(&r);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/mutations.log", dir);
+	f = fopen(path, "r");
+	found = 0;
+	while (fgets(line, sizeof(line), f))
+		found |= strstr(line, "rng 0000000000000005 scripted error: error 0 -> ") != NULL;
+	fclose(f);
+	assert_true(found);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/mutate.ctl", dir);
 	unlink(path);
 	rmdir(dir);
 	/* A bad spec is refused. */
