@@ -145,7 +145,8 @@ static void vu_shim_unmap(struct vu_shim_region *g)
 	g->map = NULL;
 }
 
-static int vu_shim_map(struct vu_shim_region *g, const struct vhost_user_mem_region *r, int fd)
+static int vu_shim_map(struct vu_shim_region *g, const struct vhost_user_mem_region *r, int fd,
+		       const char *req)
 {
 	void *p;
 
@@ -162,6 +163,9 @@ static int vu_shim_map(struct vu_shim_region *g, const struct vhost_user_mem_reg
 		return -e;
 	}
 	g->map = p;
+	log_info("shim: %s: region gpa 0x%" PRIx64 " size 0x%" PRIx64 " at QEMU's 0x%" PRIx64
+		 " mapped",
+		 req, r->guest_phys_addr, r->memory_size, r->userspace_addr);
 	return 0;
 }
 
@@ -212,13 +216,14 @@ static int vu_shim_mem(struct vu_shim *s, const struct vu_shim_msg *m, const int
 			vu_shim_unmap(&s->reg[i]);
 		s->nreg = 0;
 		for (unsigned i = 0; i < m->nregions && !rc; i++)
-			if (!(rc = vu_shim_map(&s->reg[s->nreg], &m->reg[i], fds[i])))
+			if (!(rc = vu_shim_map(&s->reg[s->nreg], &m->reg[i], fds[i],
+					       "SET_MEM_TABLE")))
 				s->nreg++;
 	} else if (m->kind == VU_SHIM_MSG_ADD_REG) {
 		if (s->nreg >= VHOST_USER_MEM_REGIONS_MAX) {
 			log_err("shim: ADD_MEM_REG: already %u regions", s->nreg);
 			rc = -E2BIG;
-		} else if (!(rc = vu_shim_map(&s->reg[s->nreg], &m->reg[0], fds[0])))
+		} else if (!(rc = vu_shim_map(&s->reg[s->nreg], &m->reg[0], fds[0], "ADD_MEM_REG")))
 			s->nreg++;
 	} else {
 		for (unsigned i = 0; i < s->nreg; i++)
@@ -324,8 +329,8 @@ int vu_shim_front_msg(struct vu_shim *s)
 		vu_shim_close_fds(fds, nfds);
 		return -EPROTO;
 	}
-	log_debug("shim: QEMU -> virtiofsd %s size %u fds %u", vhost_user_msg_name(m.hdr.request),
-		  m.hdr.size, nfds);
+	log_debug("shim: QEMU -> virtiofsd request %u (%s) size %u fds %u", m.hdr.request,
+		  vhost_user_msg_name(m.hdr.request), m.hdr.size, nfds);
 	rc = vu_shim_interpose(s, &m, fds, &nfds, &keep_fd0);
 	if (!rc)
 		rc = vu_shim_send(s->back, buf, len, fds, nfds);
