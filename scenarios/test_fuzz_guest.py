@@ -6,6 +6,7 @@ to the same signature on both; bad input is refused with exit 2 and a message na
 before anything starts."""
 import json
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -49,6 +50,11 @@ def test_short_campaign_mutates_and_restarts(frontend):
                 text = fh.read()
             assert f"replay: baoharness fuzz guest --frontend {frontend} " in text, text
         assert "fuzz guest: results in" in res.err, repr(res)
+        # The end of the run names each class's rounds and outcomes, as the JSON has them.
+        for cls, c in rep["classes"].items():
+            if c["rounds"]:
+                assert re.search(rf"fuzz guest:   {re.escape(cls)} +rounds {c['rounds']} +"
+                                 rf"mutated {c['mutated']} ", res.err), (cls, res.err)
 
 
 @pytest.mark.parametrize("frontend", ["qemu", "qemu-native"])

@@ -534,6 +534,27 @@ static void fuzz_guest_write_results(struct fuzz_guest *g, int interrupted)
 	fprintf(stderr, "fuzz guest: results in %s\n", path);
 }
 
+/* Per class: rounds, mutated replies and the outcomes that happened (the JSON has them all). */
+static void fuzz_guest_print_classes(const struct fuzz_guest *g)
+{
+	for (int i = 0; i <= FUZZ_GUEST_NCLS; i++) {
+		const struct fuzz_guest_cls_stats *c = &g->cls[i];
+		char out[200];
+		size_t o = 0;
+
+		if (!c->rounds)
+			continue;
+		out[0] = '\0';
+		for (int k = 0; k < FG_NOUTCOMES && o < sizeof(out); k++)
+			if (c->outcome[k])
+				o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s %u",
+						      o ? ", " : "", fuzz_guest_outcome_names[k],
+						      c->outcome[k]);
+		fprintf(stderr, "fuzz guest:   %-9s rounds %-3u mutated %-7" PRIu64 " %s\n",
+			fuzz_guest_classes[i], c->rounds, c->mutated, out);
+	}
+}
+
 static int fuzz_guest_usage(const char *why)
 {
 	if (why)
@@ -841,6 +862,7 @@ int fuzz_guest_main(int argc, char **argv)
 		" FUSE ops in the guest, %u guests, %u findings\n",
 		fuzz_guest_elapsed(&g), g.round, g.mutated, g.mutated / fuzz_guest_elapsed(&g),
 		g.ops, g.starts, g.nf);
+	fuzz_guest_print_classes(&g);
 	if (interrupt_signal())
 		return 128 + interrupt_signal();
 	if (rc == STACK_ENV_MISSING)
