@@ -27,7 +27,7 @@ endif
 # cli -> stack -> qemu, el2host, frontend, scenario, fakebao -> fbproto -> common.
 # devmodel uses only the UAPI header and common; the preload library only fbclient, fbproto,
 # the public headers and common - never fakebao's internals (fake-hypervisor/src).
-COMPONENTS := common fbproto fakebao fbclient el2host scenario frontend devmodel qemu stack cli
+COMPONENTS := common fbproto fakebao fbclient el2host scenario frontend devmodel vushim qemu stack cli
 dir_common := harness/common
 dir_fbproto := fake-hypervisor/proto
 dir_fakebao := fake-hypervisor/src
@@ -36,6 +36,7 @@ dir_el2host := fake-hypervisor/el2/host
 dir_scenario := harness/scenario
 dir_frontend := harness/frontend
 dir_devmodel := harness/devmodel
+dir_vushim := harness/vushim
 dir_qemu := harness/qemu
 dir_stack := harness/stack
 dir_cli := harness/cli
@@ -52,6 +53,8 @@ incs_el2host := $(FB_PUB) fake-hypervisor/el2/host harness/common
 incs_scenario := harness/scenario harness/common
 incs_frontend := harness/frontend harness/scenario harness/common
 incs_devmodel := $(FB_UAPI) harness/devmodel harness/common
+# The vhost-user shim reuses the device model's vhost-user and mutation code, nothing else.
+incs_vushim := harness/vushim $(incs_devmodel)
 incs_qemu := harness/qemu fake-hypervisor/include harness/common
 incs_stack := harness/stack $(FB_PUB) fake-hypervisor/el2/host harness/frontend harness/scenario \
 	harness/qemu harness/common
@@ -59,6 +62,7 @@ incs_cli := harness/cli $(incs_stack)
 # Everything, for the programs outside the components (benchmarks, fuzz targets, QEMU tools).
 ALL_DIRS := $(FB_PUB) fake-hypervisor/proto fake-hypervisor/src fake-hypervisor/client \
 	fake-hypervisor/el2/host harness/common harness/scenario harness/frontend harness/devmodel \
+	harness/vushim \
 	harness/qemu harness/stack harness/cli
 INCS := $(addprefix -I,$(ALL_DIRS))
 OBJ_INCS = $(INCS)
@@ -74,6 +78,7 @@ LIBS_ALL := $(foreach c,$(COMPONENTS),$(call lib_of,$(c)))
 
 BAOHARNESS := $(BUILD)/baoharness
 DEVMODEL := $(BUILD)/bao-virtio-dm
+VUSHIM := $(BUILD)/bao-vu-shim
 PRELOAD := $(BUILD)/libfakebao-preload.so
 
 # Each component's tests link only what that component needs, so one room's unfinished code
@@ -86,6 +91,7 @@ testdeps_el2host := el2host fakebao fbclient fbproto common
 testdeps_scenario := scenario common
 testdeps_frontend := frontend scenario common
 testdeps_devmodel := devmodel stack common
+testdeps_vushim := vushim devmodel common
 testdeps_qemu := qemu common
 testdeps_stack := stack qemu el2host frontend scenario fakebao fbproto common
 testdeps_cli := cli stack qemu el2host frontend scenario fakebao fbproto common
@@ -97,6 +103,7 @@ testdir_el2host := fake-hypervisor/el2/host/tests
 testdir_scenario := harness/scenario/tests
 testdir_frontend := harness/frontend/tests
 testdir_devmodel := harness/devmodel/tests
+testdir_vushim := harness/vushim/tests
 testdir_qemu := harness/qemu/tests
 testdir_stack := harness/stack/tests
 testdir_cli := harness/cli/tests
@@ -111,7 +118,7 @@ test_incs_of = $(addprefix -I,$(sort $(foreach d,$(testdeps_$(1)),$(incs_$(d))) 
 TEST_BINS := $(foreach c,$(COMPONENTS),$(call tests_of,$(c)))
 
 .PHONY: all deps test unit-test scenario-test demo clean format format-check check-boundaries check-prefixes
-all: $(BAOHARNESS) $(DEVMODEL) $(PRELOAD)
+all: $(BAOHARNESS) $(DEVMODEL) $(VUSHIM) $(PRELOAD)
 
 deps:
 	@ci/deps.sh
@@ -136,6 +143,11 @@ $(BAOHARNESS): $(BUILD)/obj/harness/cli/main.o $(HARNESS_LIBS)
 # The device model: devmodel code + common only, never fakebao.
 $(DEVMODEL): $(BUILD)/obj/harness/devmodel/main.o $(call lib_of,devmodel) $(call lib_of,common)
 	$(CC) $(LDFLAGS) -o $@ $^ $(YAML_LIBS) $(LDLIBS)
+
+# The vhost-user shim (guest fuzzing on qemu-native): its own code, the device model's, common.
+$(VUSHIM): $(BUILD)/obj/harness/vushim/main.o $(call lib_of,vushim) $(call lib_of,devmodel) \
+		$(call lib_of,common)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj/$(PRELOAD_SRC:.c=.o): OBJ_INCS = $(addprefix -I,$(incs_fbclient))
 $(PRELOAD): $(BUILD)/obj/$(PRELOAD_SRC:.c=.o) $(call lib_of,fbclient) $(call lib_of,fbproto) \

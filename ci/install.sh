@@ -2,7 +2,7 @@
 # install.sh - `make install`: the harness under PREFIX (staged under DESTDIR), laid out so an
 # installed baoharness finds every part relative to itself, as it does in build/:
 #   PREFIX/bin/baoharness -> ../lib/baoharness/baoharness   (a relative link)
-#   PREFIX/lib/baoharness/  baoharness bao-virtio-dm libfakebao-preload.so [bao-bench]
+#   PREFIX/lib/baoharness/  baoharness bao-virtio-dm bao-vu-shim libfakebao-preload.so [bao-bench]
 #                           [qemu/Image qemu/initramfs.cpio.gz qemu/debian/] [el2/bao-el2.elf]
 #                           [backends/rust/virtiofsd] image-tools/ (build-image.sh, its guest)
 #   PREFIX/share/baoharness/scenarios/*.scn                 (the scenario library)
@@ -22,14 +22,15 @@ build=${1:?BUILD}
 prefix=${2:?PREFIX}
 destdir=${3:-}
 case "$prefix" in /*) ;; *) echo "install: PREFIX must be absolute, got '$prefix'" >&2; exit 2 ;; esac
-for f in baoharness bao-virtio-dm libfakebao-preload.so; do
+for f in baoharness bao-virtio-dm bao-vu-shim libfakebao-preload.so; do
 	[ -e "$build/$f" ] || { echo "install: $build/$f missing: run make first" >&2; exit 2; }
 done
 lib=$destdir$prefix/lib/baoharness
 share=$destdir$prefix/share/baoharness
 
 install -d "$destdir$prefix/bin" "$lib" "$share/scenarios" "$destdir$prefix/share/doc/baoharness"
-install -m 0755 "$build/baoharness" "$build/bao-virtio-dm" "$build/libfakebao-preload.so" "$lib/"
+install -m 0755 "$build/baoharness" "$build/bao-virtio-dm" "$build/bao-vu-shim" \
+	"$build/libfakebao-preload.so" "$lib/"
 [ -x "$build/bao-bench" ] && install -m 0755 "$build/bao-bench" "$lib/"
 ln -sfn ../lib/baoharness/baoharness "$destdir$prefix/bin/baoharness"
 install -m 0644 scenarios/*.scn "$share/scenarios/"

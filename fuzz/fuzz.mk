@@ -21,7 +21,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_PROJ_SRCS := harness/common/log.c harness/common/virtio_mmio_regs.c $(filter-out %/main.c,$(wildcard harness/scenario/*.c)) \
 	harness/frontend/fuse_msg.c harness/frontend/fuse_trace.c harness/frontend/vq_dev.c \
 	$(addprefix harness/devmodel/,dm_config.c dm_config_key.c vhost_user_msg.c mmio_regs.c virtio_mmio.c \
-		virtio_mmio_rings.c dm_dispatch.c virtio_fs_config.c reply_mut.c) \
+		virtio_mmio_rings.c dm_dispatch.c virtio_fs_config.c reply_mut.c) harness/vushim/vu_shim_msg.c \
 	fake-hypervisor/proto/remio.c fake-hypervisor/proto/fakebao_ctl_msg.c harness/stack/stack_config.c
 
 # --- libFuzzer -------------------------------------------------------------------------------
@@ -81,12 +81,15 @@ fuzz-smoke: $(FUZZ_BINS) all
 # The guest fuzzer (hostile backend, real Linux guest on --frontend qemu) for FUZZ_GUEST_SECS:
 # guest findings never fail it, a harness error (exit 1) does; no QEMU or image here (exit 3)
 # is a skip, said out loud.
+# The guest fuzzer on both QEMU frontends (the device model mutates on qemu, the vhost-user
+# shim on qemu-native); fails only on a harness error.
 fuzz-smoke-guest: all el2-stub qemu-image
-	@rc=0; $(BUILD)/baoharness fuzz guest --frontend qemu --time $(FUZZ_GUEST_SECS) --seed 1 \
+	@for fe in qemu qemu-native; do rc=0; \
+	$(BUILD)/baoharness fuzz guest --frontend $$fe --time $(FUZZ_GUEST_SECS) --seed 1 \
 		--round 3 --out $(FUZZ_DIR)/smoke --regress-dir $(FUZZ_DIR)/smoke/guest || rc=$$?; \
-	case $$rc in 0) echo "fuzz-smoke-guest: ok (findings, if any, in $(FUZZ_DIR)/smoke/guest.json)";; \
-	3) echo "fuzz-smoke-guest: SKIPPED: this machine cannot run the qemu guest (baoharness doctor)";; \
-	*) echo "fuzz-smoke-guest: FAILED: harness error (exit $$rc)"; exit 1;; esac
+	case $$rc in 0) echo "fuzz-smoke-guest $$fe: ok (findings, if any, in $(FUZZ_DIR)/smoke/guest*.json)";; \
+	3) echo "fuzz-smoke-guest $$fe: SKIPPED: this machine cannot run the qemu guest (baoharness doctor)";; \
+	*) echo "fuzz-smoke-guest $$fe: FAILED: harness error (exit $$rc)"; exit 1;; esac; done
 
 # make fuzz TARGET=x TIME=S [JOBS=N]: a campaign with progress, results in results/fuzz/<x>.json;
 # JOBS=N runs libFuzzer's -fork=N, the corpus merged at the end. TARGET=fuse-requests runs the

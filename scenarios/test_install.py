@@ -38,9 +38,10 @@ def run_installed(root, args, cwd="/", timeout=120, env=None):
 def test_layout(installed):
     lib = installed / "lib" / "baoharness"
     assert os.readlink(installed / "bin" / "baoharness") == "../lib/baoharness/baoharness"
-    for name in ("baoharness", "bao-virtio-dm", "libfakebao-preload.so"):
+    for name in ("baoharness", "bao-virtio-dm", "bao-vu-shim", "libfakebao-preload.so"):
         assert (lib / name).is_file(), name
     assert os.access(lib / "baoharness", os.X_OK) and os.access(lib / "bao-virtio-dm", os.X_OK)
+    assert os.access(lib / "bao-vu-shim", os.X_OK)
     scn = installed / "share" / "baoharness" / "scenarios"
     assert sorted(p.name for p in scn.glob("*.scn")) == \
         sorted(p.name for p in (ROOT / "scenarios").glob("*.scn"))

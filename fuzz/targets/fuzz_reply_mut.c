@@ -18,12 +18,16 @@ static void fuzz_reply_mut_apply(struct fuzz_input *in)
 	struct reply_mut_ctx c = {0};
 	struct reply_mut_result r;
 	struct reply_mut_rng rng;
-	uint32_t mask = fuzz_input_u16(in) & REPLY_MUT_ALL;
+	uint16_t m16 = fuzz_input_u16(in);
+	uint32_t mask = m16 & REPLY_MUT_ALL;
 	const uint8_t *p;
 	size_t len;
 	uint8_t *buf;
 	int rc;
 
+	/* The mask word's two top bits: the hiprio queue, the last entry of a pass. */
+	c.hiprio = (m16 >> 13) & 1;
+	c.batch_last = (m16 >> 14) & 1;
 	c.opcode = fuzz_input_u8(in);
 	rng.s = fuzz_input_u64(in);
 	c.cap = fuzz_input_u32(in);
@@ -46,6 +50,11 @@ static void fuzz_reply_mut_apply(struct fuzz_input *in)
 			   "class %s moved the used id", reply_mut_class_name(r.cls));
 		FUZZ_CHECK(r.cls == REPLY_MUT_USED_LEN || r.used_len == c.used_len,
 			   "class %s moved the used len", reply_mut_class_name(r.cls));
+		FUZZ_CHECK(r.drop == (r.cls == REPLY_MUT_MISSING), "class %s dropped: %d",
+			   reply_mut_class_name(r.cls), r.drop);
+		FUZZ_CHECK(!r.extra || (c.batch_last && r.extra_id < c.ring_num),
+			   "extra entry id %u (ring of %u, last %d)", r.extra_id, c.ring_num,
+			   c.batch_last);
 	}
 	free(buf);
 }

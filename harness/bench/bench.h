@@ -63,10 +63,25 @@ struct bench_metric {
 	double rounds[16]; /* the per-round values behind the median, in round order */
 	size_t nrounds;
 };
+/* One row of the fio matrix (bench_fio.c): a job on one subject ("qemu"/"qemu-native" with a
+ * backend, or "host" with backend "-"). */
+#define BENCH_FIO_MAX_ROWS 48
+struct bench_fio_row {
+	char job[16];	   /* seqread, seqwrite, randread, randwrite */
+	int numjobs;	   /* 1 or 2 */
+	char frontend[16]; /* qemu, qemu-native, host */
+	char backend[8];   /* c, rust, - */
+	double iops, mbs;  /* fio's IOPS and bytes/s / 1e6, both directions */
+	uint64_t ios;	   /* fio's total I/Os */
+	uint64_t traps;	   /* fakebao's trapped accesses over the job (0 unless qemu) */
+};
 struct bench_report {
 	struct bench_metric m[BENCH_MAX_METRICS];
 	size_t n;
-	char notes[4096]; /* one line per note: skipped rows and why, how rows were measured */
+	struct bench_fio_row fio[BENCH_FIO_MAX_ROWS];
+	size_t nfio;
+	char fio_how[256]; /* the matrix's job parameters, for the tables' heading */
+	char notes[4096];  /* one line per note: skipped rows and why, how rows were measured */
 	size_t notes_len;
 };
 /* Add a one-line note for bench.md and bench.json (truncated when the buffer is full). */

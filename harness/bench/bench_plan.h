@@ -15,6 +15,7 @@ struct bench_cfg {
 	int rounds, verbose;
 	unsigned int seq_mib;
 	int no_qemu, no_fuzz, fuzz_s; /* the groups that run other programs (bench_ext.h) */
+	int no_fio, fio_s;	      /* the fio matrix; seconds per fio job */
 };
 
 enum { BENCH_EMU_ADAPTIVE, BENCH_EMU_BLOCK, BENCH_EMU_POLL, BENCH_EMU_N };

@@ -119,6 +119,75 @@ static void bench_json_notes(FILE *f, const char *notes)
 		fprintf(f, "\n  ");
 }
 
+/* The fio matrix's rows (bench_fio.c), each with its traps per I/O. */
+static void bench_json_fio(FILE *f, const struct bench_report *r)
+{
+	fprintf(f, "  \"fio_how\": ");
+	bench_json_str(f, r->fio_how);
+	fprintf(f, ",\n  \"fio\": [");
+	for (size_t i = 0; i < r->nfio; i++) {
+		const struct bench_fio_row *w = &r->fio[i];
+
+		fprintf(f, "%s\n    {\"job\": ", i ? "," : "");
+		bench_json_str(f, w->job);
+		fprintf(f, ", \"numjobs\": %d, \"frontend\": ", w->numjobs);
+		bench_json_str(f, w->frontend);
+		fprintf(f, ", \"backend\": ");
+		bench_json_str(f, w->backend);
+		fprintf(f,
+			", \"iops\": %.1f, \"mb_s\": %.3f, \"ios\": %llu, \"traps\": %llu, "
+			"\"traps_per_io\": %.3f}",
+			w->iops, w->mbs, (unsigned long long)w->ios, (unsigned long long)w->traps,
+			w->ios ? (double)w->traps / (double)w->ios : 0.0);
+	}
+	fprintf(f, "%s],\n", r->nfio ? "\n  " : "");
+}
+
+/* The host row of the same job, or NULL. */
+static const struct bench_fio_row *bench_fio_host_row(const struct bench_report *r,
+						      const struct bench_fio_row *w)
+{
+	for (size_t i = 0; i < r->nfio; i++)
+		if (!strcmp(r->fio[i].frontend, "host") && !strcmp(r->fio[i].job, w->job) &&
+		    r->fio[i].numjobs == w->numjobs)
+			return &r->fio[i];
+	return NULL;
+}
+
+/* Markdown: per job, the host's row first, then every guest row with its share of the host. */
+static void bench_md_fio(FILE *f, const struct bench_report *r)
+{
+	static const char *const jobs[] = {"seqread", "seqwrite", "randread", "randwrite"};
+
+	if (!r->nfio)
+		return;
+	fprintf(f,
+		"\n## fio in the guest (issue 16 item 4)\n\n%s. traps/I/O = fakebao's trapped "
+		"accesses over the job / fio's I/Os (`qemu` only: QEMU's own device and the host "
+		"trap nothing). x host = IOPS / the host's IOPS for the same job.\n\n"
+		"| job | numjobs | frontend | backend | IOPS | MB/s | traps/I/O | x host |\n"
+		"|---|---|---|---|---|---|---|---|\n",
+		r->fio_how);
+	for (size_t j = 0; j < 4; j++)
+		for (int nj = 1; nj <= 2; nj++)
+			for (int host = 1; host >= 0; host--)
+				for (size_t i = 0; i < r->nfio; i++) {
+					const struct bench_fio_row *w = &r->fio[i], *h;
+
+					if (strcmp(w->job, jobs[j]) || w->numjobs != nj ||
+					    !strcmp(w->frontend, "host") != !host)
+						continue;
+					h = bench_fio_host_row(r, w);
+					fprintf(
+					    f,
+					    "| %s | %d | %s | %s | %.0f | %.2f | %.2f | %.4f |\n",
+					    w->job, w->numjobs, w->frontend, w->backend, w->iops,
+					    w->mbs,
+					    w->ios ? (double)w->traps / (double)w->ios : 0.0,
+					    h && h->iops > 0 ? w->iops / h->iops : 0.0);
+				}
+}
+
 static int bench_write_json(struct bench_report *r, const struct bench_target *t, size_t nt,
 			    const struct bench_meta *meta, const struct bench_machine *mc,
 			    const char *path)
@@ -160,7 +229,9 @@ static int bench_write_json(struct bench_report *r, const struct bench_target *t
 					  : "miss",
 			i + 1 == nt ? "" : ",");
 	}
-	fprintf(f, "  ],\n  \"notes\": [");
+	fprintf(f, "  ],\n");
+	bench_json_fio(f, r);
+	fprintf(f, "  \"notes\": [");
 	bench_json_notes(f, r->notes);
 	fprintf(f, "]\n}\n");
 	return fclose(f) ? -errno : 0;
@@ -214,6 +285,7 @@ static int bench_write_md(struct bench_report *r, const struct bench_target *t, 
 			: v <= t[i].limit ? "**pass**"
 					  : "**miss**");
 	}
+	bench_md_fio(f, r);
 	fprintf(
 	    f,
 	    "\n## Metrics\n\nvalue = median of rounds (min..max in brackets); traps, kicks and "
@@ -256,6 +328,31 @@ static double bench_val(struct bench_report *r, const char *name)
 	return m ? m->value : 0;
 }
 
+/* IOPS of a fio row (0 when absent). */
+static double bench_plot_fio_iops(const struct bench_report *r, const char *job, int nj,
+				  const char *fe, const char *be)
+{
+	for (size_t i = 0; i < r->nfio; i++)
+		if (!strcmp(r->fio[i].job, job) && r->fio[i].numjobs == nj &&
+		    !strcmp(r->fio[i].frontend, fe) && !strcmp(r->fio[i].backend, be))
+			return r->fio[i].iops;
+	return 0;
+}
+
+/* The fio panel's data (index 3): per job, host / qemu-native / qemu IOPS, C backend. */
+static void bench_plot_fio(FILE *f, const struct bench_report *r)
+{
+	static const char *const jobs[] = {"seqread", "seqwrite", "randread", "randwrite"};
+
+	fprintf(f, "\n\n# fio: job host qemu-native qemu (IOPS)\n");
+	for (int j = 0; j < 4; j++)
+		for (int nj = 1; nj <= 2; nj++)
+			fprintf(f, "%s-%dj %.0f %.0f %.0f\n", jobs[j], nj,
+				bench_plot_fio_iops(r, jobs[j], nj, "host", "-"),
+				bench_plot_fio_iops(r, jobs[j], nj, "qemu-native", "c"),
+				bench_plot_fio_iops(r, jobs[j], nj, "qemu", "c"));
+}
+
 /* Panels: ops/s per workload for the three paths (log scale), p50 latencies, and (when measured)
  * the QEMU guest trapped vs native. */
 static int bench_write_plot(struct bench_report *r, const char *dir)
@@ -263,7 +360,7 @@ static int bench_write_plot(struct bench_report *r, const char *dir)
 	static const char *ops[] = {"getattr", "read4k", "write4k"};
 	static const unsigned int qds[] = {1, 16, 64};
 	char dat[4200], gp[4200], png[4200], cmd[8600], n[96];
-	int qemu = bench_stats_report_get(r, "qemu_loop_ops") != NULL;
+	int qemu = bench_stats_report_get(r, "qemu_loop_ops") != NULL, fio = r->nfio > 0;
 	FILE *f;
 
 	snprintf(dat, sizeof(dat), "%s/bench.dat", dir);
@@ -302,6 +399,7 @@ static int bench_write_plot(struct bench_report *r, const char *dir)
 		bench_val(r, "qemu_native_boot_to_mount_s"));
 	fprintf(f, "4K-loop-ops/s %.1f %.1f\n", bench_val(r, "qemu_loop_ops"),
 		bench_val(r, "qemu_native_loop_ops"));
+	bench_plot_fio(f, r);
 	fclose(f);
 	f = fopen(gp, "w");
 	if (!f)
@@ -317,7 +415,7 @@ static int bench_write_plot(struct bench_report *r, const char *dir)
 	    "title 'direct vhost-user', '' index 0 using 4 title 'host syscalls'\n"
 	    "set title 'p50 latency, microseconds (log)'\nunset key\n"
 	    "plot '%s' index 1 using 2:xtic(1) title 'p50 us'\n",
-	    qemu ? 1900 : 1400, png, qemu ? 3 : 2, dat, dat);
+	    400 + 500 * (2 + qemu + fio), png, 2 + qemu + fio, dat, dat);
 	if (qemu)
 		fprintf(
 		    f,
@@ -325,6 +423,14 @@ static int bench_write_plot(struct bench_report *r, const char *dir)
 		    "set key top right\nplot '%s' index 2 using 2:xtic(1) title 'qemu (trapped)', "
 		    "'' index 2 using 3 title 'qemu-native'\n",
 		    dat);
+	if (fio)
+		fprintf(f,
+			"set title 'fio psync 4 KiB IOPS (log), C virtiofsd"
+			"'\nset key top right\nplot '%s' index 3 using "
+			"2:xtic(1) title 'host fio', '' index 3 using 3 title 'qemu-native', '' "
+			"index 3 "
+			"using 4 title 'qemu (trapped)'\n",
+			dat);
 	fprintf(f, "unset multiplot\n");
 	fclose(f);
 	if (!bench_stats_report_get(r, "getattr_qd1_ops")) {

@@ -1,8 +1,9 @@
 /* fuzz_guest.c - `baoharness fuzz guest`: rounds of the guest agent's FUSE workload while the
- * device model (mutation mode, harness/devmodel/mut_relay.c) mutates one class of replies per
- * round; the guest kernel's log, the agent's impossible-result checks, a dead or hung guest
- * are the oracles. Findings are deduplicated, saved with the mutations that preceded them and
- * a replay command, and the campaign goes on with a fresh guest. */
+ * device model (`qemu`) or the vhost-user shim in front of virtiofsd (`qemu-native`) - both
+ * harness/devmodel/mut_relay.c's mutation mode - mutates one class of replies per round; the guest
+ * kernel's log, the agent's impossible-result checks, a dead or hung guest are the oracles.
+ * Findings are deduplicated, saved with the mutations that preceded them and a replay command, and
+ * the campaign goes on with a fresh guest. */
 #include "fuzz_guest.h"
 
 #include <ctype.h>
@@ -21,7 +22,7 @@
 #include "qemu_fe_fuzz.h"
 #include "stack.h"
 
-#define FUZZ_GUEST_CLASSES 10 /* reply_mut.h's classes, plus "none" as the baseline */
+#define FUZZ_GUEST_CLASSES 13 /* reply_mut.h's classes, plus "none" as the baseline */
 #define FUZZ_GUEST_FINDINGS 64
 #define FUZZ_GUEST_ROUND_GRACE_MS 20000
 #define FUZZ_GUEST_LOG_TAIL 24
@@ -29,8 +30,8 @@
 /* The device model's class names (reply_mut.c), in its order; "none" measures the baseline.
  * The CLI may not include the device model: the names are the interface (mutate.ctl). */
 static const char *const fuzz_guest_classes[FUZZ_GUEST_CLASSES + 2] = {
-    "none",    "len-short", "len-long", "unique", "error", "used-len",
-    "used-id", "dirent",    "attr",	"init",	  "bytes", "mixed"};
+    "none", "len-short", "len-long", "unique",	"error", "used-len", "used-id", "dirent",
+    "attr", "init",	 "bytes",    "missing", "extra", "notify",   "mixed"};
 #define FUZZ_GUEST_NCLS (FUZZ_GUEST_CLASSES + 1) /* rotated through; "mixed" is --classes */
 
 /* What a round under one class did, worst first. */
@@ -69,11 +70,19 @@ struct fuzz_guest {
 	unsigned rate, round_ms;
 	double time_s;
 	const char *out, *regress;
-	const char *only;  /* --classes: one fixed class list for every round */
-	const char *guest; /* --guest own|kasan */
+	const char *only;     /* --classes: one fixed class list for every round */
+	const char *guest;    /* --guest own|kasan */
+	const char *frontend; /* qemu (device model mutates) or qemu-native (the shim does) */
 	/* --replay FILE: a saved finding's class, rate, seed and guest, and its signature */
 	const char *replay;
-	char replay_sig[160], replay_cls[64], replay_guest[16];
+	char replay_sig[160], replay_cls[64], replay_guest[16], replay_fe[16];
+	/* ... and where the finding was: its guest's device-model seed and its round, so the
+	 * first attempt runs the same workload against the same mutation stream */
+	char replay_dm[64];
+	unsigned replay_round;
+	/* ... and its last mutations, "QUEUE OPCODE CLASS RNG" a line, for mutate.script */
+	char replay_script[FUZZ_GUEST_LOG_TAIL * 48];
+	int fe_given; /* --frontend on the command line wins over the record's */
 	char kasan_image[PATH_MAX];
 	char mutate[64];
 	int64_t t0;
@@ -117,9 +126,13 @@ static int fuzz_guest_up(struct fuzz_guest *g)
 {
 	int rc;
 
-	/* A fresh device-model seed per guest, so a restart does not replay the same choices. */
-	snprintf(g->mutate, sizeof(g->mutate), "%" PRIu64 ":%u",
-		 (uint64_t)(g->seed * 1000003u + g->starts), g->rate);
+	/* A fresh device-model seed per guest, so a restart does not replay the same choices;
+	 * a replay's first guest gets the finding's own. */
+	if (g->replay && !g->starts && g->replay_dm[0])
+		snprintf(g->mutate, sizeof(g->mutate), "%s", g->replay_dm);
+	else
+		snprintf(g->mutate, sizeof(g->mutate), "%" PRIu64 ":%u",
+			 (uint64_t)(g->seed * 1000003u + g->starts), g->rate);
 	g->so.mutate_replies = g->mutate;
 	g->starts++;
 	rc = stack_start(&g->st, &g->so);
@@ -127,6 +140,19 @@ static int fuzz_guest_up(struct fuzz_guest *g)
 		return rc;
 	g->up = 1;
 	g->log_off = 0;
+	g->log_n = 0; /* a finding's record holds its own guest's mutations only */
+	if (g->starts == 1 && g->replay_script[0]) {
+		char path[PATH_MAX];
+		FILE *f;
+
+		/* The first guest of a replay gets the finding's mutations, in order. */
+		snprintf(path, sizeof(path), "%s/mutate.script", g->st.rundir);
+		f = fopen(path, "we");
+		if (!f || fputs(g->replay_script, f) < 0 || fclose(f)) {
+			log_err("fuzz guest: cannot write %s: %s", path, strerror(errno));
+			return -EIO;
+		}
+	}
 	return 0;
 }
 
@@ -160,8 +186,12 @@ static int fuzz_guest_write_ctl(struct fuzz_guest *g, const char *cls)
 
 	snprintf(path, sizeof(path), "%s/mutate.ctl", g->st.rundir);
 	f = fopen(path, "we");
-	/* One INIT per mount: that class alone is mutated every time it applies. */
-	if (!f || fprintf(f, "%s%s\n", cls, !strcmp(cls, "init") ? " rate=1" : "") < 0 ||
+	/* One INIT per mount: that class alone is mutated every time it applies. A replay's first
+	 * guest plays the finding's mutations first (mutate.script). */
+	if (!f ||
+	    fprintf(f, "%s%s%s\n", cls, !strcmp(cls, "init") ? " rate=1" : "",
+		    g->starts == 1 && g->replay_script[0] && strcmp(cls, "none") ? " script" : "") <
+		0 ||
 	    fclose(f)) {
 		log_err("fuzz guest: cannot write %s: %s", path, strerror(errno));
 		return -EIO;
@@ -268,8 +298,9 @@ static void fuzz_guest_save(struct fuzz_guest *g, struct fuzz_guest_finding *f, 
 
 	fuzz_guest_mkdirs(g->regress);
 	fuzz_guest_slug(f->sig, slug, sizeof(slug));
-	/* The same root cause on the KASAN guest is its own record, not an overwrite. */
-	snprintf(f->file, sizeof(f->file), "%s/%s%s.txt", g->regress,
+	/* The same root cause on the KASAN guest or QEMU's own device is its own record. */
+	snprintf(f->file, sizeof(f->file), "%s/%s%s%s.txt", g->regress,
+		 strcmp(g->frontend, "qemu") ? "native-" : "",
 		 g->guest && !strcmp(g->guest, "kasan") ? "kasan-" : "", slug);
 	out = fopen(f->file, "we");
 	if (!out) {
@@ -281,13 +312,14 @@ static void fuzz_guest_save(struct fuzz_guest *g, struct fuzz_guest_finding *f, 
 		"# guest finding (baoharness fuzz guest)\n"
 		"signature: %s\nmessage: %s\nclasses: %s\nround: %u\nelapsed_s: %.1f\n"
 		"campaign_seed: %" PRIu64 "\nrate: 1/%u\ndevice_model: --mutate-replies %s\n"
-		"replay: baoharness fuzz guest --frontend qemu --guest %s --classes %s --rate %u "
+		"replay: baoharness fuzz guest --frontend %s --guest %s --classes %s --rate %u "
 		"--seed %" PRIu64
 		" --time %u --out build/fuzz/replay --regress-dir build/fuzz/replay/guest\n"
-		"# the last mutations before it (seq queue opcode unique id len class: what)\n",
+		"# the last mutations before it on its guest (seq queue opcode unique id len rng "
+		"class: what)\n",
 		f->sig, f->msg, cls, g->round, fuzz_guest_elapsed(g), g->seed, g->rate, g->mutate,
-		g->guest ? g->guest : "own", !strcmp(cls, "none") ? "all" : cls, g->rate, g->seed,
-		3 * g->round_ms / 1000 + 10);
+		g->frontend, g->guest ? g->guest : "own", !strcmp(cls, "none") ? "all" : cls,
+		g->rate, g->seed, 3 * g->round_ms / 1000 + 10);
 	for (unsigned i = g->log_n > FUZZ_GUEST_LOG_TAIL ? g->log_n - FUZZ_GUEST_LOG_TAIL : 0;
 	     i < g->log_n; i++)
 		fprintf(out, "mutation: %s\n", g->log_tail[i % FUZZ_GUEST_LOG_TAIL]);
@@ -371,7 +403,8 @@ static int fuzz_guest_round(struct fuzz_guest *g, const char *cls, int *restart)
 		return -EIO;
 	fuzz_guest_read_log(g); /* what came before belongs to the last round */
 	/* FUSE_INIT is one request per mount: the init class gets remounts to mutate. */
-	rc = qemu_fe_fuzz(g->st.qfe, (int)g->round_ms, g->seed + g->round,
+	/* The workload's seed: a replay starts with the finding's round's. */
+	rc = qemu_fe_fuzz(g->st.qfe, (int)g->round_ms, g->seed + g->round + g->replay_round,
 			  strstr(cls, "init") ? 15u : 1u, FUZZ_GUEST_ROUND_GRACE_MS,
 			  fuzz_guest_on_line, g, &r, why, sizeof(why));
 	/* Stop mutating before anything else talks to this guest (the next round's ctl). */
@@ -385,9 +418,9 @@ static int fuzz_guest_round(struct fuzz_guest *g, const char *cls, int *restart)
 	cs->errors += r.errors;
 	cs->notes += g->notes;
 	stack_health(&g->st, health, sizeof(health));
-	if (strstr(health, "device model")) {
+	if (strstr(health, "device model") || strstr(health, "vhost-user shim")) {
 		/* Our own code died: a harness error, whatever the guest did. */
-		log_err("fuzz guest: round %u (%s): the device model died: %s", g->round, cls,
+		log_err("fuzz guest: round %u (%s): the hostile backend died: %s", g->round, cls,
 			health);
 		g->harness_err = 1;
 		*restart = 1;
@@ -427,6 +460,10 @@ static int fuzz_guest_round(struct fuzz_guest *g, const char *cls, int *restart)
 		else if (out > FG_CRASH && !r.hung)
 			out = FG_CRASH;
 	}
+	/* The ring-level classes leave the used ring out of step with virtiofsd for good (a lag,
+	 * a slot taken): the next round's class gets a guest of its own. */
+	if (strstr(cls, "missing") || strstr(cls, "extra") || strstr(cls, "notify"))
+		*restart = 1;
 	/* A workload that can no longer do anything (the mount gone, the queue broken). */
 	if (r.ops && r.errors * 10 >= r.ops * 9)
 		*restart = 1;
@@ -445,7 +482,8 @@ static void fuzz_guest_write_results(struct fuzz_guest *g, int interrupted)
 
 	fuzz_guest_mkdirs(g->out);
 	/* Each guest its own file: a KASAN campaign does not overwrite the plain one. */
-	snprintf(path, sizeof(path), "%s/guest%s.json", g->out,
+	snprintf(path, sizeof(path), "%s/guest%s%s.json", g->out,
+		 strcmp(g->frontend, "qemu") ? "-native" : "",
 		 g->guest && !strcmp(g->guest, "kasan") ? "-kasan" : "");
 	f = fopen(path, "we");
 	if (!f) {
@@ -453,14 +491,14 @@ static void fuzz_guest_write_results(struct fuzz_guest *g, int interrupted)
 		return;
 	}
 	fprintf(f,
-		"{\n  \"target\": \"guest\",\n  \"frontend\": \"qemu\",\n  \"guest\": \"%s\",\n"
+		"{\n  \"target\": \"guest\",\n  \"frontend\": \"%s\",\n  \"guest\": \"%s\",\n"
 		"  \"seed\": %" PRIu64 ",\n  \"rate\": %u,\n  \"round_ms\": %u,\n  \"seconds\": "
 		"%.1f,\n  \"interrupted\": %s,\n"
 		"  \"rounds\": %u,\n  \"guest_starts\": %u,\n  \"replies_mutated\": %" PRIu64
 		",\n  \"mutated_per_s\": %.1f,\n  \"fuse_ops\": %" PRIu64
 		",\n  \"fuse_ops_per_s\": %.1f,\n"
 		"  \"findings\": %u,\n  \"classes\": {\n",
-		g->guest ? g->guest : "own", g->seed, g->rate, g->round_ms, secs,
+		g->frontend, g->guest ? g->guest : "own", g->seed, g->rate, g->round_ms, secs,
 		interrupted ? "true" : "false", g->round, g->starts, g->mutated,
 		secs > 0 ? (double)g->mutated / secs : 0.0, g->ops,
 		secs > 0 ? (double)g->ops / secs : 0.0, g->nf);
@@ -496,12 +534,34 @@ static void fuzz_guest_write_results(struct fuzz_guest *g, int interrupted)
 	fprintf(stderr, "fuzz guest: results in %s\n", path);
 }
 
+/* Per class: rounds, mutated replies and the outcomes that happened (the JSON has them all). */
+static void fuzz_guest_print_classes(const struct fuzz_guest *g)
+{
+	for (int i = 0; i <= FUZZ_GUEST_NCLS; i++) {
+		const struct fuzz_guest_cls_stats *c = &g->cls[i];
+		char out[200];
+		size_t o = 0;
+
+		if (!c->rounds)
+			continue;
+		out[0] = '\0';
+		for (int k = 0; k < FG_NOUTCOMES && o < sizeof(out); k++)
+			if (c->outcome[k])
+				o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%s %u",
+						      o ? ", " : "", fuzz_guest_outcome_names[k],
+						      c->outcome[k]);
+		fprintf(stderr, "fuzz guest:   %-9s rounds %-3u mutated %-7" PRIu64 " %s\n",
+			fuzz_guest_classes[i], c->rounds, c->mutated, out);
+	}
+}
+
 static int fuzz_guest_usage(const char *why)
 {
 	if (why)
 		fprintf(stderr, "baoharness fuzz guest: %s\n", why);
 	fprintf(stderr,
-		"usage: baoharness fuzz guest [--frontend qemu] [--guest own|kasan] [--time S] "
+		"usage: baoharness fuzz guest [--frontend qemu|qemu-native] [--guest own|kasan] "
+		"[--time S] "
 		"[--seed N]\n"
 		"                             [--rate N] [--round S] [--classes LIST] [--out DIR] "
 		"[--regress-dir DIR] [--keep] [-v]\n"
@@ -509,7 +569,8 @@ static int fuzz_guest_usage(const char *why)
 		"(exit 1: reproduced)\n"
 		"  a hostile backend against the real guest: one reply in N (default 8) mutated;\n"
 		"  classes: none len-short len-long unique error used-len used-id dirent attr init "
-		"bytes\n");
+		"bytes\n"
+		"           missing extra notify\n");
 	return 2;
 }
 
@@ -520,6 +581,25 @@ static double fuzz_guest_secs(const char *v)
 	double d = strtod(v, &end);
 
 	return end == v || *end || !(d > 0) || d > 7 * 86400 ? -1 : d;
+}
+
+/* A record's "mutation:" line (mutations.log's: seq qQ op OP unique U id I len L rng HEX
+ * [scripted] CLASS: what) as a mutate.script line; older records without rng add nothing. */
+static void fuzz_guest_script_line(struct fuzz_guest *g, const char *m)
+{
+	unsigned q, op;
+	unsigned long long rng;
+	char cls[40], more[40];
+	size_t o = strlen(g->replay_script);
+
+	if (sscanf(m, "%*u q%u op %u unique %*s id %*u len %*u rng %llx %39s %39s", &q, &op, &rng,
+		   cls, more) < 4)
+		return;
+	if (!strcmp(cls, "scripted"))
+		memcpy(cls, more, sizeof(cls));
+	cls[strcspn(cls, ":")] = '\0';
+	snprintf(g->replay_script + o, sizeof(g->replay_script) - o, "%u %u %s %llx\n", q, op, cls,
+		 rng);
 }
 
 /* A saved finding (fuzz_guest_save's format): its signature, classes, rate, seed and guest
@@ -537,6 +617,7 @@ static int fuzz_guest_load_replay(struct fuzz_guest *g)
 	}
 	g->replay_sig[0] = g->replay_cls[0] = '\0';
 	snprintf(g->replay_guest, sizeof(g->replay_guest), "own");
+	snprintf(g->replay_fe, sizeof(g->replay_fe), "%s", g->frontend);
 	while (fgets(line, sizeof(line), f)) {
 		char *gp;
 
@@ -549,8 +630,18 @@ static int fuzz_guest_load_replay(struct fuzz_guest *g)
 			g->rate = rate ? rate : g->rate;
 		else if (!strncmp(line, "campaign_seed: ", 15))
 			g->seed = strtoull(line + 15, NULL, 10);
-		else if (!strncmp(line, "replay: ", 8) && (gp = strstr(line, "--guest ")))
-			sscanf(gp + 8, "%15s", g->replay_guest);
+		else if (!strncmp(line, "device_model: --mutate-replies ", 31))
+			snprintf(g->replay_dm, sizeof(g->replay_dm), "%.63s", line + 31);
+		else if (sscanf(line, "round: %u", &g->replay_round) == 1)
+			continue;
+		else if (!strncmp(line, "mutation: ", 10))
+			fuzz_guest_script_line(g, line + 10);
+		else if (!strncmp(line, "replay: ", 8)) {
+			if ((gp = strstr(line, "--guest ")))
+				sscanf(gp + 8, "%15s", g->replay_guest);
+			if ((gp = strstr(line, "--frontend ")) && !g->fe_given)
+				sscanf(gp + 11, "%15s", g->replay_fe);
+		}
 	}
 	fclose(f);
 	if (!g->replay_sig[0] || !g->replay_cls[0]) {
@@ -563,6 +654,12 @@ static int fuzz_guest_load_replay(struct fuzz_guest *g)
 	}
 	g->only = !strcmp(g->replay_cls, "none") ? "all" : g->replay_cls;
 	g->guest = g->replay_guest;
+	if (strcmp(g->replay_fe, "qemu") && strcmp(g->replay_fe, "qemu-native")) {
+		fprintf(stderr, "baoharness fuzz guest: --replay %s: frontend '%s' unknown\n",
+			g->replay, g->replay_fe);
+		return 2;
+	}
+	g->frontend = g->replay_fe;
 	return 0;
 }
 
@@ -585,21 +682,15 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 		}
 		i++;
 		if (!strcmp(a, "--frontend")) {
-			if (!strcmp(v, "qemu-native")) {
-				fprintf(
-				    stderr,
-				    "baoharness fuzz guest: --frontend qemu-native: not "
-				    "supported: QEMU's own vhost-user-fs device connects "
-				    "virtiofsd straight to QEMU, so the device model that "
-				    "mutates replies is not in the path; use --frontend qemu\n");
-				return 2;
-			}
-			if (strcmp(v, "qemu")) {
+			if (strcmp(v, "qemu") && strcmp(v, "qemu-native")) {
 				snprintf(msg, sizeof(msg),
-					 "--frontend '%s': unknown for guest fuzzing (want qemu)",
+					 "--frontend '%s': unknown for guest fuzzing (want qemu or "
+					 "qemu-native)",
 					 v);
 				return fuzz_guest_usage(msg);
 			}
+			g->frontend = v;
+			g->fe_given = 1;
 		} else if (!strcmp(a, "--time") || !strcmp(a, "--round")) {
 			d = fuzz_guest_secs(v);
 			if (d < 0) {
@@ -664,6 +755,15 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 	return 0;
 }
 
+/* The replayed record's signature among this run's findings, or NULL. */
+static const struct fuzz_guest_finding *fuzz_guest_replayed(const struct fuzz_guest *g)
+{
+	for (unsigned i = 0; g->replay && i < g->nf; i++)
+		if (!strcmp(g->f[i].sig, g->replay_sig))
+			return &g->f[i];
+	return NULL;
+}
+
 static int fuzz_guest_campaign(struct fuzz_guest *g)
 {
 	int rc, restart;
@@ -696,6 +796,8 @@ static int fuzz_guest_campaign(struct fuzz_guest *g)
 		g->round++;
 		if (g->harness_err)
 			return -EIO;
+		if (fuzz_guest_replayed(g))
+			break; /* a replay ends with the first return of its signature */
 		if (restart) {
 			fuzz_guest_down(g);
 			g->restarts++;
@@ -716,6 +818,7 @@ int fuzz_guest_main(int argc, char **argv)
 	g.time_s = 60;
 	g.out = "results/fuzz";
 	g.regress = "fuzz/regress/guest";
+	g.frontend = "qemu";
 	for (int i = 2; i + 1 < argc; i++)
 		if (!strcmp(argv[i], "--replay")) { /* a replay's results stay out of results/ */
 			g.out = "build/fuzz/replay";
@@ -725,7 +828,7 @@ int fuzz_guest_main(int argc, char **argv)
 	rc = fuzz_guest_args(&g, argc, argv);
 	if (rc)
 		return rc;
-	g.so.frontend = stack_frontend_find("qemu");
+	g.so.frontend = stack_frontend_find(g.frontend);
 	if (g.guest && !strcmp(g.guest, "kasan")) {
 		/* The sanitizer build of the harness's own kernel (make qemu-kernel-kasan). */
 		if ((stack_rundir_sibling("qemu/kasan/Image", g.kasan_image,
@@ -746,9 +849,10 @@ int fuzz_guest_main(int argc, char **argv)
 	if (!g.so.verbose && log_get_level() > LOG_ERROR)
 		log_set_level(LOG_ERROR); /* a hostile backend makes every layer complain */
 	fprintf(stderr,
-		"fuzz guest: %.0f s on qemu, seed %" PRIu64 ", one reply in %u mutated, rounds of "
+		"fuzz guest: %.0f s on %s, seed %" PRIu64 ", one reply in %u mutated, rounds of "
 		"%.1f s, classes %s\n",
-		g.time_s, g.seed, g.rate, g.round_ms / 1000.0, g.only ? g.only : "one per round");
+		g.time_s, g.frontend, g.seed, g.rate, g.round_ms / 1000.0,
+		g.only ? g.only : "one per round");
 	g.t0 = clock_now_ns();
 	rc = fuzz_guest_campaign(&g);
 	fuzz_guest_down(&g);
@@ -758,17 +862,20 @@ int fuzz_guest_main(int argc, char **argv)
 		" FUSE ops in the guest, %u guests, %u findings\n",
 		fuzz_guest_elapsed(&g), g.round, g.mutated, g.mutated / fuzz_guest_elapsed(&g),
 		g.ops, g.starts, g.nf);
+	fuzz_guest_print_classes(&g);
 	if (interrupt_signal())
 		return 128 + interrupt_signal();
 	if (rc == STACK_ENV_MISSING)
 		return 3;
 	if (g.replay && !rc && !g.harness_err) {
 		/* As fuse-requests --replay: exit 1 means the saved oracle came back. */
-		for (unsigned i = 0; i < g.nf; i++)
-			if (!strcmp(g.f[i].sig, g.replay_sig)) {
-				printf("reproduced: %s\n", g.f[i].msg);
-				return 1;
-			}
+		const struct fuzz_guest_finding *f = fuzz_guest_replayed(&g);
+
+		if (f) {
+			printf("reproduced: %s\nsignature: %s\nafter: %.1f s, %u guests\n", f->msg,
+			       f->sig, f->first_s, g.starts);
+			return 1;
+		}
 		printf("not reproduced in %.0f s: %s\n", g.time_s, g.replay_sig);
 		return 0;
 	}

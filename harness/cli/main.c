@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "boot.h"
+#include "fio_cli.h"
 #include "demo.h"
 #include "doctor.h"
 #include "fuzz_cli.h"
@@ -35,6 +36,8 @@ static void main_usage(FILE *f)
 		   "fresh backend: first divergence\n"
 		   "  boot [--frontend qemu|qemu-native] [--share DIR]    shell in the trapped "
 		   "guest: mount -t virtiofs myfs /mnt\n"
+		   "  fio [--frontend qemu|qemu-native] JOB...            fio jobs in the guest "
+		   "on its share, traps per I/O\n"
 		   "  soak --minutes N [--seed S] [FILE.scn...]            scenario library, "
 		   "random order, random faults\n"
 		   "  bench [--quick] [--out DIR]                           benchmarks "
@@ -79,6 +82,8 @@ static int main_dispatch(int argc, char **argv)
 		return run_args_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "boot"))
 		return boot_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "fio"))
+		return fio_cli_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "demo"))
 		return demo_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "soak"))

@@ -15,6 +15,8 @@ static const char *const reply_mut_names[REPLY_MUT_NCLASSES] = {
     [REPLY_MUT_USED_LEN] = "used-len",	 [REPLY_MUT_USED_ID] = "used-id",
     [REPLY_MUT_DIRENT] = "dirent",	 [REPLY_MUT_ATTR] = "attr",
     [REPLY_MUT_INIT] = "init",		 [REPLY_MUT_BYTES] = "bytes",
+    [REPLY_MUT_MISSING] = "missing",	 [REPLY_MUT_EXTRA] = "extra",
+    [REPLY_MUT_NOTIFY] = "notify",
 };
 
 uint64_t reply_mut_rand(struct reply_mut_rng *r)
@@ -130,6 +132,12 @@ static int reply_mut_applies(int cls, const uint8_t *buf, size_t len, const stru
 		       body >= offsetof(struct fuse_init_out, flags2) + 4;
 	case REPLY_MUT_BYTES:
 		return body > 0;
+	case REPLY_MUT_MISSING:
+		return c->ring_num > 0;
+	case REPLY_MUT_EXTRA:
+		return c->ring_num > 0 && c->batch_last;
+	case REPLY_MUT_NOTIFY:
+		return c->hiprio ? c->ring_num > 0 && c->batch_last : len >= REPLY_MUT_HDR;
 	}
 	return 0;
 }
@@ -321,6 +329,39 @@ static void reply_mut_init(uint8_t *buf, struct reply_mut_rng *rng, struct reply
 	}
 }
 
+/* One more used entry after this one: a head the driver did not make available (most of the
+ * ring is free), or now and then this very head again (a second reply to one request). */
+static void reply_mut_extra(const struct reply_mut_ctx *c, struct reply_mut_rng *rng,
+			    struct reply_mut_result *r)
+{
+	r->extra = 1;
+	/* Always a head of the ring: a lie about an id past it is used-id's. */
+	if (c->ring_num < 2)
+		r->extra_id = 0;
+	else if (reply_mut_rand(rng) % 4 == 0 && c->used_id < c->ring_num)
+		r->extra_id = c->used_id;
+	else
+		r->extra_id =
+		    (uint32_t)((c->used_id + 1 + reply_mut_rand(rng) % (c->ring_num - 1)) %
+			       c->ring_num);
+	r->extra_len = c->used_len;
+	snprintf(r->what, sizeof(r->what), "%sextra used entry id %u len %u after id %u",
+		 c->hiprio ? "hiprio: " : "", r->extra_id, r->extra_len, c->used_id);
+}
+
+/* A FUSE notification as /dev/fuse carries one (unique 0, error = the notify code), sent where
+ * a reply was due: the body stays the reply's. */
+static void reply_mut_notify(uint8_t *buf, struct reply_mut_rng *rng, struct reply_mut_result *r)
+{
+	uint32_t code = 1 + (uint32_t)(reply_mut_rand(rng) % (FUSE_NOTIFY_RETRIEVE + 1));
+	uint64_t u = reply_mut_get64(buf + 8);
+
+	reply_mut_put64(buf + 8, 0);
+	reply_mut_put32(buf + 4, code);
+	snprintf(r->what, sizeof(r->what), "notification: unique %llu -> 0, error -> %u",
+		 (unsigned long long)u, code);
+}
+
 static void reply_mut_do(int cls, uint8_t *buf, size_t len, const struct reply_mut_ctx *c,
 			 struct reply_mut_rng *rng, struct reply_mut_result *r)
 {
@@ -351,6 +392,20 @@ static void reply_mut_do(int cls, uint8_t *buf, size_t len, const struct reply_m
 	case REPLY_MUT_INIT:
 		reply_mut_init(buf, rng, r);
 		break;
+	case REPLY_MUT_MISSING:
+		r->drop = 1;
+		snprintf(r->what, sizeof(r->what), "used entry id %u len %u dropped", c->used_id,
+			 c->used_len);
+		break;
+	case REPLY_MUT_EXTRA:
+		reply_mut_extra(c, rng, r);
+		break;
+	case REPLY_MUT_NOTIFY:
+		if (c->hiprio)
+			reply_mut_extra(c, rng, r);
+		else
+			reply_mut_notify(buf, rng, r);
+		break;
 	case REPLY_MUT_BYTES:
 		for (int i = 0, n = 1 + (int)(reply_mut_rand(rng) % 4); i < n; i++) {
 			size_t at = REPLY_MUT_HDR + reply_mut_rand(rng) % (len - REPLY_MUT_HDR);
@@ -380,6 +435,8 @@ int reply_mut_apply(uint8_t *buf, size_t len, uint32_t mask, const struct reply_
 	res->cls = ok[reply_mut_rand(rng) % (uint64_t)n];
 	res->used_len = ctx->used_len;
 	res->used_id = ctx->used_id;
+	res->drop = res->extra = 0;
+	res->extra_id = res->extra_len = 0;
 	res->what[0] = '\0';
 	reply_mut_do(res->cls, buf, len, ctx, rng, res);
 	return 0;

@@ -21,6 +21,11 @@ enum reply_mut_class {
 	REPLY_MUT_ATTR,	  /* fuse_attr mode, size, nlink, ino, blksize */
 	REPLY_MUT_INIT,	  /* FUSE_INIT reply max_write, max_pages, flags, minor, time_gran */
 	REPLY_MUT_BYTES,  /* a few random body bytes */
+	/* Ring-level classes: the relay (mut_relay.c) acts on the used ring as the result says. */
+	REPLY_MUT_MISSING, /* the used entry dropped: a reply never delivered */
+	REPLY_MUT_EXTRA,   /* one more used entry, for a head not in flight (or answered already) */
+	REPLY_MUT_NOTIFY,  /* a FUSE notification (unique 0, error = code) where a reply was due;
+			    * on the hiprio queue, a used entry the driver does not expect */
 	REPLY_MUT_NCLASSES
 };
 
@@ -42,13 +47,18 @@ struct reply_mut_ctx {
 	uint32_t used_id;
 	uint32_t ring_num;
 	uint32_t prev_id; /* the entry before this one in the used ring */
+	int hiprio;	  /* the hiprio queue (FORGETs, no replies) */
+	int batch_last;	  /* the last new entry of this pass: an extra entry can follow it */
 };
 
 struct reply_mut_result {
 	int cls;	   /* the class applied */
 	uint32_t used_len; /* the used entry to write back */
 	uint32_t used_id;
-	char what[112]; /* "len 16 -> 4294967295" */
+	int drop;		      /* MISSING: the entry is not to reach the driver */
+	int extra;		      /* EXTRA, NOTIFY on hiprio: this entry follows it */
+	uint32_t extra_id, extra_len; /* ... with these */
+	char what[112];		      /* "len 16 -> 4294967295" */
 };
 
 uint64_t reply_mut_rand(struct reply_mut_rng *r);

@@ -3,15 +3,18 @@
 # agent): OUT/initramfs.cpio.gz for the harness's own kernel (OUT/Image, harness/qemu/kernel,
 # everything built in) and OUT/debian/{Image,initramfs.cpio.gz}, Debian's packaged kernel with
 # its virtio_mmio/fuse/virtiofs modules in the initramfs (`--guest debian`). Cached in OUT.
-# Usage: build-image.sh [OUT=build/qemu] [AGENT=OUT/guest-agent]. Downloads with a private APT
+# Usage: build-image.sh [OUT=build/qemu] [AGENT=OUT/guest-agent] [FIO=OUT/fio/fio] (the static
+# fio of build-fio.sh, /usr/bin/fio in both initramfs trees: the agent's `@@FIO`). Downloads with a private APT
 # configuration (arm64 only) so the host's dpkg architectures and APT state stay untouched.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mkdir -p "${1:-build/qemu}" && cd "${1:-build/qemu}" && pwd)
 agent=${2:-$out/guest-agent}
+fio=${3:-$out/fio/fio}
 
 "$here/deps.sh"
 [ -x "$agent" ] || { echo "build-image: agent binary $agent missing (make qemu-agent)" >&2; exit 1; }
+[ -x "$fio" ] || { echo "build-image: fio binary $fio missing (make qemu-fio)" >&2; exit 1; }
 
 # --- private APT: own state, cache, empty dpkg status, the system's sources -------------------
 apt_dir=$out/apt
@@ -67,6 +70,7 @@ tree() {
 	done
 	install -m 0755 "$here/guest/init" "$t/init"
 	install -m 0755 "$agent" "$t/sbin/guest-agent"
+	install -m 0755 "$fio" "$t/usr/bin/fio"
 }
 # cpio DIR OUTFILE
 pack() {

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # deps.sh - install the host tools the QEMU frontends need (cross compiler, QEMU, dtc, cpio, xz,
-# virtiofsd) and those the harness's own guest kernel is built with (Debian's linux-source-6.1,
-# bc, flex, bison), only those missing. Called by build-image.sh and build-kernel.sh; never
+# virtiofsd), those the harness's own guest kernel is built with (Debian's linux-source-6.1,
+# bc, flex, bison), dpkg-dev for unpacking fio's source package (build-fio.sh) and the host's
+# own fio (the benchmark's host figures), only those missing. Called by build-image.sh and build-kernel.sh; never
 # changes dpkg architectures.
 set -euo pipefail
 pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-system-common cpio xz-utils
 	device-tree-compiler
 	linux-source-6.1 bc flex bison make
+	dpkg-dev fio
 	apt)
 missing=()
 for p in "${pkgs[@]}"; do

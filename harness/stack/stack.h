@@ -127,6 +127,7 @@ struct stack {
 	int hard_stop;			/* stop by killing the group first (wedged, timed out) */
 	pid_t vfsd_pid;
 	pid_t dm_pid;
+	pid_t shim_pid; /* qemu-native under `fuzz guest`: the vhost-user shim (stack_shim.c) */
 	struct fakebao *fb;
 	struct guest_bus bus;
 	struct scripted_fe *fe;

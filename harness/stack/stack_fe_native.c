@@ -1,6 +1,7 @@
 /* stack_fe_native.c - the `qemu-native` frontend: the same Linux guest under QEMU with QEMU's
  * own vhost-user-fs-device straight to virtiofsd - the baseline the trapped path is compared
- * with. Nothing is trapped; fault steps are not offered. */
+ * with. Nothing is trapped; fault steps are not offered. Under `fuzz guest` (mutated replies)
+ * the vhost-user shim stands between QEMU and virtiofsd (stack_shim.c). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -33,7 +34,12 @@ static int stack_fe_native_start(struct stack *s, const struct stack_opts *o)
 
 	if (r)
 		return r;
-	snprintf(sock, sizeof(sock), "%s/Fs0.sock", s->rundir);
+	if (o->mutate_replies)
+		r = stack_shim_start(s, o, sock, sizeof(sock));
+	else
+		snprintf(sock, sizeof(sock), "%s/Fs0.sock", s->rundir);
+	if (r)
+		return r;
 	snprintf(s->guest_desc, sizeof(s->guest_desc), "%s kernel, QEMU's device tree",
 		 o->kernel				   ? "user's"
 		 : o->guest && !strcmp(o->guest, "debian") ? "Debian's"
@@ -66,6 +72,11 @@ void stack_fe_native_stop(struct stack *s)
 	}
 }
 
+static void stack_fe_native_health(struct stack *s, char *buf, size_t len)
+{
+	stack_shim_health(s, buf, len);
+}
+
 static const char *const stack_fe_native_caps[] = {NULL};
 
 const struct stack_frontend_ops stack_fe_native_ops = {
@@ -76,4 +87,5 @@ const struct stack_frontend_ops stack_fe_native_ops = {
     .step = stack_fe_native_step,
     .remount = stack_fe_native_remount,
     .stop = stack_fe_native_stop,
+    .health = stack_fe_native_health,
 };

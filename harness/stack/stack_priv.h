@@ -49,6 +49,12 @@ int stack_fe_native_step(struct stack *s, const struct scn_step *st, int timeout
 			 size_t len);
 int stack_fe_native_remount(struct stack *s, int timeout_ms, char *why, size_t len);
 void stack_fe_native_stop(struct stack *s);
+/* stack_shim.c: the vhost-user shim for `fuzz guest` on qemu-native, started with
+ * o->mutate_replies in front of RUN/Fs0.sock; its socket (for QEMU) into sock. 0 once it
+ * listens (bounded), STACK_ENV_MISSING or -errno with a message. stack_shim_health: what
+ * killed it, "" while it runs or after a clean end (a side hung up). */
+int stack_shim_start(struct stack *s, const struct stack_opts *o, char *sock, size_t len);
+void stack_shim_health(struct stack *s, char *buf, size_t len);
 
 /* stack_fault.c */
 /* The scripted frontend's fault hook (stack_frontend_ops.fault): one fault step (kill-backend

@@ -130,6 +130,42 @@ static void test_used_classes(void **state)
 	}
 }
 
+/* The ring-level classes only say what the ring must do; a notification on the request queue
+ * is unique 0 with a notify code in error. */
+static void test_ring_classes(void **state)
+{
+	uint8_t b[64];
+	struct reply_mut_result r;
+
+	(void)state;
+	for (uint64_t s = 1; s < 100; s++) {
+		struct reply_mut_rng rng = {s};
+		size_t len = mk_reply(b, 8);
+		struct reply_mut_ctx c = mk_ctx(FUSE_WRITE, len);
+
+		assert_int_equal(reply_mut_apply(b, len, 1u << REPLY_MUT_MISSING, &c, &rng, &r), 0);
+		assert_true(r.drop && !r.extra);
+		assert_int_equal(rd32(b + 4), 0); /* the reply itself untouched */
+		/* An extra entry follows only the last entry of a pass. */
+		assert_int_equal(reply_mut_apply(b, len, 1u << REPLY_MUT_EXTRA, &c, &rng, &r),
+				 -ENOENT);
+		c.batch_last = 1;
+		assert_int_equal(reply_mut_apply(b, len, 1u << REPLY_MUT_EXTRA, &c, &rng, &r), 0);
+		assert_true(r.extra && !r.drop && r.extra_id < 64);
+		assert_int_equal(r.used_id, 3);
+		assert_int_equal(reply_mut_apply(b, len, 1u << REPLY_MUT_NOTIFY, &c, &rng, &r), 0);
+		assert_false(r.extra);
+		assert_int_equal(rd64(b + 8), 0);
+		assert_true(rd32(b + 4) >= 1 && rd32(b + 4) <= FUSE_NOTIFY_RETRIEVE + 1);
+		/* On hiprio (no replies) a notification is a used entry nobody waits for. */
+		c.hiprio = 1;
+		assert_int_equal(reply_mut_apply(NULL, 0, 1u << REPLY_MUT_NOTIFY, &c, &rng, &r), 0);
+		assert_true(r.extra && strstr(r.what, "hiprio: extra used entry"));
+		assert_string_equal(reply_mut_class_name(REPLY_MUT_MISSING), "missing");
+		assert_int_equal(reply_mut_class_parse("notify"), REPLY_MUT_NOTIFY);
+	}
+}
+
 /* Two READDIR entries "a" and "bcd"; the dirent class changes one of their fields. */
 static void test_dirent(void **state)
 {
@@ -360,6 +396,95 @@ static void test_relay_scan(void **state)
 	mut_relay_stop(&r);
 	mut_relay_destroy(&r);
 	snprintf(path, sizeof(path), "%s/mutations.log", dir);
+	/* "missing": three replies published, the first dropped: the two others move down and
+	 * the driver's used index lags virtiofsd's by one, after every later pass too. */
+	snprintf(path, sizeof(path), "%s/mutate.ctl", dir);
+	f = fopen(path, "w");
+	fputs("missing\n", f);
+	fclose(f);
+	assert_int_equal(mut_relay_init(&r, 1, 1, dir), 0);
+	assert_true(mut_relay_start(&r, win, 0x1000, sizeof(win), &q, 1, -1) >= 0);
+	memset(win + 512, 0, 4 + 8 * 8);
+	for (uint32_t i = 0; i < 3; i++) {
+		uint32_t e[2] = {0, 100 + i}; /* head 0: the GETATTR chain */
+
+		memcpy(win + 512 + 4 + 8 * i, e, 8);
+	}
+	idx = 3;
+	memcpy(win + 512 + 2, &idx, 2);
+	mut_relay_scan(&r);
+	/* rate 1: every entry is dropped */
+	assert_int_equal(r.q[1].lag, 3);
+	assert_int_equal(*(uint16_t *)(win + 512 + 2), 0);
+	mut_relay_destroy(&r);
+	/* "extra": the last entry of a pass gets one more after it, the index one further. */
+	f = fopen(path, "w");
+	fputs("extra\n", f);
+	fclose(f);
+	assert_int_equal(mut_relay_init(&r, 1, 1, dir), 0);
+	assert_true(mut_relay_start(&r, win, 0x1000, sizeof(win), &q, 1, -1) >= 0);
+	memset(win + 512, 0, 4 + 8 * 8);
+	for (uint32_t i = 0; i < 2; i++) {
+		uint32_t e[2] = {0, 100 + i}; /* head 0: the GETATTR chain */
+
+		memcpy(win + 512 + 4 + 8 * i, e, 8);
+	}
+	idx = 2;
+	memcpy(win + 512 + 2, &idx, 2);
+	mut_relay_scan(&r);
+	assert_int_equal(*(uint16_t *)(win + 512 + 2), 3);
+	assert_int_equal(rd32(win + 512 + 4 + 8 * 2 + 4), 101); /* the extra carries a len */
+	assert_int_equal(rd32(win + 512 + 4 + 8 * 1 + 4), 101); /* the real ones stay */
+	assert_int_equal(r.mutated, 1);
+	mut_relay_destroy(&r);
+	/* A replay's script: the saved mutation (queue 1, GETATTR, "error", the engine's state 5)
+	 * is applied to the next such reply whatever the dice (rate 1 in a million), once. */
+	f = fopen(path, "w");
+	fputs("error script\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/mutate.script", dir);
+	f = fopen(path, "w");
+	fputs("1 3 error 5\n", f);
+	fclose(f);
+	{
+		struct mut_relay_step st;
+
+		assert_int_equal(mut_relay_parse_step("1 3 error 5", &st), 0);
+		assert_true(st.queue == 1 && st.opcode == 3 && st.cls == REPLY_MUT_ERROR &&
+			    st.rng == 5);
+		assert_int_equal(mut_relay_parse_step("1 3 colour 5", &st), -EINVAL);
+		assert_int_equal(mut_relay_parse_step("99 3 error 5", &st), -EINVAL);
+	}
+	assert_int_equal(mut_relay_init(&r, 1, 1000000, dir), 0);
+	assert_true(mut_relay_start(&r, win, 0x1000, sizeof(win), &q, 1, -1) >= 0);
+	memset(win + 512, 0, 4 + 8 * 8);
+	for (uint32_t i = 0; i < 2; i++) {
+		uint32_t e[2] = {0, 16 + sizeof(struct fuse_attr_out)};
+
+		memcpy(win + 512 + 4 + 8 * i, e, 8);
+	}
+	mk_reply(win + 8192, sizeof(struct fuse_attr_out));
+	idx = 1;
+	memcpy(win + 512 + 2, &idx, 2);
+	mut_relay_scan(&r);
+	assert_int_equal(r.mutated, 1);
+	assert_true((int32_t)rd32(win + 8192 + 4) > 0 || (int32_t)rd32(win + 8192 + 4) < -4095);
+	mk_reply(win + 8192, sizeof(struct fuse_attr_out));
+	idx = 2;
+	memcpy(win + 512 + 2, &idx, 2);
+	mut_relay_scan(&r); /* the script is used up: the dice again */
+	assert_int_equal(r.mutated, 1);
+	mut_relay_destroy(&r);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/mutations.log", dir);
+	f = fopen(path, "r");
+	found = 0;
+	while (fgets(line, sizeof(line), f))
+		found |= strstr(line, "rng 0000000000000005 scripted error: error 0 -> ") != NULL;
+	fclose(f);
+	assert_true(found);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/mutate.ctl", dir);
 	unlink(path);
 	rmdir(dir);
 	/* A bad spec is refused. */
@@ -379,10 +504,11 @@ static void test_relay_scan(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rng_and_names), cmocka_unit_test(test_header_classes),
-	    cmocka_unit_test(test_used_classes),  cmocka_unit_test(test_dirent),
-	    cmocka_unit_test(test_attr_and_init), cmocka_unit_test(test_bytes_and_args),
-	    cmocka_unit_test(test_chain),	  cmocka_unit_test(test_relay_scan),
+	    cmocka_unit_test(test_rng_and_names),  cmocka_unit_test(test_header_classes),
+	    cmocka_unit_test(test_used_classes),   cmocka_unit_test(test_ring_classes),
+	    cmocka_unit_test(test_dirent),	   cmocka_unit_test(test_attr_and_init),
+	    cmocka_unit_test(test_bytes_and_args), cmocka_unit_test(test_chain),
+	    cmocka_unit_test(test_relay_scan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

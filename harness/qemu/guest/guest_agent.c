@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent_fio.h"
 #include "agent_fuzz.h"
 #include "agent_line.h"
 #include "log.h"
@@ -462,6 +463,21 @@ static void agent_fuzz(struct agent *a, const char *args)
 		log_err("open %s after the fuzz workload: %s", AGENT_MNT, strerror(errno));
 }
 
+/* "@@FIO <timeout_s> key=value ...": one fio job on the mount (agent_fio.c). */
+static void agent_fio(struct agent *a, const char *args)
+{
+	char out[512];
+
+	if (!a->mounted) {
+		agent_send(a, "@@RESULT 0 fail %s is not mounted", AGENT_MNT);
+		return;
+	}
+	if (agent_fio_run(AGENT_MNT, args, out, sizeof(out)))
+		agent_send(a, "@@RESULT 0 fail %s", out);
+	else
+		agent_send(a, "@@RESULT 0 ok %s", out);
+}
+
 static void agent_serve(struct agent *a)
 {
 	struct agent_line al;
@@ -496,6 +512,8 @@ static void agent_serve(struct agent *a)
 			break;
 		else if (!strncmp(line, "@@FUZZ ", 7))
 			agent_fuzz(a, line + 7);
+		else if (!strncmp(line, "@@FIO ", 6))
+			agent_fio(a, line + 6);
 		else if (!strcmp(line, "@@PING"))
 			agent_send(a, "@@PONG");
 		else
