@@ -34,7 +34,7 @@ struct mut_relay_step {
 	uint64_t rng;
 };
 
-#define MUT_RELAY_SCRIPT_MAX 32
+#define MUT_RELAY_SCRIPT_MAX 256 /* a finding record's mutation lines (fuzz_guest.c) */
 
 struct mut_relay {
 	int call_fd; /* what virtiofsd signals */
@@ -55,6 +55,8 @@ struct mut_relay {
 	struct mut_relay_step script[MUT_RELAY_SCRIPT_MAX]; /* mutate.ctl "script" */
 	unsigned nscript, next_step;
 	bool script_loaded;
+	bool script_on;	  /* mutate.ctl says "script": the script's steps apply now */
+	bool script_only; /* ... and "only": nothing else is mutated (a replay's shrinking) */
 	uint8_t *scratch; /* one reply gathered from its segments */
 };
 
