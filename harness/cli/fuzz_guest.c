@@ -121,9 +121,10 @@ static int fuzz_guest_write_ctl(struct fuzz_guest *g, const char *cls)
 	/* One INIT per mount: that class alone is mutated every time it applies. A replay's
 	 * attempt plays the finding's mutations (mutate.script), and with "only" nothing else. */
 	if (!f ||
-	    fprintf(f, "%s%s%s%s\n", cls, !strcmp(cls, "init") ? " rate=1" : "",
+	    fprintf(f, "%s%s%s%s%s\n", cls, !strcmp(cls, "init") ? " rate=1" : "",
 		    g->script[0] && strcmp(cls, "none") ? " script" : "",
-		    g->script[0] && strcmp(cls, "none") && g->script_only ? " only" : "") < 0 ||
+		    g->script[0] && strcmp(cls, "none") && g->script_only ? " only" : "",
+		    g->script[0] && strcmp(cls, "none") && g->script_at ? " at" : "") < 0 ||
 	    fclose(f)) {
 		log_err("fuzz guest: cannot write %s: %s", path, strerror(errno));
 		return -EIO;

@@ -66,11 +66,12 @@ struct fuzz_guest {
 	unsigned replay_nsteps;
 	int shrink;   /* --shrink: the smallest reproducing sequence written back to the record */
 	int fe_given; /* --frontend on the command line wins over the record's */
-	/* The next guest's mutate.script ("QUEUE OPCODE CLASS RNG" a line; "" none), whether it
-	 * is all that is mutated, whether the round replays the finding's workload, and whether
-	 * the guest gets the finding's device-model seed. */
+	/* The next guest's mutate.script ("QUEUE OPCODE CLASS RNG SEQ" a line; "" none), whether
+	 * it is all that is mutated, whether each step waits for its reply's number (SEQ),
+	 * whether the round replays the finding's workload, and whether the guest gets the
+	 * finding's device-model seed. */
 	char script[FUZZ_GUEST_LOG_TAIL * 48];
-	int script_only, fixed_round, dm_pending;
+	int script_only, script_at, fixed_round, dm_pending;
 	unsigned round_base; /* the random phase's first round: its workload is the finding's */
 	unsigned wl_round;   /* this round's workload seed is seed + wl_round */
 	/* The replayed signature came back (in the last attempt: hit); the mutations of the guest

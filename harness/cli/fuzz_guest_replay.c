@@ -31,6 +31,8 @@ struct fuzz_guest_replay {
 	double hit_s;	      /* when it first came back */
 	unsigned hit_attempt; /* ... in which attempt */
 	int err;	      /* the harness failed (-errno, STACK_ENV_MISSING): stop */
+	int at;		      /* attempts wait for each step's reply number (\"at\") */
+	int found_at;	      /* ... found was found so */
 };
 
 /* A "mutation:" line's fields as a mutate.script line ("QUEUE OPCODE CLASS RNG"), or -EINVAL
@@ -38,16 +40,16 @@ struct fuzz_guest_replay {
 static int fuzz_guest_replay_script_line(const char *m, char *out, size_t len)
 {
 	unsigned q, op;
-	unsigned long long rng;
+	unsigned long long rng, seq;
 	char cls[40], more[40];
 
-	if (sscanf(m, "%*u q%u op %u unique %*s id %*u len %*u rng %llx %39s %39s", &q, &op, &rng,
-		   cls, more) < 4)
+	if (sscanf(m, "%llu q%u op %u unique %*s id %*u len %*u rng %llx %39s %39s", &seq, &q, &op,
+		   &rng, cls, more) < 5)
 		return -EINVAL;
 	if (!strcmp(cls, "scripted"))
 		memcpy(cls, more, sizeof(cls));
 	cls[strcspn(cls, ":")] = '\0';
-	snprintf(out, len, "%u %u %s %llx\n", q, op, cls, rng);
+	snprintf(out, len, "%u %u %s %llx %llu\n", q, op, cls, rng, seq);
 	return 0;
 }
 
@@ -157,6 +159,7 @@ static int fuzz_guest_replay_try(void *arg, const unsigned char *keep, size_t n)
 							      sizeof(g->script) - o))
 			o += strlen(g->script + o);
 	g->script_only = g->fixed_round = g->dm_pending = 1;
+	g->script_at = z->at;
 	g->hit = 0;
 	fuzz_guest_down(g);
 	rc = fuzz_guest_up(g);
@@ -172,19 +175,22 @@ static int fuzz_guest_replay_try(void *arg, const unsigned char *keep, size_t n)
 	out = fuzz_guest_round(g, g->only, &restart);
 	fuzz_guest_down(g);
 	g->script[0] = '\0';
-	g->script_only = g->fixed_round = 0;
+	g->script_only = g->script_at = g->fixed_round = 0;
 	if (out < 0 || g->harness_err) {
 		z->err = -EIO;
 		return z->err;
 	}
 	g->cls[fuzz_guest_cls_index(g->only)].outcome[out]++;
-	fprintf(stderr, "fuzz guest: %5.1f/%.0f s  attempt %u: %u of %u recorded mutations: %s%s\n",
+	fprintf(stderr,
+		"fuzz guest: %5.1f/%.0f s  attempt %u: %u of %u recorded mutations%s: %s%s\n",
 		fuzz_guest_elapsed(g), z->deadline_s, z->attempts,
 		fuzz_guest_replay_count(keep, (unsigned)n), (unsigned)n,
-		fuzz_guest_outcome_names[out], g->hit ? ", the signature came back" : "");
+		z->at ? " at their replies" : "", fuzz_guest_outcome_names[out],
+		g->hit ? ", the signature came back" : "");
 	g->round++;
 	if (g->hit) {
 		memcpy(z->found, keep, n);
+		z->found_at = z->at;
 		if (!z->ok) {
 			z->hit_s = fuzz_guest_elapsed(g);
 			z->hit_attempt = z->attempts;
@@ -194,9 +200,12 @@ static int fuzz_guest_replay_try(void *arg, const unsigned char *keep, size_t n)
 	return g->hit;
 }
 
-/* The steps alone: all of them, then the last 1, 2, 4, ... (the mutation just before a crash
- * is the likeliest cause), then ddmin over all; with shrink, ddmin over what came back. 1 with
- * z->found the reproducing subset, 0 not, or a harness error (-errno, STACK_ENV_MISSING). */
+/* The steps alone: all of them at their own replies (by number: a fresh guest on the same
+ * workload numbers its replies nearly the same), all of them each at the next reply of its
+ * queue and opcode, then so the last 1, 2, 4, ... (the mutation just before a crash is the
+ * likeliest cause), then ddmin over all; with shrink, ddmin over what came back, the way it
+ * came back. 1 with z->found the reproducing subset, 0 not, or a harness error (-errno,
+ * STACK_ENV_MISSING). */
 static int fuzz_guest_replay_search(struct fuzz_guest_replay *z, int shrink, double shrink_s)
 {
 	unsigned char keep[FUZZ_GUEST_LOG_TAIL];
@@ -204,7 +213,11 @@ static int fuzz_guest_replay_search(struct fuzz_guest_replay *z, int shrink, dou
 	int rc;
 
 	memset(keep, 1, n);
+	z->at = 1;
 	rc = fuzz_guest_replay_try(z, keep, n);
+	z->at = 0;
+	if (rc == 0)
+		rc = fuzz_guest_replay_try(z, keep, n);
 	for (unsigned k = 1; rc == 0 && k < n; k *= 2) {
 		memset(keep, 0, n);
 		memset(keep + n - k, 1, k);
@@ -223,6 +236,7 @@ static int fuzz_guest_replay_search(struct fuzz_guest_replay *z, int shrink, dou
 	if (shrink && fuzz_guest_replay_count(z->found, n) > 1) {
 		/* The shrink gets its own budget: reproducing may have used all of --time. */
 		z->deadline_s = fuzz_guest_elapsed(z->g) + shrink_s;
+		z->at = z->found_at;
 		memcpy(keep, z->found, n);
 		fuzz_sem_shrink(n, keep, fuzz_guest_replay_try, z, FUZZ_GUEST_REPLAY_TESTS);
 		if (z->err)
@@ -323,8 +337,8 @@ static int fuzz_guest_replay_shrink_hit(struct fuzz_guest *g, unsigned char *fou
 	if (r)
 		snprintf(note, sizeof(note),
 			 "%u of the %u mutations of the guest it came back on at random bring it "
-			 "back alone (mutate.ctl \"script only\", workload round %u)",
-			 fuzz_guest_replay_count(found, z.n), z.n, round);
+			 "back alone (mutate.ctl \"script only%s\", workload round %u)",
+			 fuzz_guest_replay_count(found, z.n), z.n, z.found_at ? " at" : "", round);
 	else {
 		memset(found, 1, z.n);
 		snprintf(note, sizeof(note),
@@ -358,8 +372,9 @@ int fuzz_guest_replay_run(struct fuzz_guest *g)
 				return 0;
 			snprintf(note, sizeof(note),
 				 "%u of the %u recorded mutations bring it back alone (mutate.ctl "
-				 "\"script only\", workload round %u)",
-				 fuzz_guest_replay_count(found, z.n), z.n, g->replay_round);
+				 "\"script only%s\", workload round %u)",
+				 fuzz_guest_replay_count(found, z.n), z.n, z.found_at ? " at" : "",
+				 g->replay_round);
 			return fuzz_guest_replay_save(g, g->replay_steps, found, z.n,
 						      g->replay_round, g->replay_dm, note);
 		}

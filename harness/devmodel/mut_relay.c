@@ -74,12 +74,13 @@ int mut_relay_init(struct mut_relay *r, uint64_t seed, uint32_t rate, const char
 int mut_relay_parse_step(const char *line, struct mut_relay_step *st)
 {
 	char cls[32];
-	unsigned long long rng;
+	unsigned long long rng, seq = 0;
 
-	if (sscanf(line, "%u %u %31s %llx", &st->queue, &st->opcode, cls, &rng) != 4)
+	if (sscanf(line, "%u %u %31s %llx %llu", &st->queue, &st->opcode, cls, &rng, &seq) < 4)
 		return -EINVAL;
 	st->cls = reply_mut_class_parse(cls);
 	st->rng = rng;
+	st->seq = seq;
 	return st->cls < 0 || st->queue >= VIRTIO_MMIO_MAX_QUEUES ? -EINVAL : 0;
 }
 
@@ -136,7 +137,7 @@ static void mut_relay_read_ctl(struct mut_relay *r)
 		buf[0] = '\0';
 	fclose(f);
 	r->ctl_rate = 0;
-	r->script_on = r->script_only = false;
+	r->script_on = r->script_only = r->script_at = false;
 	for (char *t = strtok_r(buf, " ,\n", &save); t; t = strtok_r(NULL, " ,\n", &save)) {
 		int c = reply_mut_class_parse(t);
 		char *end;
@@ -153,6 +154,8 @@ static void mut_relay_read_ctl(struct mut_relay *r)
 			r->script_on = true;
 		} else if (!strcmp(t, "only"))
 			r->script_only = true;
+		else if (!strcmp(t, "at"))
+			r->script_at = true;
 		else if (!strcmp(t, "all"))
 			mask = REPLY_MUT_ALL;
 		else if (c >= 0)
@@ -161,8 +164,9 @@ static void mut_relay_read_ctl(struct mut_relay *r)
 			log_warn("mutation mode: %s: unknown class '%s' ignored", r->ctl_path, t);
 	}
 	r->mask = mask;
-	fprintf(r->log, "# classes 0x%x rate 1/%u%s%s\n", mask, r->ctl_rate ? r->ctl_rate : r->rate,
-		r->script_on ? " script" : "", r->script_only ? " only" : "");
+	fprintf(r->log, "# classes 0x%x rate 1/%u%s%s%s\n", mask,
+		r->ctl_rate ? r->ctl_rate : r->rate, r->script_on ? " script" : "",
+		r->script_only ? " only" : "", r->script_at ? " at" : "");
 }
 
 static uint32_t mut_relay_le32(const uint8_t *p)
@@ -231,7 +235,11 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 	if (scripted) {
 		const struct mut_relay_step *st = &r->script[r->next_step];
 
-		if (st->queue != qi || st->opcode != c.opcode)
+		/* "at": a fresh guest on the finding's workload numbers its replies nearly as
+		 * the finding's guest did, so the step waits for its own reply, not the first of
+		 * its opcode (two replies of slack for FORGETs that come and go). */
+		if (st->queue != qi || st->opcode != c.opcode ||
+		    (r->script_at && st->seq && r->seen + 2 < st->seq))
 			return;
 		r->next_step++;
 		rng.s = st->rng;

@@ -452,6 +452,9 @@ static void test_relay_scan(void **state)
 		assert_int_equal(mut_relay_parse_step("1 3 error 5", &st), 0);
 		assert_true(st.queue == 1 && st.opcode == 3 && st.cls == REPLY_MUT_ERROR &&
 			    st.rng == 5);
+		assert_int_equal(st.seq, 0);
+		assert_int_equal(mut_relay_parse_step("1 3 error 5 80", &st), 0);
+		assert_int_equal(st.seq, 80);
 		assert_int_equal(mut_relay_parse_step("1 3 colour 5", &st), -EINVAL);
 		assert_int_equal(mut_relay_parse_step("99 3 error 5", &st), -EINVAL);
 	}
