@@ -57,7 +57,7 @@ $(FUZZ_DIR)/gen_corpus: $(FUZZ_GEN_SRCS) $(wildcard fuzz/gen/*.h)
 	$(FUZZ_CC) -O1 -g $(CSTD) $(WARN) $(INCS) -Ifuzz/gen -o $@ $(FUZZ_GEN_SRCS)
 
 .PHONY: fuzz-build fuzz-deps fuzz-corpus fuzz-regress fuzz-smoke fuzz-smoke-guest fuzz fuzz-afl \
-	fuzz-oss-check
+	fuzz-oss-check fuzz-replay-guest
 fuzz-build: $(FUZZ_BINS)
 
 fuzz-deps:
@@ -90,6 +90,16 @@ fuzz-smoke-guest: all el2-stub qemu-image
 	case $$rc in 0) echo "fuzz-smoke-guest $$fe: ok (findings, if any, in $(FUZZ_DIR)/smoke/guest*.json)";; \
 	3) echo "fuzz-smoke-guest $$fe: SKIPPED: this machine cannot run the qemu guest (baoharness doctor)";; \
 	*) echo "fuzz-smoke-guest $$fe: FAILED: harness error (exit $$rc)"; exit 1;; esac; done
+
+# Every guest finding record replayed (FUZZ_REPLAY_SECS each; minutes in all, so not in make
+# test): a markdown table on stdout (results/fuzz/guest.md's "Replays"), the logs under
+# $(FUZZ_DIR)/replay-guest; fails when a record did not come back. KASAN records need
+# make qemu-kernel-kasan (said, not failed, without it). FUZZ_REPLAY_RECORDS picks records.
+FUZZ_REPLAY_SECS ?= 60
+FUZZ_REPLAY_RECORDS ?= $(sort $(wildcard fuzz/regress/guest/*.txt))
+fuzz-replay-guest: all el2-stub qemu-image
+	@fuzz/scripts/replay-guest.sh $(BUILD) $(FUZZ_REPLAY_SECS) $(FUZZ_DIR)/replay-guest \
+		$(FUZZ_REPLAY_RECORDS)
 
 # make fuzz TARGET=x TIME=S [JOBS=N]: a campaign with progress, results in results/fuzz/<x>.json;
 # JOBS=N runs libFuzzer's -fork=N, the corpus merged at the end. TARGET=fuse-requests runs the

@@ -17,90 +17,21 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fuzz_guest_priv.h"
 #include "interrupt.h"
 #include "log.h"
 #include "qemu_fe_fuzz.h"
 #include "stack.h"
 
-#define FUZZ_GUEST_CLASSES 13 /* reply_mut.h's classes, plus "none" as the baseline */
-#define FUZZ_GUEST_FINDINGS 64
 #define FUZZ_GUEST_ROUND_GRACE_MS 20000
-#define FUZZ_GUEST_LOG_TAIL 24
 
 /* The device model's class names (reply_mut.c), in its order; "none" measures the baseline.
  * The CLI may not include the device model: the names are the interface (mutate.ctl). */
 static const char *const fuzz_guest_classes[FUZZ_GUEST_CLASSES + 2] = {
     "none", "len-short", "len-long", "unique",	"error", "used-len", "used-id", "dirent",
     "attr", "init",	 "bytes",    "missing", "extra", "notify",   "mixed"};
-#define FUZZ_GUEST_NCLS (FUZZ_GUEST_CLASSES + 1) /* rotated through; "mixed" is --classes */
-
-/* What a round under one class did, worst first. */
-enum fuzz_guest_outcome {
-	FG_CRASH,
-	FG_HANG,
-	FG_WARNING,
-	FG_ANOMALY,
-	FG_ERROR,
-	FG_IGNORED,
-	FG_NOUTCOMES
-};
-static const char *const fuzz_guest_outcome_names[FG_NOUTCOMES] = {
+const char *const fuzz_guest_outcome_names[FG_NOUTCOMES] = {
     "crash", "hang", "warning", "anomaly", "error to userspace", "ignored"};
-
-struct fuzz_guest_finding {
-	char sig[160];
-	char msg[400];
-	char cls[32];
-	unsigned count;
-	double first_s;
-	char file[300];
-};
-
-struct fuzz_guest_cls_stats {
-	unsigned rounds;
-	uint64_t mutated, ops, errors, notes;
-	unsigned outcome[FG_NOUTCOMES];
-};
-
-struct fuzz_guest {
-	struct stack st;
-	struct stack_opts so;
-	int up;
-	uint64_t seed;
-	unsigned rate, round_ms;
-	double time_s;
-	const char *out, *regress;
-	const char *only;     /* --classes: one fixed class list for every round */
-	const char *guest;    /* --guest own|kasan */
-	const char *frontend; /* qemu (device model mutates) or qemu-native (the shim does) */
-	/* --replay FILE: a saved finding's class, rate, seed and guest, and its signature */
-	const char *replay;
-	char replay_sig[160], replay_cls[64], replay_guest[16], replay_fe[16];
-	/* ... and where the finding was: its guest's device-model seed and its round, so the
-	 * first attempt runs the same workload against the same mutation stream */
-	char replay_dm[64];
-	unsigned replay_round;
-	/* ... and its last mutations, "QUEUE OPCODE CLASS RNG" a line, for mutate.script */
-	char replay_script[FUZZ_GUEST_LOG_TAIL * 48];
-	int fe_given; /* --frontend on the command line wins over the record's */
-	char kasan_image[PATH_MAX];
-	char mutate[64];
-	int64_t t0;
-	unsigned round, restarts, starts;
-	uint64_t mutated, ops;
-	long log_off; /* mutations.log read so far */
-	char log_tail[FUZZ_GUEST_LOG_TAIL][200];
-	unsigned log_n;
-	struct fuzz_guest_cls_stats cls[FUZZ_GUEST_NCLS + 1];
-	struct fuzz_guest_finding f[FUZZ_GUEST_FINDINGS];
-	unsigned nf;
-	/* this round's oracle lines */
-	char lines[16][500];
-	char kinds[16][12];
-	unsigned nlines;
-	unsigned long notes;
-	int harness_err;
-};
 
 /* mkdir -p: --out and --regress-dir may name folders that do not exist yet. */
 static void fuzz_guest_mkdirs(const char *dir)
@@ -117,22 +48,23 @@ static void fuzz_guest_mkdirs(const char *dir)
 	mkdir(p, 0755);
 }
 
-static double fuzz_guest_elapsed(const struct fuzz_guest *g)
+double fuzz_guest_elapsed(const struct fuzz_guest *g)
 {
 	return (double)(clock_now_ns() - g->t0) / 1e9;
 }
 
-static int fuzz_guest_up(struct fuzz_guest *g)
+int fuzz_guest_up(struct fuzz_guest *g)
 {
 	int rc;
 
 	/* A fresh device-model seed per guest, so a restart does not replay the same choices;
-	 * a replay's first guest gets the finding's own. */
-	if (g->replay && !g->starts && g->replay_dm[0])
+	 * a replay's first guest (and each scripted attempt) gets the finding's own. */
+	if (g->replay && g->dm_pending && g->replay_dm[0])
 		snprintf(g->mutate, sizeof(g->mutate), "%s", g->replay_dm);
 	else
 		snprintf(g->mutate, sizeof(g->mutate), "%" PRIu64 ":%u",
 			 (uint64_t)(g->seed * 1000003u + g->starts), g->rate);
+	g->dm_pending = 0;
 	g->so.mutate_replies = g->mutate;
 	g->starts++;
 	rc = stack_start(&g->st, &g->so);
@@ -141,14 +73,14 @@ static int fuzz_guest_up(struct fuzz_guest *g)
 	g->up = 1;
 	g->log_off = 0;
 	g->log_n = 0; /* a finding's record holds its own guest's mutations only */
-	if (g->starts == 1 && g->replay_script[0]) {
+	if (g->script[0]) {
 		char path[PATH_MAX];
 		FILE *f;
 
-		/* The first guest of a replay gets the finding's mutations, in order. */
+		/* A replay's attempt: the finding's mutations (or some of them), in order. */
 		snprintf(path, sizeof(path), "%s/mutate.script", g->st.rundir);
 		f = fopen(path, "we");
-		if (!f || fputs(g->replay_script, f) < 0 || fclose(f)) {
+		if (!f || fputs(g->script, f) < 0 || fclose(f)) {
 			log_err("fuzz guest: cannot write %s: %s", path, strerror(errno));
 			return -EIO;
 		}
@@ -156,7 +88,7 @@ static int fuzz_guest_up(struct fuzz_guest *g)
 	return 0;
 }
 
-static void fuzz_guest_down(struct fuzz_guest *g)
+void fuzz_guest_down(struct fuzz_guest *g)
 {
 	if (!g->up)
 		return;
@@ -171,7 +103,7 @@ static const char *fuzz_guest_round_cls(const struct fuzz_guest *g, unsigned i)
 	return g->only ? g->only : fuzz_guest_classes[i % FUZZ_GUEST_NCLS];
 }
 
-static int fuzz_guest_cls_index(const char *name)
+int fuzz_guest_cls_index(const char *name)
 {
 	for (int i = 0; i < FUZZ_GUEST_NCLS; i++)
 		if (!strcmp(name, fuzz_guest_classes[i]))
@@ -186,12 +118,13 @@ static int fuzz_guest_write_ctl(struct fuzz_guest *g, const char *cls)
 
 	snprintf(path, sizeof(path), "%s/mutate.ctl", g->st.rundir);
 	f = fopen(path, "we");
-	/* One INIT per mount: that class alone is mutated every time it applies. A replay's first
-	 * guest plays the finding's mutations first (mutate.script). */
+	/* One INIT per mount: that class alone is mutated every time it applies. A replay's
+	 * attempt plays the finding's mutations (mutate.script), and with "only" nothing else. */
 	if (!f ||
-	    fprintf(f, "%s%s%s\n", cls, !strcmp(cls, "init") ? " rate=1" : "",
-		    g->starts == 1 && g->replay_script[0] && strcmp(cls, "none") ? " script" : "") <
-		0 ||
+	    fprintf(f, "%s%s%s%s%s\n", cls, !strcmp(cls, "init") ? " rate=1" : "",
+		    g->script[0] && strcmp(cls, "none") ? " script" : "",
+		    g->script[0] && strcmp(cls, "none") && g->script_only ? " only" : "",
+		    g->script[0] && strcmp(cls, "none") && g->script_at ? " at" : "") < 0 ||
 	    fclose(f)) {
 		log_err("fuzz guest: cannot write %s: %s", path, strerror(errno));
 		return -EIO;
@@ -317,9 +250,9 @@ static void fuzz_guest_save(struct fuzz_guest *g, struct fuzz_guest_finding *f, 
 		" --time %u --out build/fuzz/replay --regress-dir build/fuzz/replay/guest\n"
 		"# the last mutations before it on its guest (seq queue opcode unique id len rng "
 		"class: what)\n",
-		f->sig, f->msg, cls, g->round, fuzz_guest_elapsed(g), g->seed, g->rate, g->mutate,
-		g->frontend, g->guest ? g->guest : "own", !strcmp(cls, "none") ? "all" : cls,
-		g->rate, g->seed, 3 * g->round_ms / 1000 + 10);
+		f->sig, f->msg, cls, g->wl_round, fuzz_guest_elapsed(g), g->seed, g->rate,
+		g->mutate, g->frontend, g->guest ? g->guest : "own",
+		!strcmp(cls, "none") ? "all" : cls, g->rate, g->seed, 3 * g->round_ms / 1000 + 10);
 	for (unsigned i = g->log_n > FUZZ_GUEST_LOG_TAIL ? g->log_n - FUZZ_GUEST_LOG_TAIL : 0;
 	     i < g->log_n; i++)
 		fprintf(out, "mutation: %s\n", g->log_tail[i % FUZZ_GUEST_LOG_TAIL]);
@@ -336,6 +269,8 @@ static void fuzz_guest_finding(struct fuzz_guest *g, const char *kind, const cha
 	struct fuzz_guest_finding *f;
 
 	fuzz_guest_sig(kind, text, sig, sizeof(sig));
+	if (g->replay && !strcmp(sig, g->replay_sig))
+		fuzz_guest_replay_hit(g);
 	for (unsigned i = 0; i < g->nf; i++)
 		if (!strcmp(g->f[i].sig, sig)) {
 			g->f[i].count++;
@@ -388,7 +323,7 @@ static void fuzz_guest_console_cause(struct fuzz_guest *g, char *cause, size_t l
 }
 
 /* One round: returns the outcome; *restart when the guest must be replaced. */
-static int fuzz_guest_round(struct fuzz_guest *g, const char *cls, int *restart)
+int fuzz_guest_round(struct fuzz_guest *g, const char *cls, int *restart)
 {
 	struct qemu_fe_fuzz_round r;
 	char why[600], health[300], cause[300], tail[6000];
@@ -403,8 +338,10 @@ static int fuzz_guest_round(struct fuzz_guest *g, const char *cls, int *restart)
 		return -EIO;
 	fuzz_guest_read_log(g); /* what came before belongs to the last round */
 	/* FUSE_INIT is one request per mount: the init class gets remounts to mutate. */
-	/* The workload's seed: a replay starts with the finding's round's. */
-	rc = qemu_fe_fuzz(g->st.qfe, (int)g->round_ms, g->seed + g->round + g->replay_round,
+	/* The workload's seed: a replay starts with the finding's round's, and its scripted
+	 * attempts all run that one. */
+	g->wl_round = (g->fixed_round ? 0 : g->round - g->round_base) + g->replay_round;
+	rc = qemu_fe_fuzz(g->st.qfe, (int)g->round_ms, g->seed + g->wl_round,
 			  strstr(cls, "init") ? 15u : 1u, FUZZ_GUEST_ROUND_GRACE_MS,
 			  fuzz_guest_on_line, g, &r, why, sizeof(why));
 	/* Stop mutating before anything else talks to this guest (the next round's ctl). */
@@ -565,8 +502,8 @@ static int fuzz_guest_usage(const char *why)
 		"[--seed N]\n"
 		"                             [--rate N] [--round S] [--classes LIST] [--out DIR] "
 		"[--regress-dir DIR] [--keep] [-v]\n"
-		"       baoharness fuzz guest --replay fuzz/regress/guest/RECORD.txt [--time S]   "
-		"(exit 1: reproduced)\n"
+		"       baoharness fuzz guest --replay fuzz/regress/guest/RECORD.txt [--time S] "
+		"[--shrink]   (exit 1: reproduced)\n"
 		"  a hostile backend against the real guest: one reply in N (default 8) mutated;\n"
 		"  classes: none len-short len-long unique error used-len used-id dirent attr init "
 		"bytes\n"
@@ -583,86 +520,6 @@ static double fuzz_guest_secs(const char *v)
 	return end == v || *end || !(d > 0) || d > 7 * 86400 ? -1 : d;
 }
 
-/* A record's "mutation:" line (mutations.log's: seq qQ op OP unique U id I len L rng HEX
- * [scripted] CLASS: what) as a mutate.script line; older records without rng add nothing. */
-static void fuzz_guest_script_line(struct fuzz_guest *g, const char *m)
-{
-	unsigned q, op;
-	unsigned long long rng;
-	char cls[40], more[40];
-	size_t o = strlen(g->replay_script);
-
-	if (sscanf(m, "%*u q%u op %u unique %*s id %*u len %*u rng %llx %39s %39s", &q, &op, &rng,
-		   cls, more) < 4)
-		return;
-	if (!strcmp(cls, "scripted"))
-		memcpy(cls, more, sizeof(cls));
-	cls[strcspn(cls, ":")] = '\0';
-	snprintf(g->replay_script + o, sizeof(g->replay_script) - o, "%u %u %s %llx\n", q, op, cls,
-		 rng);
-}
-
-/* A saved finding (fuzz_guest_save's format): its signature, classes, rate, seed and guest
- * become this run's. 0, or 2 with a message naming what is missing. */
-static int fuzz_guest_load_replay(struct fuzz_guest *g)
-{
-	char line[600];
-	FILE *f = fopen(g->replay, "re");
-	unsigned rate = 0;
-
-	if (!f) {
-		fprintf(stderr, "baoharness fuzz guest: --replay %s: %s\n", g->replay,
-			strerror(errno));
-		return 2;
-	}
-	g->replay_sig[0] = g->replay_cls[0] = '\0';
-	snprintf(g->replay_guest, sizeof(g->replay_guest), "own");
-	snprintf(g->replay_fe, sizeof(g->replay_fe), "%s", g->frontend);
-	while (fgets(line, sizeof(line), f)) {
-		char *gp;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (!strncmp(line, "signature: ", 11))
-			snprintf(g->replay_sig, sizeof(g->replay_sig), "%.159s", line + 11);
-		else if (!strncmp(line, "classes: ", 9))
-			snprintf(g->replay_cls, sizeof(g->replay_cls), "%.63s", line + 9);
-		else if (sscanf(line, "rate: 1/%u", &rate) == 1)
-			g->rate = rate ? rate : g->rate;
-		else if (!strncmp(line, "campaign_seed: ", 15))
-			g->seed = strtoull(line + 15, NULL, 10);
-		else if (!strncmp(line, "device_model: --mutate-replies ", 31))
-			snprintf(g->replay_dm, sizeof(g->replay_dm), "%.63s", line + 31);
-		else if (sscanf(line, "round: %u", &g->replay_round) == 1)
-			continue;
-		else if (!strncmp(line, "mutation: ", 10))
-			fuzz_guest_script_line(g, line + 10);
-		else if (!strncmp(line, "replay: ", 8)) {
-			if ((gp = strstr(line, "--guest ")))
-				sscanf(gp + 8, "%15s", g->replay_guest);
-			if ((gp = strstr(line, "--frontend ")) && !g->fe_given)
-				sscanf(gp + 11, "%15s", g->replay_fe);
-		}
-	}
-	fclose(f);
-	if (!g->replay_sig[0] || !g->replay_cls[0]) {
-		fprintf(
-		    stderr,
-		    "baoharness fuzz guest: --replay %s: no 'signature:' or 'classes:' line (not "
-		    "a guest finding record)\n",
-		    g->replay);
-		return 2;
-	}
-	g->only = !strcmp(g->replay_cls, "none") ? "all" : g->replay_cls;
-	g->guest = g->replay_guest;
-	if (strcmp(g->replay_fe, "qemu") && strcmp(g->replay_fe, "qemu-native")) {
-		fprintf(stderr, "baoharness fuzz guest: --replay %s: frontend '%s' unknown\n",
-			g->replay, g->replay_fe);
-		return 2;
-	}
-	g->frontend = g->replay_fe;
-	return 0;
-}
-
 static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 {
 	char msg[300];
@@ -674,6 +531,10 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 
 		if (!strcmp(a, "-v") || !strcmp(a, "--keep")) {
 			*(a[1] == 'v' ? &g->so.verbose : &g->so.keep) = 1;
+			continue;
+		}
+		if (!strcmp(a, "--shrink")) {
+			g->shrink = 1;
 			continue;
 		}
 		if (!v) {
@@ -747,7 +608,9 @@ static int fuzz_guest_args(struct fuzz_guest *g, int argc, char **argv)
 			return fuzz_guest_usage(msg);
 		}
 	}
-	if (g->replay && fuzz_guest_load_replay(g))
+	if (g->shrink && !g->replay)
+		return fuzz_guest_usage("--shrink needs --replay RECORD");
+	if (g->replay && fuzz_guest_replay_load(g))
 		return 2;
 	if (g->round_ms > g->time_s * 1000)
 		g->round_ms =
@@ -764,7 +627,7 @@ static const struct fuzz_guest_finding *fuzz_guest_replayed(const struct fuzz_gu
 	return NULL;
 }
 
-static int fuzz_guest_campaign(struct fuzz_guest *g)
+int fuzz_guest_campaign(struct fuzz_guest *g)
 {
 	int rc, restart;
 
@@ -796,7 +659,7 @@ static int fuzz_guest_campaign(struct fuzz_guest *g)
 		g->round++;
 		if (g->harness_err)
 			return -EIO;
-		if (fuzz_guest_replayed(g))
+		if (g->replay && g->hit)
 			break; /* a replay ends with the first return of its signature */
 		if (restart) {
 			fuzz_guest_down(g);
@@ -854,7 +717,7 @@ int fuzz_guest_main(int argc, char **argv)
 		g.time_s, g.frontend, g.seed, g.rate, g.round_ms / 1000.0,
 		g.only ? g.only : "one per round");
 	g.t0 = clock_now_ns();
-	rc = fuzz_guest_campaign(&g);
+	rc = g.replay ? fuzz_guest_replay_run(&g) : fuzz_guest_campaign(&g);
 	fuzz_guest_down(&g);
 	fuzz_guest_write_results(&g, interrupt_signal() != 0);
 	fprintf(stderr,
@@ -871,7 +734,7 @@ int fuzz_guest_main(int argc, char **argv)
 		/* As fuse-requests --replay: exit 1 means the saved oracle came back. */
 		const struct fuzz_guest_finding *f = fuzz_guest_replayed(&g);
 
-		if (f) {
+		if (f && g.hit) {
 			printf("reproduced: %s\nsignature: %s\nafter: %.1f s, %u guests\n", f->msg,
 			       f->sig, f->first_s, g.starts);
 			return 1;

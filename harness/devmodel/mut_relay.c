@@ -74,12 +74,13 @@ int mut_relay_init(struct mut_relay *r, uint64_t seed, uint32_t rate, const char
 int mut_relay_parse_step(const char *line, struct mut_relay_step *st)
 {
 	char cls[32];
-	unsigned long long rng;
+	unsigned long long rng, seq = 0;
 
-	if (sscanf(line, "%u %u %31s %llx", &st->queue, &st->opcode, cls, &rng) != 4)
+	if (sscanf(line, "%u %u %31s %llx %llu", &st->queue, &st->opcode, cls, &rng, &seq) < 4)
 		return -EINVAL;
 	st->cls = reply_mut_class_parse(cls);
 	st->rng = rng;
+	st->seq = seq;
 	return st->cls < 0 || st->queue >= VIRTIO_MMIO_MAX_QUEUES ? -EINVAL : 0;
 }
 
@@ -108,7 +109,9 @@ static void mut_relay_load_script(struct mut_relay *r)
 }
 
 /* mutate.ctl: "all", "none", or class names separated by spaces or commas; "rate=N" mutates
- * one reply in N while the file says so (a class as rare as FUSE_INIT needs every chance). */
+ * one reply in N while the file says so (a class as rare as FUSE_INIT needs every chance);
+ * "script" applies mutate.script's steps while the file says so, and "only" mutates nothing
+ * else (a replay testing whether these steps alone bring a finding back). */
 static void mut_relay_read_ctl(struct mut_relay *r)
 {
 	struct stat st;
@@ -134,6 +137,7 @@ static void mut_relay_read_ctl(struct mut_relay *r)
 		buf[0] = '\0';
 	fclose(f);
 	r->ctl_rate = 0;
+	r->script_on = r->script_only = r->script_at = false;
 	for (char *t = strtok_r(buf, " ,\n", &save); t; t = strtok_r(NULL, " ,\n", &save)) {
 		int c = reply_mut_class_parse(t);
 		char *end;
@@ -145,8 +149,13 @@ static void mut_relay_read_ctl(struct mut_relay *r)
 				log_warn("mutation mode: %s: bad '%s' ignored", r->ctl_path, t);
 			else
 				r->ctl_rate = (uint32_t)v;
-		} else if (!strcmp(t, "script"))
+		} else if (!strcmp(t, "script")) {
 			mut_relay_load_script(r);
+			r->script_on = true;
+		} else if (!strcmp(t, "only"))
+			r->script_only = true;
+		else if (!strcmp(t, "at"))
+			r->script_at = true;
 		else if (!strcmp(t, "all"))
 			mask = REPLY_MUT_ALL;
 		else if (c >= 0)
@@ -155,7 +164,9 @@ static void mut_relay_read_ctl(struct mut_relay *r)
 			log_warn("mutation mode: %s: unknown class '%s' ignored", r->ctl_path, t);
 	}
 	r->mask = mask;
-	fprintf(r->log, "# classes 0x%x rate 1/%u\n", mask, r->ctl_rate ? r->ctl_rate : r->rate);
+	fprintf(r->log, "# classes 0x%x rate 1/%u%s%s%s\n", mask,
+		r->ctl_rate ? r->ctl_rate : r->rate, r->script_on ? " script" : "",
+		r->script_only ? " only" : "", r->script_at ? " at" : "");
 }
 
 static uint32_t mut_relay_le32(const uint8_t *p)
@@ -179,7 +190,7 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 	struct reply_mut_result res;
 	struct reply_mut_rng rng, *rp = &r->rng;
 	uint32_t mask = r->mask;
-	bool scripted = r->next_step < r->nscript;
+	bool scripted = r->script_on && r->next_step < r->nscript;
 	uint64_t state;
 	unsigned n, i;
 	size_t got = 0, put = 0;
@@ -194,9 +205,11 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 	q->prev_id = c.used_id;
 	act->drop = act->extra = 0;
 	r->seen++;
-	/* A script replaces the dice until it is used up; then the class goes on at random. */
+	/* A script replaces the dice until it is used up; then the class goes on at random,
+	 * unless the script is all there is to be (no die is rolled then). */
 	if (!scripted &&
-	    (reply_mut_rand(&r->rng) % (r->ctl_rate ? r->ctl_rate : r->rate) || !r->mask))
+	    (r->script_only || reply_mut_rand(&r->rng) % (r->ctl_rate ? r->ctl_rate : r->rate) ||
+	     !r->mask))
 		return;
 	if (reply_mut_chain(q->win, q->win_gpa, q->win_size, q->desc_off, q->num, c.used_id, segs,
 			    MUT_RELAY_SEGS, &n))
@@ -222,7 +235,11 @@ static void mut_relay_entry(struct mut_relay *r, unsigned qi, struct mut_relay_q
 	if (scripted) {
 		const struct mut_relay_step *st = &r->script[r->next_step];
 
-		if (st->queue != qi || st->opcode != c.opcode)
+		/* "at": a fresh guest on the finding's workload numbers its replies nearly as
+		 * the finding's guest did, so the step waits for its own reply, not the first of
+		 * its opcode (two replies of slack for FORGETs that come and go). */
+		if (st->queue != qi || st->opcode != c.opcode ||
+		    (r->script_at && st->seq && r->seen + 2 < st->seq))
 			return;
 		r->next_step++;
 		rng.s = st->rng;

@@ -32,9 +32,10 @@ struct mut_relay_step {
 	uint32_t queue, opcode;
 	int cls;
 	uint64_t rng;
+	uint64_t seq; /* the reply's number on its guest (mutations.log's first field), 0: none */
 };
 
-#define MUT_RELAY_SCRIPT_MAX 32
+#define MUT_RELAY_SCRIPT_MAX 256 /* a finding record's mutation lines (fuzz_guest.c) */
 
 struct mut_relay {
 	int call_fd; /* what virtiofsd signals */
@@ -55,11 +56,14 @@ struct mut_relay {
 	struct mut_relay_step script[MUT_RELAY_SCRIPT_MAX]; /* mutate.ctl "script" */
 	unsigned nscript, next_step;
 	bool script_loaded;
+	bool script_on;	  /* mutate.ctl says "script": the script's steps apply now */
+	bool script_only; /* ... and "only": nothing else is mutated (a replay's shrinking) */
+	bool script_at;	  /* ... and "at": a step waits for its reply's number (seq, +-2) */
 	uint8_t *scratch; /* one reply gathered from its segments */
 };
 
-/* One line of mutate.script, "QUEUE OPCODE CLASS RNG" (the fields of a mutations.log line:
- * q1 op 3 ... rng 0x... class). 0 or -EINVAL. Pure. */
+/* One line of mutate.script, "QUEUE OPCODE CLASS RNG [SEQ]" (the fields of a mutations.log
+ * line: SEQ q1 op 3 ... rng 0x... class). 0 or -EINVAL. Pure. */
 int mut_relay_parse_step(const char *line, struct mut_relay_step *st);
 /* Parse "SEED:RATE" (RATE >= 1: one reply in RATE). 0 or -EINVAL. */
 int mut_relay_parse(const char *spec, uint64_t *seed, uint32_t *rate);

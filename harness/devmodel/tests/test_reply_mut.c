@@ -452,6 +452,9 @@ static void test_relay_scan(void **state)
 		assert_int_equal(mut_relay_parse_step("1 3 error 5", &st), 0);
 		assert_true(st.queue == 1 && st.opcode == 3 && st.cls == REPLY_MUT_ERROR &&
 			    st.rng == 5);
+		assert_int_equal(st.seq, 0);
+		assert_int_equal(mut_relay_parse_step("1 3 error 5 80", &st), 0);
+		assert_int_equal(st.seq, 80);
 		assert_int_equal(mut_relay_parse_step("1 3 colour 5", &st), -EINVAL);
 		assert_int_equal(mut_relay_parse_step("99 3 error 5", &st), -EINVAL);
 	}
@@ -475,6 +478,46 @@ static void test_relay_scan(void **state)
 	mut_relay_scan(&r); /* the script is used up: the dice again */
 	assert_int_equal(r.mutated, 1);
 	mut_relay_destroy(&r);
+	/* "script only" (a replay shrinking a finding): the script's step, then nothing more,
+	 * even at one reply in 1; and while the ctl lacks "script", not even the step. */
+	{
+		char ctl[300];
+
+		snprintf(ctl, sizeof(ctl), "%s/mutate.ctl", dir);
+		f = fopen(ctl, "w");
+		fputs("none\n", f);
+		fclose(f);
+		assert_int_equal(mut_relay_init(&r, 1, 1, dir), 0);
+		assert_true(mut_relay_start(&r, win, 0x1000, sizeof(win), &q, 1, -1) >= 0);
+		memset(win + 512, 0, 4 + 8 * 8);
+		for (uint32_t i = 0; i < 3; i++) {
+			uint32_t e[2] = {0, 16 + sizeof(struct fuse_attr_out)};
+
+			memcpy(win + 512 + 4 + 8 * i, e, 8);
+		}
+		mk_reply(win + 8192, sizeof(struct fuse_attr_out));
+		idx = 1;
+		memcpy(win + 512 + 2, &idx, 2);
+		mut_relay_scan(&r);
+		assert_int_equal(r.mutated, 0);
+		usleep(20000); /* a new mtime for the ctl */
+		f = fopen(ctl, "w");
+		fputs("error script only\n", f);
+		fclose(f);
+		idx = 2;
+		memcpy(win + 512 + 2, &idx, 2);
+		mut_relay_scan(&r);
+		assert_int_equal(r.mutated, 1);
+		assert_true((int32_t)rd32(win + 8192 + 4) > 0 ||
+			    (int32_t)rd32(win + 8192 + 4) < -4095);
+		mk_reply(win + 8192, sizeof(struct fuse_attr_out));
+		idx = 3;
+		memcpy(win + 512 + 2, &idx, 2);
+		mut_relay_scan(&r);
+		assert_int_equal(r.mutated, 1);
+		assert_int_equal(rd32(win + 8192 + 4), 0);
+		mut_relay_destroy(&r);
+	}
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/mutations.log", dir);
 	f = fopen(path, "r");
