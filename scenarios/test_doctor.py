@@ -88,6 +88,8 @@ def test_optional_parts_do_not_fail(tmp_path):
     assert got["guest image"][0] == "optional" and "make qemu-image" in got["guest image"][1]
     assert got["EL2 stub"][0] == "optional" and "make el2-stub" in got["EL2 stub"][1]
     assert "needed only for --frontend qemu" in got["EL2 stub"][1]
+    assert got["vhost-user shim"][0] == "optional", out
+    assert "fuzz guest --frontend qemu-native" in got["vhost-user shim"][1], out
     rc, out, _ = doctor(["--virtiofsd", "rust"], env=env, exe=exe, cwd=tmp_path)
     assert rc == 3 and lines(out)["virtiofsd rust"][0] == "MISSING", out
     rc, out, _ = doctor(["--frontend", "qemu"], env=env, exe=exe, cwd=tmp_path)

@@ -393,6 +393,22 @@ static void doctor_el2(const struct doctor_want *w, struct doctor_result *r)
 	snprintf(r->detail, sizeof(r->detail), "%s", r->ok ? path : "el2/bao-el2.elf not built");
 }
 
+/* Only `fuzz guest --frontend qemu-native` starts the shim, and the doctor is not asked about
+ * fuzzing: always optional, named so a bare install knows what it lacks. */
+static void doctor_vu_shim(const struct doctor_want *w, struct doctor_result *r)
+{
+	char p[PATH_MAX];
+	int rc = stack_rundir_sibling("bao-vu-shim", p, sizeof(p));
+
+	(void)w;
+	r->optional = 1;
+	snprintf(r->why_opt, sizeof(r->why_opt), "for fuzz guest --frontend qemu-native");
+	snprintf(r->fix, sizeof(r->fix), "make (or make install)");
+	r->ok = !rc && !access(p, X_OK);
+	snprintf(r->detail, sizeof(r->detail), "%s%s%s", rc ? "bao-vu-shim" : p, r->ok ? "" : ": ",
+		 r->ok ? "" : strerror(rc ? -rc : errno));
+}
+
 static void doctor_library(const struct doctor_want *w, struct doctor_result *r)
 {
 	char dir[PATH_MAX];
@@ -425,6 +441,7 @@ const struct doctor_check doctor_checks[] = {
     {"qemu-system-aarch64", doctor_qemu},
     {"guest image", doctor_image},
     {"EL2 stub", doctor_el2},
+    {"vhost-user shim", doctor_vu_shim},
     {"scenario library", doctor_library},
     {NULL, NULL},
 };
