@@ -339,9 +339,14 @@ static int qemu_fe_request(struct qemu_fe *q, const char *req, size_t len, unsig
 	if (rc == -ETIMEDOUT)
 		snprintf(why, whylen, "no result from the guest within %d ms%s%s", timeout_ms,
 			 q->evidence_len ? "; the guest: " : "", q->evidence);
-	else if (rc == -EPIPE)
+	return qemu_fe_broken(q, rc, why, whylen);
+}
+
+int qemu_fe_broken(struct qemu_fe *q, int rc, char *why, size_t whylen)
+{
+	if (rc == -EPIPE)
 		snprintf(why, whylen, "QEMU closed the guest console");
-	else if (rc != -EIO && rc != -EPROTO)
+	else if (rc != -ETIMEDOUT && rc != -EIO && rc != -EPROTO)
 		snprintf(why, whylen, "console: %s", strerror(-rc));
 	q->broken = rc;
 	snprintf(q->broken_why, sizeof(q->broken_why), "%s", why);

@@ -51,11 +51,5 @@ int qemu_fe_fio(struct qemu_fe *q, const char *opts, int timeout_s, struct fio_j
 	if (rc == -ETIMEDOUT)
 		snprintf(why, whylen, "no fio result from the guest within %d s",
 			 timeout_s + QEMU_FE_FIO_SLACK_S);
-	else if (rc == -EPIPE)
-		snprintf(why, whylen, "QEMU closed the guest console");
-	else if (rc != -EPROTO)
-		snprintf(why, whylen, "console: %s", strerror(-rc));
-	q->broken = rc;
-	snprintf(q->broken_why, sizeof(q->broken_why), "%s", why);
-	return rc;
+	return qemu_fe_broken(q, rc, why, whylen);
 }

@@ -59,11 +59,5 @@ int qemu_fe_fuzz(struct qemu_fe *q, int ms, uint64_t seed, unsigned remount_pct,
 	if (rc == -ETIMEDOUT)
 		snprintf(why, whylen, "no workload result from the guest within %d ms",
 			 ms + timeout_ms);
-	else if (rc == -EPIPE)
-		snprintf(why, whylen, "QEMU closed the guest console");
-	else
-		snprintf(why, whylen, "console: %s", strerror(-rc));
-	q->broken = rc;
-	snprintf(q->broken_why, sizeof(q->broken_why), "%s", why);
-	return rc;
+	return qemu_fe_broken(q, rc, why, whylen);
 }

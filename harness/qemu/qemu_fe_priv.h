@@ -1,5 +1,6 @@
 /* qemu_fe_priv.h - the inside of a struct qemu_fe, shared by qemu_fe.c (boot, steps, stop)
- * and qemu_interact.c (shell mode's console proxy). Not for other components. */
+ * and qemu_interact.c (shell mode's console proxy), and its guest-unusable ending, shared with
+ * qemu_fe_fio.c and qemu_fe_fuzz.c. Not for other components. */
 #ifndef HARNESS_QEMU_FE_PRIV_H
 #define HARNESS_QEMU_FE_PRIV_H
 
@@ -25,5 +26,10 @@ struct qemu_fe {
 	char evidence[768];
 	size_t evidence_len;
 };
+
+/* The guest is unusable from now on (sticky), with why: the caller's own for -ETIMEDOUT, -EIO
+ * and -EPROTO (what it waited for, what the agent said), the console's error otherwise.
+ * Returns rc. One ending for qemu_fe.c's steps, qemu_fe_fio.c and qemu_fe_fuzz.c. */
+int qemu_fe_broken(struct qemu_fe *q, int rc, char *why, size_t whylen);
 
 #endif
